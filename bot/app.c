@@ -1,0 +1,59 @@
+/* app — see app.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "app.h"
+#include "log.h"
+#include "normalize.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int app_config(struct config *cfg, const char *path, int must_exist, int need_token)
+{
+	struct sbuf err = {0};
+	config_defaults(cfg);
+	int rc = 0;
+	if (path && (must_exist || access(path, F_OK) == 0))
+		rc = config_load(cfg, path, &err);
+	if (rc == 0)
+		rc = config_finish(cfg, need_token, &err);
+	if (rc != 0)
+		fprintf(stderr, "cancelbot: config error:\n%s", sbuf_str(&err));
+	sbuf_free(&err);
+	enum log_level lv = LOG_INFO;
+	log_parse_level(cfg->log_level, &lv);
+	log_set_level(lv);
+	log_set_json(strcmp(cfg->log_format, "json") == 0);
+	log_set_secret(cfg->token);
+	normalize_init();
+	return rc;
+}
+
+struct kb *app_kb(const struct config *cfg)
+{
+	struct sbuf err = {0}, warn = {0};
+	struct kb_load_opts opts = {.max_age_days = 0};
+	struct kb *kb = kb_load(cfg->intents_dir, cfg->responses_dir, &opts, &err, &warn);
+	if (!kb)
+		fprintf(stderr, "cancelbot: the knowledge base has errors:\n%s", sbuf_str(&err));
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	return kb;
+}
+
+int app_opts(int argc, char **argv, const char *usage, const char **config_path)
+{
+	int i = 1;
+	*config_path = NULL;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1;
+		if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+			*config_path = argv[++i];
+			continue;
+		}
+		fprintf(stderr, "cancelbot: unknown option '%s'\nusage: cancelbot %s\n", argv[i], usage);
+		return -1;
+	}
+	return i;
+}

@@ -1,0 +1,30 @@
+/* app — what every subcommand needs before it can work: the config file,
+ * logging set up from it, and a loaded knowledge base. Also the table of
+ * subcommands (main.c) and their entry points. */
+#ifndef CANCELBOT_APP_H
+#define CANCELBOT_APP_H
+
+#include "config.h"
+#include "kb.h"
+
+#define CANCELBOT_VERSION "0.1.0"
+
+/* Loads config (path may be NULL: defaults only; must_exist: the file must
+ * be there) and prints errors to stderr. Returns 0 or -1. */
+int app_config(struct config *cfg, const char *path, int must_exist, int need_token);
+/* Loads the knowledge base, printing problems; NULL on error. */
+struct kb *app_kb(const struct config *cfg);
+
+int cmd_run(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+
+
+
+/* Parses "-c FILE" for the offline commands; returns the index of the first
+ * operand, or -1 after printing usage (exit 2). */
+int app_opts(int argc, char **argv, const char *usage, const char **config_path);
+#endif

@@ -1,0 +1,38 @@
+/* classify — from a message to (intent, carrier, plan, language), using the
+ * rules of a kb snapshot. Pure: no I/O but the log line when a regex limit
+ * is hit.
+ *
+ * The winning intent is the matching one with the highest declared priority,
+ * then the longest matched span (the more specific pattern), then the one
+ * that comes first in the files (sorted by name). A [veto] match with no
+ * carrier named makes the message none: "cancel my Netflix".
+ *
+ * struct classification points into the kb (rules) and owns `norm`; free it
+ * with classification_free() before the kb goes. */
+#ifndef CANCELBOT_CLASSIFY_H
+#define CANCELBOT_CLASSIFY_H
+
+#include "kb.h"
+
+struct classification {
+	const struct rule *intent;	/* NULL: none */
+	const struct rule *carrier;	/* NULL: not named */
+	const struct rule *plan;	/* NULL: not said, or both said */
+	const char *lang;		/* "en" or "zh" (static string) */
+	char *norm;			/* the normalised text */
+	const struct rule *veto;	/* the veto that silenced an intent, if any */
+	int limit_hit;			/* a pattern hit a PCRE2 limit */
+};
+
+void classify(const struct kb *kb, const char *text, size_t len, struct classification *out);
+void classification_free(struct classification *c);
+
+/* Writes a human-readable account of how text is classified: normalised
+ * text, each pattern that matched with file:line and span, the winner and
+ * why it beat the others. */
+void classify_explain(const struct kb *kb, const char *text, struct sbuf *out);
+
+/* The JSON line of `cancelbot classify`; caller frees. */
+char *classification_json(const struct classification *c);
+
+#endif

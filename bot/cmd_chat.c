@@ -1,0 +1,88 @@
+/* cmd_chat — `cancelbot chat`: the bot's own dialog in a terminal, as if in
+ * a private Telegram chat. No token, no network. Buttons are shown numbered;
+ * typing the number presses one. */
+#define _POSIX_C_SOURCE 200809L
+#include "app.h"
+#include "dialog.h"
+#include "normalize.h"
+#include "render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void show(const struct dialog_out *out, struct button *pressable, size_t *npress)
+{
+	*npress = 0;
+	if (out->callback_text)
+		printf("(%s)\n", out->callback_text);
+	for (size_t i = 0; i < out->n; i++) {
+		char *plain = html_to_plain(out->v[i].text);
+		printf("%s\n", plain);
+		free(plain);
+		for (size_t j = 0; j < out->v[i].nbuttons && *npress < DIALOG_MAX_BUTTONS; j++) {
+			pressable[*npress] = out->v[i].buttons[j];
+			printf("  [%zu] %s\n", ++*npress, out->v[i].buttons[j].text);
+		}
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+int cmd_chat(int argc, char **argv)
+{
+	const char *path;
+	int first = app_opts(argc, argv, "chat [-c FILE]", &path);
+	if (first < 0 || first != argc)
+		return 2;
+	struct config cfg;
+	if (app_config(&cfg, path, path != NULL, 0) < 0)
+		return config_free(&cfg), 1;
+	struct kb *kb = app_kb(&cfg);
+	if (!kb)
+		return config_free(&cfg), 1;
+	const char *lang = getenv("LANG");
+	struct dialog_env env = {.kb = kb, .cfg = &cfg, .bot_username = "cancelbot", .bot_id = 1};
+	int tty = isatty(0);
+	if (tty)
+		printf("cancelbot chat: ask how to cancel a US phone line (Ctrl-D to quit).\n\n");
+	struct button press[DIALOG_MAX_BUTTONS];
+	size_t npress = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	for (int64_t id = 1;; id++) {
+		if (tty)
+			printf("> "), fflush(stdout);
+		if ((n = getline(&line, &cap, stdin)) < 0)
+			break;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		struct update u = {.update_id = id, .kind = UPDATE_MESSAGE, .chat_id = 1,
+				   .message_id = id, .from_id = 1};
+		strcpy(u.chat_type, "private");
+		u.lang_code = (char *)(lang && !strncmp(lang, "zh", 2) ? "zh" : "en");
+		char *end;
+		long k = strtol(line, &end, 10);
+		if (*line && !*end && k >= 1 && (size_t)k <= npress) {
+			u.kind = UPDATE_CALLBACK;
+			u.callback_id = "terminal";
+			u.callback_data = press[k - 1].data;
+		} else {
+			u.text = line;
+		}
+		env.now = time(NULL);
+		struct dialog_out out;
+		dialog_handle(&env, &u, &out);
+		if (out.n == 0 && !out.callback_text)
+			printf("(no reply)\n\n");
+		show(&out, press, &npress);
+		dialog_out_free(&out);
+	}
+	free(line);
+	kb_free(kb);
+	config_free(&cfg);
+	normalize_done();
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* config — the INI file (read with inih) into one struct config.
+ *
+ * Every key is described once in a const table in config.c (section, name,
+ * type, where it goes); unknown sections or keys and bad values are errors
+ * that name file, line and key. Strings in struct config are owned by it and
+ * freed by config_free(). */
+#ifndef CANCELBOT_CONFIG_H
+#define CANCELBOT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum group_mode { GROUP_MENTION, GROUP_AUTO };
+
+#define CONFIG_MAX_ADMINS 64
+
+struct config {
+	char *token;
+	char *api_url;
+	int poll_timeout;	/* seconds */
+	char *ca_file;		/* extra CA bundle (tests' self-signed server) */
+	int drop_webhook;
+
+	char *intents_dir;
+	char *responses_dir;
+	char *state_dir;
+	int64_t admins[CONFIG_MAX_ADMINS];
+	size_t n_admins;
+	enum group_mode group_mode;
+	int context_ttl;	/* seconds a chat's carrier/plan/topic is remembered */
+	int log_user_ids;
+
+	char *log_level;
+	char *log_format;
+};
+
+/* Fills in the defaults; data directories come from CANCELBOT_DATADIR, the
+ * current directory when it holds intents/, or the installed share dir. */
+void config_defaults(struct config *c);
+/* Reads path over the defaults already in c. On error returns -1 and appends
+ * one "file:line: key: problem" line per problem to err. */
+int config_load(struct config *c, const char *path, struct sbuf *err);
+/* Applies CANCELBOT_TOKEN and checks what needs the whole file (e.g. token
+ * present for `run`). Returns -1 and fills err on problems. */
+int config_finish(struct config *c, int need_token, struct sbuf *err);
+int config_is_admin(const struct config *c, int64_t user_id);
+void config_free(struct config *c);
+
+#endif

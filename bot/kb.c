@@ -1,0 +1,200 @@
+/* kb — loading orchestration, lookups and teardown; see kb.h. */
+#include "kb.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Limits that keep a hostile 4096-character message from making a pattern
+ * backtrack for long: hitting one counts as no match (classify logs it). */
+#define MATCH_LIMIT 200000
+#define DEPTH_LIMIT 5000
+#define HEAP_LIMIT_KB 2048
+
+const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier", "ask_plan",
+				    "carriers", "carrier_overview", "stale_button", NULL};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int list_files(const char *dir, const char *suffix, char ***out, size_t *n)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	char **v = NULL;
+	size_t cnt = 0, sl = strlen(suffix);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (e->d_name[0] == '.' || len <= sl || strcmp(e->d_name + len - sl, suffix) != 0)
+			continue;
+		v = xrealloc(v, (cnt + 1) * sizeof *v);
+		v[cnt++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof *v, cmp_str);	/* file order must not depend on readdir */
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+const char *kb_add_file(struct kb *kb, const char *path)
+{
+	kb->files = xrealloc(kb->files, (kb->nfiles + 1) * sizeof *kb->files);
+	kb->files[kb->nfiles] = xstrdup(path);
+	return kb->files[kb->nfiles++];
+}
+
+struct kb *kb_load(const char *intents_dir, const char *responses_dir,
+		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn)
+{
+	struct kb *kb = xcalloc(1, sizeof *kb);
+	kb->mctx = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(kb->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(kb->mctx, DEPTH_LIMIT);
+	pcre2_set_heap_limit(kb->mctx, HEAP_LIMIT_KB);
+	kb->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+	pcre2_jit_stack_assign(kb->mctx, NULL, kb->jit_stack);
+	size_t before = err->len;
+	int rc = kb_load_intents(kb, intents_dir, err);
+	rc |= kb_load_responses(kb, responses_dir, err);
+	if (rc == 0)
+		rc = kb_check(kb, opts, err, warn);
+	if (rc != 0 || err->len != before) {
+		kb_free(kb);
+		return NULL;
+	}
+	return kb;
+}
+
+static void free_rule(struct rule *r)
+{
+	for (size_t j = 0; j < r->npats; j++) {
+		pcre2_code_free(r->pats[j].re);
+		free(r->pats[j].src);
+	}
+	free(r->pats);
+	pcre2_code_free(r->any);
+	pcre2_code_free(r->none);
+	free(r->id);
+}
+
+void kb_free(struct kb *kb)
+{
+	if (!kb)
+		return;
+	for (size_t i = 0; i < kb->nrules; i++)
+		free_rule(&kb->rules[i]);
+	free(kb->rules);
+	for (size_t i = 0; i < kb->nfacts; i++) {
+		for (size_t j = 0; j < kb->facts[i].n; j++) {
+			free(kb->facts[i].v[j].key);
+			free(kb->facts[i].v[j].value);
+		}
+		free(kb->facts[i].v);
+		free(kb->facts[i].id);
+	}
+	free(kb->facts);
+	for (size_t i = 0; i < kb->nanswers; i++) {
+		struct answer *a = &kb->answers[i];
+		free(a->topic);
+		free(a->carrier);
+		free(a->plan);
+		free(a->text);
+	}
+	free(kb->answers);
+	for (size_t i = 0; i < kb->nfiles; i++)
+		free(kb->files[i]);
+	free(kb->files);
+	pcre2_match_context_free(kb->mctx);
+	pcre2_jit_stack_free(kb->jit_stack);
+	free(kb);
+}
+
+const struct rule *kb_rule(const struct kb *kb, enum rule_kind kind, const char *id)
+{
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kb->rules[i].kind == kind && strcmp(kb->rules[i].id, id) == 0)
+			return &kb->rules[i];
+	return NULL;
+}
+
+const struct facts *kb_facts(const struct kb *kb, const char *id)
+{
+	for (size_t i = 0; id && i < kb->nfacts; i++)
+		if (strcmp(kb->facts[i].id, id) == 0)
+			return &kb->facts[i];
+	return NULL;
+}
+
+const char *facts_get(const struct facts *f, const char *key, const char *lang)
+{
+	if (!f)
+		return NULL;
+	size_t kl = strlen(key);
+	const char *plain = NULL;
+	for (size_t i = 0; i < f->n; i++) {
+		const char *k = f->v[i].key;
+		if (strncmp(k, key, kl) != 0)
+			continue;
+		if (k[kl] == '\0')
+			plain = f->v[i].value;
+		else if (lang && k[kl] == '.' && strcmp(k + kl + 1, lang) == 0)
+			return f->v[i].value;
+	}
+	return plain;
+}
+
+static int same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static const struct answer *find_exact(const struct kb *kb, const char *topic,
+				       const char *carrier, const char *plan, const char *lang)
+{
+	for (size_t i = 0; i < kb->nanswers; i++) {
+		const struct answer *a = &kb->answers[i];
+		if (strcmp(a->topic, topic) == 0 && strcmp(a->lang, lang) == 0 &&
+		    same(a->carrier, carrier) && same(a->plan, plan))
+			return a;
+	}
+	return NULL;
+}
+
+const struct answer *kb_answer(const struct kb *kb, const char *topic, const char *carrier,
+			       const char *plan, const char *lang)
+{
+	const struct answer *a = NULL;
+	if (carrier && plan)
+		a = find_exact(kb, topic, carrier, plan, lang);
+	if (!a && carrier)
+		a = find_exact(kb, topic, carrier, NULL, lang);
+	if (!a && plan)
+		a = find_exact(kb, topic, NULL, plan, lang);
+	if (!a)
+		a = find_exact(kb, topic, NULL, NULL, lang);
+	return a;
+}
+
+int kb_topic_depends_on_carrier(const struct kb *kb, const char *topic)
+{
+	for (size_t i = 0; i < kb->nanswers; i++)
+		if (kb->answers[i].carrier && strcmp(kb->answers[i].topic, topic) == 0)
+			return 1;
+	return 0;
+}
+
+int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier)
+{
+	for (size_t i = 0; i < kb->nanswers; i++) {
+		const struct answer *a = &kb->answers[i];
+		if (a->plan && strcmp(a->topic, topic) == 0 && (!a->carrier || same(a->carrier, carrier)))
+			return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,116 @@
+/* kb — the knowledge base: recognition rules from intents/ and answers and
+ * carrier facts from responses/, loaded, compiled and checked as one
+ * immutable snapshot.
+ *
+ * A snapshot is built off to the side by kb_load() and never changes after;
+ * the bot swaps pointers to reload. Everything reachable from a struct kb is
+ * owned by it and released by kb_free(). File formats: docs/admin.md. */
+#ifndef CANCELBOT_KB_H
+#define CANCELBOT_KB_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum rule_kind { RULE_INTENT, RULE_CARRIER, RULE_PLAN, RULE_VETO, RULE_DEFINE, RULE_KIND_COUNT };
+
+struct pattern {
+	pcre2_code *re;
+	char *src;		/* as written, before {macro} expansion */
+	const char *file;	/* points into kb->files */
+	int line;
+	char lang[4];		/* "en", "zh" or "any" */
+	int negative;		/* a "not" pattern: vetoes its rule */
+};
+
+struct rule {
+	enum rule_kind kind;
+	char *id;
+	int priority;
+	int addressed_only;	/* groups = addressed: in groups only when spoken to */
+	struct pattern *pats;
+	size_t npats;
+	pcre2_code *any;	/* all positive patterns as one alternation */
+	pcre2_code *none;	/* all negative patterns, or NULL */
+	const char *file;
+	int line, order;
+};
+
+struct fact {
+	char *key, *value;
+	int line;
+};
+
+/* One [section] of responses/carriers.ini: a carrier's facts, or "general". */
+struct facts {
+	char *id;
+	struct fact *v;
+	size_t n;
+	const char *file;
+	int line;
+};
+
+struct answer {
+	char *topic, *carrier, *plan;	/* carrier/plan NULL for the fallback */
+	char lang[4];
+	char *text;
+	const char *file;
+	int line;
+};
+
+struct kb {
+	struct rule *rules;
+	size_t nrules;
+	struct facts *facts;
+	size_t nfacts;
+	struct answer *answers;
+	size_t nanswers;
+	char **files;		/* every file read, for file:line in messages */
+	size_t nfiles;
+	size_t counts[RULE_KIND_COUNT];
+	pcre2_match_context *mctx;	/* match/depth/heap limits */
+	pcre2_jit_stack *jit_stack;
+};
+
+struct kb_load_opts {
+	int max_age_days;	/* facts reviewed longer ago draw a warning; 0 = off */
+};
+
+/* Loads and checks both directories. Returns NULL when there was any error;
+ * every problem is appended to err as "file:line: message" lines, warnings
+ * (which do not fail the load) to warn. */
+struct kb *kb_load(const char *intents_dir, const char *responses_dir,
+		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn);
+void kb_free(struct kb *kb);
+
+const struct rule *kb_rule(const struct kb *kb, enum rule_kind kind, const char *id);
+const struct facts *kb_facts(const struct kb *kb, const char *id);
+const char *facts_get(const struct facts *f, const char *key, const char *lang);
+
+/* Answer lookup, most specific first: topic+carrier+plan, topic+carrier,
+ * topic+plan, topic. NULL only when the topic has no answer in lang. */
+const struct answer *kb_answer(const struct kb *kb, const char *topic, const char *carrier,
+			       const char *plan, const char *lang);
+/* 1 when topic has an answer specific to some carrier (so asking "which
+ * carrier?" is worth it), or to some plan for this carrier. */
+int kb_topic_depends_on_carrier(const struct kb *kb, const char *topic);
+int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
+
+/* Loader internals shared by kb.c, kb_intents.c and kb_answers.c. */
+const char *kb_add_file(struct kb *kb, const char *path);
+int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err);
+int kb_load_responses(struct kb *kb, const char *dir, struct sbuf *err);
+int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
+	     struct sbuf *warn);
+/* Sorted list of regular files in dir with the given suffix; caller frees
+ * each name and the array. Returns -1 when dir cannot be read. */
+int list_files(const char *dir, const char *suffix, char ***out, size_t *n);
+
+/* UI topics: answers the conversation itself needs besides the intents. */
+extern const char *const kb_ui_topics[];
+extern const char *const kb_langs[];
+#define KB_NLANGS 2
+
+#endif

@@ -1,0 +1,201 @@
+/* kb_answers — reads responses/: carriers.ini (facts, one section per
+ * carrier plus [general]) with inih, and LANG/TOPIC.txt answer files.
+ *
+ * An answer file is plain text cut into sections by header lines:
+ *   [default]         the topic's answer when nothing more specific exists
+ *   [verizon]         for one carrier
+ *   [verizon.prepaid] for one carrier and plan
+ *   [prepaid]         for a plan, any carrier
+ * Lines starting with ';' are comments; leading and trailing blank lines of
+ * a section are dropped. */
+#include "kb.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const kb_langs[] = {"en", "zh"};
+
+struct facts_ctx {
+	struct kb *kb;
+	const char *file;
+	struct line_reader *reader;
+	struct sbuf *err;
+	int errors;
+};
+
+static int on_fact(void *user, const char *section, const char *name, const char *value)
+{
+	struct facts_ctx *x = user;
+	struct kb *kb = x->kb;
+	struct facts *f = kb->nfacts ? &kb->facts[kb->nfacts - 1] : NULL;
+	if (!*section) {
+		sbuf_addf(x->err, "%s:%d: '%s' before any [section]\n", x->file, x->reader->line,
+			  name);
+		x->errors++;
+		return 1;
+	}
+	if (!f || strcmp(f->id, section) != 0) {
+		if (kb_facts(kb, section)) {
+			sbuf_addf(x->err, "%s:%d: [%s] appears twice\n", x->file, x->reader->line,
+				  section);
+			x->errors++;
+		}
+		kb->facts = xrealloc(kb->facts, (kb->nfacts + 1) * sizeof *kb->facts);
+		f = &kb->facts[kb->nfacts++];
+		memset(f, 0, sizeof *f);
+		f->id = xstrdup(section);
+		f->file = x->file;
+		f->line = x->reader->line;
+	}
+	if (f->n && strcmp(f->v[f->n - 1].key, name) == 0) {
+		/* an indented continuation line: long values span several lines */
+		const char *prev = f->v[f->n - 1].value;
+		int ascii = (unsigned char)prev[strlen(prev) - 1] < 0x80 && (unsigned char)*value < 0x80;
+		char *joined = xasprintf("%s%s%s", prev, ascii ? " " : "", value);
+		free(f->v[f->n - 1].value);
+		f->v[f->n - 1].value = joined;
+		return 1;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].key, name) == 0) {
+			sbuf_addf(x->err, "%s:%d: [%s] %s given twice\n", x->file, x->reader->line,
+				  section, name);
+			x->errors++;
+			return 1;
+		}
+	f->v = xrealloc(f->v, (f->n + 1) * sizeof *f->v);
+	f->v[f->n].key = xstrdup(name);
+	f->v[f->n].value = xstrdup(value);
+	f->v[f->n].line = x->reader->line;
+	f->n++;
+	return 1;
+}
+
+static int load_facts(struct kb *kb, const char *path, struct sbuf *err)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		sbuf_addf(err, "%s: cannot open\n", path);
+		return -1;
+	}
+	struct line_reader rd = {.fp = fp};
+	struct facts_ctx x = {.kb = kb, .file = kb_add_file(kb, path), .reader = &rd, .err = err};
+	int rc = ini_parse_stream(line_reader_next, &rd, on_fact, &x);
+	fclose(fp);
+	if (rd.long_line) {
+		sbuf_addf(err, "%s:%d: line longer than 199 bytes\n", path, rd.long_line);
+		x.errors++;
+	}
+	if (rc > 0 && !x.errors) {
+		sbuf_addf(err, "%s:%d: not a [section] or key = value line\n", path, rc);
+		x.errors++;
+	}
+	return x.errors ? -1 : 0;
+}
+
+static void add_answer(struct kb *kb, const char *topic, const char *lang, const char *head,
+		       struct sbuf *body, const char *file, int line)
+{
+	char *text = sbuf_take(body);
+	char *start = text;
+	while (*start == '\n')
+		start++;
+	size_t n = strlen(start);
+	while (n > 0 && (start[n - 1] == '\n' || start[n - 1] == ' '))
+		start[--n] = '\0';
+	kb->answers = xrealloc(kb->answers, (kb->nanswers + 1) * sizeof *kb->answers);
+	struct answer *a = &kb->answers[kb->nanswers++];
+	memset(a, 0, sizeof *a);
+	a->topic = xstrdup(topic);
+	snprintf(a->lang, sizeof a->lang, "%s", lang);
+	a->text = xstrdup(start);
+	a->file = file;
+	a->line = line;
+	free(text);
+	if (strcmp(head, "default") == 0)
+		return;
+	const char *dot = strchr(head, '.');
+	char *first = dot ? xstrndup(head, (size_t)(dot - head)) : xstrdup(head);
+	if (!dot && (strcmp(first, "prepaid") == 0 || strcmp(first, "postpaid") == 0)) {
+		a->plan = first;
+		return;
+	}
+	a->carrier = first;
+	if (dot)
+		a->plan = xstrdup(dot + 1);
+}
+
+static int load_answer_file(struct kb *kb, const char *path, const char *lang, const char *topic,
+			    struct sbuf *err)
+{
+	char *data = read_file(path, NULL);
+	if (!data) {
+		sbuf_addf(err, "%s: cannot read\n", path);
+		return -1;
+	}
+	const char *file = kb_add_file(kb, path);
+	struct sbuf body = {0};
+	char head[96] = "";
+	int head_line = 0, line = 0, rc = 0;
+	/* by hand, not strtok: blank lines separate paragraphs and must stay */
+	for (char *p = data; *p || line == 0;) {
+		char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		line++;
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len >= 2 && p[0] == '[' && p[len - 1] == ']') {
+			if (head_line)
+				add_answer(kb, topic, lang, head, &body, file, head_line);
+			sbuf_free(&body);
+			snprintf(head, sizeof head, "%.*s", (int)(len - 2), p + 1);
+			head_line = line;
+		} else if (len > 0 && p[0] == ';') {
+			/* comment */
+		} else if (head_line) {
+			sbuf_add(&body, p, len);
+			sbuf_addc(&body, '\n');
+		} else if (len > 0) {
+			sbuf_addf(err, "%s:%d: text before the first [section]\n", path, line);
+			rc = -1;
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	if (head_line)
+		add_answer(kb, topic, lang, head, &body, file, head_line);
+	sbuf_free(&body);
+	free(data);
+	return rc;
+}
+
+int kb_load_responses(struct kb *kb, const char *dir, struct sbuf *err)
+{
+	char *facts = xasprintf("%s/carriers.ini", dir);
+	int rc = load_facts(kb, facts, err);
+	free(facts);
+	for (size_t l = 0; l < KB_NLANGS; l++) {
+		char *sub = xasprintf("%s/%s", dir, kb_langs[l]);
+		char **names;
+		size_t n;
+		if (list_files(sub, ".txt", &names, &n) < 0) {
+			sbuf_addf(err, "%s: cannot read the answers directory\n", sub);
+			free(sub);
+			rc = -1;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			char *path = xasprintf("%s/%s", sub, names[i]);
+			names[i][strlen(names[i]) - 4] = '\0';
+			rc |= load_answer_file(kb, path, kb_langs[l], names[i], err);
+			free(path);
+			free(names[i]);
+		}
+		free(names);
+		free(sub);
+	}
+	return rc;
+}

@@ -1,0 +1,175 @@
+/* kb_check — the checks a knowledge base must pass before it is used:
+ * the same for `cancelbot check`, startup and reload. Errors fail the load;
+ * warnings (stale facts) are only reported. */
+#define _POSIX_C_SOURCE 200809L
+#include "kb.h"
+#include "render.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const required_facts[] = {"name.en", "name.zh", "source", "reviewed", NULL};
+
+static int is_topic(const struct kb *kb, const char *t)
+{
+	if (kb_rule(kb, RULE_INTENT, t))
+		return 1;
+	for (size_t i = 0; kb_ui_topics[i]; i++)
+		if (strcmp(kb_ui_topics[i], t) == 0)
+			return 1;
+	return 0;
+}
+
+static int has_default(const struct kb *kb, const char *topic, const char *lang)
+{
+	for (size_t i = 0; i < kb->nanswers; i++) {
+		const struct answer *a = &kb->answers[i];
+		if (!a->carrier && !a->plan && !strcmp(a->topic, topic) && !strcmp(a->lang, lang))
+			return 1;
+	}
+	return 0;
+}
+
+static int check_defaults(const struct kb *kb, const char *topic, struct sbuf *err)
+{
+	int bad = 0;
+	for (size_t l = 0; l < KB_NLANGS; l++)
+		if (!has_default(kb, topic, kb_langs[l])) {
+			sbuf_addf(err, "responses/%s/%s.txt: topic '%s' has no [default] answer in %s\n",
+				  kb_langs[l], topic, topic, kb_langs[l]);
+			bad = 1;
+		}
+	return bad;
+}
+
+static int twin_exists(const struct kb *kb, const struct answer *a)
+{
+	for (size_t i = 0; i < kb->nanswers; i++) {
+		const struct answer *b = &kb->answers[i];
+		if (b != a && strcmp(a->lang, b->lang) && !strcmp(a->topic, b->topic) &&
+		    ((!a->carrier && !b->carrier) || (a->carrier && b->carrier && !strcmp(a->carrier, b->carrier))) &&
+		    ((!a->plan && !b->plan) || (a->plan && b->plan && !strcmp(a->plan, b->plan))))
+			return 1;
+	}
+	return 0;
+}
+
+static int check_answer(const struct kb *kb, const struct answer *a, struct sbuf *err)
+{
+	int bad = 0;
+	if (!is_topic(kb, a->topic)) {
+		sbuf_addf(err, "%s:%d: '%s' is neither an intent nor a UI topic\n", a->file, a->line,
+			  a->topic);
+		return 1;
+	}
+	if (a->carrier && !kb_rule(kb, RULE_CARRIER, a->carrier)) {
+		sbuf_addf(err, "%s:%d: unknown carrier '%s'\n", a->file, a->line, a->carrier);
+		bad = 1;
+	}
+	if (a->plan && !kb_rule(kb, RULE_PLAN, a->plan)) {
+		sbuf_addf(err, "%s:%d: unknown plan '%s'\n", a->file, a->line, a->plan);
+		bad = 1;
+	}
+	if (!*a->text) {
+		sbuf_addf(err, "%s:%d: empty answer\n", a->file, a->line);
+		bad = 1;
+	}
+	if (!twin_exists(kb, a)) {
+		sbuf_addf(err, "%s:%d: [%s%s%s] has no counterpart in the other language\n", a->file,
+			  a->line, a->carrier ? a->carrier : a->plan ? a->plan : "default",
+			  a->carrier && a->plan ? "." : "", a->carrier && a->plan ? a->plan : "");
+		bad = 1;
+	}
+	if (bad)
+		return 1;
+	char *html = render_answer(kb, a, a->carrier, kb_rule(kb, RULE_INTENT, a->topic) != NULL, err);
+	if (!html)
+		return 1;
+	struct sbuf why = {0};
+	if (html_validate(html, &why) < 0) {
+		sbuf_addf(err, "%s:%d: %s\n", a->file, a->line, sbuf_str(&why));
+		bad = 1;
+	} else if (html_text_units(html) > TG_MAX_TEXT) {
+		sbuf_addf(err, "%s:%d: rendered answer is %zu characters, over Telegram's %d\n",
+			  a->file, a->line, html_text_units(html), TG_MAX_TEXT);
+		bad = 1;
+	}
+	sbuf_free(&why);
+	free(html);
+	return bad;
+}
+
+/* Days since a YYYY-MM or YYYY-MM-DD date, or -1 when it is not one. */
+static long days_since(const char *date)
+{
+	struct tm tm = {0};
+	int y, m, d = 1;
+	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) < 2 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	time_t t = timegm(&tm);
+	return (long)((time(NULL) - t) / 86400);
+}
+
+static int check_facts(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
+		       struct sbuf *warn)
+{
+	int bad = 0;
+	for (size_t i = 0; i < kb->nfacts; i++) {
+		const struct facts *f = &kb->facts[i];
+		int general = strcmp(f->id, "general") == 0;
+		if (!general && !kb_rule(kb, RULE_CARRIER, f->id)) {
+			sbuf_addf(err, "%s:%d: [%s] is not a carrier in intents/\n", f->file, f->line,
+				  f->id);
+			bad = 1;
+		}
+		for (size_t k = 0; required_facts[k]; k++)
+			if (!facts_get(f, required_facts[k], NULL)) {
+				sbuf_addf(err, "%s:%d: [%s] lacks %s\n", f->file, f->line, f->id,
+					  required_facts[k]);
+				bad = 1;
+			}
+		const char *rev = facts_get(f, "reviewed", NULL);
+		long age = rev ? days_since(rev) : 0;
+		if (rev && age < 0) {
+			sbuf_addf(err, "%s:%d: [%s] reviewed '%s' is not YYYY-MM or YYYY-MM-DD\n",
+				  f->file, f->line, f->id, rev);
+			bad = 1;
+		} else if (rev && opts && opts->max_age_days > 0 && age > opts->max_age_days) {
+			sbuf_addf(warn, "%s:%d: [%s] facts were reviewed %ld days ago (%s); check "
+				  "them again\n", f->file, f->line, f->id, age, rev);
+		}
+	}
+	if (!kb_facts(kb, "general")) {
+		sbuf_adds(err, "responses/carriers.ini: no [general] section\n");
+		bad = 1;
+	}
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kb->rules[i].kind == RULE_CARRIER && !kb_facts(kb, kb->rules[i].id)) {
+			sbuf_addf(err, "%s:%d: carrier '%s' has no facts in responses/carriers.ini\n",
+				  kb->rules[i].file, kb->rules[i].line, kb->rules[i].id);
+			bad = 1;
+		}
+	return bad;
+}
+
+int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
+	     struct sbuf *warn)
+{
+	int bad = check_facts(kb, opts, err, warn);
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kb->rules[i].kind == RULE_INTENT)
+			bad |= check_defaults(kb, kb->rules[i].id, err);
+	for (size_t i = 0; kb_ui_topics[i]; i++)
+		bad |= check_defaults(kb, kb_ui_topics[i], err);
+	for (size_t i = 0; i < kb->nanswers; i++)
+		bad |= check_answer(kb, &kb->answers[i], err);
+	if (!kb_rule(kb, RULE_INTENT, "none") && kb->counts[RULE_INTENT] == 0) {
+		sbuf_adds(err, "intents/: no [intent ...] sections\n");
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}

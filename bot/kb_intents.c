@@ -1,0 +1,298 @@
+/* kb_intents — reads the intents/ .ini files into rules and compiles their patterns.
+ *
+ * Two passes, because a pattern may use a {name} defined in another file:
+ * first every file is read into rules holding pattern source, then macros
+ * are expanded and everything is compiled, errors carrying file:line. */
+#include "kb.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_EXPANSION_DEPTH 6
+
+static const char *const kind_names[RULE_KIND_COUNT] = {"intent", "carrier", "plan", "veto",
+							 "define"};
+
+struct intents_ctx {
+	struct kb *kb;
+	const char *file;
+	struct line_reader *reader;
+	struct sbuf *err;
+	int errors;
+	char cur_section[128];
+	struct rule *cur;
+};
+
+static int fail(struct intents_ctx *x, const char *fmt, const char *a)
+{
+	sbuf_addf(x->err, "%s:%d: ", x->file, x->reader->line);
+	sbuf_addf(x->err, fmt, a);
+	sbuf_addc(x->err, '\n');
+	x->errors++;
+	return 1;
+}
+
+static int valid_id(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static struct rule *start_rule(struct intents_ctx *x, const char *section)
+{
+	char kind[32], id[96];
+	if (sscanf(section, "%31s %95s", kind, id) != 2) {
+		fail(x, "section [%s]: want [KIND id], e.g. [intent cancel]", section);
+		return NULL;
+	}
+	int k = -1;
+	for (int i = 0; i < RULE_KIND_COUNT; i++)
+		if (strcmp(kind, kind_names[i]) == 0)
+			k = i;
+	if (k < 0) {
+		fail(x, "unknown kind '%s' (want intent, carrier, plan, veto or define)", kind);
+		return NULL;
+	}
+	if (!valid_id(id)) {
+		fail(x, "id '%s' must be lower-case letters, digits and _", id);
+		return NULL;
+	}
+	if (kb_rule(x->kb, (enum rule_kind)k, id)) {
+		fail(x, "[%s] is defined twice", section);
+		return NULL;
+	}
+	struct kb *kb = x->kb;
+	kb->rules = xrealloc(kb->rules, (kb->nrules + 1) * sizeof *kb->rules);
+	struct rule *r = &kb->rules[kb->nrules];
+	memset(r, 0, sizeof *r);
+	r->kind = (enum rule_kind)k;
+	r->id = xstrdup(id);
+	r->file = x->file;
+	r->line = x->reader->line;
+	r->order = (int)kb->nrules++;
+	kb->counts[k]++;
+	return r;
+}
+
+static int on_line(void *user, const char *section, const char *name, const char *value)
+{
+	struct intents_ctx *x = user;
+	if (strcmp(section, x->cur_section) != 0 || !*section) {
+		snprintf(x->cur_section, sizeof x->cur_section, "%s", section);
+		x->cur = *section ? start_rule(x, section) : NULL;
+		if (!*section)
+			return fail(x, "key '%s' before any [section]", name);
+	}
+	struct rule *r = x->cur;
+	if (!r)
+		return 1;	/* the section's own error was reported */
+	if (strcmp(name, "priority") == 0) {
+		int64_t p;
+		if (r->kind != RULE_INTENT || parse_i64(value, &p) < 0 || p < 0 || p > 1000)
+			return fail(x, "priority '%s': only intents have one, 0 to 1000", value);
+		r->priority = (int)p;
+		return 1;
+	}
+	if (strcmp(name, "groups") == 0) {
+		if (r->kind != RULE_INTENT || (strcmp(value, "auto") && strcmp(value, "addressed")))
+			return fail(x, "groups '%s': intents only, auto or addressed", value);
+		r->addressed_only = strcmp(value, "addressed") == 0;
+		return 1;
+	}
+	int neg = strcmp(name, "not") == 0;
+	if (!neg && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
+		return fail(x, "unknown key '%s' (want en, zh, any, not, priority or groups)", name);
+	if (!*value)
+		return fail(x, "empty pattern for '%s'", name);
+	r->pats = xrealloc(r->pats, (r->npats + 1) * sizeof *r->pats);
+	struct pattern *p = &r->pats[r->npats++];
+	memset(p, 0, sizeof *p);
+	p->src = xstrdup(value);
+	p->file = x->file;
+	p->line = x->reader->line;
+	p->negative = neg;
+	snprintf(p->lang, sizeof p->lang, "%s", neg ? "any" : name);
+	return 1;
+}
+
+static int read_file_rules(struct kb *kb, const char *path, struct sbuf *err)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		sbuf_addf(err, "%s: cannot open\n", path);
+		return -1;
+	}
+	struct line_reader rd = {.fp = fp};
+	struct intents_ctx x = {.kb = kb, .file = kb_add_file(kb, path), .reader = &rd, .err = err};
+	int rc = ini_parse_stream(line_reader_next, &rd, on_line, &x);
+	fclose(fp);
+	if (rd.long_line) {
+		sbuf_addf(err, "%s:%d: line longer than 199 bytes: split the pattern over two "
+			  "lines with the same key\n", path, rd.long_line);
+		x.errors++;
+	}
+	if (rc > 0 && !x.errors) {
+		sbuf_addf(err, "%s:%d: not a [section] or key = value line\n", path, rc);
+		x.errors++;
+	}
+	return x.errors ? -1 : 0;
+}
+
+/* Appends src to out with each {name} replaced by (?:definition). */
+static int expand(const struct kb *kb, const char *src, struct sbuf *out, int depth,
+		  const struct pattern *at, struct sbuf *err);
+
+static int expand_rule_union(const struct kb *kb, enum rule_kind kind, struct sbuf *out,
+			     int depth, const struct pattern *at, struct sbuf *err)
+{
+	int first = 1, rc = 0;
+	sbuf_adds(out, "(?:");
+	for (size_t i = 0; i < kb->nrules; i++) {
+		const struct rule *r = &kb->rules[i];
+		if (r->kind != kind)
+			continue;
+		for (size_t j = 0; j < r->npats; j++) {
+			if (r->pats[j].negative)
+				continue;
+			if (!first)
+				sbuf_addc(out, '|');
+			first = 0;
+			rc |= expand(kb, r->pats[j].src, out, depth + 1, at, err);
+		}
+	}
+	sbuf_addc(out, ')');
+	return rc;
+}
+
+static int expand(const struct kb *kb, const char *src, struct sbuf *out, int depth,
+		  const struct pattern *at, struct sbuf *err)
+{
+	if (depth > MAX_EXPANSION_DEPTH) {
+		sbuf_addf(err, "%s:%d: {macros} nested too deep (a define that uses itself?)\n",
+			  at->file, at->line);
+		return -1;
+	}
+	int rc = 0;
+	for (const char *p = src; *p;) {
+		size_t n = 0;
+		if (*p == '\\' && p[1]) {
+			sbuf_add(out, p, 2);
+			p += 2;
+			continue;
+		}
+		if (*p == '{')
+			while ((p[1 + n] >= 'a' && p[1 + n] <= 'z') || p[1 + n] == '_')
+				n++;
+		if (n == 0 || p[1 + n] != '}') {
+			sbuf_addc(out, *p++);
+			continue;
+		}
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)n, p + 1);
+		p += n + 2;
+		if (strcmp(name, "carrier") == 0 || strcmp(name, "plan") == 0) {
+			enum rule_kind k = name[0] == 'c' ? RULE_CARRIER : RULE_PLAN;
+			rc |= expand_rule_union(kb, k, out, depth, at, err);
+			continue;
+		}
+		const struct rule *d = kb_rule(kb, RULE_DEFINE, name);
+		if (!d) {
+			sbuf_addf(err, "%s:%d: unknown {%s} (no [define %s])\n", at->file, at->line,
+				  name, name);
+			rc = -1;
+			continue;
+		}
+		sbuf_adds(out, "(?:");
+		for (size_t j = 0; j < d->npats; j++) {
+			if (j)
+				sbuf_addc(out, '|');
+			rc |= expand(kb, d->pats[j].src, out, depth + 1, at, err);
+		}
+		sbuf_addc(out, ')');
+	}
+	return rc;
+}
+
+static pcre2_code *compile(const char *re, const struct pattern *at, struct sbuf *err)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+				      PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
+				      &code, &off, NULL);
+	if (!c) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		sbuf_addf(err, "%s:%d: regex does not compile: %s (at offset %zu of the expanded "
+			  "pattern)\n", at->file, at->line, (char *)msg, (size_t)off);
+		return NULL;
+	}
+	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);	/* falls back to the interpreter */
+	return c;
+}
+
+/* Compiles one alternation of a rule's positive or negative patterns. */
+static pcre2_code *compile_union(struct kb *kb, struct rule *r, int negative, struct sbuf *err)
+{
+	struct sbuf all = {0};
+	const struct pattern *first = NULL;
+	for (size_t j = 0; j < r->npats; j++) {
+		struct pattern *p = &r->pats[j];
+		if (p->negative != negative)
+			continue;
+		if (first)
+			sbuf_addc(&all, '|');
+		first = first ? first : p;
+		sbuf_adds(&all, "(?:");
+		struct sbuf one = {0};
+		if (expand(kb, p->src, &one, 0, p, err) == 0)
+			p->re = compile(sbuf_str(&one), p, err);
+		sbuf_adds(&all, sbuf_str(&one));
+		sbuf_free(&one);
+		sbuf_addc(&all, ')');
+	}
+	pcre2_code *c = NULL;
+	if (first && r->kind != RULE_DEFINE)
+		c = compile(sbuf_str(&all), first, err);
+	sbuf_free(&all);
+	return c;
+}
+
+int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
+{
+	char **names;
+	size_t n;
+	if (list_files(dir, ".ini", &names, &n) < 0) {
+		sbuf_addf(err, "%s: cannot read the intents directory\n", dir);
+		return -1;
+	}
+	int rc = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		rc |= read_file_rules(kb, path, err);
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	if (n == 0) {
+		sbuf_addf(err, "%s: no .ini files\n", dir);
+		return -1;
+	}
+	size_t before = err->len;
+	for (size_t i = 0; i < kb->nrules; i++) {
+		struct rule *r = &kb->rules[i];
+		if (r->kind == RULE_DEFINE)
+			continue;
+		r->any = compile_union(kb, r, 0, err);
+		r->none = compile_union(kb, r, 1, err);
+		if (!r->any && err->len == before)
+			sbuf_addf(err, "%s:%d: [%s] has no patterns\n", r->file, r->line, r->id);
+	}
+	return (rc || err->len != before) ? -1 : 0;
+}

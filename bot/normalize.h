@@ -1,0 +1,31 @@
+/* normalize — turns what a user typed into the one form patterns are written
+ * against: valid UTF-8 (bad bytes become U+FFFD), NFKC with case folding
+ * (full-width ASCII becomes ASCII), Traditional Chinese converted to
+ * Simplified by OpenCC, runs of white space folded to one space.
+ *
+ * The OpenCC converter is opened once (normalize_init) and shared; it is
+ * read-only after that. normalize() returns a string the caller frees. */
+#ifndef CANCELBOT_NORMALIZE_H
+#define CANCELBOT_NORMALIZE_H
+
+#include <stddef.h>
+
+/* Returns 0, or -1 when OpenCC's t2s data cannot be loaded (then Traditional
+ * text is matched unconverted and a warning is logged once). */
+int normalize_init(void);
+void normalize_done(void);
+
+/* Never returns NULL. Input longer than max_bytes is cut at a character
+ * boundary first so one huge message cannot cost much. */
+char *normalize(const char *text, size_t len);
+
+/* Replaces invalid UTF-8 sequences with U+FFFD and drops NUL bytes; caller
+ * frees. */
+char *utf8_sanitize(const char *text, size_t len);
+
+/* 1 when text has at least one Han character. */
+int text_has_han(const char *utf8);
+
+#define NORMALIZE_MAX_BYTES 16384
+
+#endif

@@ -1,0 +1,123 @@
+/* state — see state.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "state.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int mkdir_p(const char *dir)
+{
+	char *p = xstrdup(dir);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(p, 0700);
+			*s = '/';
+		}
+	int rc = mkdir(p, 0700);
+	free(p);
+	return rc == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static void add_recent(struct state *s, int64_t id)
+{
+	s->recent[s->head] = id;
+	s->head = (s->head + 1) % STATE_RECENT;
+	if (s->nrecent < STATE_RECENT)
+		s->nrecent++;
+}
+
+static int load(struct state *s, struct sbuf *err)
+{
+	char *path = xasprintf("%s/state.json", s->dir);
+	char *data = read_file(path, NULL);
+	if (!data) {
+		int missing = errno == ENOENT;
+		if (!missing)
+			sbuf_addf(err, "%s: cannot read: %s\n", path, strerror(errno));
+		free(path);
+		return missing ? 0 : -1;
+	}
+	cJSON *j = cJSON_Parse(data);
+	free(data);
+	const cJSON *off = cJSON_GetObjectItemCaseSensitive(j, "offset");
+	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(j, "recent");
+	if (!cJSON_IsNumber(off)) {
+		sbuf_addf(err, "%s: not a cancelbot state file (move it away to start fresh)\n", path);
+		cJSON_Delete(j);
+		free(path);
+		return -1;
+	}
+	s->offset = (int64_t)off->valuedouble;
+	const cJSON *e;
+	cJSON_ArrayForEach(e, rec)
+		if (cJSON_IsNumber(e))
+			add_recent(s, (int64_t)e->valuedouble);
+	cJSON_Delete(j);
+	free(path);
+	return 0;
+}
+
+int state_open(struct state *s, const char *dir, struct sbuf *err)
+{
+	memset(s, 0, sizeof *s);
+	s->lock_fd = -1;
+	s->dir = xstrdup(dir);
+	if (mkdir_p(dir) < 0) {
+		sbuf_addf(err, "%s: cannot create state directory: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	char *lock = xasprintf("%s/lock", dir);
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(lock);
+	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		sbuf_addf(err, "%s: another cancelbot is running with this state directory "
+			  "(lock held); stop it first\n", dir);
+		return -1;
+	}
+	return load(s, err);
+}
+
+int state_seen(const struct state *s, int64_t id)
+{
+	if (id < s->offset)
+		return 1;
+	for (size_t i = 0; i < s->nrecent; i++)
+		if (s->recent[i] == id)
+			return 1;
+	return 0;
+}
+
+int state_mark(struct state *s, int64_t id)
+{
+	if (id + 1 > s->offset)
+		s->offset = id + 1;
+	add_recent(s, id);
+	struct sbuf b = {0};
+	sbuf_addf(&b, "{\"offset\": %lld, \"recent\": [", (long long)s->offset);
+	for (size_t i = 0; i < s->nrecent; i++) {
+		size_t k = (s->head + STATE_RECENT - s->nrecent + i) % STATE_RECENT;
+		sbuf_addf(&b, "%s%lld", i ? ", " : "", (long long)s->recent[k]);
+	}
+	sbuf_adds(&b, "]}\n");
+	char *path = xasprintf("%s/state.json", s->dir);
+	int rc = write_file_atomic(path, b.p, b.len);
+	free(path);
+	sbuf_free(&b);
+	return rc;
+}
+
+void state_close(struct state *s)
+{
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s->dir);
+	memset(s, 0, sizeof *s);
+	s->lock_fd = -1;
+}

@@ -1,0 +1,33 @@
+/* state — what must survive a restart: the next getUpdates offset and the
+ * ids of recently answered updates, in STATE_DIR/state.json, written
+ * atomically (temp file, fsync, rename) after every handled update. A flock
+ * on STATE_DIR/lock keeps a second instance from polling the same bot.
+ *
+ * struct state owns its directory string and lock descriptor. */
+#ifndef CANCELBOT_STATE_H
+#define CANCELBOT_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define STATE_RECENT 512
+
+struct state {
+	char *dir;
+	int64_t offset;			/* next update_id wanted */
+	int64_t recent[STATE_RECENT];	/* ring of handled ids */
+	size_t nrecent, head;
+	int lock_fd;
+};
+
+/* Creates dir if needed, takes the lock, loads the saved state. -1 and a
+ * message in err when the lock is held or the file is unreadable. */
+int state_open(struct state *s, const char *dir, struct sbuf *err);
+int state_seen(const struct state *s, int64_t update_id);
+/* Records a handled update and saves; -1 (errno) when saving failed. */
+int state_mark(struct state *s, int64_t update_id);
+void state_close(struct state *s);
+
+#endif

@@ -1,0 +1,158 @@
+/* telegram — see telegram.h. */
+#include "telegram.h"
+#include "log.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_BODY (8 * 1024 * 1024)	/* a getUpdates answer of 100 updates is far less */
+
+struct tg_client {
+	CURL *curl;
+	char *base;		/* {api_url}/bot{token}/ */
+	char *ca_file;
+	struct curl_slist *headers;
+	volatile sig_atomic_t *stop;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct sbuf *b = user;
+	size_t n = size * nmemb;
+	if (b->len + n > MAX_BODY)
+		return 0;	/* makes curl fail the transfer */
+	sbuf_add(b, data, n);
+	return n;
+}
+
+static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+	(void)dt, (void)dn, (void)ut, (void)un;
+	volatile sig_atomic_t *stop = user;
+	return stop && *stop;
+}
+
+struct tg_client *tg_open(const char *api_url, const char *token, const char *ca_file,
+			  volatile sig_atomic_t *stop)
+{
+	static int global_done;
+	if (!global_done) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		global_done = 1;
+	}
+	struct tg_client *c = xcalloc(1, sizeof *c);
+	c->curl = curl_easy_init();
+	if (!c->curl) {
+		free(c);
+		return NULL;
+	}
+	c->base = xasprintf("%s/bot%s/", api_url, token ? token : "");
+	c->ca_file = ca_file ? xstrdup(ca_file) : NULL;
+	c->stop = stop;
+	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	return c;
+}
+
+void tg_close(struct tg_client *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->curl);
+	curl_slist_free_all(c->headers);
+	free(c->base);
+	free(c->ca_file);
+	free(c);
+}
+
+void tg_result_free(struct tg_result *r)
+{
+	cJSON_Delete(r->json);
+	r->json = NULL;
+	r->result = NULL;
+}
+
+static void setup(struct tg_client *c, const char *url, const char *body, long timeout_s,
+		  struct sbuf *resp, char *errbuf)
+{
+	CURL *h = c->curl;
+	curl_easy_reset(h);	/* keeps the connection cache: keep-alive survives */
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 15L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);	/* never turned off */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "cancelbot");
+	if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)c->stop);
+}
+
+static void read_error(const cJSON *j, struct tg_result *out)
+{
+	const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "error_code");
+	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(j, "description");
+	const cJSON *params = cJSON_GetObjectItemCaseSensitive(j, "parameters");
+	out->error_code = cJSON_IsNumber(code) ? code->valueint : (int)out->http_code;
+	snprintf(out->description, sizeof out->description, "%s",
+		 cJSON_IsString(desc) ? desc->valuestring : "(no description)");
+	if (cJSON_IsObject(params)) {
+		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(params, "retry_after");
+		const cJSON *mg = cJSON_GetObjectItemCaseSensitive(params, "migrate_to_chat_id");
+		if (cJSON_IsNumber(ra) && ra->valuedouble > 0 && ra->valuedouble < 86400)
+			out->retry_after = ra->valueint;
+		if (cJSON_IsNumber(mg))
+			out->migrate_to_chat_id = (int64_t)mg->valuedouble;
+	}
+}
+
+enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *params,
+		       long timeout_s, struct tg_result *out)
+{
+	memset(out, 0, sizeof *out);
+	char *url = xasprintf("%s%s", c->base, method);
+	char *body = params ? cJSON_PrintUnformatted(params) : xstrdup("{}");
+	struct sbuf resp = {0};
+	char errbuf[CURL_ERROR_SIZE] = "";
+	setup(c, url, body, timeout_s, &resp, errbuf);
+	CURLcode rc = curl_easy_perform(c->curl);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &out->http_code);
+	free(url);
+	free(body);
+	if (rc != CURLE_OK) {
+		snprintf(out->description, sizeof out->description, "%s",
+			 *errbuf ? errbuf : curl_easy_strerror(rc));
+		log_scrub(out->description, sizeof out->description);
+		sbuf_free(&resp);
+		return out->status = TG_TRANSPORT_ERROR;
+	}
+	out->json = cJSON_ParseWithLength(sbuf_str(&resp), resp.len);
+	sbuf_free(&resp);
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(out->json, "ok");
+	if (!cJSON_IsObject(out->json) || !cJSON_IsBool(ok)) {
+		snprintf(out->description, sizeof out->description,
+			 "HTTP %ld with a body that is not a Bot API answer", out->http_code);
+		tg_result_free(out);
+		return out->status = TG_TRANSPORT_ERROR;
+	}
+	if (!cJSON_IsTrue(ok)) {
+		read_error(out->json, out);
+		log_scrub(out->description, sizeof out->description);
+		return out->status = TG_API_ERROR;
+	}
+	out->result = cJSON_GetObjectItemCaseSensitive(out->json, "result");
+	return out->status = TG_OK;
+}

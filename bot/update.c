@@ -1,0 +1,138 @@
+/* update — see update.h. */
+#include "update.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Telegram ids go up to 52 bits; cJSON keeps numbers as double, which holds
+ * those exactly. Anything that is not an integral number in int64 range is
+ * rejected rather than truncated. */
+static int get_i64(const cJSON *obj, const char *key, int64_t *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (!cJSON_IsNumber(v))
+		return -1;
+	double d = v->valuedouble;
+	if (!isfinite(d) || d != floor(d) || d > 9.2e18 || d < -9.2e18)
+		return -1;
+	*out = (int64_t)d;
+	return 0;
+}
+
+static const char *get_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void read_user(const cJSON *from, struct update *u)
+{
+	if (!cJSON_IsObject(from))
+		return;
+	get_i64(from, "id", &u->from_id);
+	u->from_name = dup_or_null(get_str(from, "first_name"));
+	u->lang_code = dup_or_null(get_str(from, "language_code"));
+}
+
+static int skip(struct update *u, const char *why)
+{
+	u->kind = UPDATE_SKIP;
+	u->skip_reason = why;
+	return 0;
+}
+
+static int read_chat(const cJSON *msg, struct update *u)
+{
+	const cJSON *chat = cJSON_GetObjectItemCaseSensitive(msg, "chat");
+	const char *type = cJSON_IsObject(chat) ? get_str(chat, "type") : NULL;
+	if (!type || get_i64(chat, "id", &u->chat_id) < 0)
+		return -1;
+	snprintf(u->chat_type, sizeof u->chat_type, "%s", type);
+	return 0;
+}
+
+static int parse_message(const cJSON *msg, struct update *u)
+{
+	if (!cJSON_IsObject(msg) || read_chat(msg, u) < 0 || get_i64(msg, "message_id", &u->message_id) < 0)
+		return skip(u, "message without chat or message_id");
+	if (strcmp(u->chat_type, "private") && strcmp(u->chat_type, "group") &&
+	    strcmp(u->chat_type, "supergroup"))
+		return skip(u, "not a private chat or group");
+	read_user(cJSON_GetObjectItemCaseSensitive(msg, "from"), u);
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "is_topic_message")))
+		get_i64(msg, "message_thread_id", &u->thread_id);
+	const cJSON *reply = cJSON_GetObjectItemCaseSensitive(msg, "reply_to_message");
+	if (cJSON_IsObject(reply)) {
+		const cJSON *rf = cJSON_GetObjectItemCaseSensitive(reply, "from");
+		if (cJSON_IsObject(rf))
+			get_i64(rf, "id", &u->reply_to_from_id);
+	}
+	get_i64(msg, "migrate_to_chat_id", &u->migrate_to_chat_id);
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(msg, "from");
+	if (cJSON_IsObject(from) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(from, "is_bot")))
+		return skip(u, "message from a bot");
+	const char *text = get_str(msg, "text");
+	if (u->migrate_to_chat_id)
+		return u->kind = UPDATE_MESSAGE, 0;
+	if (!text)
+		return skip(u, "message without text");
+	u->text = xstrdup(text);
+	u->kind = UPDATE_MESSAGE;
+	return 0;
+}
+
+static int parse_callback(const cJSON *cq, struct update *u)
+{
+	const char *id = cJSON_IsObject(cq) ? get_str(cq, "id") : NULL;
+	if (!id)
+		return skip(u, "callback_query without id");
+	u->callback_id = xstrdup(id);
+	u->callback_data = dup_or_null(get_str(cq, "data"));
+	read_user(cJSON_GetObjectItemCaseSensitive(cq, "from"), u);
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(cq, "message");
+	/* inline-mode buttons (no message) and inaccessible messages (date 0)
+	 * still get answerCallbackQuery; there is just no chat to reply in */
+	if (cJSON_IsObject(msg) && read_chat(msg, u) == 0) {
+		get_i64(msg, "message_id", &u->message_id);
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "is_topic_message")))
+			get_i64(msg, "message_thread_id", &u->thread_id);
+	}
+	u->kind = UPDATE_CALLBACK;
+	return 0;
+}
+
+int update_parse(const cJSON *json, struct update *u)
+{
+	memset(u, 0, sizeof *u);
+	if (!cJSON_IsObject(json) || get_i64(json, "update_id", &u->update_id) < 0)
+		return -1;
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(json, "message");
+	if (m)
+		return parse_message(m, u);
+	const cJSON *cq = cJSON_GetObjectItemCaseSensitive(json, "callback_query");
+	if (cq)
+		return parse_callback(cq, u);
+	return skip(u, "update kind the bot does not handle");
+}
+
+void update_free(struct update *u)
+{
+	free(u->from_name);
+	free(u->lang_code);
+	free(u->text);
+	free(u->callback_id);
+	free(u->callback_data);
+	memset(u, 0, sizeof *u);
+}
+
+int update_is_group(const struct update *u)
+{
+	return strcmp(u->chat_type, "group") == 0 || strcmp(u->chat_type, "supergroup") == 0;
+}

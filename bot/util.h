@@ -1,0 +1,63 @@
+/* util — small helpers every module uses: a growable string buffer, checked
+ * allocation, whole-file reading, and an inih reader that counts lines.
+ *
+ * Memory: xmalloc/xstrdup abort on out-of-memory (a bot that cannot allocate
+ * a few bytes cannot do anything useful, and half-handled updates are worse
+ * than a restart by the supervisor). Strings returned by sbuf_take() and
+ * read_file() belong to the caller, who frees them with free(). */
+#ifndef CANCELBOT_UTIL_H
+#define CANCELBOT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Growable NUL-terminated byte buffer. A zeroed struct is an empty buffer. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_adds(struct sbuf *b, const char *s);
+void sbuf_addc(struct sbuf *b, char c);
+void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap);
+const char *sbuf_str(struct sbuf *b);	/* never NULL */
+char *sbuf_take(struct sbuf *b);	/* caller frees; buffer is reset */
+void sbuf_free(struct sbuf *b);
+
+/* Reads a whole file, adds a NUL. Returns NULL with errno set on failure. */
+char *read_file(const char *path, size_t *len_out);
+
+/* Writes data to path atomically: temp file in the same directory, fsync,
+ * rename. Returns 0, or -1 with errno set. */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+/* A line source for ini_parse_stream() that knows which line it is on, so
+ * handlers can report file:line although Debian's inih does not pass line
+ * numbers. Lines longer than inih's buffer are flagged, not silently split. */
+struct line_reader {
+	FILE *fp;		/* either fp ... */
+	const char *mem;	/* ... or a NUL-terminated string */
+	int line;		/* number of the line last handed out */
+	int long_line;		/* first line that was too long, or 0 */
+};
+char *line_reader_next(char *str, int num, void *stream);
+
+int str_has_prefix(const char *s, const char *prefix);
+char *str_trim(char *s);	/* in place; returns s advanced past blanks */
+/* Parses a decimal int64; 0 on success, -1 when s is not entirely a number. */
+int parse_i64(const char *s, int64_t *out);
+double now_seconds(void);	/* monotonic clock */
+
+#endif

@@ -9,6 +9,7 @@
 struct hit {
 	const struct rule *rule;
 	size_t start, end;
+	int destination;	/* carriers: named as where the user is going */
 };
 
 /* 1 on a match (span in *s,*e), 0 on none; a limit or error counts as none
@@ -58,9 +59,13 @@ static int intent_beats(const struct hit *a, const struct hit *b)
 	return a->rule->order < b->rule->order;
 }
 
-/* Does a beat b as the carrier? the first named, then the longer name. */
+/* Does a beat b as the carrier? one the user is leaving beats one they are
+ * moving to ([define carrier_destination]); then the first named, then the
+ * longer name. */
 static int mention_beats(const struct hit *a, const struct hit *b)
 {
+	if (a->destination != b->destination)
+		return b->destination;
 	if (a->start != b->start)
 		return a->start < b->start;
 	if (a->end != b->end)
@@ -84,6 +89,9 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 		if (r->kind == RULE_DEFINE || !rule_matches(kb, r, t, tl, md, &h, &out->limit_hit))
 			continue;
 		struct hit *b = &best[r->kind];
+		h.destination = r->kind == RULE_CARRIER && kb->carrier_destination &&
+				run(kb, kb->carrier_destination, t, h.start, md, &(size_t){0},
+				    &(size_t){0}, &out->limit_hit);
 		if (r->kind == RULE_PLAN)
 			plans++;
 		if (!b->rule || (r->kind == RULE_INTENT ? intent_beats(&h, b) : mention_beats(&h, b)))

@@ -188,6 +188,7 @@ int config_load(struct config *c, const char *path, struct sbuf *err)
 	struct line_reader r = {.fp = fp};
 	struct load_ctx x = {.c = c, .path = path, .reader = &r, .err = err};
 	int rc = ini_parse_stream(line_reader_next, &r, on_key, &x);
+	line_reader_free(&r);
 	fclose(fp);
 	if (r.long_line) {
 		sbuf_addf(err, "%s:%d: line too long (max 199 bytes)\n", path, r.long_line);

@@ -110,6 +110,7 @@ void kb_free(struct kb *kb)
 	for (size_t i = 0; i < kb->nfiles; i++)
 		free(kb->files[i]);
 	free(kb->files);
+	pcre2_code_free(kb->carrier_destination);
 	pcre2_match_context_free(kb->mctx);
 	pcre2_jit_stack_free(kb->jit_stack);
 	free(kb);

@@ -70,6 +70,7 @@ struct kb {
 	char **files;		/* every file read, for file:line in messages */
 	size_t nfiles;
 	size_t counts[RULE_KIND_COUNT];
+	pcre2_code *carrier_destination;	/* [define carrier_destination], or NULL */
 	pcre2_match_context *mctx;	/* match/depth/heap limits */
 	pcre2_jit_stack *jit_stack;
 };

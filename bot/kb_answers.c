@@ -49,10 +49,13 @@ static int on_fact(void *user, const char *section, const char *name, const char
 		f->file = x->file;
 		f->line = x->reader->line;
 	}
-	if (f->n && strcmp(f->v[f->n - 1].key, name) == 0) {
-		/* an indented continuation line: long values span several lines */
+	if ((x->reader->split || x->reader->indented) && f->n &&
+	    strcmp(f->v[f->n - 1].key, name) == 0) {
+		/* a long value goes on over indented lines; English words are
+		 * joined with a blank, Chinese text and split pieces without */
 		const char *prev = f->v[f->n - 1].value;
-		int ascii = (unsigned char)prev[strlen(prev) - 1] < 0x80 && (unsigned char)*value < 0x80;
+		int ascii = !x->reader->split && (unsigned char)prev[strlen(prev) - 1] < 0x80 &&
+			    (unsigned char)*value < 0x80;
 		char *joined = xasprintf("%s%s%s", prev, ascii ? " " : "", value);
 		free(f->v[f->n - 1].value);
 		f->v[f->n - 1].value = joined;
@@ -80,12 +83,14 @@ static int load_facts(struct kb *kb, const char *path, struct sbuf *err)
 		sbuf_addf(err, "%s: cannot open\n", path);
 		return -1;
 	}
-	struct line_reader rd = {.fp = fp};
+	struct line_reader rd = {.fp = fp, .split_long = 1};
 	struct facts_ctx x = {.kb = kb, .file = kb_add_file(kb, path), .reader = &rd, .err = err};
 	int rc = ini_parse_stream(line_reader_next, &rd, on_fact, &x);
+	line_reader_free(&rd);
 	fclose(fp);
 	if (rd.long_line) {
-		sbuf_addf(err, "%s:%d: line longer than 199 bytes\n", path, rd.long_line);
+		sbuf_addf(err, "%s:%d: line too long to split safely: continue it on an "
+			  "indented line\n", path, rd.long_line);
 		x.errors++;
 	}
 	if (rc > 0 && !x.errors) {

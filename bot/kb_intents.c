@@ -105,6 +105,14 @@ static int on_line(void *user, const char *section, const char *name, const char
 		r->addressed_only = strcmp(value, "addressed") == 0;
 		return 1;
 	}
+	if ((x->reader->split || x->reader->indented) && r->npats) {
+		/* the rest of a long line, or an indented line: same pattern */
+		struct pattern *last = &r->pats[r->npats - 1];
+		char *joined = xasprintf("%s%s", last->src, value);
+		free(last->src);
+		last->src = joined;
+		return 1;
+	}
 	int neg = strcmp(name, "not") == 0;
 	if (!neg && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
 		return fail(x, "unknown key '%s' (want en, zh, any, not, priority or groups)", name);
@@ -128,13 +136,14 @@ static int read_file_rules(struct kb *kb, const char *path, struct sbuf *err)
 		sbuf_addf(err, "%s: cannot open\n", path);
 		return -1;
 	}
-	struct line_reader rd = {.fp = fp};
+	struct line_reader rd = {.fp = fp, .split_long = 1};
 	struct intents_ctx x = {.kb = kb, .file = kb_add_file(kb, path), .reader = &rd, .err = err};
 	int rc = ini_parse_stream(line_reader_next, &rd, on_line, &x);
+	line_reader_free(&rd);
 	fclose(fp);
 	if (rd.long_line) {
-		sbuf_addf(err, "%s:%d: line longer than 199 bytes: split the pattern over two "
-			  "lines with the same key\n", path, rd.long_line);
+		sbuf_addf(err, "%s:%d: line too long to split safely: continue it on an "
+			  "indented line\n", path, rd.long_line);
 		x.errors++;
 	}
 	if (rc > 0 && !x.errors) {
@@ -284,6 +293,8 @@ int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
 		sbuf_addf(err, "%s: no .ini files\n", dir);
 		return -1;
 	}
+	if (rc)
+		return -1;	/* compiling half-read files would only add noise */
 	size_t before = err->len;
 	for (size_t i = 0; i < kb->nrules; i++) {
 		struct rule *r = &kb->rules[i];
@@ -293,6 +304,15 @@ int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
 		r->none = compile_union(kb, r, 1, err);
 		if (!r->any && err->len == before)
 			sbuf_addf(err, "%s:%d: [%s] has no patterns\n", r->file, r->line, r->id);
+	}
+	const struct rule *dest = kb_rule(kb, RULE_DEFINE, "carrier_destination");
+	if (dest && err->len == before) {
+		/* matched against the text before a carrier name, so it must end there */
+		struct pattern at = dest->pats[0];
+		struct sbuf re = {0};
+		if (expand(kb, "(?:{carrier_destination})$", &re, 0, &at, err) == 0)
+			kb->carrier_destination = compile(sbuf_str(&re), &at, err);
+		sbuf_free(&re);
 	}
 	return (rc || err->len != before) ? -1 : 0;
 }

@@ -195,40 +195,95 @@ fail:;
 	return -1;
 }
 
+/* Reads one physical line (without its newline) into r->buf; 0 at the end. */
+static int next_physical_line(struct line_reader *r)
+{
+	r->buf.len = 0;
+	if (r->buf.p)
+		r->buf.p[0] = '\0';
+	int c, any = 0;
+	if (r->fp) {
+		while ((c = getc(r->fp)) != EOF && (any = 1) && c != '\n')
+			sbuf_addc(&r->buf, (char)c);
+	} else {
+		while (r->mem && (c = (unsigned char)*r->mem) != '\0' && (any = 1)) {
+			r->mem++;
+			if (c == '\n')
+				break;
+			sbuf_addc(&r->buf, (char)c);
+		}
+	}
+	if (r->buf.len && r->buf.p[r->buf.len - 1] == '\r')
+		r->buf.p[--r->buf.len] = '\0';
+	r->pos = 0;
+	return any;
+}
+
+/* Where to end a piece of at most max bytes starting at p: at a UTF-8
+ * boundary, with no blank on either side (inih strips them) and the next
+ * piece not starting with ; # or [ (inih would see a comment or section). */
+static size_t piece_end(const char *p, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	for (size_t cut = max; cut > max / 2; cut--) {
+		unsigned char next = (unsigned char)p[cut];
+		if ((next & 0xC0) == 0x80 || next == ' ' || next == '\t' || p[cut - 1] == ' ' ||
+		    p[cut - 1] == '\t' || next == ';' || next == '#' || next == '[')
+			continue;
+		return cut;
+	}
+	return 0;
+}
+
 char *line_reader_next(char *str, int num, void *stream)
 {
 	struct line_reader *r = stream;
-	int n = 0;
-	int c;
-	if (num < 2)
+	size_t room = (size_t)num - 3;	/* newline, NUL, and the continuation's blank */
+	if (num < 8)
 		return NULL;
-	if (r->fp) {
-		while ((c = getc(r->fp)) != EOF) {
-			if (n < num - 1)
-				str[n++] = (char)c;
-			else if (c != '\n' && c != '\r' && !r->long_line)
-				r->long_line = r->line + 1;
-			if (c == '\n')
-				break;
-		}
-		if (n == 0 && c == EOF)
+	if (r->pos == 0 || r->pos >= r->buf.len) {
+		if (!next_physical_line(r))
 			return NULL;
-	} else {
-		if (!r->mem || !*r->mem)
-			return NULL;
-		while ((c = (unsigned char)*r->mem) != '\0') {
-			r->mem++;
-			if (n < num - 1)
-				str[n++] = (char)c;
-			else if (c != '\n' && c != '\r' && !r->long_line)
-				r->long_line = r->line + 1;
-			if (c == '\n')
-				break;
+		r->line++;
+		r->split = 0;
+		r->indented = r->buf.len && (r->buf.p[0] == ' ' || r->buf.p[0] == '\t');
+		size_t n = r->buf.len;
+		if (n > room) {
+			n = r->split_long ? piece_end(r->buf.p, r->buf.len, room) : 0;
+			if (!n) {
+				if (!r->long_line)
+					r->long_line = r->line;
+				n = room;
+				while (n > 0 && ((unsigned char)r->buf.p[n] & 0xC0) == 0x80)
+					n--;
+				r->pos = r->buf.len;	/* drop the rest */
+				snprintf(str, (size_t)num, "%.*s\n", (int)n, r->buf.p);
+				return str;
+			}
 		}
+		r->pos = n;
+		snprintf(str, (size_t)num, "%.*s\n", (int)n, sbuf_str(&r->buf));
+		return str;
 	}
-	str[n] = '\0';
-	r->line++;
+	const char *rest = r->buf.p + r->pos;
+	size_t n = piece_end(rest, r->buf.len - r->pos, room);
+	if (!n) {
+		if (!r->long_line)
+			r->long_line = r->line;
+		r->pos = r->buf.len;
+		snprintf(str, (size_t)num, "\n");
+		return str;
+	}
+	r->pos += n;
+	r->split = 1;
+	snprintf(str, (size_t)num, " %.*s\n", (int)n, rest);
 	return str;
+}
+
+void line_reader_free(struct line_reader *r)
+{
+	sbuf_free(&r->buf);
 }
 
 int str_has_prefix(const char *s, const char *prefix)

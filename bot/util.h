@@ -45,13 +45,23 @@ int write_file_atomic(const char *path, const char *data, size_t len);
 
 /* A line source for ini_parse_stream() that knows which line it is on, so
  * handlers can report file:line although Debian's inih does not pass line
- * numbers. Lines longer than inih's buffer are flagged, not silently split. */
+ * numbers. inih reads into a 200-byte buffer; with split_long set, a longer
+ * line is handed over in pieces, each after the first as an indented
+ * continuation line (cut where inih keeps every byte), and `split` tells the
+ * handler to join the piece to the value before it. Without split_long a
+ * long line is an error (long_line), never silently cut. */
 struct line_reader {
 	FILE *fp;		/* either fp ... */
 	const char *mem;	/* ... or a NUL-terminated string */
-	int line;		/* number of the line last handed out */
+	int split_long;
+	int line;		/* physical line of the piece last handed out */
 	int long_line;		/* first line that was too long, or 0 */
+	int split;		/* the piece handed out continues a long line */
+	int indented;		/* the physical line starts with blanks */
+	struct sbuf buf;	/* the current physical line */
+	size_t pos;		/* how much of buf was handed out */
 };
+void line_reader_free(struct line_reader *r);
 char *line_reader_next(char *str, int num, void *stream);
 
 int str_has_prefix(const char *s, const char *prefix);

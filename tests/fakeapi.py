@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""A fake Telegram Bot API server for cancelbot's tests (standard library only).
+
+It listens on 127.0.0.1 only, on a free port, and implements what the bot uses:
+getMe, getUpdates (real long polling; updates are re-delivered until a later call
+confirms them with a higher offset), sendMessage, answerCallbackQuery,
+editMessageText, setMyCommands, deleteWebhook. Errors are Telegram-shaped:
+{"ok": false, "error_code": N, "description": "...", "parameters": {...}}.
+
+Tests drive it in-process (FakeTelegram methods) or over HTTP under /control/:
+  POST /control/updates   a JSON update or list of them (update_id added if missing)
+  GET  /control/calls     every Bot API call the bot made, in order
+  POST /control/fault     {"method": M, "status": 502, "body": "...", "count": N,
+                           "retry_after": S, "delay": SEC, "hang": true, "close": true}
+  POST /control/reset     forget updates, calls and faults
+  GET  /control/state     confirmed offset, pending updates
+
+Run alone: python3 tests/fakeapi.py [--port N] [--token T]
+"""
+import argparse
+import json
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a",
+                "tg-spoiler", "blockquote", "span"}
+
+
+def utf16_len(s):
+    return len(s.encode("utf-16-le")) // 2
+
+
+def html_problem(text):
+    """Roughly what Telegram checks in parse_mode=HTML; None when it would accept."""
+    stack = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "<":
+            j = text.find(">", i)
+            if j < 0:
+                return "Unclosed start tag"
+            tag = text[i + 1:j]
+            closing = tag.startswith("/")
+            name = tag.lstrip("/").split(" ")[0].lower()
+            if name not in ALLOWED_TAGS:
+                return f'Unsupported start tag "{name}"'
+            if closing:
+                if not stack or stack[-1] != name:
+                    return f'Unmatched end tag "{name}"'
+                stack.pop()
+            else:
+                stack.append(name)
+            i = j + 1
+            continue
+        if c == "&":
+            m = re.match(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);", text[i:])
+            if not m:
+                return "Unsupported entity"
+        i += 1
+    if stack:
+        return f'Can\'t find end tag corresponding to start tag "{stack[-1]}"'
+    return None
+
+
+def visible_text(text):
+    t = re.sub(r"<[^>]*>", "", text)
+    for ent, ch in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&amp;", "&")):
+        t = t.replace(ent, ch)
+    return t
+
+
+class FakeTelegram:
+    def __init__(self, token="123456:TEST-token", username="cancelbot_test", bot_id=999,
+                 can_read_all=False):
+        self.token = token
+        self.me = {"id": bot_id, "is_bot": True, "first_name": "CancelBot",
+                   "username": username, "can_join_groups": True,
+                   "can_read_all_group_messages": can_read_all,
+                   "supports_inline_queries": False}
+        self.cond = threading.Condition()
+        self.reset()
+
+    # --- control -------------------------------------------------------
+    def reset(self):
+        with self.cond:
+            self.updates = []          # pending, in order
+            self.calls = []            # every call: {"method", "params", "time", "status"}
+            self.faults = {}           # method -> list of fault dicts
+            self.next_update_id = 1000
+            self.next_message_id = 5000
+            self.max_offset = 0        # highest offset a getUpdates asked for
+            self.forget_confirmations = False
+            self.migrated = {}         # old chat id -> new chat id
+            self.blocked = set()       # chat ids that answer 403
+            self.enforce_limits = False
+            self.sent_times = {}       # chat id -> [times]
+            self.cond.notify_all()
+
+    def add_updates(self, updates):
+        if isinstance(updates, dict):
+            updates = [updates]
+        ids = []
+        with self.cond:
+            for u in updates:
+                u = dict(u)
+                if "update_id" not in u:
+                    u["update_id"] = self.next_update_id
+                self.next_update_id = max(self.next_update_id, u["update_id"]) + 1
+                self.updates.append(u)
+                ids.append(u["update_id"])
+            self.cond.notify_all()
+        return ids
+
+    def add_raw_update(self, raw_text):
+        """A getUpdates element that is not even valid JSON: kept as text."""
+        with self.cond:
+            uid = self.next_update_id
+            self.next_update_id += 1
+            self.updates.append({"__raw__": raw_text, "update_id": uid})
+            self.cond.notify_all()
+            return uid
+
+    def add_fault(self, method, **fault):
+        fault.setdefault("count", 1)
+        with self.cond:
+            self.faults.setdefault(method, []).append(fault)
+
+    def calls_of(self, method):
+        with self.cond:
+            return [c for c in self.calls if c["method"] == method]
+
+    def wait_for(self, predicate, timeout):
+        end = time.time() + timeout
+        with self.cond:
+            while not predicate():
+                left = end - time.time()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+            return True
+
+    # --- the Bot API ---------------------------------------------------
+    def take_fault(self, method):
+        with self.cond:
+            for key in (method, "*"):
+                lst = self.faults.get(key)
+                if lst:
+                    f = lst[0]
+                    f["count"] -= 1
+                    if f["count"] <= 0:
+                        lst.pop(0)
+                    return f
+        return None
+
+    def call(self, method, params):
+        with self.cond:
+            self.calls.append({"method": method, "params": params, "time": time.time()})
+            self.cond.notify_all()
+        handler = getattr(self, "api_" + method, None)
+        if handler is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+        return handler(params)
+
+    @staticmethod
+    def ok(result):
+        return 200, {"ok": True, "result": result}
+
+    @staticmethod
+    def err(code, desc, **params):
+        body = {"ok": False, "error_code": code, "description": desc}
+        if params:
+            body["parameters"] = params
+        return code, body
+
+    def api_getMe(self, p):
+        return self.ok(self.me)
+
+    def api_getUpdates(self, p):
+        offset = int(p.get("offset", 0) or 0)
+        timeout = min(float(p.get("timeout", 0) or 0), 30)
+        limit = int(p.get("limit", 100) or 100)
+        end = time.time() + timeout
+        with self.cond:
+            if offset > self.max_offset:
+                self.max_offset = offset
+                self.cond.notify_all()
+            while True:
+                if offset and not self.forget_confirmations:
+                    self.updates = [u for u in self.updates if u["update_id"] >= offset]
+                ready = [u for u in self.updates if u["update_id"] >= offset]
+                left = end - time.time()
+                if ready or left <= 0:
+                    return self.ok(ready[:limit])
+                self.cond.wait(left)
+
+    def _check_rate(self, chat_id):
+        now = time.time()
+        times = [t for t in self.sent_times.get(chat_id, []) if now - t < 60]
+        per_second = [t for t in times if now - t < 1]
+        limit_min = 20 if chat_id < 0 else 10 ** 9
+        all_recent = [t for ts in self.sent_times.values() for t in ts if now - t < 1]
+        if per_second or len(times) >= limit_min or len(all_recent) >= 30:
+            return False
+        times.append(now)
+        self.sent_times[chat_id] = times
+        return True
+
+    def api_sendMessage(self, p):
+        chat_id = p.get("chat_id")
+        text = p.get("text")
+        if not isinstance(chat_id, (int, str)) or not isinstance(text, str) or not text.strip():
+            return self.err(400, "Bad Request: message text is empty")
+        chat_id = int(chat_id)
+        if chat_id in self.migrated:
+            return self.err(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                            migrate_to_chat_id=self.migrated[chat_id])
+        if chat_id in self.blocked:
+            return self.err(403, "Forbidden: bot was blocked by the user")
+        if p.get("parse_mode") == "HTML":
+            problem = html_problem(text)
+            if problem:
+                return self.err(400, "Bad Request: can't parse entities: " + problem)
+            shown = visible_text(text)
+        else:
+            shown = text
+        if utf16_len(shown) > 4096:
+            return self.err(400, "Bad Request: message is too long")
+        for row in (p.get("reply_markup") or {}).get("inline_keyboard", []):
+            for b in row:
+                data = b.get("callback_data", "")
+                if not (1 <= len(data.encode()) <= 64):
+                    return self.err(400, "Bad Request: BUTTON_DATA_INVALID")
+        if self.enforce_limits:
+            with self.cond:
+                allowed = self._check_rate(chat_id)
+            if not allowed:
+                return self.err(429, "Too Many Requests: retry after 1", retry_after=1)
+        with self.cond:
+            self.next_message_id += 1
+            mid = self.next_message_id
+        return self.ok({"message_id": mid, "date": int(time.time()),
+                        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+                        "from": {"id": self.me["id"], "is_bot": True,
+                                 "first_name": self.me["first_name"],
+                                 "username": self.me["username"]},
+                        "text": visible_text(text) if p.get("parse_mode") == "HTML" else text})
+
+    def api_answerCallbackQuery(self, p):
+        if not p.get("callback_query_id"):
+            return self.err(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        return self.ok(True)
+
+    def api_editMessageText(self, p):
+        if not p.get("text"):
+            return self.err(400, "Bad Request: message text is empty")
+        return self.ok(True)
+
+    def api_setMyCommands(self, p):
+        cmds = p.get("commands")
+        if not isinstance(cmds, list) or len(cmds) > 100:
+            return self.err(400, "Bad Request: commands must be an array of at most 100")
+        for c in cmds:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", c.get("command", "")):
+                return self.err(400, "Bad Request: BOT_COMMAND_INVALID")
+        return self.ok(True)
+
+    def api_deleteWebhook(self, p):
+        return self.ok(True)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    fake = None  # set by serve()
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def _params(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        q = {k: v[-1] for k, v in parse_qs(urlparse(self.path).query).items()}
+        if raw:
+            ctype = self.headers.get("Content-Type", "")
+            if "json" in ctype:
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    return None
+                if isinstance(body, dict):
+                    q.update(body)
+                else:
+                    q["__body__"] = body
+            else:
+                q.update({k: v[-1] for k, v in parse_qs(raw.decode()).items()})
+        return q
+
+    def _send(self, status, body, raw=None):
+        data = raw if raw is not None else json.dumps(body, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self.do_POST()
+
+    def do_POST(self):
+        path = urlparse(self.path).path
+        params = self._params()
+        if path.startswith("/control/"):
+            return self._control(path[len("/control/"):], params or {})
+        m = re.fullmatch(r"/bot([^/]+)/(\w+)", path)
+        if not m:
+            return self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        if m.group(1) != self.fake.token:
+            return self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+        if params is None:
+            return self._send(400, {"ok": False, "error_code": 400,
+                                    "description": "Bad Request: can't parse JSON"})
+        method = m.group(2)
+        fault = self.fake.take_fault(method)
+        if fault:
+            with self.fake.cond:
+                self.fake.calls.append({"method": method, "params": params, "time": time.time(),
+                                        "fault": True})
+                self.fake.cond.notify_all()
+            if fault.get("delay"):
+                time.sleep(fault["delay"])
+            if fault.get("hang"):
+                time.sleep(fault.get("hang_seconds", 3600))
+                return
+            if fault.get("close"):
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            status = fault.get("status", 500)
+            if "body" in fault:
+                return self._send(status, None, raw=fault["body"].encode())
+            params_out = {}
+            if fault.get("retry_after"):
+                params_out["retry_after"] = fault["retry_after"]
+            if fault.get("migrate_to_chat_id"):
+                params_out["migrate_to_chat_id"] = fault["migrate_to_chat_id"]
+            body = {"ok": False, "error_code": status,
+                    "description": fault.get("description", "Injected fault")}
+            if params_out:
+                body["parameters"] = params_out
+            return self._send(status, body)
+        status, body = self.fake.call(method, params)
+        if method == "getUpdates" and body.get("ok"):
+            # updates added as raw text are spliced in verbatim
+            parts = [u["__raw__"] if "__raw__" in u else json.dumps(u, ensure_ascii=False)
+                     for u in body["result"]]
+            raw = ('{"ok":true,"result":[' + ",".join(parts) + "]}").encode()
+            return self._send(status, None, raw=raw)
+        self._send(status, body)
+
+    def _control(self, what, params):
+        f = self.fake
+        if what == "updates":
+            ids = f.add_updates(params.get("__body__", params))
+            return self._send(200, {"ok": True, "result": ids})
+        if what == "calls":
+            with f.cond:
+                return self._send(200, {"ok": True, "result": list(f.calls)})
+        if what == "fault":
+            method = params.pop("method", "*")
+            f.add_fault(method, **params)
+            return self._send(200, {"ok": True})
+        if what == "reset":
+            f.reset()
+            return self._send(200, {"ok": True})
+        if what == "state":
+            with f.cond:
+                return self._send(200, {"ok": True, "result": {
+                    "max_offset": f.max_offset,
+                    "pending": [u["update_id"] for u in f.updates]}})
+        self._send(404, {"ok": False, "description": "unknown control call"})
+
+
+class QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # the bot hangs up on purpose (shutdown, timeouts, kill -9): not a test failure
+        pass
+
+
+def serve(fake, port=0, ssl_context=None):
+    """Starts the server on 127.0.0.1 in a daemon thread; returns (server, port)."""
+    handler = type("BoundHandler", (Handler,), {"fake": fake})
+    server = QuietServer(("127.0.0.1", port), handler)
+    server.daemon_threads = True
+    if ssl_context is not None:
+        server.socket = ssl_context.wrap_socket(server.socket, server_side=True)
+    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t.start()
+    return server, server.server_address[1]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--token", default="123456:TEST-token")
+    a = ap.parse_args()
+    fake = FakeTelegram(token=a.token)
+    server, port = serve(fake, a.port)
+    print(f"fake Bot API on http://127.0.0.1:{port}/bot{a.token}/ (control: /control/)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+/* Unit tests: config — defaults, values, and errors that name file:line and key. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+static char *write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/cancelbot-config-XXXXXX");
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+Test(config, good_file)
+{
+	char *p = write_tmp("[telegram]\ntoken = 1:abc\napi_url = http://127.0.0.1:9/\npoll_timeout = 5\n"
+			    "[bot]\nadmins = 1, 22,333\ngroup_mode = auto\n");
+	struct config c;
+	struct sbuf err = {0};
+	config_defaults(&c);
+	cr_assert_eq(config_load(&c, p, &err), 0, "%s", sbuf_str(&err));
+	unsetenv("CANCELBOT_TOKEN");
+	cr_assert_eq(config_finish(&c, 1, &err), 0);
+	cr_expect_str_eq(c.token, "1:abc");
+	cr_expect_str_eq(c.api_url, "http://127.0.0.1:9");	/* trailing slash dropped */
+	cr_expect_eq(c.poll_timeout, 5);
+	cr_expect_eq(c.n_admins, 3);
+	cr_expect(config_is_admin(&c, 333));
+	cr_expect_not(config_is_admin(&c, 4));
+	cr_expect_eq(c.group_mode, GROUP_AUTO);
+	config_free(&c);
+	sbuf_free(&err);
+	unlink(p);
+	free(p);
+}
+
+Test(config, errors_name_file_line_and_key)
+{
+	char *p = write_tmp("[telegram]\ntoken = x\npoll_timeout = soon\n[bot]\ngroup_mode = loud\n"
+			    "colour = red\n[nope]\na = b\n");
+	struct config c;
+	struct sbuf err = {0};
+	config_defaults(&c);
+	cr_assert_eq(config_load(&c, p, &err), -1);
+	char want[256];
+	snprintf(want, sizeof want, "%s:3: [telegram] poll_timeout", p);
+	cr_expect(strstr(err.p, want), "%s", err.p);
+	snprintf(want, sizeof want, "%s:5: [bot] group_mode", p);
+	cr_expect(strstr(err.p, want), "%s", err.p);
+	snprintf(want, sizeof want, "%s:6: [bot] colour: unknown key", p);
+	cr_expect(strstr(err.p, want), "%s", err.p);
+	snprintf(want, sizeof want, "%s:8: [nope] a: unknown section", p);
+	cr_expect(strstr(err.p, want), "%s", err.p);
+	config_free(&c);
+	sbuf_free(&err);
+	unlink(p);
+	free(p);
+}
+
+Test(config, env_token_overrides_and_is_required)
+{
+	struct config c;
+	struct sbuf err = {0};
+	config_defaults(&c);
+	unsetenv("CANCELBOT_TOKEN");
+	cr_expect_eq(config_finish(&c, 1, &err), -1);
+	setenv("CANCELBOT_TOKEN", "9:env", 1);
+	cr_expect_eq(config_finish(&c, 1, &err), 0);
+	cr_expect_str_eq(c.token, "9:env");
+	unsetenv("CANCELBOT_TOKEN");
+	config_free(&c);
+	sbuf_free(&err);
+}
+
+Test(config, missing_file)
+{
+	struct config c;
+	struct sbuf err = {0};
+	config_defaults(&c);
+	cr_expect_eq(config_load(&c, "/nonexistent/cancelbot.ini", &err), -1);
+	cr_expect(strstr(err.p, "cannot open"));
+	config_free(&c);
+	sbuf_free(&err);
+}

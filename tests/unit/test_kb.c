@@ -1,0 +1,147 @@
+/* Unit tests: kb and classify — the shipped knowledge base loads, checks
+ * catch broken files with file:line, and recognition behaves. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "kb.h"
+#include "normalize.h"
+#include "render.h"
+
+static struct kb *kb;
+
+static void setup(void)
+{
+	normalize_init();
+	struct sbuf err = {0}, warn = {0};
+	kb = kb_load("intents", "responses", NULL, &err, &warn);
+	cr_assert_not_null(kb, "the shipped knowledge base does not load:\n%s", sbuf_str(&err));
+	sbuf_free(&err);
+	sbuf_free(&warn);
+}
+
+static void teardown(void)
+{
+	kb_free(kb);
+	normalize_done();
+}
+
+TestSuite(kb, .init = setup, .fini = teardown);
+
+static void expect_class(const char *text, const char *intent, const char *carrier, const char *plan)
+{
+	struct classification c;
+	classify(kb, text, strlen(text), &c);
+	cr_expect_str_eq(c.intent ? c.intent->id : "none", intent, "intent of \"%s\"", text);
+	cr_expect_str_eq(c.carrier ? c.carrier->id : "-", carrier ? carrier : "-", "carrier of \"%s\"", text);
+	cr_expect_str_eq(c.plan ? c.plan->id : "-", plan ? plan : "-", "plan of \"%s\"", text);
+	classification_free(&c);
+}
+
+Test(kb, hard_negatives_stay_quiet)
+{
+	expect_class("cancel my Netflix", "none", NULL, NULL);
+	expect_class("注销微信账号", "none", NULL, NULL);
+	expect_class("信用卡怎么注销", "none", NULL, NULL);
+	expect_class("the meeting was cancelled", "none", NULL, NULL);
+}
+
+Test(kb, carriers_as_people_write_them)
+{
+	expect_class("how do i cancel verzion", "cancel", "verizon", NULL);
+	expect_class("tmoblie cancel line", "cancel", "tmobile", NULL);
+	expect_class("T家怎么销号", "cancel", "tmobile", NULL);
+	expect_class("V家怎么注销", "cancel", "verizon", NULL);
+	expect_class("at and t cancel my line", "cancel", "att", NULL);
+	expect_class("谷歌Fi怎么注销", "cancel", "googlefi", NULL);
+	expect_class("cancel metro pcs", "cancel", "metro", NULL);
+}
+
+Test(kb, winner_is_the_more_specific_topic)
+{
+	expect_class("I already left the US, how do I cancel t-mobile", "abroad", "tmobile", NULL);
+	expect_class("AT&T預付費怎麼註銷", "cancel", "att", "prepaid");
+	expect_class("is there an early termination fee to cancel verizon", "fees", "verizon", NULL);
+}
+
+Test(kb, every_answer_renders_within_limits)
+{
+	for (size_t i = 0; i < kb->nanswers; i++) {
+		struct sbuf err = {0};
+		char *html = render_answer(kb, &kb->answers[i], kb->answers[i].carrier, 1, &err);
+		cr_assert_not_null(html, "%s", sbuf_str(&err));
+		cr_expect_leq(html_text_units(html), TG_MAX_TEXT);
+		cr_expect_eq(html_validate(html, &err), 0, "%s:%d %s", kb->answers[i].file,
+			     kb->answers[i].line, sbuf_str(&err));
+		free(html);
+		sbuf_free(&err);
+	}
+}
+
+Test(kb, adversarial_input_does_not_hang_or_crash)
+{
+	char *s = malloc(4097);
+	memset(s, 'a', 4096);
+	s[4096] = '\0';
+	struct classification c;
+	classify(kb, s, 4096, &c);
+	classification_free(&c);
+	for (int i = 0; i < 4096; i += 8)
+		memcpy(s + i, "cancel \xff", 8);
+	classify(kb, s, 4096, &c);
+	classification_free(&c);
+	free(s);
+}
+
+/* A copy of the knowledge base with one file replaced, for broken-file checks. */
+static char *broken_copy(const char *rel, const char *content)
+{
+	char *dir = strdup("/tmp/cancelbot-kb-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	char *cmd = xasprintf("cp -r intents responses %s/", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+	char *path = xasprintf("%s/%s", dir, rel);
+	FILE *fp = fopen(path, "w");
+	cr_assert_not_null(fp);
+	fputs(content, fp);
+	fclose(fp);
+	free(path);
+	return dir;
+}
+
+static void expect_load_error(const char *rel, const char *content, const char *want)
+{
+	char *dir = broken_copy(rel, content);
+	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	cr_expect_null(k);
+	cr_expect(strstr(sbuf_str(&err), want), "want \"%s\" in:\n%s", want, sbuf_str(&err));
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+	free(cmd);
+	free(in);
+	free(re);
+	free(dir);
+}
+
+Test(kb, broken_files_are_reported_with_file_and_line)
+{
+	expect_load_error("intents/zz.ini", "[intent zz]\npriority = 5\nen = (unclosed\n",
+			  "intents/zz.ini:3: regex does not compile");
+	expect_load_error("intents/zz.ini", "[intent zz]\nen = {nosuchmacro}\n",
+			  "intents/zz.ini:2: unknown {nosuchmacro}");
+	expect_load_error("responses/en/zz.txt", "[default]\nhi\n", "'zz' is neither an intent");
+	expect_load_error("responses/en/greeting.txt", "[default]\nHello <div>\n",
+			  "greeting.txt:1: tag <div>");
+	expect_load_error("responses/en/greeting.txt", "[default]\nHi {nope}\n",
+			  "unknown placeholder {nope}");
+}

@@ -1,0 +1,95 @@
+/* Unit tests: update — every line of the real-world corpus parses without
+ * harm, and hostile shapes are skipped with a reason. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "update.h"
+#include "util.h"
+
+#define CORPUS "../shared/telegram-updates/updates.jsonl"
+
+static int parse_text(const char *json, struct update *u)
+{
+	cJSON *j = cJSON_Parse(json);
+	int rc = update_parse(j, u);
+	cJSON_Delete(j);
+	return rc;
+}
+
+Test(update, whole_corpus)
+{
+	char *data = read_file(CORPUS, NULL);
+	cr_assert_not_null(data, "cannot read " CORPUS);
+	int lines = 0, messages = 0, callbacks = 0, skipped = 0;
+	char *save = NULL;
+	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		struct update u;
+		lines++;
+		cr_assert_eq(parse_text(l, &u), 0, "line %d has an update_id", lines);
+		if (u.kind == UPDATE_MESSAGE)
+			messages++;
+		else if (u.kind == UPDATE_CALLBACK)
+			callbacks++;
+		else
+			skipped++;
+		cr_expect(u.kind != UPDATE_SKIP || u.skip_reason);
+		update_free(&u);
+	}
+	free(data);
+	cr_expect_eq(lines, 80);
+	cr_expect_gt(messages, 10);
+	cr_expect_geq(callbacks, 3);
+	cr_expect_gt(skipped, 30);
+}
+
+Test(update, private_text_message)
+{
+	struct update u;
+	cr_assert_eq(parse_text("{\"update_id\":5,\"message\":{\"message_id\":9,\"chat\":{\"id\":42,"
+				"\"type\":\"private\"},\"from\":{\"id\":42,\"is_bot\":false,\"first_name\":\"A\","
+				"\"language_code\":\"zh-hans\"},\"text\":\"hi\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_MESSAGE);
+	cr_expect_eq(u.chat_id, 42);
+	cr_expect_str_eq(u.text, "hi");
+	cr_expect_str_eq(u.lang_code, "zh-hans");
+	update_free(&u);
+}
+
+Test(update, big_ids_and_topics)
+{
+	struct update u;
+	cr_assert_eq(parse_text("{\"update_id\":4503599627370497,\"message\":{\"message_id\":1,"
+				"\"message_thread_id\":7,\"is_topic_message\":true,"
+				"\"chat\":{\"id\":-1002162095988,\"type\":\"supergroup\"},\"text\":\"x\"}}", &u), 0);
+	cr_expect_eq(u.update_id, 4503599627370497LL);
+	cr_expect_eq(u.chat_id, -1002162095988LL);
+	cr_expect_eq(u.thread_id, 7);
+	update_free(&u);
+}
+
+Test(update, hostile_shapes)
+{
+	static const char *const bad_id[] = {"[]", "{}", "{\"update_id\":\"7\"}", "{\"update_id\":1.5}",
+					     "{\"update_id\":1e300}", "null"};
+	for (size_t i = 0; i < sizeof bad_id / sizeof bad_id[0]; i++) {
+		struct update u;
+		cr_expect_eq(parse_text(bad_id[i], &u), -1, "%s", bad_id[i]);
+		update_free(&u);
+	}
+	static const char *const skip[] = {
+		"{\"update_id\":1,\"message\":5}",
+		"{\"update_id\":1,\"message\":{\"chat\":{\"id\":\"x\",\"type\":\"private\"},\"message_id\":1,\"text\":\"a\"}}",
+		"{\"update_id\":1,\"message\":{\"chat\":{\"id\":1,\"type\":\"private\"},\"message_id\":1,\"text\":7}}",
+		"{\"update_id\":1,\"message\":{\"chat\":{\"id\":1,\"type\":\"channel\"},\"message_id\":1,\"text\":\"a\"}}",
+		"{\"update_id\":1,\"callback_query\":{\"data\":\"x\"}}",
+		"{\"update_id\":1,\"poll\":{}}",
+	};
+	for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
+		struct update u;
+		cr_expect_eq(parse_text(skip[i], &u), 0, "%s", skip[i]);
+		cr_expect_eq(u.kind, UPDATE_SKIP, "%s", skip[i]);
+		update_free(&u);
+	}
+}

@@ -20,7 +20,11 @@ static int run(const struct kb *kb, const pcre2_code *re, const char *text, size
 {
 	if (!re)
 		return 0;
-	int rc = pcre2_match(re, (PCRE2_SPTR)text, len, 0, 0, md, kb->mctx);
+	/* normalize() guarantees valid UTF-8, so the per-call check is skipped;
+	 * the JIT entry point saves the generic dispatch on this hot path */
+	int rc = pcre2_jit_match(re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md, kb->mctx);
+	if (rc == PCRE2_ERROR_JIT_BADOPTION)	/* JIT unavailable: interpret */
+		rc = pcre2_match(re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md, kb->mctx);
 	if (rc >= 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		*s = ov[0];
@@ -34,17 +38,67 @@ static int run(const struct kb *kb, const pcre2_code *re, const char *text, size
 	return 0;
 }
 
-static int rule_matches(const struct kb *kb, const struct rule *r, const char *t, size_t len,
-			pcre2_match_data *md, struct hit *h, int *limit_hit)
+/* What one classification knows so far: the text, and which defines were
+ * already tried on it (so each shared concept is matched at most once). */
+struct scan {
+	const struct kb *kb;
+	const char *t;
+	size_t len;
+	pcre2_match_data *md;
+	signed char *memo;	/* per rule: 0 not tried, 1 matches, -1 does not */
+	int carrier, plan;	/* a carrier / plan was named */
+	int *limit_hit;
+};
+
+static int atom_holds(struct scan *sc, int atom)
 {
-	size_t s, e, ns, ne;
-	if (!run(kb, r->any, t, len, md, &s, &e, limit_hit))
-		return 0;
-	if (run(kb, r->none, t, len, md, &ns, &ne, limit_hit))
+	if (atom == COND_CARRIER)
+		return sc->carrier;
+	if (atom == COND_PLAN)
+		return sc->plan;
+	if (!sc->memo[atom]) {
+		size_t s, e;
+		sc->memo[atom] = run(sc->kb, sc->kb->rules[atom].any, sc->t, sc->len, sc->md, &s, &e,
+				     sc->limit_hit) ? 1 : -1;
+	}
+	return sc->memo[atom] > 0;
+}
+
+static int cond_holds(struct scan *sc, const struct rule *r, int cond)
+{
+	if (cond < 0)
+		return 1;
+	const struct cond *c = &r->conds[cond];
+	for (size_t i = 0; i < c->n; i++) {
+		int any = 0;
+		for (size_t j = 0; j < c->clauses[i].n && !any; j++)
+			any = atom_holds(sc, c->clauses[i].atoms[j]);
+		if (!any)
+			return 0;
+	}
+	return 1;
+}
+
+/* The longest span any group of r matches whose condition holds. */
+static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
+{
+	int found = 0;
+	for (size_t g = 0; g < r->ngroups; g++) {
+		size_t s, e;
+		if (!cond_holds(sc, r, r->groups[g].cond) ||
+		    !run(sc->kb, r->groups[g].re, sc->t, sc->len, sc->md, &s, &e, sc->limit_hit))
+			continue;
+		if (!found || e - s > h->end - h->start) {
+			h->start = s;
+			h->end = e;
+		}
+		found = 1;
+	}
+	size_t ns, ne;
+	if (!found || run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
 		return 0;
 	h->rule = r;
-	h->start = s;
-	h->end = e;
+	h->destination = 0;
 	return 1;
 }
 
@@ -73,31 +127,60 @@ static int mention_beats(const struct hit *a, const struct hit *b)
 	return a->rule->order < b->rule->order;
 }
 
+/* Offers hit h of rule kind k to best[], by that kind's ordering. */
+static void consider(struct hit *best, const struct hit *h)
+{
+	struct hit *b = &best[h->rule->kind];
+	if (!b->rule || (h->rule->kind == RULE_INTENT ? intent_beats(h, b) : mention_beats(h, b)))
+		*b = *h;
+}
+
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out)
 {
 	memset(out, 0, sizeof *out);
 	out->norm = normalize(text, len);
-	const char *t = out->norm;
-	size_t tl = strlen(t);
-	out->lang = text_has_han(t) ? "zh" : "en";
-	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	out->lang = text_has_han(out->norm) ? "zh" : "en";
+	signed char memo_small[256];
+	signed char *memo = kb->nrules <= sizeof memo_small ? memo_small : xcalloc(kb->nrules, 1);
+	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
+	struct scan sc = {.kb = kb, .t = out->norm, .len = strlen(out->norm),
+			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
+			  .limit_hit = &out->limit_hit};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
+	/* mentions first: intents' conditions may ask whether a carrier was named */
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		struct hit h;
-		if (r->kind == RULE_DEFINE || !rule_matches(kb, r, t, tl, md, &h, &out->limit_hit))
+		if ((r->kind != RULE_CARRIER && r->kind != RULE_PLAN) || !rule_matches(&sc, r, &h))
 			continue;
-		struct hit *b = &best[r->kind];
-		h.destination = r->kind == RULE_CARRIER && kb->carrier_destination &&
-				run(kb, kb->carrier_destination, t, h.start, md, &(size_t){0},
-				    &(size_t){0}, &out->limit_hit);
 		if (r->kind == RULE_PLAN)
 			plans++;
-		if (!b->rule || (r->kind == RULE_INTENT ? intent_beats(&h, b) : mention_beats(&h, b)))
-			*b = h;
+		else if (kb->carrier_destination)
+			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
+					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
+		consider(best, &h);
 	}
-	pcre2_match_data_free(md);
+	sc.carrier = best[RULE_CARRIER].rule != NULL;
+	sc.plan = plans > 0;
+	for (size_t k = 0; k < kb->nintent_order; k++) {
+		const struct rule *r = &kb->rules[kb->intent_order[k]];
+		struct hit h;
+		if (best[RULE_INTENT].rule && r->priority < best[RULE_INTENT].rule->priority)
+			break;	/* nothing further down can win */
+		if (rule_matches(&sc, r, &h))
+			consider(best, &h);
+	}
+	/* a veto only matters when it would silence an intent */
+	for (size_t i = 0; i < kb->nrules && best[RULE_INTENT].rule && !sc.carrier; i++) {
+		const struct rule *r = &kb->rules[i];
+		struct hit h;
+		if (r->kind == RULE_VETO && !best[RULE_VETO].rule && rule_matches(&sc, r, &h))
+			consider(best, &h);
+	}
+	pcre2_match_data_free(sc.md);
+	if (memo != memo_small)
+		free(memo);
 	out->carrier = best[RULE_CARRIER].rule;
 	out->plan = plans == 1 ? best[RULE_PLAN].rule : NULL;
 	out->intent = best[RULE_INTENT].rule;
@@ -158,6 +241,9 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	sbuf_addf(out, "normalised: %s\nlanguage:   %s\n\nmatches:\n", t, c.lang);
 	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
 	int any = 0, limit = 0;
+	signed char *memo = xcalloc(kb->nrules + 1, 1);
+	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = md, .memo = memo,
+			  .carrier = c.carrier != NULL, .plan = c.plan != NULL, .limit_hit = &limit};
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		if (r->kind == RULE_DEFINE)
@@ -168,12 +254,19 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 			if (!run(kb, p->re, t, tl, md, &s, &e, &limit))
 				continue;
 			any = 1;
-			sbuf_addf(out, "  %s:%d  %-7s %-16s %s[%zu,%zu) \"%.*s\"  (priority %d)\n",
-				  p->file, p->line, kind_label[r->kind], r->id,
-				  p->negative ? "NOT " : "", s, e, (int)(e - s), t + s, r->priority);
+			sbuf_addf(out, "  %s:%d  %-7s %-16s %s[%zu,%zu) \"%.*s\"", p->file, p->line,
+				  kind_label[r->kind], r->id, p->negative ? "NOT " : "", s, e,
+				  (int)(e - s), t + s);
+			if (r->kind == RULE_INTENT)
+				sbuf_addf(out, "  priority %d", r->priority);
+			if (p->cond >= 0)
+				sbuf_addf(out, "  when %s: %s", r->conds[p->cond].src,
+					  cond_holds(&sc, r, p->cond) ? "yes" : "NO, so it does not count");
+			sbuf_addc(out, '\n');
 		}
 	}
 	pcre2_match_data_free(md);
+	free(memo);
 	if (!any)
 		sbuf_adds(out, "  (none)\n");
 	sbuf_addf(out, "\nintent:  %s\ncarrier: %s\nplan:    %s\n",

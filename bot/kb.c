@@ -49,6 +49,31 @@ const char *kb_add_file(struct kb *kb, const char *path)
 	return kb->files[kb->nfiles++];
 }
 
+/* Classification tries intents from the highest priority down and stops
+ * below the first priority that matched, which gives the same winner as
+ * trying them all. */
+static const struct kb *sort_kb;
+
+static int cmp_priority(const void *a, const void *b)
+{
+	const struct rule *ra = &sort_kb->rules[*(const size_t *)a];
+	const struct rule *rb = &sort_kb->rules[*(const size_t *)b];
+	if (ra->priority != rb->priority)
+		return rb->priority - ra->priority;
+	return ra->order - rb->order;
+}
+
+static void order_intents(struct kb *kb)
+{
+	kb->intent_order = xcalloc(kb->nrules, sizeof *kb->intent_order);
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kb->rules[i].kind == RULE_INTENT)
+			kb->intent_order[kb->nintent_order++] = i;
+	sort_kb = kb;
+	qsort(kb->intent_order, kb->nintent_order, sizeof *kb->intent_order, cmp_priority);
+	sort_kb = NULL;
+}
+
 struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn)
 {
@@ -64,6 +89,8 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 	rc |= kb_load_responses(kb, responses_dir, err);
 	if (rc == 0)
 		rc = kb_check(kb, opts, err, warn);
+	if (rc == 0)
+		order_intents(kb);
 	if (rc != 0 || err->len != before) {
 		kb_free(kb);
 		return NULL;
@@ -78,6 +105,16 @@ static void free_rule(struct rule *r)
 		free(r->pats[j].src);
 	}
 	free(r->pats);
+	for (size_t j = 0; j < r->nconds; j++) {
+		for (size_t k = 0; k < r->conds[j].n; k++)
+			free(r->conds[j].clauses[k].atoms);
+		free(r->conds[j].clauses);
+		free(r->conds[j].src);
+	}
+	free(r->conds);
+	for (size_t j = 0; j < r->ngroups; j++)
+		pcre2_code_free(r->groups[j].re);
+	free(r->groups);
 	pcre2_code_free(r->any);
 	pcre2_code_free(r->none);
 	free(r->id);
@@ -111,6 +148,7 @@ void kb_free(struct kb *kb)
 		free(kb->files[i]);
 	free(kb->files);
 	pcre2_code_free(kb->carrier_destination);
+	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);
 	pcre2_jit_stack_free(kb->jit_stack);
 	free(kb);

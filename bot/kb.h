@@ -16,8 +16,34 @@
 
 enum rule_kind { RULE_INTENT, RULE_CARRIER, RULE_PLAN, RULE_VETO, RULE_DEFINE, RULE_KIND_COUNT };
 
+/* A pattern's precondition, from a `when = a, b|c` line: every clause must
+ * hold, and a clause holds when any of its atoms does. An atom is a [define]
+ * that matches somewhere in the message (evaluated once per message), or
+ * "carrier" / "plan" (one was named). */
+#define COND_CARRIER (-1)
+#define COND_PLAN (-2)
+struct cond_clause {
+	int *atoms;		/* rule indexes of defines, or COND_CARRIER / COND_PLAN */
+	size_t n;
+};
+struct cond {
+	struct cond_clause *clauses;
+	size_t n;
+	char *src;
+	const char *file;
+	int line;
+};
+
+/* Consecutive positive patterns of a rule with the same condition, compiled
+ * as one alternation. */
+struct pattern_group {
+	int cond;		/* index into rule->conds, or -1: always */
+	pcre2_code *re;
+};
+
 struct pattern {
 	pcre2_code *re;
+	int cond;		/* index into rule->conds, or -1 */
 	char *src;		/* as written, before {macro} expansion */
 	const char *file;	/* points into kb->files */
 	int line;
@@ -32,7 +58,11 @@ struct rule {
 	int addressed_only;	/* groups = addressed: in groups only when spoken to */
 	struct pattern *pats;
 	size_t npats;
-	pcre2_code *any;	/* all positive patterns as one alternation */
+	struct cond *conds;
+	size_t nconds;
+	struct pattern_group *groups;	/* the positive patterns */
+	size_t ngroups;
+	pcre2_code *any;	/* defines: all patterns as one alternation */
 	pcre2_code *none;	/* all negative patterns, or NULL */
 	const char *file;
 	int line, order;
@@ -71,6 +101,8 @@ struct kb {
 	size_t nfiles;
 	size_t counts[RULE_KIND_COUNT];
 	pcre2_code *carrier_destination;	/* [define carrier_destination], or NULL */
+	size_t *intent_order;		/* intents by priority, highest first, then file order */
+	size_t nintent_order;
 	pcre2_match_context *mctx;	/* match/depth/heap limits */
 	pcre2_jit_stack *jit_stack;
 };

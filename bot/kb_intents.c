@@ -23,6 +23,7 @@ struct intents_ctx {
 	int errors;
 	char cur_section[128];
 	struct rule *cur;
+	int cur_cond;		/* the section's last `when`, or -1 */
 };
 
 static int fail(struct intents_ctx *x, const char *fmt, const char *a)
@@ -86,6 +87,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 	if (strcmp(section, x->cur_section) != 0 || !*section) {
 		snprintf(x->cur_section, sizeof x->cur_section, "%s", section);
 		x->cur = *section ? start_rule(x, section) : NULL;
+		x->cur_cond = -1;
 		if (!*section)
 			return fail(x, "key '%s' before any [section]", name);
 	}
@@ -113,9 +115,23 @@ static int on_line(void *user, const char *section, const char *name, const char
 		last->src = joined;
 		return 1;
 	}
+	if (strcmp(name, "when") == 0) {
+		if (r->kind == RULE_DEFINE)
+			return fail(x, "'when' is for intents, carriers, plans and vetoes, not %s", "defines");
+		if (strcmp(value, "always") == 0) {
+			x->cur_cond = -1;
+			return 1;
+		}
+		r->conds = xrealloc(r->conds, (r->nconds + 1) * sizeof *r->conds);
+		r->conds[r->nconds] = (struct cond){.src = xstrdup(value), .file = x->file,
+						    .line = x->reader->line};
+		x->cur_cond = (int)r->nconds++;
+		return 1;
+	}
 	int neg = strcmp(name, "not") == 0;
 	if (!neg && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
-		return fail(x, "unknown key '%s' (want en, zh, any, not, priority or groups)", name);
+		return fail(x, "unknown key '%s' (want en, zh, any, not, when, priority or groups)",
+			    name);
 	if (!*value)
 		return fail(x, "empty pattern for '%s'", name);
 	r->pats = xrealloc(r->pats, (r->npats + 1) * sizeof *r->pats);
@@ -125,6 +141,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 	p->file = x->file;
 	p->line = x->reader->line;
 	p->negative = neg;
+	p->cond = neg ? -1 : x->cur_cond;
 	snprintf(p->lang, sizeof p->lang, "%s", neg ? "any" : name);
 	return 1;
 }
@@ -151,6 +168,25 @@ static int read_file_rules(struct kb *kb, const char *path, struct sbuf *err)
 		x.errors++;
 	}
 	return x.errors ? -1 : 0;
+}
+
+/* {b} is the edge of an ASCII word. After a word (the source just before it
+ * ends an atom) only the character after matters; before a word only the one
+ * before. One cheap assertion instead of both keeps PCRE2's start-of-match
+ * optimisation working, which makes classification several times faster. */
+static int ends_atom(const char *src, const char *at)
+{
+	if (at == src)
+		return 0;
+	unsigned char c = (unsigned char)at[-1];
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr(")?*+", c))
+		return 1;
+	if (c != '}')
+		return 0;
+	const char *open = at - 1;	/* a {macro} ends an atom, a {2,5} quantifier does not */
+	while (open > src && *open != '{')
+		open--;
+	return open[1] < '0' || open[1] > '9';
 }
 
 /* Appends src to out with each {name} replaced by (?:definition). */
@@ -205,6 +241,10 @@ static int expand(const struct kb *kb, const char *src, struct sbuf *out, int de
 		char name[64];
 		snprintf(name, sizeof name, "%.*s", (int)n, p + 1);
 		p += n + 2;
+		if (strcmp(name, "b") == 0) {
+			sbuf_adds(out, ends_atom(src, p - n - 2) ? "(?![a-z0-9])" : "(?<![a-z0-9])");
+			continue;
+		}
 		if (strcmp(name, "carrier") == 0 || strcmp(name, "plan") == 0) {
 			enum rule_kind k = name[0] == 'c' ? RULE_CARRIER : RULE_PLAN;
 			rc |= expand_rule_union(kb, k, out, depth, at, err);
@@ -233,7 +273,7 @@ static pcre2_code *compile(const char *re, const struct pattern *at, struct sbuf
 	int code;
 	PCRE2_SIZE off;
 	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
-				      PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_MATCH_INVALID_UTF,
+				      PCRE2_UTF | PCRE2_UCP,
 				      &code, &off, NULL);
 	if (!c) {
 		PCRE2_UCHAR msg[256];
@@ -246,31 +286,87 @@ static pcre2_code *compile(const char *re, const struct pattern *at, struct sbuf
 	return c;
 }
 
-/* Compiles one alternation of a rule's positive or negative patterns. */
-static pcre2_code *compile_union(struct kb *kb, struct rule *r, int negative, struct sbuf *err)
+/* Compiles the alternation of a rule's patterns from..to-1 that are negative
+ * (or not) and have condition cond (-2: any condition). Each pattern is also
+ * compiled alone, for `explain`. */
+static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, size_t to,
+				 int negative, int cond, struct sbuf *err)
 {
 	struct sbuf all = {0};
 	const struct pattern *first = NULL;
-	for (size_t j = 0; j < r->npats; j++) {
+	for (size_t j = from; j < to; j++) {
 		struct pattern *p = &r->pats[j];
-		if (p->negative != negative)
+		if (p->negative != negative || (cond != -2 && p->cond != cond))
 			continue;
 		if (first)
 			sbuf_addc(&all, '|');
 		first = first ? first : p;
 		sbuf_adds(&all, "(?:");
 		struct sbuf one = {0};
-		if (expand(kb, p->src, &one, 0, p, err) == 0)
+		if (expand(kb, p->src, &one, 0, p, err) == 0 && !p->re)
 			p->re = compile(sbuf_str(&one), p, err);
 		sbuf_adds(&all, sbuf_str(&one));
 		sbuf_free(&one);
 		sbuf_addc(&all, ')');
 	}
-	pcre2_code *c = NULL;
-	if (first && r->kind != RULE_DEFINE)
-		c = compile(sbuf_str(&all), first, err);
+	pcre2_code *c = first ? compile(sbuf_str(&all), first, err) : NULL;
 	sbuf_free(&all);
 	return c;
+}
+
+/* Positive patterns become one group per run of equal conditions. */
+static void compile_groups(struct kb *kb, struct rule *r, struct sbuf *err)
+{
+	size_t j = 0;
+	while (j < r->npats) {
+		if (r->pats[j].negative) {
+			j++;
+			continue;
+		}
+		int cond = r->pats[j].cond;
+		size_t end = j;
+		while (end < r->npats && (r->pats[end].negative || r->pats[end].cond == cond))
+			end++;
+		pcre2_code *re = compile_union(kb, r, j, end, 0, cond, err);
+		if (re) {
+			r->groups = xrealloc(r->groups, (r->ngroups + 1) * sizeof *r->groups);
+			r->groups[r->ngroups++] = (struct pattern_group){.cond = cond, .re = re};
+		}
+		j = end;
+	}
+}
+
+/* `when = cancel, line|carrier` into clauses of atoms (rule indexes). */
+static int resolve_cond(const struct kb *kb, struct cond *c, struct sbuf *err)
+{
+	char *copy = xstrdup(c->src), *save = NULL;
+	int rc = 0;
+	for (char *cl = strtok_r(copy, ",", &save); cl; cl = strtok_r(NULL, ",", &save)) {
+		struct cond_clause k = {0};
+		char *save2 = NULL;
+		for (char *a = strtok_r(cl, "| ", &save2); a; a = strtok_r(NULL, "| ", &save2)) {
+			int atom;
+			const struct rule *d = kb_rule(kb, RULE_DEFINE, a);
+			if (strcmp(a, "carrier") == 0)
+				atom = COND_CARRIER;
+			else if (strcmp(a, "plan") == 0)
+				atom = COND_PLAN;
+			else if (d)
+				atom = (int)(d - kb->rules);
+			else {
+				sbuf_addf(err, "%s:%d: when: unknown '%s' (a [define], carrier or plan)\n",
+					  c->file, c->line, a);
+				rc = -1;
+				continue;
+			}
+			k.atoms = xrealloc(k.atoms, (k.n + 1) * sizeof *k.atoms);
+			k.atoms[k.n++] = atom;
+		}
+		c->clauses = xrealloc(c->clauses, (c->n + 1) * sizeof *c->clauses);
+		c->clauses[c->n++] = k;
+	}
+	free(copy);
+	return rc;
 }
 
 int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
@@ -298,11 +394,14 @@ int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
 	size_t before = err->len;
 	for (size_t i = 0; i < kb->nrules; i++) {
 		struct rule *r = &kb->rules[i];
+		for (size_t c = 0; c < r->nconds; c++)
+			resolve_cond(kb, &r->conds[c], err);
 		if (r->kind == RULE_DEFINE)
-			continue;
-		r->any = compile_union(kb, r, 0, err);
-		r->none = compile_union(kb, r, 1, err);
-		if (!r->any && err->len == before)
+			r->any = compile_union(kb, r, 0, r->npats, 0, -2, err);
+		else
+			compile_groups(kb, r, err);
+		r->none = compile_union(kb, r, 0, r->npats, 1, -2, err);
+		if (!r->any && !r->ngroups && err->len == before)
 			sbuf_addf(err, "%s:%d: [%s] has no patterns\n", r->file, r->line, r->id);
 	}
 	const struct rule *dest = kb_rule(kb, RULE_DEFINE, "carrier_destination");

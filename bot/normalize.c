@@ -10,6 +10,52 @@
 
 static opencc_t t2s = (opencc_t)-1;
 
+/* One bit per code point of the CJK blocks below U+10000: set when OpenCC's
+ * t2s changes that character on its own. Most Chinese messages are written
+ * in Simplified already, and OpenCC costs more than everything else in
+ * normalisation together, so it only runs when a Traditional-only
+ * character is present. */
+#define HAN_FIRST 0x3400
+#define HAN_LAST 0xFFFF
+static unsigned char traditional[(HAN_LAST - HAN_FIRST + 1) / 8 + 1];
+
+static int is_cjk(int32_t cp)
+{
+	return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+static void build_traditional_map(void)
+{
+	for (int32_t cp = HAN_FIRST; cp <= HAN_LAST; cp++) {
+		if (!is_cjk(cp))
+			continue;
+		utf8proc_uint8_t in[8];
+		utf8proc_ssize_t n = utf8proc_encode_char(cp, in);
+		char *out = opencc_convert_utf8(t2s, (const char *)in, (size_t)n);
+		if (out && (strlen(out) != (size_t)n || memcmp(out, in, (size_t)n) != 0))
+			traditional[(cp - HAN_FIRST) / 8] |= (unsigned char)(1u << ((cp - HAN_FIRST) % 8));
+		if (out)
+			opencc_convert_utf8_free(out);
+	}
+}
+
+static int has_traditional(const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t n;
+	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
+		if (cp >= 0x20000 && cp <= 0x2FA1F)
+			return 1;	/* rare planes: let OpenCC decide */
+		if (cp >= HAN_FIRST && cp <= HAN_LAST &&
+		    (traditional[(cp - HAN_FIRST) / 8] >> ((cp - HAN_FIRST) % 8) & 1))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 int normalize_init(void)
 {
 	if (t2s != (opencc_t)-1)
@@ -22,6 +68,7 @@ int normalize_init(void)
 			 "is matched as written (install libopencc-data)\"");
 		return -1;
 	}
+	build_traditional_map();
 	return 0;
 }
 
@@ -95,9 +142,29 @@ static void fold_spaces(char *s)
 	*w = '\0';
 }
 
+/* Plain printable ASCII needs no Unicode work: NFKC leaves it alone and
+ * case folding is tolower. Most English messages take this path. */
+static char *normalize_ascii(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] >= 0x80 || text[i] == '\0' ||
+		    ((unsigned char)text[i] < 0x20 && !strchr("\t\n\r", text[i])))
+			return NULL;
+	char *out = xmalloc(len + 1);
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+	out[len] = '\0';
+	fold_spaces(out);
+	return out;
+}
+
 char *normalize(const char *text, size_t len)
 {
-	char *clean = utf8_sanitize(text, cut_len(text, len, NORMALIZE_MAX_BYTES));
+	len = cut_len(text, len, NORMALIZE_MAX_BYTES);
+	char *fast = normalize_ascii(text, len);
+	if (fast)
+		return fast;
+	char *clean = utf8_sanitize(text, len);
 	utf8proc_uint8_t *mapped = NULL;
 	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)clean, 0, &mapped,
 					  UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPAT |
@@ -113,7 +180,7 @@ char *normalize(const char *text, size_t len)
 	/* LUMP/NLF2LS leave U+2028 for newlines; make them plain spaces. */
 	for (char *p = out; (p = strstr(p, "\xE2\x80\xA8")) != NULL;)
 		memcpy(p, "   ", 3);
-	if (t2s != (opencc_t)-1 && text_has_han(out)) {
+	if (t2s != (opencc_t)-1 && has_traditional(out)) {
 		char *conv = opencc_convert_utf8(t2s, out, strlen(out));
 		if (conv) {
 			free(out);

@@ -56,5 +56,14 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 python3 tests/run_conversations.py ./build/cancelbot-asan tests/data
 
+build/bench_core: tests/bench/bench_core.c $(OBJ)
+	$(CC) $(CFLAGS) -Ibot -o $@ $< $(OBJ) $(LDLIBS)
+
+# Performance figures come from here, never from timed tests.
+bench: cancelbot build/bench_core
+	@echo "| measure | result | target |"
+	@echo "|---|---|---|"
+	@./build/bench_core tests/labelled.tsv 200000
+
 clean:
 	rm -rf build cancelbot

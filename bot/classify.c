@@ -232,6 +232,42 @@ char *classification_json(const struct classification *c)
 static const char *const kind_label[RULE_KIND_COUNT] = {"intent", "carrier", "plan", "veto",
 							 "define"};
 
+/* Every intent whose patterns count, best first, and why each lost. */
+static void explain_ranking(struct scan *sc, const struct rule *winner, struct sbuf *out)
+{
+	struct hit hits[64];
+	size_t n = 0;
+	for (size_t i = 0; i < sc->kb->nrules && n < 64; i++) {
+		const struct rule *r = &sc->kb->rules[i];
+		if (r->kind == RULE_INTENT && rule_matches(sc, r, &hits[n]))
+			n++;
+	}
+	for (size_t i = 1; i < n; i++)	/* insertion sort by the classifier's own order */
+		for (size_t j = i; j > 0 && intent_beats(&hits[j], &hits[j - 1]); j--) {
+			struct hit t = hits[j];
+			hits[j] = hits[j - 1];
+			hits[j - 1] = t;
+		}
+	if (n == 0)
+		return;
+	sbuf_adds(out, "\ncandidates (best first):\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct hit *h = &hits[i], *w = &hits[0];
+		sbuf_addf(out, "  %-12s priority %-3d match %zu bytes  %s:%d", h->rule->id,
+			  h->rule->priority, h->end - h->start, h->rule->file, h->rule->line);
+		if (i == 0)
+			sbuf_adds(out, h->rule == winner ? "  <- wins" : "  (vetoed)");
+		else if (h->rule->priority != w->rule->priority)
+			sbuf_addf(out, "  lower priority than %s", w->rule->id);
+		else if (h->end - h->start != w->end - w->start)
+			sbuf_addf(out, "  same priority, shorter match than %s", w->rule->id);
+		else
+			sbuf_addf(out, "  same priority and length, later in the files than %s",
+				  w->rule->id);
+		sbuf_addc(out, '\n');
+	}
+}
+
 void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 {
 	struct classification c;
@@ -265,10 +301,11 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 			sbuf_addc(out, '\n');
 		}
 	}
-	pcre2_match_data_free(md);
-	free(memo);
 	if (!any)
 		sbuf_adds(out, "  (none)\n");
+	explain_ranking(&sc, c.intent, out);
+	pcre2_match_data_free(md);
+	free(memo);
 	sbuf_addf(out, "\nintent:  %s\ncarrier: %s\nplan:    %s\n",
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",
 		  c.plan ? c.plan->id : "-");

@@ -60,6 +60,27 @@ static void carrier_buttons(const struct dialog_env *env, struct reply *r, const
 	free(copy);
 }
 
+/* Buttons "t:TOPIC:CARRIER" for the topics listed in [general] overview_topics,
+ * labelled by [general] topic_TOPIC. */
+static void topic_buttons(const struct dialog_env *env, struct reply *r, const char *carrier,
+			  const char *lang)
+{
+	const struct facts *g = kb_facts(env->kb, "general");
+	const char *list = facts_get(g, "overview_topics", NULL);
+	if (!list)
+		return;
+	char *copy = xstrdup(list), *save = NULL;
+	for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		char key[64], data[80];
+		snprintf(key, sizeof key, "topic_%s", t);
+		const char *label = facts_get(g, key, lang);
+		snprintf(data, sizeof data, "t:%s:%s", t, carrier);
+		if (label && kb_rule(env->kb, RULE_INTENT, t))
+			add_button(r, label, data);
+	}
+	free(copy);
+}
+
 void dialog_say(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		const char *topic, const char *carrier, const char *plan, const char *lang)
 {
@@ -94,6 +115,8 @@ void dialog_say(const struct dialog_env *env, const struct update *u, struct dia
 		add_button(last, strcmp(lang, "zh") == 0 ? "其他…" : "Other…", "more");
 	} else if (strcmp(topic, "carriers") == 0) {
 		carrier_buttons(env, last, "all_carriers", "o:", lang);
+	} else if (strcmp(topic, "carrier_overview") == 0 && carrier) {
+		topic_buttons(env, last, carrier, lang);
 	}
 }
 
@@ -143,6 +166,21 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 	free(args);
 }
 
+/* "TOPIC:CARRIER" from a topic button; 0 when either is unknown (stale). */
+static int topic_press(const struct dialog_env *env, const struct update *u,
+		       struct dialog_out *out, const char *data, const char *lang)
+{
+	const char *colon = strchr(data, ':');
+	if (!colon)
+		return 0;
+	char topic[48];
+	snprintf(topic, sizeof topic, "%.*s", (int)(colon - data), data);
+	if (!kb_rule(env->kb, RULE_INTENT, topic) || !kb_rule(env->kb, RULE_CARRIER, colon + 1))
+		return 0;
+	dialog_say(env, u, out, topic, colon + 1, NULL, lang);
+	return 1;
+}
+
 static void handle_callback(const struct dialog_env *env, const struct update *u,
 			    struct dialog_out *out)
 {
@@ -153,6 +191,8 @@ static void handle_callback(const struct dialog_env *env, const struct update *u
 		return;
 	if (str_has_prefix(d, "o:") && kb_rule(env->kb, RULE_CARRIER, d + 2)) {
 		dialog_say(env, u, out, "carrier_overview", d + 2, NULL, lang);
+	} else if (str_has_prefix(d, "t:") && topic_press(env, u, out, d + 2, lang)) {
+		/* answered */
 	} else if (strcmp(d, "more") == 0) {
 		dialog_say(env, u, out, "carriers", NULL, NULL, lang);
 	} else {

@@ -55,7 +55,36 @@ static int twin_exists(const struct kb *kb, const struct answer *a)
 	return 0;
 }
 
-static int check_answer(const struct kb *kb, const struct answer *a, struct sbuf *err)
+/* Answers longer than this are hard to read on a phone: a warning. */
+#define PHONE_FRIENDLY_UNITS 1800
+
+static int check_render(const struct kb *kb, const struct answer *a, const char *carrier,
+			int with_footer, struct sbuf *err, struct sbuf *warn)
+{
+	char *html = render_answer(kb, a, carrier, with_footer, err);
+	if (!html)
+		return 1;
+	struct sbuf why = {0};
+	int bad = 0;
+	size_t units = html_text_units(html);
+	if (html_validate(html, &why) < 0) {
+		sbuf_addf(err, "%s:%d: %s\n", a->file, a->line, sbuf_str(&why));
+		bad = 1;
+	} else if (units > TG_MAX_TEXT) {
+		sbuf_addf(err, "%s:%d: rendered answer is %zu characters, over Telegram's %d\n",
+			  a->file, a->line, units, TG_MAX_TEXT);
+		bad = 1;
+	} else if (units > PHONE_FRIENDLY_UNITS && !carrier == !a->carrier) {
+		sbuf_addf(warn, "%s:%d: answer is %zu characters; over %d is long on a phone\n",
+			  a->file, a->line, units, PHONE_FRIENDLY_UNITS);
+	}
+	sbuf_free(&why);
+	free(html);
+	return bad;
+}
+
+static int check_answer(const struct kb *kb, const struct answer *a, struct sbuf *err,
+			struct sbuf *warn)
 {
 	int bad = 0;
 	if (!is_topic(kb, a->topic)) {
@@ -83,20 +112,17 @@ static int check_answer(const struct kb *kb, const struct answer *a, struct sbuf
 	}
 	if (bad)
 		return 1;
-	char *html = render_answer(kb, a, a->carrier, kb_rule(kb, RULE_INTENT, a->topic) != NULL, err);
-	if (!html)
-		return 1;
-	struct sbuf why = {0};
-	if (html_validate(html, &why) < 0) {
-		sbuf_addf(err, "%s:%d: %s\n", a->file, a->line, sbuf_str(&why));
-		bad = 1;
-	} else if (html_text_units(html) > TG_MAX_TEXT) {
-		sbuf_addf(err, "%s:%d: rendered answer is %zu characters, over Telegram's %d\n",
-			  a->file, a->line, html_text_units(html), TG_MAX_TEXT);
-		bad = 1;
-	}
-	sbuf_free(&why);
-	free(html);
+	/* A carrier's own section is rendered for that carrier; a [default] for
+	 * every carrier that lacks its own, and for none at all unless the topic
+	 * always names one. */
+	int with_footer = kb_rule(kb, RULE_INTENT, a->topic) != NULL;
+	if (a->carrier)
+		return check_render(kb, a, a->carrier, with_footer, err, warn);
+	if (strcmp(a->topic, "carrier_overview") != 0)
+		bad |= check_render(kb, a, NULL, with_footer, err, warn);
+	for (size_t i = 0; i < kb->nrules && !bad; i++)
+		if (kb->rules[i].kind == RULE_CARRIER)
+			bad |= check_render(kb, a, kb->rules[i].id, with_footer, err, warn);
 	return bad;
 }
 
@@ -112,6 +138,27 @@ static long days_since(const char *date)
 	tm.tm_mday = d;
 	time_t t = timegm(&tm);
 	return (long)((time(NULL) - t) / 86400);
+}
+
+static const char *const channel_ids[] = {"phone", "online", "app", "chat", "store", "unknown",
+					   NULL};
+
+static int check_channels(const struct facts *f, const char *list, struct sbuf *err)
+{
+	char *copy = xstrdup(list), *save = NULL;
+	int bad = 0;
+	for (char *id = strtok_r(copy, ", ", &save); id; id = strtok_r(NULL, ", ", &save)) {
+		int known = 0;
+		for (size_t i = 0; channel_ids[i]; i++)
+			known |= strcmp(id, channel_ids[i]) == 0;
+		if (!known) {
+			sbuf_addf(err, "%s:%d: [%s] channels: '%s' is not phone, online, app, chat, "
+				  "store or unknown\n", f->file, f->line, f->id, id);
+			bad = 1;
+		}
+	}
+	free(copy);
+	return bad;
 }
 
 static int check_facts(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
@@ -132,6 +179,9 @@ static int check_facts(const struct kb *kb, const struct kb_load_opts *opts, str
 					  required_facts[k]);
 				bad = 1;
 			}
+		const char *ch = facts_get(f, "channels", NULL);
+		if (ch && check_channels(f, ch, err))
+			bad = 1;
 		const char *rev = facts_get(f, "reviewed", NULL);
 		long age = rev ? days_since(rev) : 0;
 		if (rev && age < 0) {
@@ -166,7 +216,7 @@ int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *
 	for (size_t i = 0; kb_ui_topics[i]; i++)
 		bad |= check_defaults(kb, kb_ui_topics[i], err);
 	for (size_t i = 0; i < kb->nanswers; i++)
-		bad |= check_answer(kb, &kb->answers[i], err);
+		bad |= check_answer(kb, &kb->answers[i], err, warn);
 	if (!kb_rule(kb, RULE_INTENT, "none") && kb->counts[RULE_INTENT] == 0) {
 		sbuf_adds(err, "intents/: no [intent ...] sections\n");
 		bad = 1;

@@ -8,10 +8,44 @@ static const char *const allowed_tags[] = {"b", "strong", "i", "em", "u", "ins",
 					   "strike", "del", "code", "pre", "a", "tg-spoiler",
 					   "blockquote", NULL};
 
+/* The value of {key} for an answer: the carrier's fact, else [general]'s.
+ * "channels" is a list of ids shown with their [general] channel_ID names. */
+static char *fact_value(const struct kb *kb, const struct facts *cf, const char *key,
+			const char *lang)
+{
+	const struct facts *gf = kb_facts(kb, "general");
+	const char *v = facts_get(cf, key, lang);
+	if (!v)
+		v = facts_get(gf, key, lang);
+	if (!v)
+		return NULL;
+	if (strcmp(key, "channels") != 0)
+		return xstrdup(v);
+	struct sbuf b = {0};
+	char *copy = xstrdup(v), *save = NULL;
+	for (char *id = strtok_r(copy, ", ", &save); id; id = strtok_r(NULL, ", ", &save)) {
+		char name[64];
+		snprintf(name, sizeof name, "channel_%s", id);
+		const char *shown = facts_get(gf, name, lang);
+		sbuf_addf(&b, "%s%s", b.len ? (strcmp(lang, "zh") ? ", " : "、") : "", shown ? shown : id);
+	}
+	free(copy);
+	return sbuf_take(&b);
+}
+
+/* Drops the line around position at in b (an optional {?key} without a value). */
+static void drop_line(struct sbuf *b, size_t line_start, const char **p)
+{
+	b->len = line_start;
+	b->p[b->len] = '\0';
+	const char *nl = strchr(*p, '\n');
+	*p = nl ? nl + 1 : *p + strlen(*p);
+}
+
 char *render_answer(const struct kb *kb, const struct answer *a, const char *carrier,
 		    int with_footer, struct sbuf *err)
 {
-	const struct facts *cf = kb_facts(kb, carrier), *gf = kb_facts(kb, "general");
+	const struct facts *cf = kb_facts(kb, carrier);
 	struct sbuf out = {0};
 	for (int pass = 0; pass < 2; pass++) {
 		const char *src = a->text;
@@ -24,21 +58,28 @@ char *render_answer(const struct kb *kb, const struct answer *a, const char *car
 			src = foot->text;
 			sbuf_adds(&out, "\n\n");
 		}
+		size_t line_start = out.len;
 		for (const char *p = src; *p;) {
 			size_t n = 0;
+			int optional = p[0] == '{' && p[1] == '?';
 			if (*p == '{')
-				while ((p[1 + n] >= 'a' && p[1 + n] <= 'z') || p[1 + n] == '_' ||
-				       (p[1 + n] == '.' && n > 0))
+				while ((p[1 + optional + n] >= 'a' && p[1 + optional + n] <= 'z') ||
+				       p[1 + optional + n] == '_' || (p[1 + optional + n] == '.' && n > 0))
 					n++;
-			if (n == 0 || p[1 + n] != '}') {
+			if (n == 0 || p[1 + optional + n] != '}') {
+				if (*p == '\n')
+					line_start = out.len + 1;
 				sbuf_addc(&out, *p++);
 				continue;
 			}
 			char key[64];
-			snprintf(key, sizeof key, "%.*s", (int)n, p + 1);
-			const char *v = facts_get(cf, key, a->lang);
-			if (!v)
-				v = facts_get(gf, key, a->lang);
+			snprintf(key, sizeof key, "%.*s", (int)n, p + 1 + optional);
+			p += n + 2 + optional;
+			char *v = fact_value(kb, cf, key, a->lang);
+			if (!v && optional) {
+				drop_line(&out, line_start, &p);
+				continue;
+			}
 			if (!v) {
 				sbuf_addf(err, "%s:%d: unknown placeholder {%s}%s%s\n", a->file,
 					  a->line, key, carrier ? " for carrier " : "",
@@ -49,7 +90,7 @@ char *render_answer(const struct kb *kb, const struct answer *a, const char *car
 			char *esc = html_escape(v);	/* facts are plain text */
 			sbuf_adds(&out, esc);
 			free(esc);
-			p += n + 2;
+			free(v);
 		}
 	}
 	return sbuf_take(&out);

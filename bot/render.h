@@ -14,7 +14,8 @@
 
 #define TG_MAX_TEXT 4096	/* UTF-16 units per message, after entity parsing */
 
-/* Expands {placeholders} from the carrier's facts, then [general]'s; with
+/* Expands {placeholders} from the carrier's facts, then [general]'s; a line
+ * holding an optional {?placeholder} without a value is left out. With
  * with_footer the "footer" UI answer (the facts' reviewed month) follows.
  * NULL when a placeholder cannot be resolved; err says which. */
 char *render_answer(const struct kb *kb, const struct answer *a, const char *carrier,

@@ -145,3 +145,38 @@ Test(kb, broken_files_are_reported_with_file_and_line)
 	expect_load_error("responses/en/greeting.txt", "[default]\nHi {nope}\n",
 			  "unknown placeholder {nope}");
 }
+
+Test(kb, explain_names_the_winner_and_the_losers)
+{
+	struct sbuf out = {0};
+	classify_explain(kb, "how much does it cost to cancel verizon online from china", &out);
+	cr_expect(strstr(out.p, "abroad") && strstr(out.p, "<- wins"), "%s", out.p);
+	cr_expect(strstr(out.p, "lower priority than abroad"), "%s", out.p);
+	cr_expect(strstr(out.p, "intents/topics.ini:"), "%s", out.p);
+	sbuf_free(&out);
+}
+
+Test(kb, long_fact_lines_survive_inih_whole)
+{
+	/* longer than inih's 200-byte line buffer: split on reading, joined again */
+	const char *pin = facts_get(kb_facts(kb, "tmobile"), "pin", "zh");
+	cr_assert_not_null(pin);
+	cr_expect(strstr(pin, "主账户持有人") == pin);
+	cr_expect(strstr(pin, "先关闭 Port Out Protection。"), "%s", pin);
+}
+
+Test(kb, optional_lines_are_dropped_without_a_fact)
+{
+	const struct answer *a = kb_answer(kb, "carrier_overview", NULL, NULL, "en");
+	cr_assert_not_null(a);
+	struct sbuf err = {0};
+	char *vz = render_answer(kb, a, "verizon", 0, &err);
+	char *mint = render_answer(kb, a, "mint", 0, &err);
+	cr_assert(vz && mint, "%s", sbuf_str(&err));
+	cr_expect(strstr(vz, "800-922-0204"));
+	cr_expect_null(strstr(mint, "Phone:"), "Mint has no verified number: %s", mint);
+	cr_expect(strstr(vz, "website, chat, phone"), "%s", vz);
+	free(vz);
+	free(mint);
+	sbuf_free(&err);
+}

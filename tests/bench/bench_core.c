@@ -1,0 +1,124 @@
+/* bench_core — figures for the pure core, printed as table rows:
+ * classification throughput and cost per message over >= 100 000 messages
+ * (the labelled questions, cycled), the slowest of a set of hostile 4 KB
+ * messages, knowledge-base load (= reload) time, and peak memory.
+ * Run by `make bench`; never by the tests (timings are not assertions). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "classify.h"
+#include "kb.h"
+#include "normalize.h"
+
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double cpu_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static char **load_questions(const char *path, size_t *n)
+{
+	char *data = read_file(path, NULL);
+	if (!data) {
+		fprintf(stderr, "bench: cannot read %s\n", path);
+		exit(1);
+	}
+	char **v = NULL, *save = NULL;
+	*n = 0;
+	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (*l == '#')
+			continue;
+		l[strcspn(l, "\t")] = '\0';
+		v = xrealloc(v, (*n + 1) * sizeof *v);
+		v[(*n)++] = xstrdup(l);
+	}
+	free(data);
+	return v;
+}
+
+static void hostile(char *buf, int kind)
+{
+	static const char *const unit[] = {"a", "cancel ", "注销", "(|)ab ", "cancel my line ",
+					   "verizon ", "😀‍👩", "prepaid postpaid ", "\xff\xfe"};
+	size_t len = 0, ul = strlen(unit[kind]);
+	while (len + ul <= 4096) {
+		memcpy(buf + len, unit[kind], ul);
+		len += ul;
+	}
+	buf[len] = '\0';
+}
+
+int main(int argc, char **argv)
+{
+	const char *labelled = argc > 1 ? argv[1] : "tests/labelled.tsv";
+	size_t total = argc > 2 ? strtoul(argv[2], NULL, 10) : 200000;
+	normalize_init();
+	struct sbuf err = {0}, warn = {0};
+	double t0 = now();
+	struct kb *kb = kb_load("intents", "responses", NULL, &err, &warn);
+	double load_ms = (now() - t0) * 1e3;
+	if (!kb) {
+		fprintf(stderr, "%s", sbuf_str(&err));
+		return 1;
+	}
+	size_t nq;
+	char **q = load_questions(labelled, &nq);
+	double c0 = cpu_now(), w0 = now();
+	for (size_t i = 0; i < total; i++) {
+		struct classification c;
+		classify(kb, q[i % nq], strlen(q[i % nq]), &c);
+		classification_free(&c);
+	}
+	double cpu = cpu_now() - c0, wall = now() - w0;
+	double worst = 0;
+	char *buf = malloc(4200);
+	for (int k = 0; k < 9; k++) {
+		hostile(buf, k);
+		double h0 = now();
+		for (int r = 0; r < 20; r++) {
+			struct classification c;
+			classify(kb, buf, strlen(buf), &c);
+			classification_free(&c);
+		}
+		double per = (now() - h0) / 20 * 1e3;
+		worst = per > worst ? per : worst;
+	}
+	free(buf);
+	double reload = 0;
+	for (int r = 0; r < 5; r++) {
+		double r0 = now();
+		struct kb *k2 = kb_load("intents", "responses", NULL, &err, &warn);
+		reload += (now() - r0) * 1e3 / 5;
+		kb_free(k2);
+	}
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	printf("| classification throughput | %.0f messages/s (%zu messages, one core) | >= 50000 |\n",
+	       total / cpu, total);
+	printf("| classification cost | %.1f us per message (wall %.1f us) | |\n", cpu / total * 1e6,
+	       wall / total * 1e6);
+	printf("| slowest hostile 4 KB message | %.2f ms | < 5 ms |\n", worst);
+	printf("| knowledge-base load (reload) | %.1f ms (first load %.1f ms, incl. OpenCC map) | <= 50 ms |\n",
+	       reload, load_ms);
+	printf("| peak RSS of this benchmark | %.1f MB | |\n", ru.ru_maxrss / 1024.0);
+	for (size_t i = 0; i < nq; i++)
+		free(q[i]);
+	free(q);
+	kb_free(kb);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	normalize_done();
+	return 0;
+}

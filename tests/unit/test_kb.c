@@ -72,7 +72,11 @@ Test(kb, every_answer_renders_within_limits)
 {
 	for (size_t i = 0; i < kb->nanswers; i++) {
 		struct sbuf err = {0};
-		char *html = render_answer(kb, &kb->answers[i], kb->answers[i].carrier, 1, &err);
+		const struct answer *a = &kb->answers[i];
+		/* the overview card is only ever shown for a carrier */
+		const char *carrier = a->carrier ? a->carrier
+				      : strcmp(a->topic, "carrier_overview") == 0 ? "att" : NULL;
+		char *html = render_answer(kb, a, carrier, 1, &err);
 		cr_assert_not_null(html, "%s", sbuf_str(&err));
 		cr_expect_leq(html_text_units(html), TG_MAX_TEXT);
 		cr_expect_eq(html_validate(html, &err), 0, "%s:%d %s", kb->answers[i].file,

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static void show(const struct dialog_out *out, struct button *pressable, size_t *npress)
@@ -43,7 +44,9 @@ int cmd_chat(int argc, char **argv)
 	if (!kb)
 		return config_free(&cfg), 1;
 	const char *lang = getenv("LANG");
-	struct dialog_env env = {.kb = kb, .cfg = &cfg, .bot_username = "cancelbot", .bot_id = 1};
+	struct context *ctx = context_new(64, cfg.context_ttl);
+	struct dialog_env env = {.kb = kb, .cfg = &cfg, .ctx = ctx, .bot_username = "cancelbot",
+				 .bot_id = 1};
 	int tty = isatty(0);
 	if (tty)
 		printf("cancelbot chat: ask how to cancel a US phone line (Ctrl-D to quit).\n\n");
@@ -72,7 +75,7 @@ int cmd_chat(int argc, char **argv)
 		} else {
 			u.text = line;
 		}
-		env.now = time(NULL);
+		env.now = (double)time(NULL);
 		struct dialog_out out;
 		dialog_handle(&env, &u, &out);
 		if (out.n == 0 && !out.callback_text)
@@ -81,6 +84,7 @@ int cmd_chat(int argc, char **argv)
 		dialog_out_free(&out);
 	}
 	free(line);
+	context_free(ctx);
 	kb_free(kb);
 	config_free(&cfg);
 	normalize_done();

@@ -1,19 +1,17 @@
-/* cmd_run — `cancelbot run`: the long-polling loop. Fetches updates, skips
- * what was already handled, hands each to the dialog, sends the replies,
- * saves the offset; backs off on faults; exits cleanly on SIGTERM/SIGINT
- * after confirming the offset with one last getUpdates. */
+/* cmd_run — `cancelbot run`: the long-polling loop. It fetches updates,
+ * skips what was already handled, hands each to the dialog, queues the
+ * replies in the outbox, sends them within Telegram's limits, and confirms
+ * an update only once its replies are out. Faults back off; SIGTERM/SIGINT
+ * end it cleanly (flush the outbox for a few seconds, confirm the offset). */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
-#include "commands.h"
-#include "dialog.h"
+#include "bot.h"
 #include "log.h"
 #include "normalize.h"
 #include "sender.h"
-#include "state.h"
-#include "telegram.h"
-#include "update.h"
 
-#include <getopt.h>
+#include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +21,9 @@
 
 #define BACKOFF_MIN 1.0
 #define BACKOFF_MAX 60.0
-#define POLL_MARGIN 15	/* seconds on top of the long-poll timeout */
+#define POLL_MARGIN 15		/* seconds on top of the long-poll timeout */
+#define SEND_MAX_ATTEMPTS 8	/* a reply that failed this often is given up, loudly */
+#define SHUTDOWN_FLUSH 5.0	/* seconds to keep sending after SIGTERM */
 
 static volatile sig_atomic_t stop_flag;
 
@@ -33,18 +33,15 @@ static void on_stop(int sig)
 	stop_flag = 1;
 }
 
-struct bot {
-	struct config cfg;
-	struct kb *kb;
-	struct state st;
-	struct tg_client *tg;
-	char *username;
-	int64_t bot_id;
-	double backoff;
-};
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
-/* Exponential backoff with jitter, so many restarted bots do not retry in
- * lockstep; never a tight loop. */
+/* Exponential backoff with jitter, so restarted bots do not retry in
+ * lockstep; never a tight loop. Reset after the next success. */
 static void back_off(struct bot *b, const char *why)
 {
 	double wait = b->backoff * (0.5 + (double)rand() / RAND_MAX / 2);
@@ -53,64 +50,63 @@ static void back_off(struct bot *b, const char *why)
 	b->backoff = b->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : b->backoff * 2;
 }
 
-/* getMe: 0 ok, 1 token rejected (fatal), -1 try again. */
-static int get_me(struct bot *b)
+static void mark_done(struct bot *b, int64_t update_id)
 {
-	struct tg_result r;
-	enum tg_status st = tg_call(b->tg, "getMe", NULL, 30, &r);
-	if (st == TG_API_ERROR && (r.error_code == 401 || r.error_code == 404)) {
-		log_error("token_rejected", "msg=\"Telegram rejected the token (HTTP %d); check "
-			  "[telegram] token or CANCELBOT_TOKEN\"", r.error_code);
-		tg_result_free(&r);
-		return 1;
-	}
-	if (st != TG_OK || !cJSON_IsObject(r.result)) {
-		log_warn("getme_failed", "desc=\"%s\"", r.description);
-		tg_result_free(&r);
-		return -1;
-	}
-	const cJSON *u = cJSON_GetObjectItemCaseSensitive(r.result, "username");
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "id");
-	const cJSON *all = cJSON_GetObjectItemCaseSensitive(r.result, "can_read_all_group_messages");
-	b->username = xstrdup(cJSON_IsString(u) ? u->valuestring : "");
-	b->bot_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
-	log_info("connected", "bot=@%s id=%lld", b->username, (long long)b->bot_id);
-	if (b->cfg.group_mode == GROUP_AUTO && !cJSON_IsTrue(all))
-		log_warn("privacy_mode", "msg=\"group_mode=auto, but privacy mode is on: Telegram "
-			 "shows this bot only commands, mentions and replies in groups. Turn it off "
-			 "with @BotFather /setprivacy -> Disable (then re-add the bot to each group), "
-			 "or make the bot a group admin.\"");
-	tg_result_free(&r);
-	return 0;
+	if (state_mark(&b->st, update_id, outbox_floor(b->ob)) < 0)
+		log_error("state_save_failed", "dir=%s msg=\"%s\"", b->st.dir, strerror(errno));
 }
 
-static void set_commands(struct bot *b)
+/* Sends every reply the limits allow now. */
+static void deliver(struct bot *b)
 {
-	static const char *const langs[] = {NULL, "zh"};
-	for (size_t l = 0; l < 2; l++) {
-		cJSON *p = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(p, "commands");
-		for (const struct command *c = commands; c->name; c++) {
-			if (c->admin_only)
-				continue;
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "command", c->name);
-			cJSON_AddStringToObject(o, "description", langs[l] ? c->desc_zh : c->desc_en);
-			cJSON_AddItemToArray(arr, o);
+	double wait;
+	struct outbox_item *it;
+	while (!b->hard_stop && (it = outbox_ready(b->ob, now_seconds(), &wait)) != NULL) {
+		struct send_result res = send_reply(b->tg, &it->r);
+		double now = now_seconds();
+		int64_t uid = it->update_id;
+		if (res.migrated_to && b->ctx)
+			context_migrate(b->ctx, it->r.chat_id, res.migrated_to);
+		switch (res.status) {
+		case SEND_OK:
+			if (it->r.dedup_key[0] && b->ctx)
+				context_note_answer(b->ctx, res.migrated_to ? res.migrated_to : it->r.chat_id,
+						    it->r.dedup_key, res.message_id, wall_now());
+			stats_sent(&b->stats, &it->r);
+			outbox_sent(b->ob, it, now);
+			break;
+		case SEND_RATE_LIMITED:
+			log_warn("rate_limited", "chat=%lld retry_after=%d", (long long)it->r.chat_id,
+				 res.retry_after);
+			outbox_pause_chat(b->ob, it->r.chat_id, now + res.retry_after);
+			/* several chats limited at once: Telegram's global limit */
+			if (now - b->last_429 < 1.0 && b->last_429_chat != it->r.chat_id)
+				outbox_pause_all(b->ob, now + res.retry_after);
+			b->last_429 = now;
+			b->last_429_chat = it->r.chat_id;
+			continue;	/* the item stays queued */
+		case SEND_DROPPED:
+			outbox_drop(b->ob, it);
+			break;
+		case SEND_FAILED:
+			if (it->attempts + 1 >= SEND_MAX_ATTEMPTS) {
+				log_error("reply_lost", "update=%lld chat=%lld attempts=%d",
+					  (long long)uid, (long long)it->r.chat_id, it->attempts + 1);
+				outbox_drop(b->ob, it);
+				break;
+			}
+			outbox_retry(b->ob, it, now + fmin(BACKOFF_MAX, pow(2, it->attempts)));
+			continue;
 		}
-		if (langs[l])
-			cJSON_AddStringToObject(p, "language_code", langs[l]);
-		struct tg_result r;
-		if (tg_call(b->tg, "setMyCommands", p, 30, &r) != TG_OK)
-			log_warn("set_commands_failed", "desc=\"%s\"", r.description);
-		tg_result_free(&r);
-		cJSON_Delete(p);
+		if (outbox_pending_for(b->ob, uid) == 0)
+			mark_done(b, uid);
 	}
 }
 
 static void handle(struct bot *b, const struct update *u)
 {
-	struct dialog_env env = {.kb = b->kb, .cfg = &b->cfg, .bot_username = b->username,
-				 .bot_id = b->bot_id, .now = time(NULL)};
+	struct dialog_env env = {.kb = b->kb, .cfg = &b->cfg, .ctx = b->ctx,
+				 .bot_username = b->username, .bot_id = b->bot_id, .now = wall_now()};
 	struct dialog_out out;
 	if (u->migrate_to_chat_id)
 		log_info("chat_migrated", "from=%lld to=%lld", (long long)u->chat_id,
@@ -118,10 +114,11 @@ static void handle(struct bot *b, const struct update *u)
 	dialog_handle(&env, u, &out);
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);
-	for (size_t i = 0; i < out.n; i++)
-		if (send_reply(b->tg, &out.v[i], &stop_flag) < 0)
-			log_error("reply_lost", "update=%lld chat=%lld", (long long)u->update_id,
-				  (long long)out.v[i].chat_id);
+	for (size_t i = 0; i < out.n; i++) {
+		outbox_push(b->ob, u->update_id, &out.v[i]);
+		out.v[i].text = NULL;	/* the outbox owns it now */
+	}
+	stats_handled(&b->stats, u, &out);
 	log_info("handled", "update=%lld chat_type=%s replies=%zu unmatched=%d",
 		 (long long)u->update_id, u->chat_type[0] ? u->chat_type : "-", out.n, out.unmatched);
 	dialog_out_free(&out);
@@ -133,10 +130,12 @@ static void handle_batch(struct bot *b, const cJSON *result)
 	cJSON_ArrayForEach(item, result) {
 		struct update u;
 		if (update_parse(item, &u) < 0) {
-			log_warn("update_unusable", "msg=\"no update_id; skipped\"");
+			log_warn("update_unusable", "msg=\"not an object with an integer update_id; skipped\"");
+			update_free(&u);
 			continue;
 		}
-		if (state_seen(&b->st, u.update_id)) {
+		/* already answered, or answered and still being sent */
+		if (state_seen(&b->st, u.update_id) || outbox_pending_for(b->ob, u.update_id)) {
 			log_debug("duplicate", "update=%lld", (long long)u.update_id);
 		} else {
 			if (u.kind == UPDATE_SKIP)
@@ -144,8 +143,8 @@ static void handle_batch(struct bot *b, const cJSON *result)
 					 u.skip_reason);
 			else
 				handle(b, &u);
-			if (state_mark(&b->st, u.update_id) < 0)
-				log_error("state_save_failed", "dir=%s", b->st.dir);
+			if (outbox_pending_for(b->ob, u.update_id) == 0)
+				mark_done(b, u.update_id);
 		}
 		update_free(&u);
 		if (stop_flag)
@@ -166,11 +165,11 @@ static cJSON *poll_params(struct bot *b, int timeout)
 }
 
 /* One getUpdates round. Returns 1 when the token was rejected (fatal). */
-static int poll_once(struct bot *b)
+static int poll_once(struct bot *b, int timeout)
 {
-	cJSON *p = poll_params(b, b->cfg.poll_timeout);
+	cJSON *p = poll_params(b, timeout);
 	struct tg_result r;
-	enum tg_status st = tg_call(b->tg, "getUpdates", p, b->cfg.poll_timeout + POLL_MARGIN, &r);
+	enum tg_status st = tg_call(b->tg, "getUpdates", p, timeout + POLL_MARGIN, &r);
 	cJSON_Delete(p);
 	if (stop_flag && st != TG_OK) {
 		tg_result_free(&r);
@@ -185,8 +184,7 @@ static int poll_once(struct bot *b)
 		return 1;
 	} else if (st == TG_API_ERROR && r.error_code == 409) {
 		log_error("conflict", "msg=\"409 Conflict: %s. Another instance is polling with this "
-			  "token, or a webhook is set (drop_webhook = true deletes it)\"",
-			  r.description);
+			  "token, or a webhook is set (drop_webhook = true deletes it)\"", r.description);
 		back_off(b, "409 conflict");
 	} else if (st == TG_API_ERROR && r.error_code == 429) {
 		log_warn("flood_wait", "seconds=%d", r.retry_after);
@@ -201,36 +199,48 @@ static int poll_once(struct bot *b)
 static void confirm_offset(struct bot *b)
 {
 	cJSON *p = poll_params(b, 0);
-	cJSON_AddNumberToObject(p, "limit", 1);
+	cJSON_ReplaceItemInObject(p, "limit", cJSON_CreateNumber(1));
 	struct tg_result r;
-	volatile sig_atomic_t saved = stop_flag;
 	stop_flag = 0;	/* let this last short call through */
 	if (tg_call(b->tg, "getUpdates", p, 5, &r) == TG_OK)
 		log_info("offset_confirmed", "offset=%lld", (long long)b->st.offset);
-	stop_flag = saved;
+	stop_flag = 1;
 	tg_result_free(&r);
 	cJSON_Delete(p);
 }
 
-static int run_bot(struct bot *b)
+static void shutdown_flush(struct bot *b)
 {
-	int rc;
-	while ((rc = get_me(b)) < 0 && !stop_flag)
-		back_off(b, "getMe failed");
-	if (rc > 0)
-		return 1;
-	if (stop_flag)
-		return 0;
-	b->backoff = BACKOFF_MIN;
-	if (b->cfg.drop_webhook) {
-		struct tg_result r;
-		tg_call(b->tg, "deleteWebhook", NULL, 30, &r);
-		tg_result_free(&r);
+	double deadline = now_seconds() + SHUTDOWN_FLUSH, wait;
+	stop_flag = 0;	/* sends must not be aborted by the stop flag */
+	while (outbox_len(b->ob) && now_seconds() < deadline) {
+		deliver(b);
+		if (!outbox_ready(b->ob, now_seconds(), &wait) && wait > 0)
+			sleep_interruptible(fmin(wait, deadline - now_seconds()), NULL);
 	}
-	set_commands(b);
-	while (!stop_flag)
-		if (poll_once(b))
+	if (outbox_len(b->ob))
+		log_warn("unsent_at_exit", "replies=%zu msg=\"their updates stay unconfirmed and "
+			 "are answered after the restart\"", outbox_len(b->ob));
+	stop_flag = 1;
+}
+
+static int run_loop(struct bot *b)
+{
+	while (!stop_flag) {
+		deliver(b);
+		double wait = -1;
+		if (outbox_len(b->ob))
+			outbox_ready(b->ob, now_seconds(), &wait);
+		if (wait >= 0 && wait < 1.0) {	/* a reply is due soon: no poll round */
+			sleep_interruptible(wait, &stop_flag);
+			continue;
+		}
+		int timeout = wait < 0 ? b->cfg.poll_timeout : (int)fmin(wait, b->cfg.poll_timeout);
+		if (poll_once(b, timeout))
 			return 1;
+		bot_maintenance(b);
+	}
+	shutdown_flush(b);
 	confirm_offset(b);
 	log_info("stopped", "offset=%lld", (long long)b->st.offset);
 	return 0;
@@ -239,20 +249,17 @@ static int run_bot(struct bot *b)
 int cmd_run(int argc, char **argv)
 {
 	const char *path = "config.ini";
-	int opt;
-	optind = 1;
-	while ((opt = getopt(argc, argv, "c:")) != -1) {
-		if (opt != 'c') {
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+			path = argv[++i];
+		} else {
 			fprintf(stderr, "usage: cancelbot run [-c FILE]\n");
 			return 2;
 		}
-		path = optarg;
 	}
-	if (optind != argc) {
-		fprintf(stderr, "usage: cancelbot run [-c FILE]\n");
-		return 2;
-	}
-	struct bot b = {.backoff = BACKOFF_MIN};
+	struct bot b;
+	memset(&b, 0, sizeof b);
+	b.backoff = BACKOFF_MIN;
 	if (app_config(&b.cfg, path, 1, 1) < 0) {
 		config_free(&b.cfg);
 		return 1;
@@ -263,20 +270,12 @@ int cmd_run(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	int rc = 1;
-	struct sbuf err = {0};
-	b.kb = app_kb(&b.cfg);
-	if (b.kb && state_open(&b.st, b.cfg.state_dir, &err) == 0) {
-		b.tg = tg_open(b.cfg.api_url, b.cfg.token, b.cfg.ca_file, &stop_flag);
-		rc = b.tg ? run_bot(&b) : 1;
-		tg_close(b.tg);
-	} else if (b.kb) {
-		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+	if (bot_open(&b, &stop_flag) == 0) {
+		rc = bot_connect(&b, &stop_flag);
+		if (rc == 0 && !stop_flag)
+			rc = run_loop(&b);
 	}
-	state_close(&b.st);
-	sbuf_free(&err);
-	kb_free(b.kb);
-	free(b.username);
-	config_free(&b.cfg);
+	bot_close(&b);
 	normalize_done();
 	log_set_secret(NULL);
 	return rc;

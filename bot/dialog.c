@@ -11,8 +11,18 @@
 #include <string.h>
 #include <strings.h>
 
-const char *dialog_user_lang(const struct update *u)
+/* /lang wins; then the message's own language; for commands and buttons
+ * (no message text to judge) the user's Telegram language. */
+const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *msg_lang)
 {
+	const char *chosen = env->ctx ? context_lang(env->ctx, u->from_id) : NULL;
+	if (chosen)
+		return chosen;
+	if (msg_lang)
+		return msg_lang;
+	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m && m->lang[0] && u->kind == UPDATE_CALLBACK)
+		return m->lang;	/* a button continues the conversation's language */
 	return u->lang_code && strncmp(u->lang_code, "zh", 2) == 0 ? "zh" : "en";
 }
 
@@ -28,72 +38,24 @@ static struct reply *new_reply(const struct update *u, struct dialog_out *out)
 	return r;
 }
 
-static void add_button(struct reply *r, const char *text, const char *data)
-{
-	if (r->nbuttons == DIALOG_MAX_BUTTONS || strlen(data) > 64 || !*data)
-		return;	/* Telegram would refuse the whole message */
-	struct button *b = &r->buttons[r->nbuttons++];
-	snprintf(b->text, sizeof b->text, "%s", text);
-	snprintf(b->data, sizeof b->data, "%s", data);
-}
-
-/* Buttons for the carriers listed in [general] key (comma-separated). */
-static void carrier_buttons(const struct dialog_env *env, struct reply *r, const char *key,
-			    const char *prefix, const char *lang)
-{
-	const struct facts *g = kb_facts(env->kb, "general");
-	const char *list = facts_get(g, key, NULL);
-	if (!list)
-		return;
-	char *copy = xstrdup(list), *save = NULL;
-	for (char *id = strtok_r(copy, ", ", &save); id; id = strtok_r(NULL, ", ", &save)) {
-		const struct facts *f = kb_facts(env->kb, id);
-		const char *name = facts_get(f, "short", lang);
-		if (!name)
-			name = facts_get(f, "name", lang);
-		if (!name)
-			continue;
-		char data[80];
-		snprintf(data, sizeof data, "%s%s", prefix, id);
-		add_button(r, name, data);
-	}
-	free(copy);
-}
-
-/* Buttons "t:TOPIC:CARRIER" for the topics listed in [general] overview_topics,
- * labelled by [general] topic_TOPIC. */
-static void topic_buttons(const struct dialog_env *env, struct reply *r, const char *carrier,
-			  const char *lang)
-{
-	const struct facts *g = kb_facts(env->kb, "general");
-	const char *list = facts_get(g, "overview_topics", NULL);
-	if (!list)
-		return;
-	char *copy = xstrdup(list), *save = NULL;
-	for (char *t = strtok_r(copy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-		char key[64], data[80];
-		snprintf(key, sizeof key, "topic_%s", t);
-		const char *label = facts_get(g, key, lang);
-		snprintf(data, sizeof data, "t:%s:%s", t, carrier);
-		if (label && kb_rule(env->kb, RULE_INTENT, t))
-			add_button(r, label, data);
-	}
-	free(copy);
-}
-
-void dialog_say(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
-		const char *topic, const char *carrier, const char *plan, const char *lang)
+/* Renders topic and appends it as one or more replies (long answers are
+ * split); returns the last part, where buttons go, or NULL. */
+struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const char *topic, const char *carrier,
+			 const char *plan, const char *lang)
 {
 	const struct answer *a = kb_answer(env->kb, topic, carrier, plan, lang);
 	if (!a)
-		return;	/* kb_check guarantees defaults; only a UI topic could be missing */
+		return NULL;
 	int is_intent = kb_rule(env->kb, RULE_INTENT, topic) != NULL;
 	struct sbuf err = {0};
-	char *html = render_answer(env->kb, a, carrier, is_intent || !strcmp(topic, "carrier_overview"), &err);
+	const char *vars[] = {"user", u->from_name ? u->from_name : "", NULL};
+	char *html = render_answer_vars(env->kb, a, carrier, vars,
+					is_intent || !strcmp(topic, "carrier_overview"), &err);
 	if (!html) {
-		log_error("render_failed", "file=%s line=%d msg=\"%s\"", a->file, a->line, sbuf_str(&err));
+		log_error("render_failed", "msg=\"%s\"", sbuf_str(&err));
 		sbuf_free(&err);
-		return;
+		return NULL;
 	}
 	sbuf_free(&err);
 	size_t n;
@@ -103,21 +65,103 @@ void dialog_say(const struct dialog_env *env, const struct update *u, struct dia
 		struct reply *r = new_reply(u, out);
 		r->text = parts[i];
 		r->source = a->file;
-		r->topic = is_intent ? topic : NULL;
-		r->carrier = carrier;
+		if (is_intent)
+			snprintf(r->topic, sizeof r->topic, "%s", topic);
+		snprintf(r->carrier, sizeof r->carrier, "%s", carrier ? carrier : "");
 	}
 	free(parts);	/* the strings now belong to the replies */
-	if (out->n == 0)
-		return;
-	struct reply *last = &out->v[out->n - 1];
-	if (strcmp(topic, "start") == 0) {
-		carrier_buttons(env, last, "main_carriers", "o:", lang);
-		add_button(last, strcmp(lang, "zh") == 0 ? "其他…" : "Other…", "more");
-	} else if (strcmp(topic, "carriers") == 0) {
-		carrier_buttons(env, last, "all_carriers", "o:", lang);
-	} else if (strcmp(topic, "carrier_overview") == 0 && carrier) {
-		topic_buttons(env, last, carrier, lang);
+	out->lang = lang;
+	return n ? &out->v[out->n - 1] : NULL;
+}
+
+/* Adds a UI text as the last paragraph of reply r (when it still fits). */
+static void append_ui(const struct dialog_env *env, const struct update *u, struct reply *r,
+		      const char *topic, const char *carrier, const char *lang)
+{
+	const struct answer *a = kb_answer(env->kb, topic, carrier, NULL, lang);
+	struct sbuf err = {0};
+	char *extra = a ? render_answer(env->kb, a, carrier, 0, &err) : NULL;
+	(void)u;
+	if (extra && html_text_units(r->text) + html_text_units(extra) + 2 <= TG_MAX_TEXT) {
+		char *joined = xasprintf("%s\n\n%s", r->text, extra);
+		free(r->text);
+		r->text = joined;
 	}
+	free(extra);
+	sbuf_free(&err);
+}
+
+static void remember(const struct dialog_env *env, const struct update *u, const char *topic,
+		     const char *carrier, const char *plan, enum pending pending,
+		     const char *lang)
+{
+	char out_lang[4];
+	snprintf(out_lang, sizeof out_lang, "%s", lang);
+	if (!env->ctx)
+		return;
+	/* the arguments may point into the very memory being rewritten */
+	char t[CTX_ID], c[CTX_ID], p[CTX_ID];
+	snprintf(t, sizeof t, "%s", topic ? topic : "");
+	snprintf(c, sizeof c, "%s", carrier ? carrier : "");
+	snprintf(p, sizeof p, "%s", plan ? plan : "");
+	struct memory *m = context_put(env->ctx, u->chat_id, u->from_id, env->now);
+	memcpy(m->topic, t, sizeof t);
+	memcpy(m->carrier, c, sizeof c);
+	memcpy(m->plan, p, sizeof p);
+	memcpy(m->lang, out_lang, sizeof m->lang);
+	m->pending = pending;
+	memcpy(m->pending_topic, pending ? t : "", pending ? sizeof t : 1);
+}
+
+/* In a group, the same question within a minute gets a pointer to the
+ * earlier answer instead of a second copy. Returns 1 when it pointed. */
+static int point_to_earlier(const struct dialog_env *env, const struct update *u,
+			    struct dialog_out *out, const char *key, const char *lang)
+{
+	if (!env->ctx || !update_is_group(u))
+		return 0;
+	int64_t earlier = context_recent_answer(env->ctx, u->chat_id, key, env->now, DEDUP_WINDOW);
+	if (!earlier)
+		return 0;
+	struct reply *r = dialog_say(env, u, out, "answered_above", NULL, NULL, lang);
+	if (r)
+		r->reply_to = earlier;
+	return 1;
+}
+
+void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
+		   const char *topic, const char *carrier, const char *plan, const char *lang)
+{
+	if (!carrier && kb_topic_asks_carrier(env->kb, topic)) {
+		struct reply *r = dialog_say(env, u, out, "ask_carrier", NULL, NULL, lang);
+		if (r) {
+			char data[80];
+			buttons_carriers(env, r, "main_carriers", topic, plan, lang);
+			snprintf(data, sizeof data, "w:%s%s%s", topic, plan ? ":" : "", plan ? plan : "");
+			buttons_add(r, strcmp(lang, "zh") ? "Other…" : "其他…", data);
+			snprintf(data, sizeof data, "a:%s:-%s%s", topic, plan ? ":" : "", plan ? plan : "");
+			buttons_add(r, strcmp(lang, "zh") ? "General steps" : "通用步骤", data);
+		}
+		remember(env, u, topic, NULL, plan, PENDING_CARRIER, lang);
+		return;
+	}
+	char key[64];
+	snprintf(key, sizeof key, "%s|%s|%s|%s", topic, carrier ? carrier : "", plan ? plan : "", lang);
+	if (point_to_earlier(env, u, out, key, lang))
+		return;
+	size_t first = out->n;
+	struct reply *last = dialog_say(env, u, out, topic, carrier, plan, lang);
+	if (update_is_group(u) && out->n > first)
+		snprintf(out->v[first].dedup_key, sizeof out->v[first].dedup_key, "%s", key);
+	/* The carrier's answer is for monthly (postpaid) lines; when prepaid
+	 * differs, ask under it rather than making everyone answer first. */
+	if (last && carrier && !plan && kb_topic_depends_on_plan(env->kb, topic, carrier)) {
+		append_ui(env, u, last, "ask_plan", carrier, lang);
+		buttons_plans(last, topic, carrier, lang);
+		remember(env, u, topic, carrier, NULL, PENDING_PLAN, lang);
+		return;
+	}
+	remember(env, u, topic, carrier, plan, PENDING_NONE, lang);
 }
 
 /* "@name" anywhere in text, case-insensitively, as a whole word. */
@@ -156,64 +200,39 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 	const struct command *c = command_find(name);
 	if (!c) {
 		if (!update_is_group(u))
-			dialog_say(env, u, out, "fallback", NULL, NULL, dialog_user_lang(u));
+			dialog_say(env, u, out, "fallback", NULL, NULL, dialog_lang(env, u, NULL));
 		return;
 	}
 	char *args = xstrdup(rest);
-	for (char *p = args; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
 	c->handler(env, u, str_trim(args), out);
 	free(args);
 }
 
-/* "TOPIC:CARRIER" from a topic button; 0 when either is unknown (stale). */
-static int topic_press(const struct dialog_env *env, const struct update *u,
-		       struct dialog_out *out, const char *data, const char *lang)
+/* Fills in what the message left out from the conversation so far: the
+ * answer to a pending question, or the carrier/topic of the last answer. */
+static void follow_up(const struct memory *m, int addressed, const char **topic,
+		      const char **carrier, const char **plan)
 {
-	const char *colon = strchr(data, ':');
-	if (!colon)
-		return 0;
-	char topic[48];
-	snprintf(topic, sizeof topic, "%.*s", (int)(colon - data), data);
-	if (!kb_rule(env->kb, RULE_INTENT, topic) || !kb_rule(env->kb, RULE_CARRIER, colon + 1))
-		return 0;
-	dialog_say(env, u, out, topic, colon + 1, NULL, lang);
-	return 1;
+	if (!m)
+		return;
+	if (!*topic && m->pending == PENDING_CARRIER && *carrier)
+		*topic = m->pending_topic;
+	if (!*topic && m->pending == PENDING_PLAN && *plan) {
+		*topic = m->pending_topic;
+		*carrier = *carrier ? *carrier : m->carrier;
+	}
+	/* "what about AT&T?" after an answer: the same topic, new carrier */
+	if (!*topic && addressed && (*carrier || *plan) && m->topic[0])
+		*topic = m->topic;
+	if (!*carrier && m->carrier[0])
+		*carrier = m->carrier;
+	if (!*plan && m->plan[0] && *carrier && !strcmp(*carrier, m->carrier))
+		*plan = m->plan;
 }
 
-static void handle_callback(const struct dialog_env *env, const struct update *u,
-			    struct dialog_out *out)
+static void handle_text(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out)
 {
-	out->answer_callback = 1;
-	const char *d = u->callback_data ? u->callback_data : "";
-	const char *lang = dialog_user_lang(u);
-	if (!u->chat_id)
-		return;
-	if (str_has_prefix(d, "o:") && kb_rule(env->kb, RULE_CARRIER, d + 2)) {
-		dialog_say(env, u, out, "carrier_overview", d + 2, NULL, lang);
-	} else if (str_has_prefix(d, "t:") && topic_press(env, u, out, d + 2, lang)) {
-		/* answered */
-	} else if (strcmp(d, "more") == 0) {
-		dialog_say(env, u, out, "carriers", NULL, NULL, lang);
-	} else {
-		const struct answer *a = kb_answer(env->kb, "stale_button", NULL, NULL, lang);
-		out->callback_text = html_to_plain(a ? a->text : "This button has expired.");
-	}
-}
-
-void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out)
-{
-	memset(out, 0, sizeof *out);
-	if (u->kind == UPDATE_CALLBACK) {
-		handle_callback(env, u, out);
-		return;
-	}
-	if (u->kind != UPDATE_MESSAGE || !u->text)
-		return;
-	if (u->text[0] == '/') {
-		handle_command(env, u, out);
-		return;
-	}
 	int group = update_is_group(u);
 	const char *mention = find_mention(u->text, env->bot_username);
 	int addressed = !group || mention || (env->bot_id && u->reply_to_from_id == env->bot_id);
@@ -225,17 +244,37 @@ void dialog_handle(const struct dialog_env *env, const struct update *u, struct 
 	struct classification c;
 	classify(env->kb, text, strlen(text), &c);
 	free(text);
-	if (c.intent && group && !addressed && c.intent->addressed_only) {
-		/* "hi all" in a group is not for us, even in auto mode */
-	} else if (c.intent) {
-		dialog_say(env, u, out, c.intent->id, c.carrier ? c.carrier->id : NULL,
-			   c.plan ? c.plan->id : NULL, c.lang);
+	const char *lang = dialog_lang(env, u, c.lang);
+	const char *topic = c.intent ? c.intent->id : NULL;
+	const char *carrier = c.carrier ? c.carrier->id : NULL;
+	const char *plan = c.plan ? c.plan->id : NULL;
+	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (!c.veto && (addressed || topic))
+		follow_up(m, addressed, &topic, &carrier, &plan);
+	if (topic && group && !addressed && c.intent && c.intent->addressed_only)
+		topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
+	if (topic) {
+		dialog_answer(env, u, out, topic, carrier, plan, lang);
 	} else if (addressed) {
 		out->unmatched = 1;
+		out->unmatched_text = xstrdup(c.norm);
 		if (!group)	/* in groups the bot never says "I did not understand" */
-			dialog_say(env, u, out, "fallback", NULL, NULL, c.lang);
+			dialog_say(env, u, out, "fallback", NULL, NULL, lang);
 	}
 	classification_free(&c);
+}
+
+void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out)
+{
+	memset(out, 0, sizeof *out);
+	if (u->migrate_to_chat_id && env->ctx)
+		context_migrate(env->ctx, u->chat_id, u->migrate_to_chat_id);
+	if (u->kind == UPDATE_CALLBACK)
+		buttons_handle(env, u, out);
+	else if (u->kind == UPDATE_MESSAGE && u->text && u->text[0] == '/')
+		handle_command(env, u, out);
+	else if (u->kind == UPDATE_MESSAGE && u->text)
+		handle_text(env, u, out);
 }
 
 void dialog_out_free(struct dialog_out *out)
@@ -244,5 +283,6 @@ void dialog_out_free(struct dialog_out *out)
 		free(out->v[i].text);
 	free(out->v);
 	free(out->callback_text);
+	free(out->unmatched_text);
 	memset(out, 0, sizeof *out);
 }

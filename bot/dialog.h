@@ -1,7 +1,7 @@
-/* dialog — the conversation: decides what the bot says to one update, as a
- * pure function of (update, knowledge base, bot identity, settings). It
- * never touches the network; the run loop sends what it returns, and the
- * terminal chat prints it.
+/* dialog — the conversation: decides what the bot says to one update, from
+ * (update, knowledge base, conversation memory, settings). It never touches
+ * the network: the run loop sends what it returns, the terminal chat prints
+ * it. The only state it changes is the conversation memory it is handed.
  *
  * struct dialog_out owns its replies (texts, buttons); dialog_out_free()
  * releases them. */
@@ -9,13 +9,14 @@
 #define CANCELBOT_DIALOG_H
 
 #include <stdint.h>
-#include <time.h>
 
 #include "config.h"
+#include "context.h"
 #include "kb.h"
 #include "update.h"
 
 #define DIALOG_MAX_BUTTONS 24
+#define DEDUP_WINDOW 60.0	/* seconds: a repeated group question points back */
 
 struct button {
 	char text[64];
@@ -30,8 +31,9 @@ struct reply {
 	struct button buttons[DIALOG_MAX_BUTTONS];
 	size_t nbuttons;
 	const char *source;	/* answer file that produced it, for logs */
-	const char *topic;	/* for stats: the intent answered, or NULL */
-	const char *carrier;
+	char topic[CTX_ID];	/* for stats: the intent answered, or "" */
+	char carrier[CTX_ID];
+	char dedup_key[64];	/* groups: note the sent message under this key */
 };
 
 struct dialog_out {
@@ -40,22 +42,41 @@ struct dialog_out {
 	int answer_callback;	/* call answerCallbackQuery for the update */
 	char *callback_text;	/* its short notice, or NULL */
 	int unmatched;		/* addressed to the bot but nothing matched */
+	char *unmatched_text;	/* that message's normalised text, for the log */
+	const char *lang;	/* the language the bot used */
 };
 
 struct dialog_env {
 	const struct kb *kb;
 	const struct config *cfg;
+	struct context *ctx;		/* conversation memory; may be NULL */
 	const char *bot_username;	/* without '@' */
 	int64_t bot_id;
-	time_t now;
+	double now;			/* seconds, for memory expiry */
 };
 
 void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
 void dialog_out_free(struct dialog_out *out);
 
-/* Helpers the command handlers share (commands.c). */
-const char *dialog_user_lang(const struct update *u);
-void dialog_say(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
-		const char *topic, const char *carrier, const char *plan, const char *lang);
+/* Shared by commands.c and buttons.c. The reply language: /lang's choice,
+ * else the message's (msg_lang), else for a button the conversation's, else
+ * the user's Telegram language. */
+const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *msg_lang);
+struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const char *topic, const char *carrier,
+			 const char *plan, const char *lang);
+/* Answers topic for carrier/plan, asking "which carrier?" or "prepaid or
+ * postpaid?" first when the answer depends on it, and remembers it all. */
+void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
+		   const char *topic, const char *carrier, const char *plan, const char *lang);
+
+/* Keyboards (buttons.c). */
+void buttons_carriers(const struct dialog_env *env, struct reply *r, const char *list_key,
+		      const char *topic, const char *plan, const char *lang);
+void buttons_topics(const struct dialog_env *env, struct reply *r, const char *carrier,
+		    const char *lang);
+void buttons_plans(struct reply *r, const char *topic, const char *carrier, const char *lang);
+void buttons_add(struct reply *r, const char *text, const char *data);
+void buttons_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
 
 #endif

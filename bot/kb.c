@@ -12,7 +12,8 @@
 #define HEAP_LIMIT_KB 2048
 
 const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier", "ask_plan",
-				    "carriers", "carrier_overview", "stale_button", NULL};
+				    "carriers", "carrier_overview", "stale_button", "lang_prompt",
+				    "lang_set", "answered_above", NULL};
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -220,19 +221,17 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
 	return a;
 }
 
-int kb_topic_depends_on_carrier(const struct kb *kb, const char *topic)
+int kb_topic_asks_carrier(const struct kb *kb, const char *topic)
 {
-	for (size_t i = 0; i < kb->nanswers; i++)
-		if (kb->answers[i].carrier && strcmp(kb->answers[i].topic, topic) == 0)
-			return 1;
-	return 0;
+	const struct rule *r = kb_rule(kb, RULE_INTENT, topic);
+	return r && r->asks_carrier;
 }
 
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier)
 {
 	for (size_t i = 0; i < kb->nanswers; i++) {
 		const struct answer *a = &kb->answers[i];
-		if (a->plan && strcmp(a->topic, topic) == 0 && (!a->carrier || same(a->carrier, carrier)))
+		if (a->plan && a->carrier && strcmp(a->topic, topic) == 0 && same(a->carrier, carrier))
 			return 1;
 	}
 	return 0;

@@ -56,6 +56,7 @@ struct rule {
 	char *id;
 	int priority;
 	int addressed_only;	/* groups = addressed: in groups only when spoken to */
+	int asks_carrier;	/* ask = carrier: ask "which carrier?" when none is known */
 	struct pattern *pats;
 	size_t npats;
 	struct cond *conds;
@@ -126,9 +127,9 @@ const char *facts_get(const struct facts *f, const char *key, const char *lang);
  * topic+plan, topic. NULL only when the topic has no answer in lang. */
 const struct answer *kb_answer(const struct kb *kb, const char *topic, const char *carrier,
 			       const char *plan, const char *lang);
-/* 1 when topic has an answer specific to some carrier (so asking "which
- * carrier?" is worth it), or to some plan for this carrier. */
-int kb_topic_depends_on_carrier(const struct kb *kb, const char *topic);
+/* 1 when the intent says `ask = carrier`; 1 when topic has an answer for
+ * this carrier and a plan (so asking "prepaid or postpaid?" is worth it). */
+int kb_topic_asks_carrier(const struct kb *kb, const char *topic);
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
 
 /* Loader internals shared by kb.c, kb_intents.c and kb_answers.c. */

@@ -101,6 +101,12 @@ static int on_line(void *user, const char *section, const char *name, const char
 		r->priority = (int)p;
 		return 1;
 	}
+	if (strcmp(name, "ask") == 0) {
+		if (r->kind != RULE_INTENT || strcmp(value, "carrier"))
+			return fail(x, "ask '%s': intents only, and only 'carrier'", value);
+		r->asks_carrier = 1;
+		return 1;
+	}
 	if (strcmp(name, "groups") == 0) {
 		if (r->kind != RULE_INTENT || (strcmp(value, "auto") && strcmp(value, "addressed")))
 			return fail(x, "groups '%s': intents only, auto or addressed", value);
@@ -130,7 +136,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 	}
 	int neg = strcmp(name, "not") == 0;
 	if (!neg && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
-		return fail(x, "unknown key '%s' (want en, zh, any, not, when, priority or groups)",
+		return fail(x, "unknown key '%s' (want en, zh, any, not, when, priority, groups or ask)",
 			    name);
 	if (!*value)
 		return fail(x, "empty pattern for '%s'", name);

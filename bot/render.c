@@ -45,6 +45,12 @@ static void drop_line(struct sbuf *b, size_t line_start, const char **p)
 char *render_answer(const struct kb *kb, const struct answer *a, const char *carrier,
 		    int with_footer, struct sbuf *err)
 {
+	return render_answer_vars(kb, a, carrier, NULL, with_footer, err);
+}
+
+char *render_answer_vars(const struct kb *kb, const struct answer *a, const char *carrier,
+			 const char *const *vars, int with_footer, struct sbuf *err)
+{
 	const struct facts *cf = kb_facts(kb, carrier);
 	struct sbuf out = {0};
 	for (int pass = 0; pass < 2; pass++) {
@@ -75,7 +81,12 @@ char *render_answer(const struct kb *kb, const struct answer *a, const char *car
 			char key[64];
 			snprintf(key, sizeof key, "%.*s", (int)n, p + 1 + optional);
 			p += n + 2 + optional;
-			char *v = fact_value(kb, cf, key, a->lang);
+			char *v = NULL;
+			for (size_t i = 0; vars && vars[i] && vars[i + 1] && !v; i += 2)
+				if (strcmp(vars[i], key) == 0)
+					v = xstrdup(vars[i + 1]);
+			if (!v)
+				v = fact_value(kb, cf, key, a->lang);
 			if (!v && optional) {
 				drop_line(&out, line_start, &p);
 				continue;

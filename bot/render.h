@@ -20,6 +20,10 @@
  * NULL when a placeholder cannot be resolved; err says which. */
 char *render_answer(const struct kb *kb, const struct answer *a, const char *carrier,
 		    int with_footer, struct sbuf *err);
+/* The same, with vars ("key", "value", ..., NULL) tried before the facts:
+ * {user} is the asker's name. Values are escaped like facts. */
+char *render_answer_vars(const struct kb *kb, const struct answer *a, const char *carrier,
+			 const char *const *vars, int with_footer, struct sbuf *err);
 
 char *html_escape(const char *s);
 /* 0 when s uses only Telegram's HTML subset, properly nested, with & and <

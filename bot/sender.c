@@ -9,7 +9,6 @@
 #include <time.h>
 
 #define SEND_TIMEOUT 30
-#define SEND_ATTEMPTS 6
 
 void sleep_interruptible(double seconds, volatile sig_atomic_t *stop)
 {
@@ -60,47 +59,52 @@ static cJSON *build_message(const struct reply *r, int64_t chat_id, int plain)
 	return p;
 }
 
-int send_reply(struct tg_client *tg, const struct reply *r, volatile sig_atomic_t *stop)
+struct send_result send_reply(struct tg_client *tg, const struct reply *r)
 {
+	struct send_result out = {.status = SEND_FAILED};
 	int64_t chat = r->chat_id;
 	int plain = 0;
-	double backoff = 1;
-	for (int attempt = 0; attempt < SEND_ATTEMPTS && !(stop && *stop && attempt > 2); attempt++) {
+	/* at most: once as HTML, once to a migrated chat, once as plain text */
+	for (int attempt = 0; attempt < 3; attempt++) {
 		cJSON *p = build_message(r, chat, plain);
 		struct tg_result res;
 		enum tg_status st = tg_call(tg, "sendMessage", p, SEND_TIMEOUT, &res);
 		cJSON_Delete(p);
 		if (st == TG_OK) {
+			const cJSON *mid = cJSON_GetObjectItemCaseSensitive(res.result, "message_id");
+			out.status = SEND_OK;
+			out.message_id = cJSON_IsNumber(mid) ? (int64_t)mid->valuedouble : 0;
 			tg_result_free(&res);
-			return 0;
+			return out;
 		}
-		int code = res.error_code;
-		log_warn("send_failed", "chat=%lld code=%d attempt=%d desc=\"%s\"", (long long)chat,
-			 st == TG_API_ERROR ? code : 0, attempt + 1, res.description);
-		double wait = 0;
-		if (st == TG_API_ERROR && code == 429) {
-			wait = res.retry_after > 0 ? res.retry_after : 1;
-		} else if (st == TG_API_ERROR && res.migrate_to_chat_id) {
+		int code = st == TG_API_ERROR ? res.error_code : 0;
+		int again = 0;
+		if (code == 429) {
+			out.status = SEND_RATE_LIMITED;
+			out.retry_after = res.retry_after > 0 ? res.retry_after : 1;
+		} else if (code == 400 && res.migrate_to_chat_id && !out.migrated_to) {
 			log_info("chat_migrated", "from=%lld to=%lld", (long long)chat,
 				 (long long)res.migrate_to_chat_id);
-			chat = res.migrate_to_chat_id;
-		} else if (st == TG_API_ERROR && code == 400 && !plain &&
-			   strstr(res.description, "can't parse entities")) {
-			log_error("html_rejected", "source=%s msg=\"resending as plain text\"",
-				  r->source ? r->source : "?");
-			plain = 1;
-		} else if (st == TG_API_ERROR && (code == 403 || (code >= 400 && code < 500 && code != 409))) {
-			log_warn("send_dropped", "chat=%lld code=%d", (long long)chat, code);
-			tg_result_free(&res);
-			return 0;	/* blocked, kicked or refused: resending cannot help */
+			chat = out.migrated_to = res.migrate_to_chat_id;
+			again = 1;
+		} else if (code == 400 && !plain && strstr(res.description, "can't parse entities")) {
+			log_error("html_rejected", "source=%s desc=\"%s\" msg=\"resending as plain text\"",
+				  r->source ? r->source : "?", res.description);
+			plain = again = 1;
+		} else if (code == 403 || code == 400 || code == 404) {
+			log_warn("send_dropped", "chat=%lld code=%d desc=\"%s\"", (long long)chat, code,
+				 res.description);
+			out.status = SEND_DROPPED;
 		} else {
-			wait = backoff;
-			backoff = backoff * 2 > 30 ? 30 : backoff * 2;
+			log_warn("send_failed", "chat=%lld code=%d desc=\"%s\"", (long long)chat, code,
+				 res.description);
+			out.status = SEND_FAILED;
 		}
 		tg_result_free(&res);
-		sleep_interruptible(wait, NULL);
+		if (!again)
+			break;
 	}
-	return -1;
+	return out;
 }
 
 int answer_callback(struct tg_client *tg, const char *callback_id, const char *text)

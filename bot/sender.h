@@ -1,8 +1,8 @@
-/* sender — delivers dialog replies through the Bot API: sendMessage with
- * HTML, the quote and forum topic, inline buttons; answerCallbackQuery.
- * Handles what Telegram answers: 429 waits retry_after and resends, a
- * "can't parse entities" 400 resends once as plain text, a migrated group
- * resends to the new chat, 403 drops the message (blocked or kicked). */
+/* sender — one reply through the Bot API: sendMessage with HTML, the quote
+ * and forum topic, inline buttons; answerCallbackQuery. It resolves what can
+ * be resolved at once (a "can't parse entities" 400 is resent once as plain
+ * text, a migrated group is resent to the new chat) and reports the rest to
+ * the caller, which owns pacing and retries (outbox). */
 #ifndef CANCELBOT_SENDER_H
 #define CANCELBOT_SENDER_H
 
@@ -11,9 +11,21 @@
 #include "dialog.h"
 #include "telegram.h"
 
-/* Returns 0 when delivered or dropped for good (403, other 400s), -1 when
- * the API could not be reached; the caller decides whether to retry. */
-int send_reply(struct tg_client *tg, const struct reply *r, volatile sig_atomic_t *stop);
+enum send_status {
+	SEND_OK,		/* delivered; message_id set */
+	SEND_RATE_LIMITED,	/* 429: retry after retry_after seconds */
+	SEND_DROPPED,		/* blocked, kicked or refused for good: do not retry */
+	SEND_FAILED,		/* no usable answer from Telegram: retry later */
+};
+
+struct send_result {
+	enum send_status status;
+	int64_t message_id;
+	int retry_after;
+	int64_t migrated_to;	/* the chat was a group that became this supergroup */
+};
+
+struct send_result send_reply(struct tg_client *tg, const struct reply *r);
 int answer_callback(struct tg_client *tg, const char *callback_id, const char *text);
 /* Sleeps up to seconds, waking early when *stop becomes nonzero. */
 void sleep_interruptible(double seconds, volatile sig_atomic_t *stop);

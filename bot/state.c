@@ -55,6 +55,7 @@ static int load(struct state *s, struct sbuf *err)
 		return -1;
 	}
 	s->offset = (int64_t)off->valuedouble;
+	s->max_done = s->offset - 1;
 	const cJSON *e;
 	cJSON_ArrayForEach(e, rec)
 		if (cJSON_IsNumber(e))
@@ -94,10 +95,13 @@ int state_seen(const struct state *s, int64_t id)
 	return 0;
 }
 
-int state_mark(struct state *s, int64_t id)
+int state_mark(struct state *s, int64_t id, int64_t floor)
 {
-	if (id + 1 > s->offset)
-		s->offset = id + 1;
+	if (id > s->max_done)
+		s->max_done = id;
+	int64_t next = s->max_done + 1 < floor ? s->max_done + 1 : floor;
+	if (next > s->offset)
+		s->offset = next;
 	add_recent(s, id);
 	struct sbuf b = {0};
 	sbuf_addf(&b, "{\"offset\": %lld, \"recent\": [", (long long)s->offset);
@@ -115,7 +119,7 @@ int state_mark(struct state *s, int64_t id)
 
 void state_close(struct state *s)
 {
-	if (s->lock_fd >= 0)
+	if (s->dir && s->lock_fd >= 0)	/* a zeroed struct was never opened */
 		close(s->lock_fd);
 	free(s->dir);
 	memset(s, 0, sizeof *s);

@@ -17,6 +17,7 @@
 struct state {
 	char *dir;
 	int64_t offset;			/* next update_id wanted */
+	int64_t max_done;		/* highest update fully handled */
 	int64_t recent[STATE_RECENT];	/* ring of handled ids */
 	size_t nrecent, head;
 	int lock_fd;
@@ -26,8 +27,11 @@ struct state {
  * message in err when the lock is held or the file is unreadable. */
 int state_open(struct state *s, const char *dir, struct sbuf *err);
 int state_seen(const struct state *s, int64_t update_id);
-/* Records a handled update and saves; -1 (errno) when saving failed. */
-int state_mark(struct state *s, int64_t update_id);
+/* Records a fully handled update (its replies sent) and saves. floor is the
+ * smallest update still waiting for replies (INT64_MAX: none): the offset
+ * never passes it, so a crash cannot confirm an unanswered update. -1
+ * (errno) when saving failed. */
+int state_mark(struct state *s, int64_t update_id, int64_t floor);
 void state_close(struct state *s);
 
 #endif

@@ -19,6 +19,7 @@ A file is a list of directives, one per line ('#' starts a comment):
   corpus FILE                      every line of FILE as an update, ids renumbered
   fault METHOD KEY=VALUE ...       next call(s) of METHOD fail: status=502 count=2
                                    retry_after=3 body=TEXT close=1 hang=1 delay=S
+                                   (in description=, '_' stands for a blank)
   sync                             wait until the bot confirmed every update sent
   expect METHOD COND ...           a call of METHOD matching every COND arrives
                                    (COND: path=value, path~regex, path! for absent;
@@ -29,6 +30,8 @@ A file is a list of directives, one per line ('#' starts a comment):
   expect-log REGEX                 the bot's log matches
   extra-ok METHOD                  unmatched calls of METHOD are fine at the end
   sleep SECONDS
+  kb-long FILE N                   run on a copy of the knowledge base whose FILE
+                                   (e.g. responses/en/help.txt) has N paragraphs
 At the end the bot is stopped with SIGTERM and must exit 0; every sendMessage
 must have been expected (unless extra-ok); the token must not appear in any
 output; sanitizer reports fail the test.
@@ -208,6 +211,19 @@ class Conversation:
                         "from": {"id": self.fake.me["id"], "is_bot": True, "first_name": "CancelBot"},
                         "text": "earlier answer"}}})
 
+    def kb_long(self, rel, paragraphs):
+        import shutil
+        kb = os.path.join(self.tmp, "kb")
+        if not os.path.exists(kb):
+            for d in ("intents", "responses"):
+                shutil.copytree(os.path.join(ROOT, d), os.path.join(kb, d))
+        with open(os.path.join(kb, rel), "w", encoding="utf-8") as f:
+            f.write("[default]\n")
+            for i in range(paragraphs):
+                f.write(f"<b>Paragraph {i}</b> of a long answer, with words to fill the line up a bit more.\n\n")
+        self.config["bot"]["intents_dir"] = os.path.join(kb, "intents")
+        self.config["bot"]["responses_dir"] = os.path.join(kb, "responses")
+
     def corpus(self, path):
         with open(os.path.join(ROOT, path) if not os.path.isabs(path) else path) as f:
             for line in f:
@@ -329,6 +345,8 @@ class Conversation:
                 if k == "method":
                     continue
                 fault[k] = int(v) if re.fullmatch(r"-?\d+", v) else (float(v) if re.fullmatch(r"\d+\.\d+", v) else v)
+            if "description" in fault:
+                fault["description"] = str(fault["description"]).replace("_", " ")
             if "hang" in fault:
                 fault["hang"] = True
             if "close" in fault:
@@ -371,6 +389,8 @@ class Conversation:
             self.extra_ok.add(args[0])
         elif cmd == "sleep":
             time.sleep(float(args[0]))
+        elif cmd == "kb-long":
+            self.kb_long(args[0], int(args[1]))
         else:
             raise Failure(f"unknown directive {cmd!r}")
 

@@ -76,7 +76,8 @@ Test(kb, every_answer_renders_within_limits)
 		/* the overview card is only ever shown for a carrier */
 		const char *carrier = a->carrier ? a->carrier
 				      : strcmp(a->topic, "carrier_overview") == 0 ? "att" : NULL;
-		char *html = render_answer(kb, a, carrier, 1, &err);
+		static const char *const vars[] = {"user", "<b>Bob & co</b>", NULL};
+		char *html = render_answer_vars(kb, a, carrier, vars, 1, &err);
 		cr_assert_not_null(html, "%s", sbuf_str(&err));
 		cr_expect_leq(html_text_units(html), TG_MAX_TEXT);
 		cr_expect_eq(html_validate(html, &err), 0, "%s:%d %s", kb->answers[i].file,

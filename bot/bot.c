@@ -1,0 +1,126 @@
+/* bot — startup, connection and teardown of the running bot; see bot.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "bot.h"
+#include "app.h"
+#include "commands.h"
+#include "log.h"
+#include "sender.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int bot_open(struct bot *b, volatile sig_atomic_t *stop)
+{
+	struct sbuf err = {0};
+	b->stats.started = time(NULL);
+	b->kb = app_kb(&b->cfg);
+	if (!b->kb)
+		return -1;
+	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
+		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+		sbuf_free(&err);
+		return -1;
+	}
+	b->tg = tg_open(b->cfg.api_url, b->cfg.token, b->cfg.ca_file, stop);
+	b->ctx = context_new(CONTEXT_CAPACITY, b->cfg.context_ttl);
+	b->ob = outbox_new();
+	return b->tg ? 0 : -1;
+}
+
+/* getMe: 0 ok, 1 token rejected (fatal), -1 try again. */
+static int get_me(struct bot *b)
+{
+	struct tg_result r;
+	enum tg_status st = tg_call(b->tg, "getMe", NULL, 30, &r);
+	if (st == TG_API_ERROR && (r.error_code == 401 || r.error_code == 404)) {
+		log_error("token_rejected", "msg=\"Telegram rejected the token (HTTP %d); check "
+			  "[telegram] token or CANCELBOT_TOKEN\"", r.error_code);
+		tg_result_free(&r);
+		return 1;
+	}
+	if (st != TG_OK || !cJSON_IsObject(r.result)) {
+		log_warn("getme_failed", "desc=\"%s\"", r.description);
+		tg_result_free(&r);
+		return -1;
+	}
+	const cJSON *u = cJSON_GetObjectItemCaseSensitive(r.result, "username");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "id");
+	const cJSON *all = cJSON_GetObjectItemCaseSensitive(r.result, "can_read_all_group_messages");
+	free(b->username);
+	b->username = xstrdup(cJSON_IsString(u) ? u->valuestring : "");
+	b->bot_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
+	log_info("connected", "bot=@%s id=%lld", b->username, (long long)b->bot_id);
+	if (b->cfg.group_mode == GROUP_AUTO && !cJSON_IsTrue(all))
+		log_warn("privacy_mode", "msg=\"group_mode=auto, but privacy mode is on: Telegram "
+			 "shows this bot only commands, mentions and replies in groups. Turn it off "
+			 "with @BotFather /setprivacy -> Disable (then re-add the bot to each group), "
+			 "or make the bot a group admin.\"");
+	tg_result_free(&r);
+	return 0;
+}
+
+static void set_commands(struct bot *b)
+{
+	static const char *const langs[] = {NULL, "zh"};
+	for (size_t l = 0; l < 2; l++) {
+		cJSON *p = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(p, "commands");
+		for (const struct command *c = commands; c->name; c++) {
+			if (c->admin_only)
+				continue;
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "command", c->name);
+			cJSON_AddStringToObject(o, "description", langs[l] ? c->desc_zh : c->desc_en);
+			cJSON_AddItemToArray(arr, o);
+		}
+		if (langs[l])
+			cJSON_AddStringToObject(p, "language_code", langs[l]);
+		struct tg_result r;
+		if (tg_call(b->tg, "setMyCommands", p, 30, &r) != TG_OK)
+			log_warn("set_commands_failed", "desc=\"%s\"", r.description);
+		tg_result_free(&r);
+		cJSON_Delete(p);
+	}
+}
+
+int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
+{
+	int rc;
+	double backoff = 1;
+	while ((rc = get_me(b)) < 0 && !*stop) {
+		double wait = backoff * (0.5 + (double)rand() / RAND_MAX / 2);
+		log_warn("backoff", "seconds=%.1f reason=\"getMe failed\"", wait);
+		sleep_interruptible(wait, stop);
+		backoff = backoff * 2 > 60 ? 60 : backoff * 2;
+	}
+	if (rc > 0)
+		return 1;
+	if (*stop)
+		return 0;
+	if (b->cfg.drop_webhook) {
+		struct tg_result r;
+		if (tg_call(b->tg, "deleteWebhook", NULL, 30, &r) == TG_OK)
+			log_info("webhook_deleted", "msg=\"drop_webhook = true\"");
+		tg_result_free(&r);
+	}
+	set_commands(b);
+	return 0;
+}
+
+void bot_maintenance(struct bot *b)
+{
+	(void)b;
+}
+
+void bot_close(struct bot *b)
+{
+	tg_close(b->tg);
+	outbox_free(b->ob);
+	context_free(b->ctx);
+	state_close(&b->st);
+	kb_free(b->kb);
+	free(b->username);
+	config_free(&b->cfg);
+	memset(b, 0, sizeof *b);
+}

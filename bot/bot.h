@@ -1,0 +1,47 @@
+/* bot — the running bot's state, shared by the run loop (cmd_run.c) and
+ * its startup, reload and admin parts (bot.c): config, knowledge base,
+ * saved state, Telegram client, conversation memory, outbox, counters.
+ * struct bot owns all of them; bot_close() releases everything. */
+#ifndef CANCELBOT_BOT_H
+#define CANCELBOT_BOT_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "context.h"
+#include "kb.h"
+#include "outbox.h"
+#include "state.h"
+#include "stats.h"
+#include "telegram.h"
+
+#define CONTEXT_CAPACITY 10000
+
+struct bot {
+	struct config cfg;
+	struct kb *kb;
+	struct state st;
+	struct tg_client *tg;
+	struct context *ctx;
+	struct outbox *ob;
+	struct stats stats;
+	char *username;
+	int64_t bot_id;
+	double backoff;
+	double last_429;
+	int64_t last_429_chat;
+	int hard_stop;
+};
+
+/* Loads the knowledge base, takes the state lock, opens the client. Prints
+ * what went wrong and returns -1 on failure. */
+int bot_open(struct bot *b, volatile sig_atomic_t *stop);
+/* getMe (until it works or the token is rejected), webhook removal when
+ * configured, setMyCommands. 0, or 1 when the token was rejected. */
+int bot_connect(struct bot *b, volatile sig_atomic_t *stop);
+/* Work between poll rounds (reloads, housekeeping). */
+void bot_maintenance(struct bot *b);
+void bot_close(struct bot *b);
+
+#endif

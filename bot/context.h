@@ -1,0 +1,56 @@
+/* context — what the bot remembers between messages, in memory only:
+ * per chat and user the last carrier, plan and topic and a pending question
+ * ("which carrier?", "prepaid or postpaid?"), each for ttl seconds; per user
+ * the language chosen with /lang; per group the answers sent in the last
+ * minute, so a repeated question points at the earlier answer.
+ *
+ * Everything is stored as plain ids (strings), never pointers into a
+ * knowledge base, so it survives a reload. Every table has a fixed
+ * capacity: expired entries are reused first, then the oldest is evicted.
+ * The store owns all of its memory (context_free). */
+#ifndef CANCELBOT_CONTEXT_H
+#define CANCELBOT_CONTEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CTX_ID 32
+
+enum pending { PENDING_NONE, PENDING_CARRIER, PENDING_PLAN };
+
+struct memory {
+	int64_t chat, user;
+	double expires;		/* 0: slot unused */
+	char carrier[CTX_ID], plan[CTX_ID], topic[CTX_ID];
+	char lang[4];		/* the language of the conversation */
+	enum pending pending;
+	char pending_topic[CTX_ID];
+};
+
+struct context;
+
+struct context *context_new(size_t capacity, double ttl);
+void context_free(struct context *c);
+
+/* The live memory for chat+user, or NULL. */
+const struct memory *context_get(struct context *c, int64_t chat, int64_t user, double now);
+/* Creates or refreshes chat+user's memory (ttl from now) and returns it for
+ * the caller to fill in. Never NULL. */
+struct memory *context_put(struct context *c, int64_t chat, int64_t user, double now);
+void context_forget(struct context *c, int64_t chat, int64_t user);
+/* A group became a supergroup: its memories move to the new chat id. */
+void context_migrate(struct context *c, int64_t from, int64_t to);
+size_t context_size(struct context *c, double now);
+
+/* /lang: "en", "zh", or NULL to follow the messages again. */
+void context_set_lang(struct context *c, int64_t user, const char *lang);
+const char *context_lang(struct context *c, int64_t user);
+
+/* Group de-duplication: the message id of the answer sent for key in chat
+ * within the last `window` seconds, or 0. */
+int64_t context_recent_answer(struct context *c, int64_t chat, const char *key, double now,
+			      double window);
+void context_note_answer(struct context *c, int64_t chat, const char *key, int64_t message_id,
+			 double now);
+
+#endif

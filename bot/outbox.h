@@ -1,0 +1,46 @@
+/* outbox — replies waiting to be sent, paced to Telegram's limits: at most
+ * one message a second per chat, 20 a minute per group, 30 a second in all.
+ * A 429 pauses a chat (or every chat) for retry_after; a failed send is
+ * retried later with backoff. Replies to one chat leave in order.
+ *
+ * Each item remembers the update it answers, so the run loop can tell when
+ * an update is fully answered (only then is it confirmed to Telegram).
+ * The outbox owns queued replies' texts until they are sent or dropped. */
+#ifndef CANCELBOT_OUTBOX_H
+#define CANCELBOT_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dialog.h"
+
+struct outbox_item {
+	struct reply r;
+	int64_t update_id;
+	double not_before;	/* retry backoff */
+	int attempts;
+};
+
+struct outbox;
+
+struct outbox *outbox_new(void);
+void outbox_free(struct outbox *ob);
+/* Takes over r's text. */
+void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r);
+/* The next item allowed to go now, or NULL; *wait is then the seconds until
+ * one will be (or -1 when the outbox is empty). */
+struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait);
+/* The item was sent: count it against the limits and remove it. */
+void outbox_sent(struct outbox *ob, struct outbox_item *it, double now);
+/* Give up on the item (blocked by the user, refused by Telegram). */
+void outbox_drop(struct outbox *ob, struct outbox_item *it);
+/* Try the item again later. */
+void outbox_retry(struct outbox *ob, struct outbox_item *it, double when);
+void outbox_pause_chat(struct outbox *ob, int64_t chat, double until);
+void outbox_pause_all(struct outbox *ob, double until);
+size_t outbox_len(const struct outbox *ob);
+size_t outbox_pending_for(const struct outbox *ob, int64_t update_id);
+/* Smallest update id with replies still queued, or INT64_MAX. */
+int64_t outbox_floor(const struct outbox *ob);
+
+#endif

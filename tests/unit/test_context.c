@@ -1,0 +1,45 @@
+/* Unit tests: conversation memory — expiry, bounded size, migration,
+ * language choice, group answer de-duplication. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "context.h"
+
+Test(context, remembers_until_ttl)
+{
+	struct context *c = context_new(8, 1800);
+	struct memory *m = context_put(c, 1, 2, 1000);
+	strcpy(m->carrier, "verizon");
+	cr_expect_not_null(context_get(c, 1, 2, 2000));
+	cr_expect_null(context_get(c, 1, 3, 2000), "per user");
+	cr_expect_null(context_get(c, 1, 2, 1000 + 1801), "expired");
+	context_free(c);
+}
+
+Test(context, bounded)
+{
+	struct context *c = context_new(100, 1800);
+	for (int i = 0; i < 1000; i++)
+		context_put(c, i, i, 1000 + i);
+	cr_expect_leq(context_size(c, 1500), 100);
+	cr_expect_not_null(context_get(c, 999, 999, 2000), "the newest stays");
+	cr_expect_null(context_get(c, 0, 0, 2000), "the oldest went");
+	context_free(c);
+}
+
+Test(context, migrate_and_lang_and_dedup)
+{
+	struct context *c = context_new(8, 1800);
+	context_put(c, -200, 5, 10);
+	context_note_answer(c, -200, "cancel|att||en", 77, 10);
+	context_migrate(c, -200, -100200);
+	cr_expect_not_null(context_get(c, -100200, 5, 20));
+	cr_expect_eq(context_recent_answer(c, -100200, "cancel|att||en", 30, 60), 77);
+	cr_expect_eq(context_recent_answer(c, -100200, "cancel|att||en", 80, 60), 0, "a minute later");
+	cr_expect_null(context_lang(c, 5));
+	context_set_lang(c, 5, "zh");
+	cr_expect_str_eq(context_lang(c, 5), "zh");
+	context_set_lang(c, 5, NULL);
+	cr_expect_null(context_lang(c, 5));
+	context_free(c);
+}

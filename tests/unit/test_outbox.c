@@ -1,0 +1,97 @@
+/* Unit tests: outbox pacing against Telegram's limits, on a simulated
+ * clock: 1 message/s per chat, 20/minute per group, 30/s overall, 429
+ * pauses, in-order delivery per chat, and the confirmation floor. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outbox.h"
+
+static void push(struct outbox *ob, int64_t update, int64_t chat)
+{
+	struct reply r = {.chat_id = chat, .text = strdup("x")};
+	outbox_push(ob, update, &r);
+}
+
+/* Sends whatever is ready at each tick from 0 to seconds; returns how many
+ * went out, recording each send time per chat. */
+static int drain(struct outbox *ob, double seconds, double *times, int64_t *chats, int cap)
+{
+	int sent = 0;
+	for (double t = 0; t <= seconds && outbox_len(ob); t += 0.01) {
+		double wait;
+		struct outbox_item *it;
+		while ((it = outbox_ready(ob, t, &wait)) != NULL) {
+			if (sent < cap) {
+				times[sent] = t;
+				chats[sent] = it->r.chat_id;
+			}
+			sent++;
+			outbox_sent(ob, it, t);
+		}
+	}
+	return sent;
+}
+
+Test(outbox, one_message_a_second_per_chat)
+{
+	struct outbox *ob = outbox_new();
+	for (int i = 0; i < 5; i++)
+		push(ob, 100 + i, 42);
+	double times[8];
+	int64_t chats[8];
+	cr_assert_eq(drain(ob, 10, times, chats, 8), 5);
+	for (int i = 1; i < 5; i++)
+		cr_expect_geq(times[i] - times[i - 1], 1.0 - 1e-9, "gap %d: %f", i, times[i] - times[i - 1]);
+	outbox_free(ob);
+}
+
+Test(outbox, twenty_a_minute_per_group)
+{
+	struct outbox *ob = outbox_new();
+	for (int i = 0; i < 25; i++)
+		push(ob, 100 + i, -1001);
+	static double times[32];
+	static int64_t chats[32];
+	cr_assert_eq(drain(ob, 130, times, chats, 32), 25);
+	for (int i = 20; i < 25; i++)	/* any 21 sends span more than a minute */
+		cr_expect_geq(times[i] - times[i - 20], 60.0 - 1e-9);
+	outbox_free(ob);
+}
+
+Test(outbox, thirty_a_second_overall)
+{
+	struct outbox *ob = outbox_new();
+	for (int i = 0; i < 90; i++)
+		push(ob, 100 + i, 1000 + i);	/* 90 different private chats */
+	static double times[96];
+	static int64_t chats[96];
+	cr_assert_eq(drain(ob, 10, times, chats, 96), 90);
+	for (int i = 30; i < 90; i++)
+		cr_expect_geq(times[i] - times[i - 30], 1.0 - 1e-9);
+	outbox_free(ob);
+}
+
+Test(outbox, pause_and_order_and_floor)
+{
+	struct outbox *ob = outbox_new();
+	push(ob, 7, 1);
+	push(ob, 8, 1);
+	push(ob, 9, 2);
+	cr_expect_eq(outbox_floor(ob), 7);
+	cr_expect_eq(outbox_pending_for(ob, 7), 1);
+	outbox_pause_chat(ob, 1, 5.0);	/* a 429 for chat 1 */
+	double wait;
+	struct outbox_item *it = outbox_ready(ob, 0, &wait);
+	cr_assert_not_null(it);
+	cr_expect_eq(it->r.chat_id, 2, "chat 2 is not paused");
+	outbox_sent(ob, it, 0);
+	cr_expect_null(outbox_ready(ob, 1, &wait));
+	cr_expect_float_eq(wait, 4.0, 1e-6);
+	it = outbox_ready(ob, 5, &wait);
+	cr_assert_not_null(it);
+	cr_expect_eq(it->update_id, 7, "one chat's replies leave in order");
+	outbox_retry(ob, it, 20);	/* a failed send waits; 8 must wait behind it */
+	cr_expect_null(outbox_ready(ob, 6, &wait));
+	outbox_free(ob);
+}

@@ -25,7 +25,10 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	}
 	b->tg = tg_open(b->cfg.api_url, b->cfg.token, b->cfg.ca_file, stop);
 	b->ctx = context_new(CONTEXT_CAPACITY, b->cfg.context_ttl);
-	b->ob = outbox_new();
+	b->ob = outbox_new(b->cfg.rate_limits);
+	if (!b->cfg.rate_limits)
+		log_warn("rate_limits_off", "msg=\"sending without pacing: only for benchmarks "
+			 "against a fake server\"");
 	return b->tg ? 0 : -1;
 }
 

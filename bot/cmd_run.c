@@ -21,7 +21,6 @@
 
 #define BACKOFF_MIN 1.0
 #define BACKOFF_MAX 60.0
-#define POLL_MARGIN 15		/* seconds on top of the long-poll timeout */
 #define SEND_MAX_ATTEMPTS 8	/* a reply that failed this often is given up, loudly */
 #define SHUTDOWN_FLUSH 5.0	/* seconds to keep sending after SIGTERM */
 
@@ -124,38 +123,54 @@ static void handle(struct bot *b, const struct update *u)
 	dialog_out_free(&out);
 }
 
-static void handle_batch(struct bot *b, const cJSON *result)
+/* One element of getUpdates' result, as text with its exact update_id. */
+static void handle_element(void *user, const cJSON *json, const char *text, size_t len,
+			   int64_t id, int has_id)
 {
-	const cJSON *item;
-	cJSON_ArrayForEach(item, result) {
-		struct update u;
-		if (update_parse(item, &u) < 0) {
-			log_warn("update_unusable", "msg=\"not an object with an integer update_id; skipped\"");
-			update_free(&u);
-			continue;
-		}
-		/* already answered, or answered and still being sent */
-		if (state_seen(&b->st, u.update_id) || outbox_pending_for(b->ob, u.update_id)) {
-			log_debug("duplicate", "update=%lld", (long long)u.update_id);
-		} else {
-			if (u.kind == UPDATE_SKIP)
-				log_info("skipped", "update=%lld reason=\"%s\"", (long long)u.update_id,
-					 u.skip_reason);
-			else
-				handle(b, &u);
-			if (outbox_pending_for(b->ob, u.update_id) == 0)
-				mark_done(b, u.update_id);
+	struct bot *b = user;
+	(void)text;
+	if (stop_flag)
+		return;	/* finish the update in hand, leave the rest unconfirmed */
+	struct update u;
+	int rc = -1;
+	if (json && has_id) {
+		update_parse_known(json, id, &u);	/* exact even beyond 2^53 */
+		rc = 0;
+	} else if (json) {
+		rc = update_parse(json, &u);
+	}
+	if (rc < 0) {
+		if (!json)
+			memset(&u, 0, sizeof u);
+		if (has_id && !state_seen(&b->st, id)) {
+			log_warn("update_unusable", "update=%lld bytes=%zu msg=\"%s; skipped\"",
+				 (long long)id, len, json ? "no usable update_id" : "not valid JSON");
+			mark_done(b, id);
+		} else if (!has_id) {
+			log_warn("update_unusable", "bytes=%zu msg=\"no update_id; skipped\"", len);
 		}
 		update_free(&u);
-		if (stop_flag)
-			break;	/* finish the update in hand, leave the rest unconfirmed */
+		return;
 	}
+	/* already answered, or answered and still being sent */
+	if (state_seen(&b->st, u.update_id) || outbox_pending_for(b->ob, u.update_id)) {
+		log_debug("duplicate", "update=%lld", (long long)u.update_id);
+	} else {
+		if (u.kind == UPDATE_SKIP)
+			log_info("skipped", "update=%lld reason=\"%s\"", (long long)u.update_id,
+				 u.skip_reason);
+		else
+			handle(b, &u);
+		if (outbox_pending_for(b->ob, u.update_id) == 0)
+			mark_done(b, u.update_id);
+	}
+	update_free(&u);
 }
 
 static cJSON *poll_params(struct bot *b, int timeout)
 {
 	cJSON *p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "offset", (double)b->st.offset);
+	tg_add_i64(p, "offset", b->st.offset);
 	cJSON_AddNumberToObject(p, "timeout", timeout);
 	cJSON_AddNumberToObject(p, "limit", 100);
 	cJSON *au = cJSON_AddArrayToObject(p, "allowed_updates");
@@ -169,7 +184,9 @@ static int poll_once(struct bot *b, int timeout)
 {
 	cJSON *p = poll_params(b, timeout);
 	struct tg_result r;
-	enum tg_status st = tg_call(b->tg, "getUpdates", p, timeout + POLL_MARGIN, &r);
+	/* the request may take the poll timeout plus a margin, no longer: a
+	 * half-open connection cannot hang the loop */
+	enum tg_status st = tg_call(b->tg, "getUpdates", p, timeout + b->cfg.request_margin, &r);
 	cJSON_Delete(p);
 	if (stop_flag && st != TG_OK) {
 		tg_result_free(&r);
@@ -177,7 +194,12 @@ static int poll_once(struct bot *b, int timeout)
 	}
 	if (st == TG_OK && cJSON_IsArray(r.result)) {
 		b->backoff = BACKOFF_MIN;
-		handle_batch(b, r.result);
+		updates_scan(r.raw, r.raw_len, handle_element, b);
+	} else if (st == TG_TRANSPORT_ERROR && r.raw && strstr(r.raw, "\"ok\":true") &&
+		   updates_scan(r.raw, r.raw_len, handle_element, b) > 0) {
+		/* some element is not JSON: the others were handled one by one */
+		log_warn("updates_salvaged", "bytes=%zu", r.raw_len);
+		back_off(b, "getUpdates body was not valid JSON");
 	} else if (st == TG_API_ERROR && r.error_code == 401) {
 		log_error("token_rejected", "msg=\"Telegram rejected the token\"");
 		tg_result_free(&r);
@@ -257,6 +279,11 @@ int cmd_run(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* first: a stop request during startup must still end cleanly */
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	struct bot b;
 	memset(&b, 0, sizeof b);
 	b.backoff = BACKOFF_MIN;
@@ -265,15 +292,13 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	struct sigaction sa = {.sa_handler = on_stop};
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	int rc = 1;
 	if (bot_open(&b, &stop_flag) == 0) {
 		rc = bot_connect(&b, &stop_flag);
 		if (rc == 0 && !stop_flag)
 			rc = run_loop(&b);
+	} else if (stop_flag) {
+		rc = 0;	/* asked to stop while starting */
 	}
 	bot_close(&b);
 	normalize_done();

@@ -30,6 +30,8 @@ static const struct key_def keys[] = {
 	{"telegram", "poll_timeout", K_INT, OFF(poll_timeout), 0, 600},
 	{"telegram", "ca_file", K_STRING, OFF(ca_file), 0, 0},
 	{"telegram", "drop_webhook", K_BOOL, OFF(drop_webhook), 0, 0},
+	{"telegram", "request_margin", K_INT, OFF(request_margin), 1, 300},
+	{"telegram", "rate_limits", K_BOOL, OFF(rate_limits), 0, 0},
 	{"bot", "intents_dir", K_STRING, OFF(intents_dir), 0, 0},
 	{"bot", "responses_dir", K_STRING, OFF(responses_dir), 0, 0},
 	{"bot", "state_dir", K_STRING, OFF(state_dir), 0, 0},
@@ -63,6 +65,8 @@ void config_defaults(struct config *c)
 	c->responses_dir = xasprintf("%s/responses", data);
 	c->api_url = xstrdup("https://api.telegram.org");
 	c->poll_timeout = 50;
+	c->request_margin = 15;
+	c->rate_limits = 1;
 	c->state_dir = xstrdup("state");
 	c->group_mode = GROUP_MENTION;
 	c->context_ttl = 1800;

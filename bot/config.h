@@ -22,6 +22,8 @@ struct config {
 	int poll_timeout;	/* seconds */
 	char *ca_file;		/* extra CA bundle (tests' self-signed server) */
 	int drop_webhook;
+	int request_margin;	/* seconds a long poll may take beyond its timeout */
+	int rate_limits;	/* pace sends to Telegram's limits (off: benchmarks only) */
 
 	char *intents_dir;
 	char *responses_dir;

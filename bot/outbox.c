@@ -28,11 +28,14 @@ struct outbox {
 	double global[GLOBAL_MAX];	/* ring of the last sends */
 	size_t ghead, gsends;
 	double paused_until;
+	int limits;
 };
 
-struct outbox *outbox_new(void)
+struct outbox *outbox_new(int limits)
 {
-	return xcalloc(1, sizeof(struct outbox));
+	struct outbox *ob = xcalloc(1, sizeof(struct outbox));
+	ob->limits = limits;
+	return ob;
 }
 
 void outbox_free(struct outbox *ob)
@@ -90,6 +93,10 @@ static struct chat_pace *pace(struct outbox *ob, int64_t chat, int create, doubl
 static double allowed_at(struct outbox *ob, int64_t chat, double now)
 {
 	double t = ob->paused_until > now ? ob->paused_until : now;
+	if (!ob->limits) {
+		struct chat_pace *p = pace(ob, chat, 0, now);
+		return p && p->paused_until > t ? p->paused_until : t;
+	}
 	double oldest_global = ob->global[ob->ghead];	/* 30 sends ago */
 	if (ob->gsends >= GLOBAL_MAX && oldest_global + GLOBAL_WINDOW > t)
 		t = oldest_global + GLOBAL_WINDOW;

@@ -23,7 +23,9 @@ struct outbox_item {
 
 struct outbox;
 
-struct outbox *outbox_new(void);
+/* limits 0: no pacing at all, only 429 pauses (benchmarks against a fake
+ * server; never against Telegram). */
+struct outbox *outbox_new(int limits);
 void outbox_free(struct outbox *ob);
 /* Takes over r's text. */
 void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r);

@@ -23,7 +23,7 @@ void sleep_interruptible(double seconds, volatile sig_atomic_t *stop)
 static cJSON *build_message(const struct reply *r, int64_t chat_id, int plain)
 {
 	cJSON *p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "chat_id", (double)chat_id);
+	tg_add_i64(p, "chat_id", chat_id);
 	if (plain) {
 		char *t = html_to_plain(r->text);
 		cJSON_AddStringToObject(p, "text", t);
@@ -35,10 +35,10 @@ static cJSON *build_message(const struct reply *r, int64_t chat_id, int plain)
 	cJSON *lp = cJSON_AddObjectToObject(p, "link_preview_options");
 	cJSON_AddTrueToObject(lp, "is_disabled");
 	if (r->thread_id)
-		cJSON_AddNumberToObject(p, "message_thread_id", (double)r->thread_id);
+		tg_add_i64(p, "message_thread_id", r->thread_id);
 	if (r->reply_to) {
 		cJSON *rp = cJSON_AddObjectToObject(p, "reply_parameters");
-		cJSON_AddNumberToObject(rp, "message_id", (double)r->reply_to);
+		tg_add_i64(rp, "message_id", r->reply_to);
 		cJSON_AddTrueToObject(rp, "allow_sending_without_reply");
 	}
 	if (r->nbuttons) {

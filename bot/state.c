@@ -33,6 +33,24 @@ static void add_recent(struct state *s, int64_t id)
 		s->nrecent++;
 }
 
+/* Reads the integer after "key": in text, exactly (int64, not via double). */
+static const char *find_number(const char *text, const char *key, int64_t *out)
+{
+	const char *p = strstr(text, key);
+	if (!p)
+		return NULL;
+	p += strlen(key);
+	while (*p == ' ' || *p == ':')
+		p++;
+	char *end;
+	errno = 0;
+	long long v = strtoll(p, &end, 10);
+	if (end == p || errno)
+		return NULL;
+	*out = v;
+	return end;
+}
+
 static int load(struct state *s, struct sbuf *err)
 {
 	char *path = xasprintf("%s/state.json", s->dir);
@@ -44,23 +62,34 @@ static int load(struct state *s, struct sbuf *err)
 		free(path);
 		return missing ? 0 : -1;
 	}
+	/* cJSON checks the shape; the numbers are read from the text, exactly */
 	cJSON *j = cJSON_Parse(data);
-	free(data);
-	const cJSON *off = cJSON_GetObjectItemCaseSensitive(j, "offset");
-	const cJSON *rec = cJSON_GetObjectItemCaseSensitive(j, "recent");
-	if (!cJSON_IsNumber(off)) {
+	int64_t offset;
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j, "offset")) ||
+	    !find_number(data, "\"offset\"", &offset)) {
 		sbuf_addf(err, "%s: not a cancelbot state file (move it away to start fresh)\n", path);
 		cJSON_Delete(j);
+		free(data);
 		free(path);
 		return -1;
 	}
-	s->offset = (int64_t)off->valuedouble;
-	s->max_done = s->offset - 1;
-	const cJSON *e;
-	cJSON_ArrayForEach(e, rec)
-		if (cJSON_IsNumber(e))
-			add_recent(s, (int64_t)e->valuedouble);
 	cJSON_Delete(j);
+	s->offset = offset;
+	s->max_done = offset - 1;
+	const char *p = strstr(data, "\"recent\"");
+	p = p ? strchr(p, '[') : NULL;
+	while (p && *p && *p != ']') {
+		p++;
+		char *end;
+		long long v = strtoll(p, &end, 10);
+		if (end == p)
+			break;
+		add_recent(s, v);
+		p = end;
+		while (*p == ' ')
+			p++;
+	}
+	free(data);
 	free(path);
 	return 0;
 }

@@ -66,10 +66,19 @@ void tg_close(struct tg_client *c)
 	free(c);
 }
 
+void tg_add_i64(cJSON *obj, const char *key, int64_t v)
+{
+	char num[24];
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	cJSON_AddRawToObject(obj, key, num);
+}
+
 void tg_result_free(struct tg_result *r)
 {
 	cJSON_Delete(r->json);
+	free(r->raw);
 	r->json = NULL;
+	r->raw = NULL;
 	r->result = NULL;
 }
 
@@ -133,19 +142,26 @@ enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *par
 	free(url);
 	free(body);
 	if (rc != CURLE_OK) {
-		snprintf(out->description, sizeof out->description, "%s",
+		/* TLS verification is never turned off; say plainly what to do */
+		int tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE;
+		snprintf(out->description, sizeof out->description, "%s%s",
+			 tls ? "TLS certificate of api_url not trusted (for a private CA set "
+			       "[telegram] ca_file): " : "",
 			 *errbuf ? errbuf : curl_easy_strerror(rc));
 		log_scrub(out->description, sizeof out->description);
 		sbuf_free(&resp);
 		return out->status = TG_TRANSPORT_ERROR;
 	}
 	out->json = cJSON_ParseWithLength(sbuf_str(&resp), resp.len);
-	sbuf_free(&resp);
+	out->raw_len = resp.len;
+	out->raw = sbuf_take(&resp);
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(out->json, "ok");
 	if (!cJSON_IsObject(out->json) || !cJSON_IsBool(ok)) {
 		snprintf(out->description, sizeof out->description,
-			 "HTTP %ld with a body that is not a Bot API answer", out->http_code);
-		tg_result_free(out);
+			 "HTTP %ld with a body that is not a Bot API answer (%zu bytes)",
+			 out->http_code, out->raw_len);
+		cJSON_Delete(out->json);	/* raw stays: getUpdates may salvage it */
+		out->json = NULL;
 		return out->status = TG_TRANSPORT_ERROR;
 	}
 	if (!cJSON_IsTrue(ok)) {

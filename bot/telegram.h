@@ -22,6 +22,8 @@ struct tg_result {
 	int retry_after;		/* seconds, from parameters, or 0 */
 	int64_t migrate_to_chat_id;
 	cJSON *json;			/* the whole answer, owned */
+	char *raw;			/* the body as received, owned (NULL on transport errors) */
+	size_t raw_len;
 	const cJSON *result;		/* json's "result", on TG_OK */
 };
 
@@ -36,5 +38,8 @@ void tg_close(struct tg_client *c);
 enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *params,
 		       long timeout_s, struct tg_result *out);
 void tg_result_free(struct tg_result *r);
+/* Adds an int64 as exact JSON integer text (cJSON's numbers are doubles,
+ * which round above 2^53). */
+void tg_add_i64(cJSON *obj, const char *key, int64_t v);
 
 #endif

@@ -7,15 +7,18 @@
 #include <string.h>
 
 /* Telegram ids go up to 52 bits; cJSON keeps numbers as double, which holds
- * those exactly. Anything that is not an integral number in int64 range is
- * rejected rather than truncated. */
+ * integers exactly up to 2^53. Anything else (not integral, or so large it
+ * may have been rounded) is rejected rather than used wrongly: a reply to a
+ * rounded chat id would go to someone else. update_id is read exactly from
+ * the raw text instead (updates_scan). */
+#define EXACT_LIMIT 9007199254740992.0	/* 2^53 */
 static int get_i64(const cJSON *obj, const char *key, int64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	if (!cJSON_IsNumber(v))
 		return -1;
 	double d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d) || d > 9.2e18 || d < -9.2e18)
+	if (!isfinite(d) || d != floor(d) || d >= EXACT_LIMIT || d <= -EXACT_LIMIT)
 		return -1;
 	*out = (int64_t)d;
 	return 0;
@@ -108,11 +111,10 @@ static int parse_callback(const cJSON *cq, struct update *u)
 	return 0;
 }
 
-int update_parse(const cJSON *json, struct update *u)
+static int parse_body(const cJSON *json, struct update *u)
 {
-	memset(u, 0, sizeof *u);
-	if (!cJSON_IsObject(json) || get_i64(json, "update_id", &u->update_id) < 0)
-		return -1;
+	if (!cJSON_IsObject(json))
+		return skip(u, "update is not a JSON object");
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(json, "message");
 	if (m)
 		return parse_message(m, u);
@@ -120,6 +122,113 @@ int update_parse(const cJSON *json, struct update *u)
 	if (cq)
 		return parse_callback(cq, u);
 	return skip(u, "update kind the bot does not handle");
+}
+
+int update_parse(const cJSON *json, struct update *u)
+{
+	memset(u, 0, sizeof *u);
+	if (!cJSON_IsObject(json) || get_i64(json, "update_id", &u->update_id) < 0)
+		return -1;
+	return parse_body(json, u);
+}
+
+void update_parse_known(const cJSON *json, int64_t update_id, struct update *u)
+{
+	memset(u, 0, sizeof *u);
+	u->update_id = update_id;
+	parse_body(json, u);
+}
+
+/* Skips a JSON string starting at s[i] == '"'; returns the index after it. */
+static size_t skip_string(const char *s, size_t len, size_t i)
+{
+	for (i++; i < len; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return len;
+}
+
+/* The update_id at the top level of one element, read as an exact int64. */
+static int element_id(const char *s, size_t len, int64_t *id)
+{
+	int depth = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '{' || s[i] == '[') {
+			depth++;
+		} else if (s[i] == '}' || s[i] == ']') {
+			depth--;
+		} else if (s[i] == '"') {
+			size_t end = skip_string(s, len, i);
+			if (depth == 1 && end - i == 11 && !memcmp(s + i, "\"update_id\"", 11)) {
+				size_t j = end;
+				while (j < len && (s[j] == ' ' || s[j] == ':' || s[j] == '\t'))
+					j++;
+				char num[24];
+				size_t n = 0;
+				while (j < len && n < sizeof num - 1 && (s[j] == '-' || (s[j] >= '0' && s[j] <= '9')))
+					num[n++] = s[j++];
+				num[n] = '\0';
+				return parse_i64(num, id) == 0 ? 1 : 0;
+			}
+			i = end - 1;
+		}
+	}
+	return 0;
+}
+
+/* Where the next element could start after garbage at s[i]: the next
+ * ",{" (Telegram writes no blanks between elements), or the array's end. */
+static size_t resync(const char *s, size_t len, size_t i)
+{
+	for (i++; i + 1 < len; i++)
+		if (s[i] == ',' && s[i + 1] == '{')
+			return i;
+	return len;
+}
+
+int updates_scan(const char *body, size_t len, update_element_fn fn, void *user)
+{
+	const char *key = strstr(body, "\"result\"");
+	if (!key)
+		return -1;
+	size_t i = (size_t)(key - body) + 8;
+	while (i < len && body[i] != '[' && body[i] != '{')
+		i++;
+	if (i >= len || body[i] != '[')
+		return -1;
+	int count = 0;
+	i++;
+	while (i < len) {
+		while (i < len && strchr(" ,\n\r\t", body[i]))
+			i++;
+		if (i >= len || body[i] == ']')
+			break;
+		size_t start = i;
+		const char *end = NULL;
+		cJSON *json = cJSON_ParseWithLengthOpts(body + start, len - start, &end, 0);
+		if (json && end > body + start) {
+			i = (size_t)(end - body);
+		} else {
+			cJSON_Delete(json);
+			json = NULL;
+			i = resync(body, len, start);
+			if (i == len) {	/* the last element: up to the closing ']' */
+				size_t e = len;
+				while (e > start && body[e - 1] != ']')
+					e--;
+				i = e > start ? e - 1 : len;
+			}
+		}
+		int64_t id = 0;
+		int has_id = element_id(body + start, i - start, &id);
+		fn(user, json, body + start, i - start, id, has_id);
+		cJSON_Delete(json);
+		count++;
+	}
+	return count;
 }
 
 void update_free(struct update *u)

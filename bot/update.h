@@ -35,6 +35,19 @@ struct update {
 /* Parses one element of getUpdates' result. Returns 0 when the update has an
  * update_id (kind may still be UPDATE_SKIP), -1 when even that is missing. */
 int update_parse(const cJSON *json, struct update *u);
+/* The same with the update_id already known (read exactly from the text). */
+void update_parse_known(const cJSON *json, int64_t update_id, struct update *u);
+
+/* The elements of getUpdates' "result" array, one by one from the raw text:
+ * a broken element (not JSON) does not take the others down, and update ids
+ * are read exactly from the text (a double cannot hold ids beyond 2^53).
+ * Calls fn for each element with its parsed JSON (NULL when it is not
+ * JSON), its text, and its update_id read from the text (has_id 0 when
+ * none could be read). Returns the element count, or -1 when body has no
+ * "result" array. */
+typedef void (*update_element_fn)(void *user, const cJSON *json, const char *text, size_t len,
+				  int64_t id, int has_id);
+int updates_scan(const char *body, size_t len, update_element_fn fn, void *user);
 void update_free(struct update *u);
 int update_is_group(const struct update *u);
 

@@ -158,13 +158,17 @@ class FakeTelegram:
         return None
 
     def call(self, method, params):
-        with self.cond:
-            self.calls.append({"method": method, "params": params, "time": time.time()})
-            self.cond.notify_all()
+        entry = {"method": method, "params": params, "time": time.time()}
         handler = getattr(self, "api_" + method, None)
         if handler is None:
-            return 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
-        return handler(params)
+            status, body = 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+        else:
+            status, body = handler(params)
+        entry["status"] = status
+        with self.cond:
+            self.calls.append(entry)
+            self.cond.notify_all()
+        return status, body
 
     @staticmethod
     def ok(result):
@@ -275,6 +279,9 @@ class FakeTelegram:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # headers and body are two writes: without this, Nagle's algorithm and the
+    # client's delayed ACK stall every response by ~40 ms
+    disable_nagle_algorithm = True
     fake = None  # set by serve()
 
     def log_message(self, fmt, *args):
@@ -355,8 +362,7 @@ class Handler(BaseHTTPRequestHandler):
         status, body = self.fake.call(method, params)
         if method == "getUpdates" and body.get("ok"):
             # updates added as raw text are spliced in verbatim
-            parts = [u["__raw__"] if "__raw__" in u else json.dumps(u, ensure_ascii=False)
-                     for u in body["result"]]
+            parts = [u["__raw__"] if "__raw__" in u else dump_update(u) for u in body["result"]]
             raw = ('{"ok":true,"result":[' + ",".join(parts) + "]}").encode()
             return self._send(status, None, raw=raw)
         self._send(status, body)
@@ -382,6 +388,17 @@ class Handler(BaseHTTPRequestHandler):
                     "max_offset": f.max_offset,
                     "pending": [u["update_id"] for u in f.updates]}})
         self._send(404, {"ok": False, "description": "unknown control call"})
+
+
+def dump_update(u):
+    """UTF-8 JSON like Telegram's; text that is not valid Unicode (a lone
+    surrogate) goes out \\u-escaped, as a JSON encoder must."""
+    text = json.dumps(u, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return json.dumps(u, ensure_ascii=True)
 
 
 class QuietServer(ThreadingHTTPServer):

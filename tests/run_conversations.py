@@ -32,6 +32,18 @@ A file is a list of directives, one per line ('#' starts a comment):
   sleep SECONDS
   kb-long FILE N                   run on a copy of the knowledge base whose FILE
                                    (e.g. responses/en/help.txt) has N paragraphs
+  burst N CHATS | TEXT             N private questions spread over CHATS chats
+  expect-chats METHOD N            after sync, exactly N chats got a METHOD call
+  expect-count-max METHOD N        after sync, at most N successful calls
+  expect-fault-gap METHOD SECONDS  the retry after the last injected fault came
+                                   at least SECONDS later
+  start-second WANT_EXIT REGEX     a second bot on the same state dir exits with
+                                   WANT_EXIT and its output matches REGEX
+  config-mode MODE                 the config file's permissions (octal)
+  tls                              the fake server speaks HTTPS with a fresh
+                                   self-signed certificate; 'config ... = @CERT'
+                                   stands for its file
+Only successful calls (HTTP 200) count as made; refused ones (429) do not.
 At the end the bot is stopped with SIGTERM and must exit 0; every sendMessage
 must have been expected (unless extra-ok); the token must not appear in any
 output; sanitizer reports fail the test.
@@ -115,6 +127,8 @@ class Conversation:
         self.extra_ok = set()
         self.message_id = 100
         self.callback_id = 0
+        self.config_mode = 0o600
+        self.cert = None
 
     # --- the bot -----------------------------------------------------------
     def write_config(self):
@@ -123,8 +137,10 @@ class Conversation:
             for section, kv in self.config.items():
                 f.write(f"[{section}]\n")
                 for k, v in kv.items():
+                    if v == "@CERT":
+                        v = self.cert
                     f.write(f"{k} = {v}\n")
-        os.chmod(path, 0o600)
+        os.chmod(path, self.config_mode)
         return path
 
     def start(self):
@@ -211,6 +227,31 @@ class Conversation:
                         "from": {"id": self.fake.me["id"], "is_bot": True, "first_name": "CancelBot"},
                         "text": "earlier answer"}}})
 
+    def wait_quiet(self, method, seconds=1.5):
+        """Waits until no new METHOD call arrived for a while (the outbox drained)."""
+        end = time.time() + WAIT * 4
+        last = -1
+        while time.time() < end:
+            n = len(self.fake.calls_of(method))
+            if n == last:
+                return
+            last = n
+            time.sleep(seconds)
+
+    def use_tls(self):
+        import ssl
+        self.cert = os.path.join(self.tmp, "cert.pem")
+        key = os.path.join(self.tmp, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", self.cert], check=True, capture_output=True)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.cert, key)
+        self.server.shutdown()
+        self.server.server_close()
+        self.server, self.port = fakeapi.serve(self.fake, ssl_context=ctx)
+        self.config["telegram"]["api_url"] = f"https://127.0.0.1:{self.port}"
+
     def kb_long(self, rel, paragraphs):
         import shutil
         kb = os.path.join(self.tmp, "kb")
@@ -236,6 +277,8 @@ class Conversation:
     # --- waiting and checking ---------------------------------------------
     def sync(self):
         target = self.last_update_id
+        if not target:
+            return  # nothing was sent: nothing to wait for
         ok = self.fake.wait_for(lambda: self.fake.max_offset > target or
                                 (self.proc and self.proc.poll() is not None), WAIT)
         if self.proc and self.proc.poll() is not None:
@@ -244,10 +287,13 @@ class Conversation:
             raise Failure(f"sync: the bot did not confirm update {target} within {WAIT:.0f} s "
                           f"(highest offset asked: {self.fake.max_offset})")
 
+    def ok_calls(self, method):
+        return [c for c in self.fake.calls_of(method) if not c.get("fault") and c.get("status", 200) == 200]
+
     def find(self, method, conds):
         with self.fake.cond:
             for i, c in enumerate(self.fake.calls):
-                if i in self.consumed or c["method"] != method or c.get("fault"):
+                if i in self.consumed or c["method"] != method or c.get("fault") or c.get("status", 200) != 200:
                     continue
                 if matches(c["params"], conds):
                     return i
@@ -277,7 +323,7 @@ class Conversation:
         with self.fake.cond:
             return [c for i, c in enumerate(self.fake.calls)
                     if i not in self.consumed and c["method"] == method and not c.get("fault")
-                    and matches(c["params"], conds)]
+                    and c.get("status", 200) == 200 and matches(c["params"], conds)]
 
     # --- the file ------------------------------------------------------------
     def run(self):
@@ -364,7 +410,7 @@ class Conversation:
                               "\n".join("    " + json.dumps(c["params"], ensure_ascii=False)[:600] for c in left))
         elif cmd == "expect-count":
             self.sync()
-            got = len([c for c in self.fake.calls_of(args[0]) if not c.get("fault")])
+            got = len(self.ok_calls(args[0]))
             if got != int(args[1]):
                 raise Failure(f"{args[0]} was called {got} times, want {args[1]}:\n{self.dump(args[0])}")
             with self.fake.cond:
@@ -391,6 +437,48 @@ class Conversation:
             time.sleep(float(args[0]))
         elif cmd == "kb-long":
             self.kb_long(args[0], int(args[1]))
+        elif cmd == "burst":
+            n, chats = int(args[0]), int(args[1])
+            for i in range(n):
+                self.send("private", {"from": str(100000 + i % chats)}, text)
+        elif cmd == "expect-chats":
+            self.sync()
+            self.wait_quiet(args[0])
+            chats = {c["params"].get("chat_id") for c in self.ok_calls(args[0])}
+            if len(chats) != int(args[1]):
+                raise Failure(f"{len(chats)} chats got {args[0]}, want {args[1]}")
+            self.extra_ok.add(args[0])
+        elif cmd == "expect-count-max":
+            self.sync()
+            self.wait_quiet(args[0])
+            got = len(self.ok_calls(args[0]))
+            if got > int(args[1]):
+                raise Failure(f"{got} successful {args[0]} calls, want at most {args[1]}")
+        elif cmd == "expect-fault-gap":
+            self.sync()
+            calls = self.fake.calls_of(args[0])
+            faults = [c for c in calls if c.get("fault")]
+            if not faults:
+                raise Failure(f"no injected fault on {args[0]}")
+            after = [c for c in calls if not c.get("fault") and c["time"] > faults[-1]["time"]]
+            if not after:
+                raise Failure(f"{args[0]} was not retried after the fault")
+            gap = after[0]["time"] - faults[-1]["time"]
+            if gap < float(args[1]):
+                raise Failure(f"retried after {gap:.2f}s, want at least {args[1]}s")
+        elif cmd == "start-second":
+            env = {k: v for k, v in os.environ.items() if k != "CANCELBOT_TOKEN"}
+            p2 = subprocess.run([self.bot, "run", "-c", os.path.join(self.tmp, "config.ini")],
+                                cwd=self.tmp, capture_output=True, timeout=WAIT, env=env)
+            out = (p2.stdout + p2.stderr).decode("utf-8", "replace")
+            if p2.returncode != int(args[0]) or not re.search(line.split(None, 2)[2], out):
+                raise Failure(f"second instance exited {p2.returncode}: {out[-500:]}")
+            if TOKEN in out:
+                raise Failure("the token appears in the second instance's output")
+        elif cmd == "config-mode":
+            self.config_mode = int(args[0], 8)
+        elif cmd == "tls":
+            self.use_tls()
         else:
             raise Failure(f"unknown directive {cmd!r}")
 

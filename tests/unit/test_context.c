@@ -43,3 +43,35 @@ Test(context, migrate_and_lang_and_dedup)
 	cr_expect_null(context_lang(c, 5));
 	context_free(c);
 }
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "state.h"
+
+Test(state, saves_exactly_and_locks)
+{
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct state s, second;
+	struct sbuf err = {0};
+	cr_assert_eq(state_open(&s, dir, &err), 0, "%s", sbuf_str(&err));
+	cr_expect_eq(state_open(&second, dir, &err), -1, "the lock stops a second instance");
+	cr_expect(strstr(sbuf_str(&err), "another cancelbot is running"));
+	state_close(&second);
+	cr_assert_eq(state_mark(&s, 9007199254740993LL, INT64_MAX), 0);
+	cr_assert_eq(state_mark(&s, 9007199254740995LL, 9007199254740994LL), 0);
+	cr_expect_eq(s.offset, 9007199254740994LL, "never past an update still being answered");
+	state_close(&s);
+	struct state again;
+	cr_assert_eq(state_open(&again, dir, &err), 0, "%s", sbuf_str(&err));
+	cr_expect_eq(again.offset, 9007199254740994LL);
+	cr_expect(state_seen(&again, 9007199254740995LL), "answered ids survive a restart");
+	cr_expect_not(state_seen(&again, 9007199254740994LL));
+	state_close(&again);
+	sbuf_free(&err);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+	free(cmd);
+}

@@ -35,7 +35,7 @@ static int drain(struct outbox *ob, double seconds, double *times, int64_t *chat
 
 Test(outbox, one_message_a_second_per_chat)
 {
-	struct outbox *ob = outbox_new();
+	struct outbox *ob = outbox_new(1);
 	for (int i = 0; i < 5; i++)
 		push(ob, 100 + i, 42);
 	double times[8];
@@ -48,7 +48,7 @@ Test(outbox, one_message_a_second_per_chat)
 
 Test(outbox, twenty_a_minute_per_group)
 {
-	struct outbox *ob = outbox_new();
+	struct outbox *ob = outbox_new(1);
 	for (int i = 0; i < 25; i++)
 		push(ob, 100 + i, -1001);
 	static double times[32];
@@ -61,7 +61,7 @@ Test(outbox, twenty_a_minute_per_group)
 
 Test(outbox, thirty_a_second_overall)
 {
-	struct outbox *ob = outbox_new();
+	struct outbox *ob = outbox_new(1);
 	for (int i = 0; i < 90; i++)
 		push(ob, 100 + i, 1000 + i);	/* 90 different private chats */
 	static double times[96];
@@ -74,7 +74,7 @@ Test(outbox, thirty_a_second_overall)
 
 Test(outbox, pause_and_order_and_floor)
 {
-	struct outbox *ob = outbox_new();
+	struct outbox *ob = outbox_new(1);
 	push(ob, 7, 1);
 	push(ob, 8, 1);
 	push(ob, 9, 2);

@@ -93,3 +93,37 @@ Test(update, hostile_shapes)
 		update_free(&u);
 	}
 }
+
+struct seen {
+	int n, json_ok;
+	int64_t ids[8];
+	int has[8];
+};
+
+static void collect(void *user, const cJSON *json, const char *text, size_t len, int64_t id,
+		    int has_id)
+{
+	(void)text;
+	(void)len;
+	struct seen *s = user;
+	if (s->n < 8) {
+		s->ids[s->n] = id;
+		s->has[s->n] = has_id;
+	}
+	s->n++;
+	s->json_ok += json != NULL;
+}
+
+Test(update, scan_salvages_and_reads_exact_ids)
+{
+	const char *body = "{\"ok\":true,\"result\":[{\"update_id\":9007199254740993,\"message\":{}},"
+			   "this is {not json,{\"message\":{\"update_id\":5},\"update_id\":7},"
+			   "{\"update_id\":8,\"x\":\"a],\\\"b\"}]}";
+	struct seen s = {0};
+	cr_assert_eq(updates_scan(body, strlen(body), collect, &s), 4);
+	cr_expect_eq(s.json_ok, 3);
+	cr_expect_eq(s.ids[0], 9007199254740993LL, "exact beyond 2^53");
+	cr_expect_eq(s.has[1], 0, "garbage has no id");
+	cr_expect_eq(s.ids[2], 7, "the top-level update_id, not a nested one");
+	cr_expect_eq(s.ids[3], 8);
+}

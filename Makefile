@@ -18,7 +18,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all test test-unit test-conv test-eval test-asan clean bench check-kb
+.PHONY: all test clean bench fuzz fuzz-build
 
 all: cancelbot
 
@@ -43,11 +43,17 @@ build/unit: $(UNIT_SRC) $(OBJ)
 build/unit-asan: $(UNIT_SRC) $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -Ibot -o $@ $(UNIT_SRC) $(ASAN_OBJ) $(LDLIBS) -lcriterion
 
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+VALGRIND_CONVS := 001 041 043 047 068
+
 # The one command that runs everything: unit tests, the knowledge-base
 # check, accuracy on the labelled set, the conversation tests against the
-# fake Bot API server, and the unit and conversation tests again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
-test: cancelbot build/unit build/cancelbot-asan build/unit-asan
+# fake Bot API server; the unit and conversation tests again under
+# AddressSanitizer + UndefinedBehaviorSanitizer; a few conversations under
+# valgrind memcheck (PCRE2's JIT off: valgrind cannot follow JIT code); and
+# each fuzz target briefly.
+test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./build/unit --jobs 2
 	./cancelbot check
 	./cancelbot eval --quiet --min-intent 0.97 --min-carrier 0.98 --min-plan 0.95 \
@@ -55,6 +61,41 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan
 	python3 tests/run_conversations.py ./cancelbot tests/data
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 python3 tests/run_conversations.py ./build/cancelbot-asan tests/data
+	CANCELBOT_NO_JIT=1 CONV_WAIT=90 CONV_WRAPPER="$(VALGRIND)" \
+		python3 tests/run_conversations.py ./cancelbot tests/data $(VALGRIND_CONVS)
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+
+# libFuzzer targets (clang): `make fuzz FUZZ_SECONDS=600` runs each for that
+# long; make test runs each briefly. New inputs that found coverage are kept
+# in build/fuzz/corpus-*, the seeds in tests/fuzz/corpus/*.
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+FUZZ_TARGETS := update classify render load
+FUZZ_OBJ := $(SRC:bot/%.c=build/fuzz/%.o)
+FUZZ_SECONDS ?= 60
+
+build/fuzz/%.o: bot/%.c bot/*.h | build/fuzz
+	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+
+build/fuzz:
+	mkdir -p $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) -Ibot -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(LDLIBS) -lstdc++
+
+fuzz-build: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus-$$t; \
+		./build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+			-print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
+			build/fuzz/corpus-$$t tests/fuzz/corpus/$$t > build/fuzz/log-$$t 2>&1; \
+		rc=$$?; \
+		echo "fuzz_$$t: $$(grep -o 'number_of_executed_units: [0-9]*' build/fuzz/log-$$t) in $(FUZZ_SECONDS) s, exit $$rc"; \
+		if [ $$rc -ne 0 ]; then grep -A30 -E "ERROR|runtime error" build/fuzz/log-$$t | head -40; exit 1; fi; \
+	done
 
 build/bench_core: tests/bench/bench_core.c $(OBJ)
 	$(CC) $(CFLAGS) -Ibot -o $@ $< $(OBJ) $(LDLIBS)

@@ -54,7 +54,8 @@ static int on_fact(void *user, const char *section, const char *name, const char
 		/* a long value goes on over indented lines; English words are
 		 * joined with a blank, Chinese text and split pieces without */
 		const char *prev = f->v[f->n - 1].value;
-		int ascii = !x->reader->split && (unsigned char)prev[strlen(prev) - 1] < 0x80 &&
+		size_t plen = strlen(prev);
+		int ascii = !x->reader->split && plen && (unsigned char)prev[plen - 1] < 0x80 &&
 			    (unsigned char)*value < 0x80;
 		char *joined = xasprintf("%s%s%s", prev, ascii ? " " : "", value);
 		free(f->v[f->n - 1].value);

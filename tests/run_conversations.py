@@ -63,6 +63,9 @@ import fakeapi  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = "7777777:SECRET-test-token-must-never-be-logged"
 WAIT = float(os.environ.get("CONV_WAIT", "15"))
+# e.g. CONV_WRAPPER="valgrind --error-exitcode=99 --leak-check=full": the bot
+# runs under it, and a non-zero exit after SIGTERM fails the test
+WRAPPER = os.environ.get("CONV_WRAPPER", "").split()
 
 
 class Failure(Exception):
@@ -148,7 +151,7 @@ class Conversation:
             raise Failure("start: the bot is already running")
         env = {k: v for k, v in os.environ.items() if k != "CANCELBOT_TOKEN"}
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen([self.bot, "run", "-c", self.write_config()], cwd=self.tmp,
+        self.proc = subprocess.Popen(WRAPPER + [self.bot, "run", "-c", self.write_config()], cwd=self.tmp,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
                                      env=env)
 

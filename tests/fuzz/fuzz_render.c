@@ -1,0 +1,45 @@
+/* libFuzzer target: the input as an answer template (placeholders, optional
+ * lines) and as HTML to validate, measure, flatten and split. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normalize.h"
+#include "render.h"
+
+static struct kb *kb;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	struct sbuf err = {0}, warn = {0};
+	kb = kb_load("intents", "responses", NULL, &err, &warn);
+	if (!kb)
+		abort();
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = utf8_sanitize((const char *)data, size);
+	struct answer a = {.topic = "help", .lang = "en", .text = text, .file = "fuzz", .line = 1};
+	struct sbuf err = {0};
+	static const char *const vars[] = {"user", "<b>&", NULL};
+	char *html = render_answer_vars(kb, &a, size % 2 ? "verizon" : NULL, vars, 1, &err);
+	const char *h = html ? html : text;
+	html_validate(h, &err);
+	html_text_units(h);
+	char *plain = html_to_plain(h);
+	free(plain);
+	size_t n;
+	char **parts = render_split(h, 1 + size % 200, &n);
+	render_free_parts(parts, n);
+	parts = render_split(h, TG_MAX_TEXT, &n);
+	render_free_parts(parts, n);
+	free(html);
+	free(text);
+	sbuf_free(&err);
+	return 0;
+}

@@ -21,6 +21,7 @@ int cmd_classify(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_unmatched(int argc, char **argv);
 
 
 

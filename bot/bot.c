@@ -5,11 +5,20 @@
 #include "commands.h"
 #include "log.h"
 #include "sender.h"
+#include "unmatched.h"
+#include "watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+int bot_wants_wakeup(void *user)
+{
+	struct bot *b = user;
+	return (b->hup && *b->hup) || watch_ready(b->watch_fd) ||
+	       (b->reload_due && now_seconds() >= b->reload_due);
+}
 
 int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 {
@@ -25,6 +34,12 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	}
 	b->tg = tg_open(b->cfg.api_url, b->cfg.token, b->cfg.ca_file, stop);
 	b->ctx = context_new(CONTEXT_CAPACITY, b->cfg.context_ttl);
+	b->watch_fd = -1;
+	if (b->cfg.auto_reload) {
+		const char *dirs[] = {b->cfg.intents_dir, b->cfg.responses_dir};
+		b->watch_fd = watch_open(dirs, 2);
+	}
+
 	b->ob = outbox_new(b->cfg.rate_limits);
 	if (!b->cfg.rate_limits)
 		log_warn("rate_limits_off", "msg=\"sending without pacing: only for benchmarks "
@@ -111,13 +126,64 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 	return 0;
 }
 
+#define DEBOUNCE 0.3	/* an editor's save is a burst of events: reload once */
+
 void bot_maintenance(struct bot *b)
 {
-	(void)b;
+	struct sbuf report = {0};
+	if (b->hup && *b->hup) {
+		*b->hup = 0;
+		bot_reload(b, "SIGHUP", &report);
+	}
+	if (watch_drain(b->watch_fd))
+		b->reload_due = now_seconds() + DEBOUNCE;
+	if (b->reload_due && now_seconds() >= b->reload_due) {
+		b->reload_due = 0;
+		bot_reload(b, "file change", &report);
+	}
+	sbuf_free(&report);
+}
+
+/* Carries out what an admin command asked for, as a reply to it. */
+void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out)
+{
+	struct sbuf report = {0};
+	switch (out->action) {
+	case ACTION_RELOAD:
+		bot_reload(b, "/reload", &report);
+		break;
+	case ACTION_STATS:
+		stats_report(&b->stats, &report);
+		sbuf_addf(&report, "conversations remembered: %zu, replies queued: %zu\n",
+			  context_size(b->ctx, (double)time(NULL)), outbox_len(b->ob));
+		break;
+	case ACTION_UNMATCHED: {
+		size_t top = out->action_arg > 0 ? (size_t)out->action_arg : 10;
+		if (unmatched_top(b->cfg.state_dir, top, &report) <= 0)
+			sbuf_adds(&report, "No unmatched questions logged yet.\n");
+		break;
+	}
+	case ACTION_NONE:
+		break;
+	}
+	if (report.len)
+		dialog_report(u, out, sbuf_str(&report));
+	sbuf_free(&report);
+}
+
+void bot_note_unmatched(struct bot *b, const struct update *u, const struct dialog_out *out)
+{
+	if (!out->unmatched || !out->unmatched_text)
+		return;
+	char *text = str_trim(out->unmatched_text);
+	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : "en", text,
+			     u->from_id, b->cfg.log_user_ids, UNMATCHED_MAX_BYTES) < 0)
+		log_warn("unmatched_log_failed", "dir=%s", b->cfg.state_dir);
 }
 
 void bot_close(struct bot *b)
 {
+	watch_close(b->watch_fd);
 	tg_close(b->tg);
 	outbox_free(b->ob);
 	context_free(b->ctx);

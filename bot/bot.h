@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dialog.h"
 #include "context.h"
 #include "kb.h"
 #include "outbox.h"
@@ -32,7 +33,14 @@ struct bot {
 	double last_429;
 	int64_t last_429_chat;
 	int hard_stop;
+	int watch_fd;			/* inotify on intents/ and responses/, or -1 */
+	double reload_due;		/* debounced file-change reload, 0: none */
+	volatile sig_atomic_t *hup;	/* SIGHUP arrived */
 };
+
+/* Reloads the knowledge base (see reload.c); 0 when it was replaced. The
+ * report (plain text) says what happened, with every problem's file:line. */
+int bot_reload(struct bot *b, const char *trigger, struct sbuf *report);
 
 /* Loads the knowledge base, takes the state lock, opens the client. Prints
  * what went wrong and returns -1 on failure. */
@@ -40,8 +48,13 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop);
 /* getMe (until it works or the token is rejected), webhook removal when
  * configured, setMyCommands. 0, or 1 when the token was rejected. */
 int bot_connect(struct bot *b, volatile sig_atomic_t *stop);
-/* Work between poll rounds (reloads, housekeeping). */
+/* Work between poll rounds: SIGHUP and (debounced) file-change reloads. */
 void bot_maintenance(struct bot *b);
+/* 1 when a long poll should be cut short for maintenance. */
+int bot_wants_wakeup(void *b);
+void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out);
+/* Appends an unanswered question to the unmatched log. */
+void bot_note_unmatched(struct bot *b, const struct update *u, const struct dialog_out *out);
 void bot_close(struct bot *b);
 
 #endif

@@ -6,6 +6,7 @@
 #include "dialog.h"
 #include "normalize.h"
 #include "render.h"
+#include "unmatched.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,35 @@ static void show(const struct dialog_out *out, struct button *pressable, size_t 
 	fflush(stdout);
 }
 
+/* Admin commands in the terminal: the operator is the admin here. */
+static void local_action(const struct config *cfg, struct kb **kb, const struct update *u,
+			 struct dialog_out *out)
+{
+	struct sbuf report = {0}, err = {0}, warn = {0};
+	if (out->action == ACTION_RELOAD) {
+		struct kb *next = kb_load(cfg->intents_dir, cfg->responses_dir, NULL, &err, &warn);
+		if (next) {
+			kb_free(*kb);
+			*kb = next;
+			sbuf_addf(&report, "Reloaded: %zu intents, %zu carriers, %zu answers.\n",
+				  next->counts[RULE_INTENT], next->counts[RULE_CARRIER], next->nanswers);
+		} else {
+			sbuf_addf(&report, "Reload refused; the running knowledge base stays.\n%s",
+				  sbuf_str(&err));
+		}
+	} else if (out->action == ACTION_UNMATCHED) {
+		if (unmatched_top(cfg->state_dir, out->action_arg > 0 ? (size_t)out->action_arg : 10,
+				  &report) <= 0)
+			sbuf_adds(&report, "No unmatched questions logged yet.\n");
+	} else {
+		sbuf_adds(&report, "Counters are kept by `cancelbot run`.\n");
+	}
+	dialog_report(u, out, sbuf_str(&report));
+	sbuf_free(&report);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+}
+
 int cmd_chat(int argc, char **argv)
 {
 	const char *path;
@@ -46,7 +76,7 @@ int cmd_chat(int argc, char **argv)
 	const char *lang = getenv("LANG");
 	struct context *ctx = context_new(64, cfg.context_ttl);
 	struct dialog_env env = {.kb = kb, .cfg = &cfg, .ctx = ctx, .bot_username = "cancelbot",
-				 .bot_id = 1};
+				 .bot_id = 1, .local_admin = 1};
 	int tty = isatty(0);
 	if (tty)
 		printf("cancelbot chat: ask how to cancel a US phone line (Ctrl-D to quit).\n\n");
@@ -78,6 +108,9 @@ int cmd_chat(int argc, char **argv)
 		env.now = (double)time(NULL);
 		struct dialog_out out;
 		dialog_handle(&env, &u, &out);
+		if (out.action)
+			local_action(&cfg, &kb, &u, &out);
+		env.kb = kb;
 		if (out.n == 0 && !out.callback_text)
 			printf("(no reply)\n\n");
 		show(&out, press, &npress);

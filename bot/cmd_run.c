@@ -24,12 +24,18 @@
 #define SEND_MAX_ATTEMPTS 8	/* a reply that failed this often is given up, loudly */
 #define SHUTDOWN_FLUSH 5.0	/* seconds to keep sending after SIGTERM */
 
-static volatile sig_atomic_t stop_flag;
+static volatile sig_atomic_t stop_flag, hup_flag;
 
 static void on_stop(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup_flag = 1;
 }
 
 static double wall_now(void)
@@ -111,6 +117,12 @@ static void handle(struct bot *b, const struct update *u)
 		log_info("chat_migrated", "from=%lld to=%lld", (long long)u->chat_id,
 			 (long long)u->migrate_to_chat_id);
 	dialog_handle(&env, u, &out);
+	if (out.refused_admin)
+		log_warn("admin_refused", "user=%lld chat_type=%s msg=\"not in [bot] admins\"",
+			 (long long)u->from_id, u->chat_type);
+	if (out.action)
+		bot_admin_action(b, u, &out);
+	bot_note_unmatched(b, u, &out);
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);
 	for (size_t i = 0; i < out.n; i++) {
@@ -188,8 +200,8 @@ static int poll_once(struct bot *b, int timeout)
 	 * half-open connection cannot hang the loop */
 	enum tg_status st = tg_call(b->tg, "getUpdates", p, timeout + b->cfg.request_margin, &r);
 	cJSON_Delete(p);
-	if (stop_flag && st != TG_OK) {
-		tg_result_free(&r);
+	if ((stop_flag || bot_wants_wakeup(b)) && st != TG_OK) {
+		tg_result_free(&r);	/* cut short on purpose: no backoff */
 		return 0;
 	}
 	if (st == TG_OK && cJSON_IsArray(r.result)) {
@@ -248,11 +260,17 @@ static void shutdown_flush(struct bot *b)
 
 static int run_loop(struct bot *b)
 {
+	/* from now on a reload request cuts a long poll short (not before:
+	 * connecting must not be interrupted; the request waits for the loop) */
+	tg_set_interrupt(b->tg, bot_wants_wakeup, b);
 	while (!stop_flag) {
+		bot_maintenance(b);
 		deliver(b);
 		double wait = -1;
 		if (outbox_len(b->ob))
 			outbox_ready(b->ob, now_seconds(), &wait);
+		if (b->reload_due && (wait < 0 || b->reload_due - now_seconds() < wait))
+			wait = fmax(0, b->reload_due - now_seconds());
 		if (wait >= 0 && wait < 1.0) {	/* a reply is due soon: no poll round */
 			sleep_interruptible(wait, &stop_flag);
 			continue;
@@ -260,7 +278,6 @@ static int run_loop(struct bot *b)
 		int timeout = wait < 0 ? b->cfg.poll_timeout : (int)fmin(wait, b->cfg.poll_timeout);
 		if (poll_once(b, timeout))
 			return 1;
-		bot_maintenance(b);
 	}
 	shutdown_flush(b);
 	confirm_offset(b);
@@ -283,10 +300,14 @@ int cmd_run(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_stop};
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	struct sigaction hup = {.sa_handler = on_hup};
+	sigaction(SIGHUP, &hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	struct bot b;
 	memset(&b, 0, sizeof b);
 	b.backoff = BACKOFF_MIN;
+	b.hup = &hup_flag;
+	b.watch_fd = -1;
 	if (app_config(&b.cfg, path, 1, 1) < 0) {
 		config_free(&b.cfg);
 		return 1;

@@ -1,6 +1,8 @@
 /* commands — see commands.h. */
 #include "commands.h"
+#include "classify.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void cmd_start(const struct dialog_env *env, const struct update *u, const char *args,
@@ -62,11 +64,55 @@ static void cmd_lang(const struct dialog_env *env, const struct update *u, const
 	}
 }
 
+static void cmd_admin(const struct dialog_env *env, const struct update *u, const char *args,
+		      struct dialog_out *out, enum admin_action action)
+{
+	(void)env;
+	(void)u;
+	out->action = action;
+	out->action_arg = atoi(args);
+}
+
+static void cmd_reload(const struct dialog_env *env, const struct update *u, const char *args,
+		       struct dialog_out *out)
+{
+	cmd_admin(env, u, args, out, ACTION_RELOAD);
+}
+
+static void cmd_stats(const struct dialog_env *env, const struct update *u, const char *args,
+		      struct dialog_out *out)
+{
+	cmd_admin(env, u, args, out, ACTION_STATS);
+}
+
+static void cmd_unmatched(const struct dialog_env *env, const struct update *u, const char *args,
+			  struct dialog_out *out)
+{
+	cmd_admin(env, u, args, out, ACTION_UNMATCHED);
+}
+
+/* /explain TEXT: what `cancelbot explain` prints, as preformatted text. */
+static void cmd_explain(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out)
+{
+	struct sbuf report = {0};
+	if (*args)
+		classify_explain(env->kb, args, &report);
+	else
+		sbuf_adds(&report, "usage: /explain TEXT");
+	dialog_report(u, out, sbuf_str(&report));
+	sbuf_free(&report);
+}
+
 const struct command commands[] = {
 	{"start", 0, cmd_start, "Start: what I can answer", "开始：我能回答什么"},
 	{"help", 0, cmd_help, "How to ask me", "怎么问我"},
 	{"carriers", 0, cmd_carriers, "Carriers I know", "我了解的运营商"},
 	{"lang", 0, cmd_lang, "Answer in English or Chinese", "选择回答语言（中文/英文）"},
+	{"reload", 1, cmd_reload, "Reload intents/ and responses/", "重新加载知识库"},
+	{"stats", 1, cmd_stats, "Counters since start", "运行统计"},
+	{"explain", 1, cmd_explain, "How a message is classified", "解释一条消息的分类"},
+	{"unmatched", 1, cmd_unmatched, "Most frequent unanswered questions", "最常见的未识别问题"},
 	{NULL, 0, NULL, NULL, NULL},
 };
 

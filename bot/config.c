@@ -39,6 +39,8 @@ static const struct key_def keys[] = {
 	{"bot", "group_mode", K_GROUP_MODE, OFF(group_mode), 0, 0},
 	{"bot", "context_ttl", K_INT, OFF(context_ttl), 0, 86400},
 	{"bot", "log_user_ids", K_BOOL, OFF(log_user_ids), 0, 0},
+	{"bot", "auto_reload", K_BOOL, OFF(auto_reload), 0, 0},
+	{"bot", "reload_eval", K_STRING, OFF(reload_eval), 0, 0},
 	{"log", "level", K_LOG_LEVEL, OFF(log_level), 0, 0},
 	{"log", "format", K_LOG_FORMAT, OFF(log_format), 0, 0},
 };
@@ -70,6 +72,7 @@ void config_defaults(struct config *c)
 	c->state_dir = xstrdup("state");
 	c->group_mode = GROUP_MENTION;
 	c->context_ttl = 1800;
+	c->auto_reload = 1;
 	c->log_level = xstrdup("info");
 	c->log_format = xstrdup("text");
 }
@@ -236,6 +239,7 @@ void config_free(struct config *c)
 	free(c->intents_dir);
 	free(c->responses_dir);
 	free(c->state_dir);
+	free(c->reload_eval);
 	free(c->log_level);
 	free(c->log_format);
 	memset(c, 0, sizeof *c);

@@ -33,6 +33,8 @@ struct config {
 	enum group_mode group_mode;
 	int context_ttl;	/* seconds a chat's carrier/plan/topic is remembered */
 	int log_user_ids;
+	int auto_reload;	/* reload when files under intents/ or responses/ change */
+	char *reload_eval;	/* labelled file a reload must not do worse on, or NULL */
 
 	char *log_level;
 	char *log_format;

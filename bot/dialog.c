@@ -203,6 +203,14 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 			dialog_say(env, u, out, "fallback", NULL, NULL, dialog_lang(env, u, NULL));
 		return;
 	}
+	/* admins are Telegram user ids from the config, never names */
+	if (c->admin_only && !env->local_admin &&
+	    (update_is_group(u) || !config_is_admin(env->cfg, u->from_id))) {
+		out->refused_admin = 1;
+		if (!update_is_group(u))
+			dialog_say(env, u, out, "admin_only", NULL, NULL, dialog_lang(env, u, NULL));
+		return;
+	}
 	char *args = xstrdup(rest);
 	c->handler(env, u, str_trim(args), out);
 	free(args);
@@ -245,6 +253,7 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 	classify(env->kb, text, strlen(text), &c);
 	free(text);
 	const char *lang = dialog_lang(env, u, c.lang);
+	out->lang = lang;
 	const char *topic = c.intent ? c.intent->id : NULL;
 	const char *carrier = c.carrier ? c.carrier->id : NULL;
 	const char *plan = c.plan ? c.plan->id : NULL;
@@ -257,7 +266,10 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 		dialog_answer(env, u, out, topic, carrier, plan, lang);
 	} else if (addressed) {
 		out->unmatched = 1;
-		out->unmatched_text = xstrdup(c.norm);
+		out->unmatched_text = xstrdup(u->text);
+		if (mention)	/* log the question, not the bot's name */
+			memset(out->unmatched_text + (mention - u->text), ' ',
+			       strlen(env->bot_username) + 1);
 		if (!group)	/* in groups the bot never says "I did not understand" */
 			dialog_say(env, u, out, "fallback", NULL, NULL, lang);
 	}
@@ -275,6 +287,19 @@ void dialog_handle(const struct dialog_env *env, const struct update *u, struct 
 		handle_command(env, u, out);
 	else if (u->kind == UPDATE_MESSAGE && u->text)
 		handle_text(env, u, out);
+}
+
+void dialog_report(const struct update *u, struct dialog_out *out, const char *text)
+{
+	char *esc = html_escape(text);
+	char *html = xasprintf("<pre>%s</pre>", esc);
+	size_t n;
+	char **parts = render_split(html, TG_MAX_TEXT, &n);
+	for (size_t i = 0; i < n; i++)
+		new_reply(u, out)->text = parts[i];
+	free(parts);
+	free(html);
+	free(esc);
 }
 
 void dialog_out_free(struct dialog_out *out)

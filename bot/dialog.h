@@ -36,14 +36,20 @@ struct reply {
 	char dedup_key[64];	/* groups: note the sent message under this key */
 };
 
+/* What an admin command asks of the running bot (it owns what it needs). */
+enum admin_action { ACTION_NONE, ACTION_RELOAD, ACTION_STATS, ACTION_UNMATCHED };
+
 struct dialog_out {
 	struct reply *v;
 	size_t n;
 	int answer_callback;	/* call answerCallbackQuery for the update */
 	char *callback_text;	/* its short notice, or NULL */
 	int unmatched;		/* addressed to the bot but nothing matched */
-	char *unmatched_text;	/* that message's normalised text, for the log */
+	char *unmatched_text;	/* that message as written (bot mention blanked), for the log */
 	const char *lang;	/* the language the bot used */
+	enum admin_action action;
+	int action_arg;		/* /unmatched N */
+	int refused_admin;	/* a non-admin tried an admin command */
 };
 
 struct dialog_env {
@@ -53,6 +59,7 @@ struct dialog_env {
 	const char *bot_username;	/* without '@' */
 	int64_t bot_id;
 	double now;			/* seconds, for memory expiry */
+	int local_admin;		/* `cancelbot chat`: the terminal's user is the admin */
 };
 
 void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
@@ -69,6 +76,9 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
  * postpaid?" first when the answer depends on it, and remembers it all. */
 void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		   const char *topic, const char *carrier, const char *plan, const char *lang);
+
+/* An admin report (plain text): escaped, preformatted, split if long. */
+void dialog_report(const struct update *u, struct dialog_out *out, const char *text);
 
 /* Keyboards (buttons.c). */
 void buttons_carriers(const struct dialog_env *env, struct reply *r, const char *list_key,

@@ -13,7 +13,7 @@
 
 const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier", "ask_plan",
 				    "carriers", "carrier_overview", "stale_button", "lang_prompt",
-				    "lang_set", "answered_above", NULL};
+				    "lang_set", "answered_above", "admin_only", NULL};
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -43,11 +43,58 @@ int list_files(const char *dir, const char *suffix, char ***out, size_t *n)
 	return 0;
 }
 
+static uint64_t fnv1a(const char *data, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)data[i]) * 1099511628211ULL;
+	return h;
+}
+
 const char *kb_add_file(struct kb *kb, const char *path)
 {
+	size_t len = 0;
+	char *data = read_file(path, &len);
 	kb->files = xrealloc(kb->files, (kb->nfiles + 1) * sizeof *kb->files);
+	kb->file_hashes = xrealloc(kb->file_hashes, (kb->nfiles + 1) * sizeof *kb->file_hashes);
+	kb->file_hashes[kb->nfiles] = data ? fnv1a(data, len) : 0;
+	free(data);
 	kb->files[kb->nfiles] = xstrdup(path);
 	return kb->files[kb->nfiles++];
+}
+
+static int find_file(const struct kb *kb, const char *path)
+{
+	for (size_t i = 0; i < kb->nfiles; i++)
+		if (strcmp(kb->files[i], path) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void list_part(struct sbuf *out, const char *what, struct sbuf *names)
+{
+	if (names->len)
+		sbuf_addf(out, "%s%s: %s", out->len ? "; " : "", what, sbuf_str(names));
+	sbuf_free(names);
+}
+
+void kb_diff_files(const struct kb *old, const struct kb *new, struct sbuf *out)
+{
+	struct sbuf changed = {0}, added = {0}, removed = {0}, all = {0};
+	for (size_t i = 0; i < new->nfiles; i++) {
+		int j = old ? find_file(old, new->files[i]) : -1;
+		struct sbuf *b = j < 0 ? &added : old->file_hashes[j] != new->file_hashes[i] ? &changed : NULL;
+		if (b)
+			sbuf_addf(b, "%s%s", b->len ? ", " : "", new->files[i]);
+	}
+	for (size_t i = 0; old && i < old->nfiles; i++)
+		if (find_file(new, old->files[i]) < 0)
+			sbuf_addf(&removed, "%s%s", removed.len ? ", " : "", old->files[i]);
+	list_part(&all, "changed", &changed);
+	list_part(&all, "added", &added);
+	list_part(&all, "removed", &removed);
+	sbuf_adds(out, all.len ? sbuf_str(&all) : "no file changed");
+	sbuf_free(&all);
 }
 
 /* Classification tries intents from the highest priority down and stops
@@ -148,6 +195,7 @@ void kb_free(struct kb *kb)
 	for (size_t i = 0; i < kb->nfiles; i++)
 		free(kb->files[i]);
 	free(kb->files);
+	free(kb->file_hashes);
 	pcre2_code_free(kb->carrier_destination);
 	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);

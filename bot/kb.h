@@ -99,6 +99,7 @@ struct kb {
 	struct answer *answers;
 	size_t nanswers;
 	char **files;		/* every file read, for file:line in messages */
+	uint64_t *file_hashes;	/* their contents' FNV-1a hashes, to tell what changed */
 	size_t nfiles;
 	size_t counts[RULE_KIND_COUNT];
 	pcre2_code *carrier_destination;	/* [define carrier_destination], or NULL */
@@ -118,6 +119,10 @@ struct kb_load_opts {
 struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn);
 void kb_free(struct kb *kb);
+
+/* Appends "changed: a, b; added: c; removed: d" (or "no file changed")
+ * comparing the files two knowledge bases were read from. */
+void kb_diff_files(const struct kb *old, const struct kb *new, struct sbuf *out);
 
 const struct rule *kb_rule(const struct kb *kb, enum rule_kind kind, const char *id);
 const struct facts *kb_facts(const struct kb *kb, const char *id);

@@ -15,6 +15,7 @@ static const struct subcommand {
 	{"explain", cmd_explain, "explain [-c FILE] TEXT  how TEXT is classified and answered"},
 	{"check", cmd_check, "check [--max-age DAYS] [DIR]  check the knowledge base in DIR"},
 	{"eval", cmd_eval, "eval [options] FILE.tsv  accuracy on a labelled file"},
+	{"unmatched", cmd_unmatched, "unmatched [--top N] [-c FILE]  most frequent unanswered questions"},
 };
 
 static void usage(FILE *fp)

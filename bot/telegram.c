@@ -15,6 +15,8 @@ struct tg_client {
 	char *ca_file;
 	struct curl_slist *headers;
 	volatile sig_atomic_t *stop;
+	int (*interrupt)(void *);
+	void *interrupt_user;
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
@@ -30,8 +32,14 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
 	(void)dt, (void)dn, (void)ut, (void)un;
-	volatile sig_atomic_t *stop = user;
-	return stop && *stop;
+	struct tg_client *c = user;
+	return (c->stop && *c->stop) || (c->interrupt && c->interrupt(c->interrupt_user));
+}
+
+void tg_set_interrupt(struct tg_client *c, int (*interrupt)(void *), void *user)
+{
+	c->interrupt = interrupt;
+	c->interrupt_user = user;
 }
 
 struct tg_client *tg_open(const char *api_url, const char *token, const char *ca_file,
@@ -107,7 +115,7 @@ static void setup(struct tg_client *c, const char *url, const char *body, long t
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)c->stop);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 }
 
 static void read_error(const cJSON *j, struct tg_result *out)

@@ -40,6 +40,12 @@ A file is a list of directives, one per line ('#' starts a comment):
   start-second WANT_EXIT REGEX     a second bot on the same state dir exits with
                                    WANT_EXIT and its output matches REGEX
   config-mode MODE                 the config file's permissions (octal)
+  kb-copy                          run on a private copy of intents/ and responses/
+  kb-append FILE | TEXT            append TEXT ('\\n' for newlines) to FILE of the copy
+  kb-replace FILE | OLD => NEW     replace text in FILE of the copy
+  kb-doc DOC                       append every ```... file=PATH block of DOC to PATH
+  signal NAME                      send the bot a signal (HUP, TERM, ...)
+  expect-log-count REGEX N         the log has exactly N matching lines
   tls                              the fake server speaks HTTPS with a fresh
                                    self-signed certificate; 'config ... = @CERT'
                                    stands for its file
@@ -142,6 +148,7 @@ class Conversation:
                 for k, v in kv.items():
                     if v == "@CERT":
                         v = self.cert
+                    v = str(v).replace("@ROOT", ROOT)
                     f.write(f"{k} = {v}\n")
         os.chmod(path, self.config_mode)
         return path
@@ -151,9 +158,15 @@ class Conversation:
             raise Failure("start: the bot is already running")
         env = {k: v for k, v in os.environ.items() if k != "CANCELBOT_TOKEN"}
         self.log = open(self.log_path, "ab")
+        before = len(self.fake.calls_of("getMe"))
         self.proc = subprocess.Popen(WRAPPER + [self.bot, "run", "-c", self.write_config()], cwd=self.tmp,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
                                      env=env)
+        # up means: knowledge base loaded, asking Telegram who it is (a bot
+        # that cannot get that far, e.g. on a refused certificate, is given
+        # a few seconds and the test goes on)
+        self.fake.wait_for(lambda: len(self.fake.calls_of("getMe")) > before or
+                           self.proc.poll() is not None, min(WAIT, 5))
 
     def stop(self, sig=signal.SIGTERM, want=0):
         if not self.proc:
@@ -255,18 +268,32 @@ class Conversation:
         self.server, self.port = fakeapi.serve(self.fake, ssl_context=ctx)
         self.config["telegram"]["api_url"] = f"https://127.0.0.1:{self.port}"
 
-    def kb_long(self, rel, paragraphs):
+    def kb_copy(self):
         import shutil
         kb = os.path.join(self.tmp, "kb")
         if not os.path.exists(kb):
             for d in ("intents", "responses"):
                 shutil.copytree(os.path.join(ROOT, d), os.path.join(kb, d))
+            self.config["bot"]["intents_dir"] = os.path.join(kb, "intents")
+            self.config["bot"]["responses_dir"] = os.path.join(kb, "responses")
+        return kb
+
+    def kb_doc(self, doc):
+        """Applies the guide's ```lang file=PATH blocks: each is appended to PATH."""
+        kb = self.kb_copy()
+        blocks = re.findall(r"^```\w* file=(\S+)\n(.*?)^```", open(doc, encoding="utf-8").read(), re.M | re.S)
+        if not blocks:
+            raise Failure(f"{doc} has no file= blocks")
+        for rel, body in blocks:
+            with open(os.path.join(kb, rel), "a", encoding="utf-8") as f:
+                f.write(body)
+
+    def kb_long(self, rel, paragraphs):
+        kb = self.kb_copy()
         with open(os.path.join(kb, rel), "w", encoding="utf-8") as f:
             f.write("[default]\n")
             for i in range(paragraphs):
                 f.write(f"<b>Paragraph {i}</b> of a long answer, with words to fill the line up a bit more.\n\n")
-        self.config["bot"]["intents_dir"] = os.path.join(kb, "intents")
-        self.config["bot"]["responses_dir"] = os.path.join(kb, "responses")
 
     def corpus(self, path):
         with open(os.path.join(ROOT, path) if not os.path.isabs(path) else path) as f:
@@ -482,6 +509,29 @@ class Conversation:
             self.config_mode = int(args[0], 8)
         elif cmd == "tls":
             self.use_tls()
+        elif cmd == "kb-copy":
+            self.kb_copy()
+        elif cmd == "kb-append":
+            with open(os.path.join(self.kb_copy(), args[0]), "a", encoding="utf-8") as f:
+                f.write(text.replace("\\n", "\n"))
+        elif cmd == "kb-replace":
+            path = os.path.join(self.kb_copy(), args[0])
+            old, new = text.split(" => ", 1)
+            with open(path, encoding="utf-8") as f:
+                content = f.read()
+            if old not in content:
+                raise Failure(f"{args[0]} has no {old!r}")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(content.replace(old, new))
+        elif cmd == "kb-doc":
+            self.kb_doc(os.path.join(ROOT, args[0]))
+        elif cmd == "signal":
+            self.proc.send_signal(getattr(signal, "SIG" + args[0]))
+        elif cmd == "expect-log-count":
+            pattern, want = line.split(None, 1)[1].rsplit(None, 1)
+            got = len(re.findall(pattern, self.read_log()))
+            if got != int(want):
+                raise Failure(f"{got} log lines match {pattern!r}, want {want}")
         else:
             raise Failure(f"unknown directive {cmd!r}")
 

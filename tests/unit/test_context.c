@@ -75,3 +75,36 @@ Test(state, saves_exactly_and_locks)
 	cr_expect_eq(system(cmd), 0);
 	free(cmd);
 }
+
+#include "unmatched.h"
+
+Test(unmatched, written_capped_rotated_and_summarised)
+{
+	char dir[] = "/tmp/cancelbot-unmatched-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	for (int i = 0; i < 40; i++)
+		cr_assert_eq(unmatched_append(dir, "private", "en", i % 4 ? "Fix my PRINTER" : "hello?",
+					      12345, 0, 1000), 0);
+	char *path = xasprintf("%s/unmatched.jsonl", dir), *old = xasprintf("%s.1", path);
+	size_t len = 0;
+	char *data = read_file(path, &len);
+	cr_assert_not_null(data);
+	cr_expect_leq(len, 1000 + 200, "capped: %zu bytes", len);
+	cr_expect_not_null(read_file(old, NULL), "rotated to .1") ;
+	cr_expect_null(strstr(data, "12345"), "no user ids unless log_user_ids");
+	struct sbuf out = {0};
+	cr_expect_gt(unmatched_top(dir, 5, &out), 0);
+	cr_expect(strstr(out.p, "× fix my printer"), "%s", out.p);
+	cr_expect(strstr(out.p, "fix my printer") < strstr(out.p, "hello?"), "most frequent first");
+	unmatched_append(dir, "group", "zh", "注销?", 777, 1, 1000000);
+	free(data);
+	data = read_file(path, NULL);
+	cr_expect(strstr(data, "\"user_id\":777"), "with log_user_ids");
+	free(data);
+	sbuf_free(&out);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+	free(cmd);
+	free(path);
+	free(old);
+}

@@ -18,7 +18,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all test clean bench fuzz fuzz-build
+.PHONY: all test clean bench fuzz fuzz-build install uninstall FORCE
 
 all: cancelbot
 
@@ -59,6 +59,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot eval --quiet --min-intent 0.97 --min-carrier 0.98 --min-plan 0.95 \
 		--max-false-trigger 0.05 tests/labelled.tsv
 	python3 tests/run_conversations.py ./cancelbot tests/data
+	python3 tests/check_install.py
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 python3 tests/run_conversations.py ./build/cancelbot-asan tests/data
 	CANCELBOT_NO_JIT=1 CONV_WAIT=90 CONV_WRAPPER="$(VALGRIND)" \
@@ -105,6 +106,39 @@ bench: cancelbot build/bench_core
 	@echo "| measure | result | target |"
 	@echo "|---|---|---|"
 	@./build/bench_core tests/labelled.tsv 200000
+	@python3 tests/bench/bench_e2e.py ./cancelbot 10000
+
+# Installing: the installed binary has its PREFIX's data directory compiled
+# in (only config.o differs from ./cancelbot), so it finds intents/ and
+# responses/ without flags; CANCELBOT_DATADIR or the config keys override.
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+build/install-config.o: bot/config.c bot/*.h FORCE | build
+	$(CC) $(CFLAGS) -UDATADIR -DDATADIR='"$(DATADIR)"' -c -o $@ $<
+
+build/cancelbot-install: build/main.o $(filter-out build/config.o,$(OBJ)) build/install-config.o
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+install: build/cancelbot-install
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(UNITDIR)
+	install -m 755 build/cancelbot-install $(DESTDIR)$(BINDIR)/cancelbot
+	cp -R intents responses $(DESTDIR)$(DATADIR)/
+	install -m 644 config.example.ini $(DESTDIR)$(DATADIR)/config.example.ini
+	install -m 644 docs/cancelbot.1 $(DESTDIR)$(MANDIR)/man1/cancelbot.1
+	install -m 644 docs/cancelbot.ini.5 $(DESTDIR)$(MANDIR)/man5/cancelbot.ini.5
+	sed 's|/usr/local/bin/cancelbot|$(BINDIR)/cancelbot|' contrib/cancelbot.service > \
+		$(DESTDIR)$(UNITDIR)/cancelbot.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/cancelbot.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cancelbot $(DESTDIR)$(MANDIR)/man1/cancelbot.1 \
+		$(DESTDIR)$(MANDIR)/man5/cancelbot.ini.5 $(DESTDIR)$(UNITDIR)/cancelbot.service
+	rm -rf $(DESTDIR)$(DATADIR)
+
+FORCE:
 
 clean:
 	rm -rf build cancelbot

@@ -36,6 +36,7 @@ struct bot {
 	int watch_fd;			/* inotify on intents/ and responses/, or -1 */
 	double reload_due;		/* debounced file-change reload, 0: none */
 	volatile sig_atomic_t *hup;	/* SIGHUP arrived */
+	double batch_received;		/* when the last getUpdates answer arrived */
 };
 
 /* Reloads the knowledge base (see reload.c); 0 when it was replaced. The

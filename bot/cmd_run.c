@@ -67,6 +67,10 @@ static void deliver(struct bot *b)
 	double wait;
 	struct outbox_item *it;
 	while (!b->hard_stop && (it = outbox_ready(b->ob, now_seconds(), &wait)) != NULL) {
+		double start = now_seconds();
+		/* the time the bot itself added: update in, reply about to go out */
+		log_debug("sending", "update=%lld added_latency_us=%.0f", (long long)it->update_id,
+			  (start - it->received) * 1e6);
 		struct send_result res = send_reply(b->tg, &it->r);
 		double now = now_seconds();
 		int64_t uid = it->update_id;
@@ -126,7 +130,7 @@ static void handle(struct bot *b, const struct update *u)
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);
 	for (size_t i = 0; i < out.n; i++) {
-		outbox_push(b->ob, u->update_id, &out.v[i]);
+		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received);
 		out.v[i].text = NULL;	/* the outbox owns it now */
 	}
 	stats_handled(&b->stats, u, &out);
@@ -204,6 +208,7 @@ static int poll_once(struct bot *b, int timeout)
 		tg_result_free(&r);	/* cut short on purpose: no backoff */
 		return 0;
 	}
+	b->batch_received = now_seconds();
 	if (st == TG_OK && cJSON_IsArray(r.result)) {
 		b->backoff = BACKOFF_MIN;
 		updates_scan(r.raw, r.raw_len, handle_element, b);

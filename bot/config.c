@@ -213,6 +213,16 @@ int config_finish(struct config *c, int need_token, struct sbuf *err)
 	const char *env = getenv("CANCELBOT_TOKEN");
 	if (env && *env)
 		set_str(&c->token, env);
+	/* systemd's LoadCredential=token:FILE, when nothing else gave one */
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	if ((!c->token || !*c->token) && creds && *creds) {
+		char *path = xasprintf("%s/token", creds);
+		char *tok = read_file(path, NULL);
+		if (tok)
+			set_str(&c->token, str_trim(tok));
+		free(tok);
+		free(path);
+	}
 	if (need_token && (!c->token || !*c->token)) {
 		sbuf_adds(err, "no bot token: set [telegram] token or CANCELBOT_TOKEN\n");
 		return -1;

@@ -274,7 +274,23 @@ static int expand(const struct kb *kb, const char *src, struct sbuf *out, int de
 	return rc;
 }
 
+static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct sbuf *err,
+			       int jit);
+
 static pcre2_code *compile(const char *re, const struct pattern *at, struct sbuf *err)
+{
+	return compile_jit(re, at, err, 1);
+}
+
+/* One pattern on its own: only `explain` runs these, so no JIT code (it
+ * would double the bot's private memory for nothing). */
+static pcre2_code *compile_alone(const char *re, const struct pattern *at, struct sbuf *err)
+{
+	return compile_jit(re, at, err, 0);
+}
+
+static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct sbuf *err,
+			       int jit)
 {
 	int code;
 	PCRE2_SIZE off;
@@ -293,7 +309,7 @@ static pcre2_code *compile(const char *re, const struct pattern *at, struct sbuf
 	static int no_jit = -1;
 	if (no_jit < 0)
 		no_jit = getenv("CANCELBOT_NO_JIT") && *getenv("CANCELBOT_NO_JIT") == '1';
-	if (!no_jit)
+	if (!no_jit && jit)
 		pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
 	return c;
 }
@@ -316,7 +332,7 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 		sbuf_adds(&all, "(?:");
 		struct sbuf one = {0};
 		if (expand(kb, p->src, &one, 0, p, err) == 0 && !p->re)
-			p->re = compile(sbuf_str(&one), p, err);
+			p->re = compile_alone(sbuf_str(&one), p, err);
 		sbuf_adds(&all, sbuf_str(&one));
 		sbuf_free(&one);
 		sbuf_addc(&all, ')');

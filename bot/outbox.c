@@ -48,7 +48,7 @@ void outbox_free(struct outbox *ob)
 	free(ob);
 }
 
-void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r)
+void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r, double received)
 {
 	if (ob->n == ob->cap) {
 		ob->cap = ob->cap ? ob->cap * 2 : 16;
@@ -58,6 +58,7 @@ void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r)
 	memset(it, 0, sizeof *it);
 	it->r = *r;
 	it->update_id = update_id;
+	it->received = received;
 }
 
 static int slot_used(const struct chat_pace *p)

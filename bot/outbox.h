@@ -18,6 +18,7 @@ struct outbox_item {
 	struct reply r;
 	int64_t update_id;
 	double not_before;	/* retry backoff */
+	double received;	/* when its update arrived, for the latency log */
 	int attempts;
 };
 
@@ -27,8 +28,8 @@ struct outbox;
  * server; never against Telegram). */
 struct outbox *outbox_new(int limits);
 void outbox_free(struct outbox *ob);
-/* Takes over r's text. */
-void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r);
+/* Takes over r's text. received: when the update arrived (monotonic). */
+void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r, double received);
 /* The next item allowed to go now, or NULL; *wait is then the seconds until
  * one will be (or -1 when the outbox is empty). */
 struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait);

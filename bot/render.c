@@ -295,6 +295,12 @@ static void reopen_all(const struct splitter *sp, struct sbuf *b)
 
 char **render_split(const char *html, size_t max, size_t *nparts)
 {
+	if (html_text_units(html) <= max && *html) {	/* the usual case: one message */
+		char **one = xmalloc(sizeof *one);
+		one[0] = xstrdup(html);
+		*nparts = 1;
+		return one;
+	}
 	char **parts = NULL;
 	size_t np = 0;
 	struct splitter sp = {.depth = 0};

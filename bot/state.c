@@ -132,11 +132,21 @@ int state_mark(struct state *s, int64_t id, int64_t floor)
 	if (next > s->offset)
 		s->offset = next;
 	add_recent(s, id);
+	/* ids below the offset are answered by definition: only those above it
+	 * (answered while an earlier update still waits for its replies) need
+	 * saving, which keeps the file a few bytes long */
+	char buf[64];
 	struct sbuf b = {0};
-	sbuf_addf(&b, "{\"offset\": %lld, \"recent\": [", (long long)s->offset);
+	snprintf(buf, sizeof buf, "{\"offset\": %lld, \"recent\": [", (long long)s->offset);
+	sbuf_adds(&b, buf);
+	int first = 1;
 	for (size_t i = 0; i < s->nrecent; i++) {
 		size_t k = (s->head + STATE_RECENT - s->nrecent + i) % STATE_RECENT;
-		sbuf_addf(&b, "%s%lld", i ? ", " : "", (long long)s->recent[k]);
+		if (s->recent[k] < s->offset)
+			continue;
+		snprintf(buf, sizeof buf, "%s%lld", first ? "" : ", ", (long long)s->recent[k]);
+		sbuf_adds(&b, buf);
+		first = 0;
 	}
 	sbuf_adds(&b, "]}\n");
 	char *path = xasprintf("%s/state.json", s->dir);

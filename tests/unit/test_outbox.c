@@ -10,7 +10,7 @@
 static void push(struct outbox *ob, int64_t update, int64_t chat)
 {
 	struct reply r = {.chat_id = chat, .text = strdup("x")};
-	outbox_push(ob, update, &r);
+	outbox_push(ob, update, &r, 0);
 }
 
 /* Sends whatever is ready at each tick from 0 to seconds; returns how many

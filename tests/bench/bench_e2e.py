@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""End-to-end figures for `make bench`, against the fake Bot API server on
+127.0.0.1 (sending limits off in both the server and the bot):
+
+- a backlog of 10 000 questions: updates handled per second, and the bot's
+  own CPU time per update (utime+stime from /proc, so the fake server's cost
+  is not counted);
+- 300 questions one at a time: the latency the bot adds between receiving an
+  update and sending its answer (p50, p99), from the bot's debug log;
+- peak and private memory of the bot, and its CPU use while idle in a long
+  poll.
+
+usage: bench_e2e.py BOT [BACKLOG]
+Prints Markdown table rows. Timings are measurements, never assertions."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import fakeapi  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TOKEN = "1:bench"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid, part=None):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    user, system = int(fields[11]) / TICK, int(fields[12]) / TICK
+    return {"user": user, "system": system}.get(part, user + system)
+
+
+def memory(pid):
+    status = open(f"/proc/{pid}/status").read()
+    hwm = int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+    rollup = open(f"/proc/{pid}/smaps_rollup").read()
+    private = sum(int(x) for x in re.findall(r"Private_(?:Clean|Dirty):\s+(\d+)", rollup))
+    return hwm / 1024, private / 1024
+
+
+def questions():
+    out = []
+    for line in open(os.path.join(ROOT, "tests/labelled.tsv"), encoding="utf-8"):
+        if line.startswith("#"):
+            continue
+        text, intents, carriers, plan = line.rstrip("\n").split("\t")
+        if intents != "none" and carriers != "-" and plan != "-":
+            out.append(text)  # carrier and plan named: exactly one reply each
+    return out
+
+
+def message(i, chat, text):
+    return {"message": {"message_id": i, "date": int(time.time()), "text": text,
+                        "chat": {"id": chat, "type": "private"},
+                        "from": {"id": chat, "is_bot": False, "first_name": "B"}}}
+
+
+def wait_sends(fake, n, timeout):
+    end = time.time() + timeout
+    return fake.wait_for(lambda: sum(1 for c in fake.calls if c["method"] == "sendMessage"
+                                     and c.get("status") == 200) >= n, max(0, end - time.time()))
+
+
+def main():
+    bot = os.path.abspath(sys.argv[1])
+    backlog = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+    qs = questions()
+    fake = fakeapi.FakeTelegram(token=TOKEN)
+    server, port = fakeapi.serve(fake)
+    tmp = tempfile.mkdtemp(prefix="cancelbot-bench-", dir=os.environ.get("BENCH_TMP"))
+    cfg = os.path.join(tmp, "config.ini")
+    with open(cfg, "w") as f:
+        f.write(f"[telegram]\ntoken = {TOKEN}\napi_url = http://127.0.0.1:{port}\npoll_timeout = 5\n"
+                f"rate_limits = false\n[bot]\nstate_dir = {tmp}/state\nauto_reload = false\n"
+                f"intents_dir = {ROOT}/intents\nresponses_dir = {ROOT}/responses\n"
+                f"[log]\nlevel = {{level}}\n")
+    template = open(cfg).read()
+    log_path = os.path.join(tmp, "bot.log")
+
+    def start(level):
+        with open(cfg, "w") as f:
+            f.write(template.replace("{level}", level))
+        os.chmod(cfg, 0o600)
+        before = len(fake.calls_of("getUpdates"))
+        p = subprocess.Popen([bot, "run", "-c", cfg], stdout=open(log_path, "a"),
+                             stderr=subprocess.STDOUT, cwd=tmp)
+        fake.wait_for(lambda: len(fake.calls_of("getUpdates")) > before, 30)
+        return p
+
+    # phase 1, at the production log level: the backlog
+    fake.add_updates([message(i, 10_000_000 + i, qs[i % len(qs)]) for i in range(backlog)])
+    proc = start("info")
+    cpu0, t0, user0 = cpu_seconds(proc.pid), time.time(), cpu_seconds(proc.pid, "user")
+    if not wait_sends(fake, backlog, 600):
+        sys.exit("bench: the backlog was not answered within 600 s")
+    elapsed, cpu = time.time() - t0, cpu_seconds(proc.pid) - cpu0
+    user = cpu_seconds(proc.pid, "user") - user0
+    peak_backlog, _ = memory(proc.pid)
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    # phase 2, with the debug log that records the added latency
+    with fake.cond:
+        fake.calls.clear()
+    mark = os.path.getsize(log_path)
+    proc = start("debug")
+    try:
+        for i in range(300):  # one at a time: latency without queueing
+            fake.add_updates([message(900000 + i, 20_000_000 + i, qs[i % len(qs)])])
+            if not wait_sends(fake, i + 1, 30):
+                sys.exit("bench: a single question was not answered within 30 s")
+        time.sleep(0.2)
+        with open(log_path) as f:
+            f.seek(mark)
+            lat = sorted(float(x) for x in re.findall(r"added_latency_us=(\d+)", f.read()))
+        time.sleep(1)
+        idle0, i0 = cpu_seconds(proc.pid), time.time()
+        time.sleep(10)
+        idle = (cpu_seconds(proc.pid) - idle0) / (time.time() - i0)
+        peak, private = memory(proc.pid)
+        peak = max(peak, peak_backlog)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        server.shutdown()
+    p50 = lat[len(lat) // 2] / 1000 if lat else float("nan")
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1000 if lat else float("nan")
+    print(f"| end to end, backlog of {backlog} questions | {backlog / elapsed:.0f} updates/s "
+          f"(the fake server is the bottleneck) | |")
+    print(f"| bot CPU time per update (/proc utime+stime of the bot alone) | "
+          f"{cpu / backlog * 1e6:.0f} us ({user / backlog * 1e6:.0f} us user, "
+          f"{(cpu - user) / backlog * 1e6:.0f} us kernel) | <= 50 us |")
+    print(f"| latency the bot adds, update in to reply out (300 single questions) | "
+          f"p50 {p50:.3f} ms, p99 {p99:.3f} ms | p99 <= 2 ms |")
+    print(f"| bot memory: peak RSS (VmHWM) / private (heap, JIT, data) | {peak:.1f} MB / "
+          f"{private:.1f} MB | RSS <= 8 MB |")
+    print(f"| bot CPU while idle in a long poll | {idle * 100:.3f} % of a core | ~0 |")
+
+
+if __name__ == "__main__":
+    main()

@@ -75,13 +75,26 @@ int main(int argc, char **argv)
 	}
 	size_t nq;
 	char **q = load_questions(labelled, &nq);
-	double c0 = cpu_now(), w0 = now();
-	for (size_t i = 0; i < total; i++) {
-		struct classification c;
-		classify(kb, q[i % nq], strlen(q[i % nq]), &c);
-		classification_free(&c);
+	/* three rounds: this VM's CPU is shared, so one round can be 30% off */
+	double rounds[3], wall = 0;
+	for (int k = 0; k < 3; k++) {
+		double c0 = cpu_now(), w0 = now();
+		for (size_t i = 0; i < total; i++) {
+			struct classification c;
+			classify(kb, q[i % nq], strlen(q[i % nq]), &c);
+			classification_free(&c);
+		}
+		rounds[k] = cpu_now() - c0;
+		wall += (now() - w0) / 3;
 	}
-	double cpu = cpu_now() - c0, wall = now() - w0;
+	for (int a = 0; a < 3; a++)	/* sort the three */
+		for (int b = a + 1; b < 3; b++)
+			if (rounds[b] < rounds[a]) {
+				double t = rounds[a];
+				rounds[a] = rounds[b];
+				rounds[b] = t;
+			}
+	double cpu = rounds[0], median = rounds[1];
 	double worst = 0;
 	char *buf = malloc(4200);
 	for (int k = 0; k < 9; k++) {
@@ -105,10 +118,10 @@ int main(int argc, char **argv)
 	}
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("| classification throughput | %.0f messages/s (%zu messages, one core) | >= 50000 |\n",
-	       total / cpu, total);
-	printf("| classification cost | %.1f us per message (wall %.1f us) | |\n", cpu / total * 1e6,
-	       wall / total * 1e6);
+	printf("| classification throughput | %.0f messages/s best of 3 rounds of %zu, median %.0f "
+	       "(one core) | >= 50000 |\n", total / cpu, total, total / median);
+	printf("| classification cost | %.1f us per message (median %.1f, wall %.1f us) | |\n",
+	       cpu / total * 1e6, median / total * 1e6, wall / total * 1e6);
 	printf("| slowest hostile 4 KB message | %.2f ms | < 5 ms |\n", worst);
 	printf("| knowledge-base load (reload) | %.1f ms (first load %.1f ms, incl. OpenCC map) | <= 50 ms |\n",
 	       reload, load_ms);

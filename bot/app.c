@@ -41,6 +41,16 @@ struct kb *app_kb(const struct config *cfg)
 	return kb;
 }
 
+struct kb *app_open(struct config *cfg, const char *path)
+{
+	struct kb *kb = NULL;
+	if (app_config(cfg, path, path != NULL, 0) == 0)
+		kb = app_kb(cfg);
+	if (!kb)
+		config_free(cfg);
+	return kb;
+}
+
 int app_opts(int argc, char **argv, const char *usage, const char **config_path)
 {
 	int i = 1;

@@ -14,6 +14,9 @@
 int app_config(struct config *cfg, const char *path, int must_exist, int need_token);
 /* Loads the knowledge base, printing problems; NULL on error. */
 struct kb *app_kb(const struct config *cfg);
+/* Both, for the offline commands (an optional config file at path): the
+ * knowledge base, or NULL after printing why (cfg is then freed). */
+struct kb *app_open(struct config *cfg, const char *path);
 
 int cmd_run(int argc, char **argv);
 int cmd_chat(int argc, char **argv);

@@ -68,11 +68,9 @@ int cmd_chat(int argc, char **argv)
 	if (first < 0 || first != argc)
 		return 2;
 	struct config cfg;
-	if (app_config(&cfg, path, path != NULL, 0) < 0)
-		return config_free(&cfg), 1;
-	struct kb *kb = app_kb(&cfg);
+	struct kb *kb = app_open(&cfg, path);
 	if (!kb)
-		return config_free(&cfg), 1;
+		return 1;
 	const char *lang = getenv("LANG");
 	struct context *ctx = context_new(64, cfg.context_ttl);
 	struct dialog_env env = {.kb = kb, .cfg = &cfg, .ctx = ctx, .bot_username = "cancelbot",

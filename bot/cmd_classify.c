@@ -16,11 +16,9 @@ int cmd_classify(int argc, char **argv)
 	if (first < 0 || first != argc)
 		return first < 0 ? 2 : (fprintf(stderr, "usage: cancelbot classify [-c FILE]\n"), 2);
 	struct config cfg;
-	if (app_config(&cfg, path, path != NULL, 0) < 0)
-		return config_free(&cfg), 1;
-	struct kb *kb = app_kb(&cfg);
+	struct kb *kb = app_open(&cfg, path);
 	if (!kb)
-		return config_free(&cfg), 1;
+		return 1;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;

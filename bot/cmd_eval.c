@@ -45,11 +45,9 @@ int cmd_eval(int argc, char **argv)
 	if (!path)
 		return fputs(usage, stderr), 2;
 	struct config cfg;
-	if (app_config(&cfg, cfgpath, cfgpath != NULL, 0) < 0)
-		return config_free(&cfg), 1;
-	struct kb *kb = app_kb(&cfg);
+	struct kb *kb = app_open(&cfg, cfgpath);
 	if (!kb)
-		return config_free(&cfg), 1;
+		return 1;
 	struct eval_result r;
 	struct sbuf err = {0};
 	int rc = 0;

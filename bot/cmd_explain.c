@@ -21,11 +21,9 @@ int cmd_explain(int argc, char **argv)
 	for (int i = first; i < argc; i++)
 		sbuf_addf(&text, "%s%s", i > first ? " " : "", argv[i]);
 	struct config cfg;
-	if (app_config(&cfg, path, path != NULL, 0) < 0)
-		return sbuf_free(&text), config_free(&cfg), 1;
-	struct kb *kb = app_kb(&cfg);
+	struct kb *kb = app_open(&cfg, path);
 	if (!kb)
-		return sbuf_free(&text), config_free(&cfg), 1;
+		return sbuf_free(&text), 1;
 	struct sbuf out = {0};
 	classify_explain(kb, sbuf_str(&text), &out);
 	fputs(sbuf_str(&out), stdout);

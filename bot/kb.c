@@ -2,6 +2,8 @@
 #include "kb.h"
 
 #include <dirent.h>
+#include <ini.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,6 +63,36 @@ const char *kb_add_file(struct kb *kb, const char *path)
 	free(data);
 	kb->files[kb->nfiles] = xstrdup(path);
 	return kb->files[kb->nfiles++];
+}
+
+int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const char *,
+		const char *, const char *), struct kb_ini *x, struct sbuf *err)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		sbuf_addf(err, "%s: cannot open\n", path);
+		return -1;
+	}
+	struct line_reader rd = {.fp = fp, .split_long = 1};
+	x->kb = kb;
+	x->file = kb_add_file(kb, path);
+	x->reader = &rd;
+	x->err = err;
+	x->errors = 0;
+	int rc = ini_parse_stream(line_reader_next, &rd, handler, x);
+	line_reader_free(&rd);
+	fclose(fp);
+	if (rd.long_line) {
+		sbuf_addf(err, "%s:%d: line too long to split safely: continue it on an "
+			  "indented line\n", path, rd.long_line);
+		x->errors++;
+	}
+	if (rc > 0 && !x->errors) {
+		sbuf_addf(err, "%s:%d: not a [section] or key = value line\n", path, rc);
+		x->errors++;
+	}
+	x->reader = NULL;
+	return x->errors ? -1 : 0;
 }
 
 static int find_file(const struct kb *kb, const char *path)

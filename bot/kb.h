@@ -138,6 +138,19 @@ int kb_topic_asks_carrier(const struct kb *kb, const char *topic);
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
 
 /* Loader internals shared by kb.c, kb_intents.c and kb_answers.c. */
+
+/* What every knowledge-base INI handler gets as the start of its context. */
+struct kb_ini {
+	struct kb *kb;
+	const char *file;		/* as recorded in kb->files */
+	struct line_reader *reader;	/* reader->line: the line being handled */
+	struct sbuf *err;
+	int errors;
+};
+/* Parses path with inih, long lines split and re-joined; ctx begins with a
+ * struct kb_ini, which this fills in. 0, or -1 after reporting problems. */
+int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const char *,
+		const char *, const char *), struct kb_ini *ctx, struct sbuf *err);
 const char *kb_add_file(struct kb *kb, const char *path);
 int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err);
 int kb_load_responses(struct kb *kb, const char *dir, struct sbuf *err);

@@ -18,16 +18,12 @@
 const char *const kb_langs[] = {"en", "zh"};
 
 struct facts_ctx {
-	struct kb *kb;
-	const char *file;
-	struct line_reader *reader;
-	struct sbuf *err;
-	int errors;
+	struct kb_ini in;	/* first: kb_read_ini fills it */
 };
 
 static int on_fact(void *user, const char *section, const char *name, const char *value)
 {
-	struct facts_ctx *x = user;
+	struct kb_ini *x = &((struct facts_ctx *)user)->in;
 	struct kb *kb = x->kb;
 	struct facts *f = kb->nfacts ? &kb->facts[kb->nfacts - 1] : NULL;
 	if (!*section) {
@@ -79,26 +75,8 @@ static int on_fact(void *user, const char *section, const char *name, const char
 
 static int load_facts(struct kb *kb, const char *path, struct sbuf *err)
 {
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		sbuf_addf(err, "%s: cannot open\n", path);
-		return -1;
-	}
-	struct line_reader rd = {.fp = fp, .split_long = 1};
-	struct facts_ctx x = {.kb = kb, .file = kb_add_file(kb, path), .reader = &rd, .err = err};
-	int rc = ini_parse_stream(line_reader_next, &rd, on_fact, &x);
-	line_reader_free(&rd);
-	fclose(fp);
-	if (rd.long_line) {
-		sbuf_addf(err, "%s:%d: line too long to split safely: continue it on an "
-			  "indented line\n", path, rd.long_line);
-		x.errors++;
-	}
-	if (rc > 0 && !x.errors) {
-		sbuf_addf(err, "%s:%d: not a [section] or key = value line\n", path, rc);
-		x.errors++;
-	}
-	return x.errors ? -1 : 0;
+	struct facts_ctx x;
+	return kb_read_ini(kb, path, on_fact, &x.in, err);
 }
 
 static void add_answer(struct kb *kb, const char *topic, const char *lang, const char *head,

@@ -16,11 +16,7 @@ static const char *const kind_names[RULE_KIND_COUNT] = {"intent", "carrier", "pl
 							 "define"};
 
 struct intents_ctx {
-	struct kb *kb;
-	const char *file;
-	struct line_reader *reader;
-	struct sbuf *err;
-	int errors;
+	struct kb_ini in;	/* first: kb_read_ini fills it */
 	char cur_section[128];
 	struct rule *cur;
 	int cur_cond;		/* the section's last `when`, or -1 */
@@ -28,10 +24,10 @@ struct intents_ctx {
 
 static int fail(struct intents_ctx *x, const char *fmt, const char *a)
 {
-	sbuf_addf(x->err, "%s:%d: ", x->file, x->reader->line);
-	sbuf_addf(x->err, fmt, a);
-	sbuf_addc(x->err, '\n');
-	x->errors++;
+	sbuf_addf(x->in.err, "%s:%d: ", x->in.file, x->in.reader->line);
+	sbuf_addf(x->in.err, fmt, a);
+	sbuf_addc(x->in.err, '\n');
+	x->in.errors++;
 	return 1;
 }
 
@@ -64,18 +60,18 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 		fail(x, "id '%s' must be lower-case letters, digits and _", id);
 		return NULL;
 	}
-	if (kb_rule(x->kb, (enum rule_kind)k, id)) {
+	if (kb_rule(x->in.kb, (enum rule_kind)k, id)) {
 		fail(x, "[%s] is defined twice", section);
 		return NULL;
 	}
-	struct kb *kb = x->kb;
+	struct kb *kb = x->in.kb;
 	kb->rules = xrealloc(kb->rules, (kb->nrules + 1) * sizeof *kb->rules);
 	struct rule *r = &kb->rules[kb->nrules];
 	memset(r, 0, sizeof *r);
 	r->kind = (enum rule_kind)k;
 	r->id = xstrdup(id);
-	r->file = x->file;
-	r->line = x->reader->line;
+	r->file = x->in.file;
+	r->line = x->in.reader->line;
 	r->order = (int)kb->nrules++;
 	kb->counts[k]++;
 	return r;
@@ -113,7 +109,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 		r->addressed_only = strcmp(value, "addressed") == 0;
 		return 1;
 	}
-	if ((x->reader->split || x->reader->indented) && r->npats) {
+	if ((x->in.reader->split || x->in.reader->indented) && r->npats) {
 		/* the rest of a long line, or an indented line: same pattern */
 		struct pattern *last = &r->pats[r->npats - 1];
 		char *joined = xasprintf("%s%s", last->src, value);
@@ -129,8 +125,8 @@ static int on_line(void *user, const char *section, const char *name, const char
 			return 1;
 		}
 		r->conds = xrealloc(r->conds, (r->nconds + 1) * sizeof *r->conds);
-		r->conds[r->nconds] = (struct cond){.src = xstrdup(value), .file = x->file,
-						    .line = x->reader->line};
+		r->conds[r->nconds] = (struct cond){.src = xstrdup(value), .file = x->in.file,
+						    .line = x->in.reader->line};
 		x->cur_cond = (int)r->nconds++;
 		return 1;
 	}
@@ -144,8 +140,8 @@ static int on_line(void *user, const char *section, const char *name, const char
 	struct pattern *p = &r->pats[r->npats++];
 	memset(p, 0, sizeof *p);
 	p->src = xstrdup(value);
-	p->file = x->file;
-	p->line = x->reader->line;
+	p->file = x->in.file;
+	p->line = x->in.reader->line;
 	p->negative = neg;
 	p->cond = neg ? -1 : x->cur_cond;
 	snprintf(p->lang, sizeof p->lang, "%s", neg ? "any" : name);
@@ -154,26 +150,8 @@ static int on_line(void *user, const char *section, const char *name, const char
 
 static int read_file_rules(struct kb *kb, const char *path, struct sbuf *err)
 {
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		sbuf_addf(err, "%s: cannot open\n", path);
-		return -1;
-	}
-	struct line_reader rd = {.fp = fp, .split_long = 1};
-	struct intents_ctx x = {.kb = kb, .file = kb_add_file(kb, path), .reader = &rd, .err = err};
-	int rc = ini_parse_stream(line_reader_next, &rd, on_line, &x);
-	line_reader_free(&rd);
-	fclose(fp);
-	if (rd.long_line) {
-		sbuf_addf(err, "%s:%d: line too long to split safely: continue it on an "
-			  "indented line\n", path, rd.long_line);
-		x.errors++;
-	}
-	if (rc > 0 && !x.errors) {
-		sbuf_addf(err, "%s:%d: not a [section] or key = value line\n", path, rc);
-		x.errors++;
-	}
-	return x.errors ? -1 : 0;
+	struct intents_ctx x = {.cur_cond = -1};
+	return kb_read_ini(kb, path, on_line, &x.in, err);
 }
 
 /* {b} is the edge of an ASCII word. After a word (the source just before it

@@ -90,7 +90,9 @@ Test(unmatched, written_capped_rotated_and_summarised)
 	char *data = read_file(path, &len);
 	cr_assert_not_null(data);
 	cr_expect_leq(len, 1000 + 200, "capped: %zu bytes", len);
-	cr_expect_not_null(read_file(old, NULL), "rotated to .1") ;
+	char *rotated = read_file(old, NULL);
+	cr_expect_not_null(rotated, "rotated to .1");
+	free(rotated);
 	cr_expect_null(strstr(data, "12345"), "no user ids unless log_user_ids");
 	struct sbuf out = {0};
 	cr_expect_gt(unmatched_top(dir, 5, &out), 0);

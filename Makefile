@@ -74,6 +74,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-r
 FUZZ_TARGETS := update classify render load
 FUZZ_OBJ := $(SRC:bot/%.c=build/fuzz/%.o)
 FUZZ_SECONDS ?= 60
+.SECONDARY: $(FUZZ_OBJ)
 
 build/fuzz/%.o: bot/%.c bot/*.h | build/fuzz
 	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) $(FUZZ_FLAGS) -c -o $@ $<

@@ -98,6 +98,7 @@ class FakeTelegram:
             self.migrated = {}         # old chat id -> new chat id
             self.blocked = set()       # chat ids that answer 403
             self.enforce_limits = False
+            self.down = False          # drop every connection (server-down tests)
             self.sent_times = {}       # chat id -> [times]
             self.cond.notify_all()
 
@@ -164,6 +165,8 @@ class FakeTelegram:
             status, body = 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
         else:
             status, body = handler(params)
+        if status is None:
+            return None, None  # hung up on purpose
         entry["status"] = status
         with self.cond:
             self.calls.append(entry)
@@ -194,6 +197,8 @@ class FakeTelegram:
                 self.max_offset = offset
                 self.cond.notify_all()
             while True:
+                if self.down:
+                    return None, None
                 if offset and not self.forget_confirmations:
                     self.updates = [u for u in self.updates if u["update_id"] >= offset]
                 ready = [u for u in self.updates if u["update_id"] >= offset]
@@ -322,6 +327,8 @@ class Handler(BaseHTTPRequestHandler):
         params = self._params()
         if path.startswith("/control/"):
             return self._control(path[len("/control/"):], params or {})
+        if self.fake.down:
+            return self._hang_up()
         m = re.fullmatch(r"/bot([^/]+)/(\w+)", path)
         if not m:
             return self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
@@ -360,12 +367,21 @@ class Handler(BaseHTTPRequestHandler):
                 body["parameters"] = params_out
             return self._send(status, body)
         status, body = self.fake.call(method, params)
+        if status is None:
+            return self._hang_up()
         if method == "getUpdates" and body.get("ok"):
             # updates added as raw text are spliced in verbatim
             parts = [u["__raw__"] if "__raw__" in u else dump_update(u) for u in body["result"]]
             raw = ('{"ok":true,"result":[' + ",".join(parts) + "]}").encode()
             return self._send(status, None, raw=raw)
         self._send(status, body)
+
+    def _hang_up(self):
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
     def _control(self, what, params):
         f = self.fake

@@ -46,6 +46,8 @@ A file is a list of directives, one per line ('#' starts a comment):
   kb-doc DOC                       append every ```... file=PATH block of DOC to PATH
   signal NAME                      send the bot a signal (HUP, TERM, ...)
   expect-log-count REGEX N         the log has exactly N matching lines
+  server-down SECONDS              the fake server stops listening (connections are
+                                   refused), then comes back on the same port
   tls                              the fake server speaks HTTPS with a fresh
                                    self-signed certificate; 'config ... = @CERT'
                                    stands for its file
@@ -525,6 +527,16 @@ class Conversation:
                 f.write(content.replace(old, new))
         elif cmd == "kb-doc":
             self.kb_doc(os.path.join(ROOT, args[0]))
+        elif cmd == "server-down":
+            with self.fake.cond:
+                self.fake.down = True
+                self.fake.cond.notify_all()
+            self.server.shutdown()
+            self.server.server_close()
+            time.sleep(float(args[0]))
+            with self.fake.cond:
+                self.fake.down = False
+            self.server, _ = fakeapi.serve(self.fake, self.port)
         elif cmd == "signal":
             self.proc.send_signal(getattr(signal, "SIG" + args[0]))
         elif cmd == "expect-log-count":

@@ -185,3 +185,43 @@ Test(kb, optional_lines_are_dropped_without_a_fact)
 	free(mint);
 	sbuf_free(&err);
 }
+
+Test(kb, a_pattern_hitting_the_match_limit_counts_as_no_match)
+{
+	/* (a|aa)+$ backtracks exponentially on a long run of a's ending in b */
+	char *dir = broken_copy("intents/zz.ini", "[intent zz]\npriority = 900\nen = ^(?:a|aa)+$\n"
+				"[intent zz2]\npriority = 1\nen = ^a\n");
+	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	char *zz = xasprintf("%s/responses/en/zz.txt", dir), *zzz = xasprintf("%s/responses/zh/zz.txt", dir);
+	char *zz2 = xasprintf("%s/responses/en/zz2.txt", dir), *zzz2 = xasprintf("%s/responses/zh/zz2.txt", dir);
+	const char *files[] = {zz, zzz, zz2, zzz2};
+	for (int i = 0; i < 4; i++) {
+		FILE *fp = fopen(files[i], "w");
+		cr_assert_not_null(fp);
+		fputs("[default]\nx\n", fp);
+		fclose(fp);
+	}
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	cr_assert_not_null(k, "%s", sbuf_str(&err));
+	char text[200];
+	memset(text, 'a', sizeof text - 2);
+	text[sizeof text - 2] = 'b';
+	text[sizeof text - 1] = '\0';
+	struct classification c;
+	classify(k, text, strlen(text), &c);
+	cr_expect(c.limit_hit, "the match limit was hit");
+	cr_expect_str_eq(c.intent ? c.intent->id : "none", "zz2", "no match for zz; the rest still work");
+	classification_free(&c);
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+	for (int i = 0; i < 4; i++)
+		free((char *)files[i]);
+	free(cmd);
+	free(in);
+	free(re);
+	free(dir);
+}

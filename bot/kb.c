@@ -165,6 +165,7 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 	kb->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
 	pcre2_jit_stack_assign(kb->mctx, NULL, kb->jit_stack);
 	size_t before = err->len;
+	kb->responses_dir = xstrdup(responses_dir);
 	int rc = kb_load_intents(kb, intents_dir, err);
 	rc |= kb_load_responses(kb, responses_dir, err);
 	if (rc == 0)
@@ -228,6 +229,7 @@ void kb_free(struct kb *kb)
 		free(kb->files[i]);
 	free(kb->files);
 	free(kb->file_hashes);
+	free(kb->responses_dir);
 	pcre2_code_free(kb->carrier_destination);
 	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);

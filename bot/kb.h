@@ -98,6 +98,7 @@ struct kb {
 	size_t nfacts;
 	struct answer *answers;
 	size_t nanswers;
+	char *responses_dir;	/* where the answers came from, for messages */
 	char **files;		/* every file read, for file:line in messages */
 	uint64_t *file_hashes;	/* their contents' FNV-1a hashes, to tell what changed */
 	size_t nfiles;

@@ -36,8 +36,8 @@ static int check_defaults(const struct kb *kb, const char *topic, struct sbuf *e
 	int bad = 0;
 	for (size_t l = 0; l < KB_NLANGS; l++)
 		if (!has_default(kb, topic, kb_langs[l])) {
-			sbuf_addf(err, "responses/%s/%s.txt: topic '%s' has no [default] answer in %s\n",
-				  kb_langs[l], topic, topic, kb_langs[l]);
+			sbuf_addf(err, "%s/%s/%s.txt: topic '%s' has no [default] answer in %s\n",
+				  kb->responses_dir, kb_langs[l], topic, topic, kb_langs[l]);
 			bad = 1;
 		}
 	return bad;
@@ -198,7 +198,7 @@ static int check_facts(const struct kb *kb, const struct kb_load_opts *opts, str
 		}
 	}
 	if (!kb_facts(kb, "general")) {
-		sbuf_adds(err, "responses/carriers.ini: no [general] section\n");
+		sbuf_addf(err, "%s/carriers.ini: no [general] section\n", kb->responses_dir);
 		bad = 1;
 	}
 	for (size_t i = 0; i < kb->nrules; i++)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Keeps the documentation and the installation honest (run by make test):
---help and cancelbot(1) name the same commands and options; every config key
+--help and cancelbot(1) name the same commands and options; exit statuses
+are 0/1/2 as documented; every config key
 of bot/config.c is in cancelbot.ini(5) and config.example.ini; both man pages
 render without warnings; `make install PREFIX=tmp` gives a bot that finds its
 data with no flags and a unit that `systemd-analyze verify` accepts; `make
@@ -48,6 +49,13 @@ def main():
     for page in ("docs/cancelbot.1", "docs/cancelbot.ini.5"):
         r = run(["groff", "-man", "-ww", "-z", page])
         check(r.returncode == 0 and not r.stderr.strip(), f"{page} renders without warnings {r.stderr.strip()[:200]}")
+    for args, want in ((["--help"], 0), (["--version"], 0), (["frobnicate"], 2), ([], 2),
+                       (["run", "--bogus"], 2), (["classify", "extra"], 2), (["check", "--bogus"], 2),
+                       (["eval"], 2), (["explain"], 2), (["unmatched", "--top", "x"], 2),
+                       (["run", "-c", "/nonexistent/config.ini"], 1),
+                       (["check", "/nonexistent"], 1)):
+        r = run(["./cancelbot"] + args)
+        check(r.returncode == want, f"cancelbot {' '.join(args)} exits {want} (got {r.returncode})")
     prefix = tempfile.mkdtemp(prefix="cancelbot-install-")
     try:
         r = run(["make", "-s", "install", f"PREFIX={prefix}"])

@@ -131,6 +131,9 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 void bot_maintenance(struct bot *b)
 {
 	struct sbuf report = {0};
+	if (state_expire_offset(&b->st, (double)time(NULL)))
+		log_warn("offset_reset", "msg=\"no update for a week: Telegram now numbers updates "
+			 "at random, so the saved offset is dropped\"");
 	if (b->hup && *b->hup) {
 		*b->hup = 0;
 		bot_reload(b, "SIGHUP", &report);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static int mkdir_p(const char *dir)
@@ -76,6 +77,8 @@ static int load(struct state *s, struct sbuf *err)
 	cJSON_Delete(j);
 	s->offset = offset;
 	s->max_done = offset - 1;
+	struct stat st;
+	s->last_activity = stat(path, &st) == 0 ? (double)st.st_mtime : 0;
 	const char *p = strstr(data, "\"recent\"");
 	p = p ? strchr(p, '[') : NULL;
 	while (p && *p && *p != ']') {
@@ -114,6 +117,19 @@ int state_open(struct state *s, const char *dir, struct sbuf *err)
 	return load(s, err);
 }
 
+#define ID_RESET_AFTER (7 * 86400.0)
+
+int state_expire_offset(struct state *s, double now)
+{
+	if (!s->offset || !s->last_activity || now - s->last_activity < ID_RESET_AFTER)
+		return 0;
+	s->offset = 0;
+	s->max_done = 0;
+	s->nrecent = s->head = 0;
+	s->last_activity = now;
+	return 1;
+}
+
 int state_seen(const struct state *s, int64_t id)
 {
 	if (id < s->offset)
@@ -126,6 +142,7 @@ int state_seen(const struct state *s, int64_t id)
 
 int state_mark(struct state *s, int64_t id, int64_t floor)
 {
+	s->last_activity = (double)time(NULL);
 	if (id > s->max_done)
 		s->max_done = id;
 	int64_t next = s->max_done + 1 < floor ? s->max_done + 1 : floor;

@@ -18,6 +18,7 @@ struct state {
 	char *dir;
 	int64_t offset;			/* next update_id wanted */
 	int64_t max_done;		/* highest update fully handled */
+	double last_activity;		/* wall time of the last handled update */
 	int64_t recent[STATE_RECENT];	/* ring of handled ids */
 	size_t nrecent, head;
 	int lock_fd;
@@ -27,6 +28,11 @@ struct state {
  * message in err when the lock is held or the file is unreadable. */
 int state_open(struct state *s, const char *dir, struct sbuf *err);
 int state_seen(const struct state *s, int64_t update_id);
+/* Telegram numbers updates at random after a week without any: past that,
+ * a saved offset could be above every new id and hide them all. Resets the
+ * offset (safe: Telegram keeps updates only 24 hours) and returns 1 when
+ * it did. */
+int state_expire_offset(struct state *s, double now);
 /* Records a fully handled update (its replies sent) and saves. floor is the
  * smallest update still waiting for replies (INT64_MAX: none): the offset
  * never passes it, so a crash cannot confirm an unanswered update. -1

@@ -110,3 +110,23 @@ Test(unmatched, written_capped_rotated_and_summarised)
 	free(path);
 	free(old);
 }
+
+Test(state, offset_dropped_after_a_week_without_updates)
+{
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct state s;
+	struct sbuf err = {0};
+	cr_assert_eq(state_open(&s, dir, &err), 0);
+	cr_assert_eq(state_mark(&s, 500, INT64_MAX), 0);
+	cr_expect_eq(state_expire_offset(&s, s.last_activity + 3600), 0, "an hour is nothing");
+	cr_expect_eq(s.offset, 501);
+	cr_expect_eq(state_expire_offset(&s, s.last_activity + 8 * 86400), 1);
+	cr_expect_eq(s.offset, 0);
+	cr_expect_not(state_seen(&s, 17), "a new, randomly numbered update is not skipped");
+	state_close(&s);
+	sbuf_free(&err);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	cr_expect_eq(system(cmd), 0);
+	free(cmd);
+}

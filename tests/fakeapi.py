@@ -142,7 +142,8 @@ class FakeTelegram:
                 left = end - time.time()
                 if left <= 0:
                     return False
-                self.cond.wait(left)
+                # also re-check now and then: the predicate may watch a process
+                self.cond.wait(min(left, 0.1))
             return True
 
     # --- the Bot API ---------------------------------------------------

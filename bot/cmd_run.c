@@ -211,7 +211,7 @@ static int poll_once(struct bot *b, int timeout)
 	b->batch_received = now_seconds();
 	if (st == TG_OK && cJSON_IsArray(r.result)) {
 		b->backoff = BACKOFF_MIN;
-		updates_scan(r.raw, r.raw_len, handle_element, b);
+		updates_each(r.result, r.raw, r.raw_len, handle_element, b);
 	} else if (st == TG_TRANSPORT_ERROR && r.raw && strstr(r.raw, "\"ok\":true") &&
 		   updates_scan(r.raw, r.raw_len, handle_element, b) > 0) {
 		/* some element is not JSON: the others were handled one by one */

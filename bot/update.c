@@ -189,6 +189,48 @@ static size_t resync(const char *s, size_t len, size_t i)
 	return len;
 }
 
+/* In valid JSON, the end of the value starting at s[i] ('{' or '['). */
+static size_t value_end(const char *s, size_t len, size_t i)
+{
+	int depth = 0;
+	for (; i < len; i++) {
+		if (s[i] == '"') {
+			i = skip_string(s, len, i) - 1;
+		} else if (s[i] == '{' || s[i] == '[') {
+			depth++;
+		} else if ((s[i] == '}' || s[i] == ']') && --depth == 0) {
+			return i + 1;
+		}
+	}
+	return len;
+}
+
+int updates_each(const cJSON *result, const char *body, size_t len, update_element_fn fn,
+		 void *user)
+{
+	const char *key = strstr(body, "\"result\"");
+	size_t i = key ? (size_t)(key - body) + 8 : len;
+	while (i < len && body[i] != '[')
+		i++;
+	i++;
+	int count = 0;
+	const cJSON *item;
+	cJSON_ArrayForEach(item, result) {
+		while (i < len && body[i] != '{' && body[i] != ']')
+			i++;
+		int64_t id = 0;
+		int has_id = 0;
+		if (i < len && body[i] == '{') {	/* Telegram's elements are objects */
+			size_t end = value_end(body, len, i);
+			has_id = element_id(body + i, end - i, &id);
+			i = end;
+		}
+		fn(user, item, NULL, 0, id, has_id);
+		count++;
+	}
+	return count;
+}
+
 int updates_scan(const char *body, size_t len, update_element_fn fn, void *user)
 {
 	const char *key = strstr(body, "\"result\"");

@@ -48,6 +48,10 @@ void update_parse_known(const cJSON *json, int64_t update_id, struct update *u);
 typedef void (*update_element_fn)(void *user, const cJSON *json, const char *text, size_t len,
 				  int64_t id, int has_id);
 int updates_scan(const char *body, size_t len, update_element_fn fn, void *user);
+/* The same for a body that parsed: result is its parsed array, so only the
+ * exact update ids are read from the text (no second parse). */
+int updates_each(const cJSON *result, const char *body, size_t len, update_element_fn fn,
+		 void *user);
 void update_free(struct update *u);
 int update_is_group(const struct update *u);
 

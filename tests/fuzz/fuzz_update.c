@@ -26,6 +26,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sbuf_add(&body, (const char *)data, size);
 	sbuf_adds(&body, "]}");
 	updates_scan(body.p, body.len, each, NULL);
+	cJSON *whole = cJSON_ParseWithLength(body.p, body.len);
+	const cJSON *result = cJSON_GetObjectItemCaseSensitive(whole, "result");
+	if (cJSON_IsArray(result))	/* the path for bodies that parse */
+		updates_each(result, body.p, body.len, each, NULL);
+	cJSON_Delete(whole);
 	sbuf_free(&body);
 	cJSON *j = cJSON_ParseWithLength((const char *)data, size);
 	struct update u;

@@ -127,3 +127,16 @@ Test(update, scan_salvages_and_reads_exact_ids)
 	cr_expect_eq(s.ids[2], 7, "the top-level update_id, not a nested one");
 	cr_expect_eq(s.ids[3], 8);
 }
+
+Test(update, each_pairs_parsed_elements_with_exact_ids)
+{
+	const char *body = "{\"ok\":true,\"result\":[{\"update_id\":9007199254740993,\"message\":"
+			   "{\"text\":\"a}\\\"{\"}},{\"message\":{\"update_id\":5},\"update_id\":7}]}";
+	cJSON *j = cJSON_Parse(body);
+	struct seen s = {0};
+	cr_assert_eq(updates_each(cJSON_GetObjectItem(j, "result"), body, strlen(body), collect, &s), 2);
+	cr_expect_eq(s.json_ok, 2);
+	cr_expect_eq(s.ids[0], 9007199254740993LL);
+	cr_expect_eq(s.ids[1], 7);
+	cJSON_Delete(j);
+}

@@ -18,7 +18,7 @@ void buttons_add(struct reply *r, const char *text, const char *data)
 	snprintf(b->data, sizeof b->data, "%s", data);
 }
 
-static const char *label(const struct dialog_env *env, const char *key, const char *lang)
+const char *buttons_label(const struct dialog_env *env, const char *key, const char *lang)
 {
 	const char *v = facts_get(kb_facts(env->kb, "general"), key, lang);
 	return v ? v : key;
@@ -62,21 +62,21 @@ void buttons_topics(const struct dialog_env *env, struct reply *r, const char *c
 		snprintf(key, sizeof key, "topic_%s", t);
 		snprintf(data, sizeof data, "a:%s:%s", t, carrier);
 		if (kb_rule(env->kb, RULE_INTENT, t))
-			buttons_add(r, label(env, key, lang), data);
+			buttons_add(r, buttons_label(env, key, lang), data);
 	}
 	free(copy);
 }
 
-void buttons_plans(struct reply *r, const char *topic, const char *carrier, const char *lang)
+void buttons_plans(const struct dialog_env *env, struct reply *r, const char *topic,
+		   const char *carrier, const char *lang)
 {
-	int zh = strcmp(lang, "zh") == 0;
 	char data[80];
 	snprintf(data, sizeof data, "a:%s:%s:prepaid", topic, carrier);
-	buttons_add(r, zh ? "预付费" : "Prepaid", data);
+	buttons_add(r, buttons_label(env, "button_prepaid", lang), data);
 	snprintf(data, sizeof data, "a:%s:%s:postpaid", topic, carrier);
-	buttons_add(r, zh ? "后付费" : "Postpaid", data);
+	buttons_add(r, buttons_label(env, "button_postpaid", lang), data);
 	snprintf(data, sizeof data, "p:%s:%s", topic, carrier);
-	buttons_add(r, zh ? "不确定" : "Not sure", data);
+	buttons_add(r, buttons_label(env, "button_unsure", lang), data);
 }
 
 /* Splits "A:B:C" into at most n fields (in place). */
@@ -161,7 +161,7 @@ static int press_plan_unsure(const struct dialog_env *env, const struct update *
 		return 0;
 	struct reply *r = dialog_say(env, u, out, "plan_type", a[1], NULL, lang);
 	if (r)
-		buttons_plans(r, a[0], a[1], lang);
+		buttons_plans(env, r, a[0], a[1], lang);
 	return 1;
 }
 

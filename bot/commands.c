@@ -23,7 +23,7 @@ static void cmd_start(const struct dialog_env *env, const struct update *u, cons
 	struct reply *r = dialog_say(env, u, out, "start", NULL, NULL, lang);
 	if (r) {
 		buttons_carriers(env, r, "main_carriers", NULL, NULL, lang);
-		buttons_add(r, strcmp(lang, "zh") ? "Other…" : "其他…", "more");
+		buttons_add(r, buttons_label(env, "button_other", lang), "more");
 	}
 }
 

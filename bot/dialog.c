@@ -75,13 +75,12 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
 }
 
 /* Adds a UI text as the last paragraph of reply r (when it still fits). */
-static void append_ui(const struct dialog_env *env, const struct update *u, struct reply *r,
-		      const char *topic, const char *carrier, const char *lang)
+static void append_ui(const struct dialog_env *env, struct reply *r, const char *topic,
+		      const char *carrier, const char *lang)
 {
 	const struct answer *a = kb_answer(env->kb, topic, carrier, NULL, lang);
 	struct sbuf err = {0};
 	char *extra = a ? render_answer(env->kb, a, carrier, 0, &err) : NULL;
-	(void)u;
 	if (extra && html_text_units(r->text) + html_text_units(extra) + 2 <= TG_MAX_TEXT) {
 		char *joined = xasprintf("%s\n\n%s", r->text, extra);
 		free(r->text);
@@ -138,9 +137,9 @@ void dialog_answer(const struct dialog_env *env, const struct update *u, struct 
 			char data[80];
 			buttons_carriers(env, r, "main_carriers", topic, plan, lang);
 			snprintf(data, sizeof data, "w:%s%s%s", topic, plan ? ":" : "", plan ? plan : "");
-			buttons_add(r, strcmp(lang, "zh") ? "Other…" : "其他…", data);
+			buttons_add(r, buttons_label(env, "button_other", lang), data);
 			snprintf(data, sizeof data, "a:%s:-%s%s", topic, plan ? ":" : "", plan ? plan : "");
-			buttons_add(r, strcmp(lang, "zh") ? "General steps" : "通用步骤", data);
+			buttons_add(r, buttons_label(env, "button_general", lang), data);
 		}
 		remember(env, u, topic, NULL, plan, PENDING_CARRIER, lang);
 		return;
@@ -156,8 +155,8 @@ void dialog_answer(const struct dialog_env *env, const struct update *u, struct 
 	/* The carrier's answer is for monthly (postpaid) lines; when prepaid
 	 * differs, ask under it rather than making everyone answer first. */
 	if (last && carrier && !plan && kb_topic_depends_on_plan(env->kb, topic, carrier)) {
-		append_ui(env, u, last, "ask_plan", carrier, lang);
-		buttons_plans(last, topic, carrier, lang);
+		append_ui(env, last, "ask_plan", carrier, lang);
+		buttons_plans(env, last, topic, carrier, lang);
 		remember(env, u, topic, carrier, NULL, PENDING_PLAN, lang);
 		return;
 	}

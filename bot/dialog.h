@@ -85,7 +85,11 @@ void buttons_carriers(const struct dialog_env *env, struct reply *r, const char 
 		      const char *topic, const char *plan, const char *lang);
 void buttons_topics(const struct dialog_env *env, struct reply *r, const char *carrier,
 		    const char *lang);
-void buttons_plans(struct reply *r, const char *topic, const char *carrier, const char *lang);
+void buttons_plans(const struct dialog_env *env, struct reply *r, const char *topic,
+		   const char *carrier, const char *lang);
+/* A button label from [general] (key.LANG), e.g. "button_other"; the key
+ * itself when missing. */
+const char *buttons_label(const struct dialog_env *env, const char *key, const char *lang);
 void buttons_add(struct reply *r, const char *text, const char *data);
 void buttons_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
 

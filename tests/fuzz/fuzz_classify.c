@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "classify.h"
+#include "fuzz_kb.h"
 #include "normalize.h"
 
 static struct kb *kb;
@@ -12,12 +13,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	normalize_init();
-	struct sbuf err = {0}, warn = {0};
-	kb = kb_load("intents", "responses", NULL, &err, &warn);
-	if (!kb)
-		abort();
-	sbuf_free(&err);
-	sbuf_free(&warn);
+	kb = fuzz_load_kb();
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_kb.h"
 #include "normalize.h"
 #include "render.h"
 
@@ -12,12 +13,7 @@ static struct kb *kb;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	struct sbuf err = {0}, warn = {0};
-	kb = kb_load("intents", "responses", NULL, &err, &warn);
-	if (!kb)
-		abort();
-	sbuf_free(&err);
-	sbuf_free(&warn);
+	kb = fuzz_load_kb();
 	return 0;
 }
 

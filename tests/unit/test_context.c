@@ -1,6 +1,8 @@
 /* Unit tests: conversation memory — expiry, bounded size, migration,
  * language choice, group answer de-duplication. */
 #include <criterion/criterion.h>
+
+#include "helpers.h"
 #include <string.h>
 
 #include "context.h"
@@ -71,9 +73,7 @@ Test(state, saves_exactly_and_locks)
 	cr_expect_not(state_seen(&again, 9007199254740994LL));
 	state_close(&again);
 	sbuf_free(&err);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
+	rm_rf(dir);
 }
 
 #include "unmatched.h"
@@ -104,9 +104,7 @@ Test(unmatched, written_capped_rotated_and_summarised)
 	cr_expect(strstr(data, "\"user_id\":777"), "with log_user_ids");
 	free(data);
 	sbuf_free(&out);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
+	rm_rf(dir);
 	free(path);
 	free(old);
 }
@@ -126,7 +124,5 @@ Test(state, offset_dropped_after_a_week_without_updates)
 	cr_expect_not(state_seen(&s, 17), "a new, randomly numbered update is not skipped");
 	state_close(&s);
 	sbuf_free(&err);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
+	rm_rf(dir);
 }

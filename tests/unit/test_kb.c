@@ -1,6 +1,8 @@
 /* Unit tests: kb and classify — the shipped knowledge base loads, checks
  * catch broken files with file:line, and recognition behaves. */
 #include <criterion/criterion.h>
+
+#include "helpers.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,9 +132,7 @@ static void expect_load_error(const char *rel, const char *content, const char *
 	kb_free(k);
 	sbuf_free(&err);
 	sbuf_free(&warn);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
+	rm_rf(dir);
 	free(in);
 	free(re);
 	free(dir);
@@ -216,11 +216,9 @@ Test(kb, a_pattern_hitting_the_match_limit_counts_as_no_match)
 	kb_free(k);
 	sbuf_free(&err);
 	sbuf_free(&warn);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	cr_expect_eq(system(cmd), 0);
+	rm_rf(dir);
 	for (int i = 0; i < 4; i++)
 		free((char *)files[i]);
-	free(cmd);
 	free(in);
 	free(re);
 	free(dir);

@@ -1,9 +1,11 @@
 /* state — what must survive a restart: the next getUpdates offset and the
- * ids of recently answered updates, in STATE_DIR/state.json, written
- * atomically (temp file, fsync, rename) after every handled update. A flock
- * on STATE_DIR/lock keeps a second instance from polling the same bot.
+ * ids of recently answered updates, saved atomically and durably after
+ * every handled update, in STATE_DIR/state.slots: two checksummed copies
+ * overwritten in turn and fdatasync()ed, the newer valid one wins on load
+ * (state.c says why not a renamed temp file). A flock on STATE_DIR/lock
+ * keeps a second instance from polling the same bot.
  *
- * struct state owns its directory string and lock descriptor. */
+ * struct state owns its directory string and both descriptors. */
 #ifndef CANCELBOT_STATE_H
 #define CANCELBOT_STATE_H
 
@@ -21,7 +23,9 @@ struct state {
 	double last_activity;		/* wall time of the last handled update */
 	int64_t recent[STATE_RECENT];	/* ring of handled ids */
 	size_t nrecent, head;
-	int lock_fd;
+	uint64_t seq;			/* saves so far; seq % 2 is the next slot */
+	int fd, lock_fd;
+	int migrated;			/* loaded from an old state.json */
 };
 
 /* Creates dir if needed, takes the lock, loads the saved state. -1 and a

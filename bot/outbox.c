@@ -10,8 +10,9 @@
 #define GROUP_MAX 20
 #define GLOBAL_WINDOW 1.0
 #define GLOBAL_MAX 30
-#define CHAT_SLOTS 1024
+#define PACE_MIN_SLOTS 64
 
+/* A chat's recent sends; kept while they still limit it, then pruned. */
 struct chat_pace {
 	int64_t chat;
 	int used;
@@ -21,10 +22,17 @@ struct chat_pace {
 	size_t head;
 };
 
+/* Open addressing by chat id, at most half full, so that finding a chat
+ * costs one or two probes however many chats were answered lately. */
+struct pace_table {
+	struct chat_pace *v;
+	size_t cap, n;
+};
+
 struct outbox {
-	struct outbox_item *items;
+	struct outbox_item **items;	/* in arrival order; each owned here */
 	size_t n, cap;
-	struct chat_pace chats[CHAT_SLOTS];
+	struct pace_table chats;
 	double global[GLOBAL_MAX];	/* ring of the last sends */
 	size_t ghead, gsends;
 	double paused_until;
@@ -42,9 +50,12 @@ void outbox_free(struct outbox *ob)
 {
 	if (!ob)
 		return;
-	for (size_t i = 0; i < ob->n; i++)
-		free(ob->items[i].r.text);
+	for (size_t i = 0; i < ob->n; i++) {
+		free(ob->items[i]->r.text);
+		free(ob->items[i]);
+	}
 	free(ob->items);
+	free(ob->chats.v);
 	free(ob);
 }
 
@@ -54,39 +65,71 @@ void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r, do
 		ob->cap = ob->cap ? ob->cap * 2 : 16;
 		ob->items = xrealloc(ob->items, ob->cap * sizeof *ob->items);
 	}
-	struct outbox_item *it = &ob->items[ob->n++];
-	memset(it, 0, sizeof *it);
+	struct outbox_item *it = xcalloc(1, sizeof *it);
 	it->r = *r;
 	it->update_id = update_id;
 	it->received = received;
+	ob->items[ob->n++] = it;
 }
 
-static int slot_used(const struct chat_pace *p)
+static size_t chat_hash(int64_t chat, size_t cap)
 {
-	return p->used;
+	uint64_t h = (uint64_t)chat * 0x9E3779B97F4A7C15ULL;
+	return (size_t)(h >> 32) & (cap - 1);
 }
 
-/* The pacing record of chat; with create, a free slot is taken, else the
- * one written to longest ago (after a minute nothing is left to limit). */
+static struct chat_pace *slot_for(struct pace_table *t, int64_t chat)
+{
+	size_t i = chat_hash(chat, t->cap);
+	while (t->v[i].used && t->v[i].chat != chat)
+		i = (i + 1) & (t->cap - 1);
+	return &t->v[i];
+}
+
+/* Does this record still hold anything back? */
+static int pace_live(const struct chat_pace *p, double now)
+{
+	return p->paused_until > now || now - p->last < GROUP_WINDOW + 1;
+}
+
+/* Rebuilds the table without the records that no longer limit anything,
+ * doubling it when what is left would still fill it over a quarter. */
+static void pace_rebuild(struct pace_table *t, double now)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < t->cap; i++)
+		live += t->v[i].used && pace_live(&t->v[i], now);
+	struct pace_table nt = {.cap = t->cap ? t->cap : PACE_MIN_SLOTS};
+	while ((live + 1) * 4 > nt.cap)
+		nt.cap *= 2;
+	nt.v = xcalloc(nt.cap, sizeof *nt.v);
+	for (size_t i = 0; i < t->cap; i++)
+		if (t->v[i].used && pace_live(&t->v[i], now)) {
+			*slot_for(&nt, t->v[i].chat) = t->v[i];
+			nt.n++;
+		}
+	free(t->v);
+	*t = nt;
+}
+
+/* The pacing record of chat; with create, one is made if there is none. */
 static struct chat_pace *pace(struct outbox *ob, int64_t chat, int create, double now)
 {
-	struct chat_pace *free_slot = NULL, *oldest = NULL;
-	(void)now;
-	for (size_t i = 0; i < CHAT_SLOTS; i++) {
-		struct chat_pace *p = &ob->chats[i];
-		if (slot_used(p) && p->chat == chat)
-			return p;
-		if (!slot_used(p) && !free_slot)
-			free_slot = p;
-		else if (slot_used(p) && (!oldest || p->last < oldest->last))
-			oldest = p;
-	}
-	if (!create)
+	struct pace_table *t = &ob->chats;
+	if (t->cap) {
+		struct chat_pace *p = slot_for(t, chat);
+		if (p->used || !create)
+			return p->used ? p : NULL;
+	} else if (!create) {
 		return NULL;
-	struct chat_pace *p = free_slot ? free_slot : oldest;
+	}
+	if ((t->n + 1) * 2 > t->cap)
+		pace_rebuild(t, now);
+	struct chat_pace *p = slot_for(t, chat);
 	memset(p, 0, sizeof *p);
 	p->chat = chat;
 	p->used = 1;
+	t->n++;
 	return p;
 }
 
@@ -118,10 +161,10 @@ struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 {
 	double soonest = -1;
 	for (size_t i = 0; i < ob->n; i++) {
-		struct outbox_item *it = &ob->items[i];
+		struct outbox_item *it = ob->items[i];
 		int earlier_same_chat = 0;	/* one chat's replies leave in order */
 		for (size_t j = 0; j < i && !earlier_same_chat; j++)
-			earlier_same_chat = ob->items[j].r.chat_id == it->r.chat_id;
+			earlier_same_chat = ob->items[j]->r.chat_id == it->r.chat_id;
 		if (earlier_same_chat)
 			continue;
 		double t = allowed_at(ob, it->r.chat_id, now);
@@ -140,28 +183,36 @@ struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 
 static void remove_item(struct outbox *ob, struct outbox_item *it)
 {
-	size_t i = (size_t)(it - ob->items);
+	size_t i = 0;
+	while (i < ob->n && ob->items[i] != it)
+		i++;
+	if (i == ob->n)
+		return;
+	free(it->r.text);
+	free(it);
 	memmove(&ob->items[i], &ob->items[i + 1], (ob->n - i - 1) * sizeof *ob->items);
 	ob->n--;
 }
 
 void outbox_sent(struct outbox *ob, struct outbox_item *it, double now)
 {
-	struct chat_pace *p = pace(ob, it->r.chat_id, 1, now);
-	p->last = now;
-	p->recent[p->head] = now;
-	p->head = (p->head + 1) % GROUP_MAX;
-	p->sends++;
+	/* without limits only a 429 pause needs a record: none is made here,
+	 * so a benchmark's 10 000 chats do not fill memory */
+	struct chat_pace *p = pace(ob, it->r.chat_id, ob->limits, now);
+	if (p) {
+		p->last = now;
+		p->recent[p->head] = now;
+		p->head = (p->head + 1) % GROUP_MAX;
+		p->sends++;
+	}
 	ob->global[ob->ghead] = now;
 	ob->ghead = (ob->ghead + 1) % GLOBAL_MAX;
 	ob->gsends++;
-	free(it->r.text);
 	remove_item(ob, it);
 }
 
 void outbox_drop(struct outbox *ob, struct outbox_item *it)
 {
-	free(it->r.text);
 	remove_item(ob, it);
 }
 
@@ -194,7 +245,7 @@ size_t outbox_pending_for(const struct outbox *ob, int64_t update_id)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < ob->n; i++)
-		k += ob->items[i].update_id == update_id;
+		k += ob->items[i]->update_id == update_id;
 	return k;
 }
 
@@ -202,7 +253,7 @@ int64_t outbox_floor(const struct outbox *ob)
 {
 	int64_t f = INT64_MAX;
 	for (size_t i = 0; i < ob->n; i++)
-		if (ob->items[i].update_id < f)
-			f = ob->items[i].update_id;
+		if (ob->items[i]->update_id < f)
+			f = ob->items[i]->update_id;
 	return f;
 }

@@ -95,3 +95,30 @@ Test(outbox, pause_and_order_and_floor)
 	cr_expect_null(outbox_ready(ob, 6, &wait));
 	outbox_free(ob);
 }
+
+Test(outbox, group_limit_survives_thousands_of_other_chats)
+{
+	/* the pacing table prunes only records that no longer limit anything:
+	 * answering 1100 other chats within the minute (more than the 1024
+	 * records an earlier fixed table kept) must not forget a busy group */
+	struct outbox *ob = outbox_new(1);
+	double t = 0, wait;
+	for (int i = 0; i < 20; i++, t += 1.05) {
+		push(ob, i, -1001);
+		struct outbox_item *it = outbox_ready(ob, t, &wait);
+		cr_assert_not_null(it);
+		outbox_sent(ob, it, t);
+	}
+	for (int i = 0; i < 1100; i++) {
+		push(ob, 100 + i, 5000000 + i);
+		struct outbox_item *it;
+		while (!(it = outbox_ready(ob, t, &wait)))
+			t += wait;
+		outbox_sent(ob, it, t);
+	}
+	cr_assert_lt(t, 59.0, "the other chats went out at up to 30 a second: %f", t);
+	push(ob, 9999, -1001);
+	cr_expect_null(outbox_ready(ob, t, &wait), "a 21st message within the minute waits");
+	cr_expect_geq(t + wait, 60.0 - 1e-9, "until a minute after the first: %f", t + wait);
+	outbox_free(ob);
+}

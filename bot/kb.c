@@ -154,6 +154,54 @@ static void order_intents(struct kb *kb)
 	sort_kb = NULL;
 }
 
+static uint64_t answer_hash(const char *topic, const char *carrier, const char *plan,
+			    const char *lang)
+{
+	const char *parts[] = {topic, carrier ? carrier : "", plan ? plan : "", lang};
+	uint64_t h = 14695981039346656037ULL;
+	for (size_t i = 0; i < 4; i++) {
+		for (const char *p = parts[i]; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;	/* separator: "ab","c" != "a","bc" */
+	}
+	return h;
+}
+
+static int same(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static int answer_is(const struct answer *a, const char *topic, const char *carrier,
+		     const char *plan, const char *lang)
+{
+	return strcmp(a->topic, topic) == 0 && strcmp(a->lang, lang) == 0 &&
+	       same(a->carrier, carrier) && same(a->plan, plan);
+}
+
+/* Answering looks up to four keys per reply: a table instead of a scan of
+ * every answer file section. The first section with a key wins, as in the
+ * scan (kb_check reports duplicates). */
+static void index_answers(struct kb *kb)
+{
+	size_t cap = 16;
+	while (cap < kb->nanswers * 2)
+		cap *= 2;
+	kb->answer_index = xcalloc(cap, sizeof *kb->answer_index);
+	kb->answer_index_cap = cap;
+	for (size_t i = 0; i < kb->nanswers; i++) {
+		const struct answer *a = &kb->answers[i];
+		size_t k = (size_t)answer_hash(a->topic, a->carrier, a->plan, a->lang) & (cap - 1);
+		int dup = 0;
+		for (; kb->answer_index[k]; k = (k + 1) & (cap - 1))
+			if (answer_is(&kb->answers[kb->answer_index[k] - 1], a->topic, a->carrier,
+				      a->plan, a->lang))
+				dup = 1;
+		if (!dup)
+			kb->answer_index[k] = (uint32_t)(i + 1);
+	}
+}
+
 struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn)
 {
@@ -168,6 +216,8 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 	kb->responses_dir = xstrdup(responses_dir);
 	int rc = kb_load_intents(kb, intents_dir, err);
 	rc |= kb_load_responses(kb, responses_dir, err);
+	if (rc == 0)
+		index_answers(kb);
 	if (rc == 0)
 		rc = kb_check(kb, opts, err, warn);
 	if (rc == 0)
@@ -225,6 +275,7 @@ void kb_free(struct kb *kb)
 		free(a->text);
 	}
 	free(kb->answers);
+	free(kb->answer_index);
 	for (size_t i = 0; i < kb->nfiles; i++)
 		free(kb->files[i]);
 	free(kb->files);
@@ -271,18 +322,16 @@ const char *facts_get(const struct facts *f, const char *key, const char *lang)
 	return plain;
 }
 
-static int same(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
-}
-
 static const struct answer *find_exact(const struct kb *kb, const char *topic,
 				       const char *carrier, const char *plan, const char *lang)
 {
-	for (size_t i = 0; i < kb->nanswers; i++) {
-		const struct answer *a = &kb->answers[i];
-		if (strcmp(a->topic, topic) == 0 && strcmp(a->lang, lang) == 0 &&
-		    same(a->carrier, carrier) && same(a->plan, plan))
+	size_t cap = kb->answer_index_cap;
+	if (!cap)
+		return NULL;
+	size_t k = (size_t)answer_hash(topic, carrier, plan, lang) & (cap - 1);
+	for (; kb->answer_index[k]; k = (k + 1) & (cap - 1)) {
+		const struct answer *a = &kb->answers[kb->answer_index[k] - 1];
+		if (answer_is(a, topic, carrier, plan, lang))
 			return a;
 	}
 	return NULL;

@@ -98,6 +98,8 @@ struct kb {
 	size_t nfacts;
 	struct answer *answers;
 	size_t nanswers;
+	uint32_t *answer_index;	/* hash of topic/carrier/plan/lang -> answer + 1; 0 empty */
+	size_t answer_index_cap;	/* a power of two, at least twice nanswers */
 	char *responses_dir;	/* where the answers came from, for messages */
 	char **files;		/* every file read, for file:line in messages */
 	uint64_t *file_hashes;	/* their contents' FNV-1a hashes, to tell what changed */

@@ -75,7 +75,10 @@ char *render_answer_vars(const struct kb *kb, const struct answer *a, const char
 			if (n == 0 || p[1 + optional + n] != '}') {
 				if (*p == '\n')
 					line_start = out.len + 1;
-				sbuf_addc(&out, *p++);
+				/* the text up to the next brace or line, in one piece */
+				size_t run = 1 + strcspn(p + 1, "{\n");
+				sbuf_add(&out, p, run);
+				p += run;
 				continue;
 			}
 			char key[64];
@@ -240,9 +243,17 @@ size_t html_text_units(const char *s)
 			units++;
 			p += n;
 		} else {
-			n = utf8_seq_len((unsigned char)*p);
-			units += utf16_units(p, n);
-			p += strnlen(p, n);
+			/* plain text up to the next tag or entity: one unit per
+			 * character, two for those beyond the BMP (4-byte UTF-8) */
+			n = strcspn(p, "<&");
+			if (n == 0)
+				n = 1;	/* a '<' or '&' that is not markup */
+			for (size_t i = 0; i < n; i++) {
+				unsigned char c = (unsigned char)p[i];
+				units += (c & 0xC0) != 0x80;	/* a lead or ASCII byte */
+				units += c >= 0xF0;
+			}
+			p += n;
 		}
 	}
 	return units;

@@ -16,6 +16,7 @@ struct tg_client {
 	struct curl_slist *headers;
 	volatile sig_atomic_t *stop;
 	int (*interrupt)(void *);
+	int long_poll;		/* the call in progress is a getUpdates */
 	void *interrupt_user;
 };
 
@@ -33,13 +34,48 @@ static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 {
 	(void)dt, (void)dn, (void)ut, (void)un;
 	struct tg_client *c = user;
-	return (c->stop && *c->stop) || (c->interrupt && c->interrupt(c->interrupt_user));
+	return (c->stop && *c->stop) ||
+	       (c->long_poll && c->interrupt && c->interrupt(c->interrupt_user));
 }
 
 void tg_set_interrupt(struct tg_client *c, int (*interrupt)(void *), void *user)
 {
 	c->interrupt = interrupt;
 	c->interrupt_user = user;
+}
+
+/* Options that never change, set once: re-setting them for every request
+ * (curl_easy_reset) cost more than the rest of a sendMessage. */
+static void setup_once(struct tg_client *c)
+{
+	CURL *h = c->curl;
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 15L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);	/* never turned off */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "cancelbot");
+	if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+}
+
+static void setup(struct tg_client *c, const char *url, const char *body, long timeout_s,
+		  struct sbuf *resp, char *errbuf)
+{
+	CURL *h = c->curl;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
 }
 
 struct tg_client *tg_open(const char *api_url, const char *token, const char *ca_file,
@@ -60,6 +96,7 @@ struct tg_client *tg_open(const char *api_url, const char *token, const char *ca
 	c->ca_file = ca_file ? xstrdup(ca_file) : NULL;
 	c->stop = stop;
 	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	setup_once(c);
 	return c;
 }
 
@@ -90,34 +127,6 @@ void tg_result_free(struct tg_result *r)
 	r->result = NULL;
 }
 
-static void setup(struct tg_client *c, const char *url, const char *body, long timeout_s,
-		  struct sbuf *resp, char *errbuf)
-{
-	CURL *h = c->curl;
-	curl_easy_reset(h);	/* keeps the connection cache: keep-alive survives */
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPIDLE, 30L);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPINTVL, 15L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);	/* never turned off */
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "cancelbot");
-	if (c->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-}
-
 static void read_error(const cJSON *j, struct tg_result *out)
 {
 	const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "error_code");
@@ -144,8 +153,13 @@ enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *par
 	char *body = params ? cJSON_PrintUnformatted(params) : xstrdup("{}");
 	struct sbuf resp = {0};
 	char errbuf[CURL_ERROR_SIZE] = "";
+	/* only a long poll is cut short by a reload request: other calls are
+	 * short, and the check (a poll() on inotify) would cost a syscall for
+	 * every step of every transfer */
+	c->long_poll = !strcmp(method, "getUpdates");
 	setup(c, url, body, timeout_s, &resp, errbuf);
 	CURLcode rc = curl_easy_perform(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf goes out of scope */
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &out->http_code);
 	free(url);
 	free(body);

@@ -33,8 +33,9 @@ struct tg_client;
  * progress (a long poll) is aborted so shutdown is prompt. */
 struct tg_client *tg_open(const char *api_url, const char *token, const char *ca_file,
 			  volatile sig_atomic_t *stop);
-/* Also abort a call in progress when interrupt(user) returns nonzero (checked
- * about once a second): a reload should not wait for a 50 s long poll. */
+/* Also abort a long poll (getUpdates) in progress when interrupt(user)
+ * returns nonzero (checked about once a second): a reload should not wait
+ * for a 50 s long poll. Other calls are short and run to their end. */
 void tg_set_interrupt(struct tg_client *c, int (*interrupt)(void *), void *user);
 void tg_close(struct tg_client *c);
 /* params may be NULL; timeout_s bounds the whole request. */

@@ -1,9 +1,13 @@
-/* context — see context.h. Memories live in an open-addressing hash table
- * (linear probing, twice as many slots as the capacity) keyed by chat and
- * user: a lookup touches a few slots, not all ten thousand. An expired
- * memory stays in its slot as a tombstone until a put reuses it; only when
- * the capacity is reached does a put scan for the memory closest to expiry.
- * The language and de-duplication tables are small and scanned. */
+/* context — see context.h. Memories live in one array, handed out in order
+ * (a freed one is reused first), and an open-addressing index (linear
+ * probing, at least twice as many slots as the capacity) maps chat and user
+ * to them: a lookup touches a few slots, and only the memories in use take
+ * resident pages (the array is allocated zeroed, so the kernel maps its
+ * pages on first touch; spreading 200-byte memories over a hash table would
+ * touch all of it). A removed memory leaves a tombstone in the index; when
+ * tombstones and memories fill three quarters of it, it is rebuilt, so
+ * probes stay short however long the bot runs. The language and
+ * de-duplication tables are small and scanned. */
 #include "context.h"
 #include "util.h"
 
@@ -24,10 +28,15 @@ struct answered {
 
 #define LANG_CAP 4096
 #define ANSWERED_CAP 512
+#define TOMBSTONE UINT32_MAX
 
 struct context {
-	struct memory *mem;	/* slots; expires == 0 and chat == 0 and user == 0: never used */
-	size_t cap, slots, live;
+	struct memory *mem;	/* cap entries; expires == 0: free */
+	size_t cap, handed;	/* entries ever handed out (the touched prefix) */
+	uint32_t *freed;	/* entries given back, reused before new ones */
+	size_t nfreed;
+	uint32_t *index;	/* slots: 0 empty, TOMBSTONE, else entry + 1 */
+	size_t slots, live, occupied;	/* occupied: live + tombstones */
 	double ttl;
 	struct lang_pref langs[LANG_CAP];
 	unsigned long lang_stamp;
@@ -43,7 +52,9 @@ struct context *context_new(size_t capacity, double ttl)
 	c->slots = 16;
 	while (c->slots < 2 * c->cap)
 		c->slots *= 2;
-	c->mem = xcalloc(c->slots, sizeof *c->mem);
+	c->mem = xcalloc(c->cap, sizeof *c->mem);
+	c->freed = xcalloc(c->cap, sizeof *c->freed);
+	c->index = xcalloc(c->slots, sizeof *c->index);
 	c->ttl = ttl;
 	return c;
 }
@@ -53,6 +64,8 @@ void context_free(struct context *c)
 	if (!c)
 		return;
 	free(c->mem);
+	free(c->freed);
+	free(c->index);
 	free(c);
 }
 
@@ -63,22 +76,23 @@ static size_t slot_of(const struct context *c, int64_t chat, int64_t user)
 	return (size_t)(h & (c->slots - 1));
 }
 
-static int never_used(const struct memory *m)
-{
-	return !m->expires && !m->chat && !m->user && !m->pending;
-}
-
-/* The slot holding chat+user (live or expired), or NULL. */
-static struct memory *find(struct context *c, int64_t chat, int64_t user)
+/* The index slot of chat+user's memory (live or expired), or SIZE_MAX. */
+static size_t find_slot(const struct context *c, int64_t chat, int64_t user)
 {
 	for (size_t i = slot_of(c, chat, user), n = 0; n < c->slots; i = (i + 1) & (c->slots - 1), n++) {
-		struct memory *m = &c->mem[i];
-		if (never_used(m))
-			return NULL;
-		if (m->expires && m->chat == chat && m->user == user)
-			return m;
+		uint32_t e = c->index[i];
+		if (e == 0)
+			return SIZE_MAX;
+		if (e != TOMBSTONE && c->mem[e - 1].chat == chat && c->mem[e - 1].user == user)
+			return i;
 	}
-	return NULL;
+	return SIZE_MAX;
+}
+
+static struct memory *find(struct context *c, int64_t chat, int64_t user)
+{
+	size_t i = find_slot(c, chat, user);
+	return i == SIZE_MAX ? NULL : &c->mem[c->index[i] - 1];
 }
 
 const struct memory *context_get(struct context *c, int64_t chat, int64_t user, double now)
@@ -87,15 +101,51 @@ const struct memory *context_get(struct context *c, int64_t chat, int64_t user, 
 	return m && m->expires > now ? m : NULL;
 }
 
+static void remove_slot(struct context *c, size_t slot)
+{
+	uint32_t e = c->index[slot];
+	memset(&c->mem[e - 1], 0, sizeof c->mem[e - 1]);
+	c->freed[c->nfreed++] = e - 1;
+	c->index[slot] = TOMBSTONE;
+	c->live--;
+}
+
+static void insert(struct context *c, uint32_t entry)
+{
+	const struct memory *m = &c->mem[entry];
+	size_t i = slot_of(c, m->chat, m->user);
+	while (c->index[i] != 0 && c->index[i] != TOMBSTONE)
+		i = (i + 1) & (c->slots - 1);
+	c->occupied += c->index[i] == 0;
+	c->index[i] = entry + 1;
+	c->live++;
+}
+
+/* Drops the tombstones (and memories that expired) from the index. */
+static void rebuild(struct context *c, double now)
+{
+	memset(c->index, 0, c->slots * sizeof *c->index);
+	c->live = c->occupied = 0;
+	c->nfreed = 0;
+	for (size_t e = 0; e < c->handed; e++) {
+		if (c->mem[e].expires > now)
+			insert(c, (uint32_t)e);
+		else {
+			memset(&c->mem[e], 0, sizeof c->mem[e]);
+			c->freed[c->nfreed++] = (uint32_t)e;
+		}
+	}
+}
+
 /* Makes room when the capacity is reached: the memory closest to expiry
  * (or any expired one) is dropped. */
 static void evict_one(struct context *c, double now)
 {
 	struct memory *victim = NULL;
-	for (size_t i = 0; i < c->slots; i++) {
-		struct memory *m = &c->mem[i];
+	for (size_t e = 0; e < c->handed; e++) {
+		struct memory *m = &c->mem[e];
 		if (m->expires <= 0)
-			continue;	/* free or a tombstone */
+			continue;	/* free */
 		if (m->expires <= now) {
 			victim = m;
 			break;
@@ -103,10 +153,8 @@ static void evict_one(struct context *c, double now)
 		if (!victim || m->expires < victim->expires)
 			victim = m;
 	}
-	if (victim) {
-		victim->expires = -1;	/* a tombstone: probing goes on past it */
-		c->live--;
-	}
+	if (victim)
+		remove_slot(c, find_slot(c, victim->chat, victim->user));
 }
 
 struct memory *context_put(struct context *c, int64_t chat, int64_t user, double now)
@@ -121,19 +169,14 @@ struct memory *context_put(struct context *c, int64_t chat, int64_t user, double
 	} else {
 		if (c->live >= c->cap)
 			evict_one(c, now);
-		/* the first reusable slot on the probe path: tombstone, expired or free */
-		for (size_t i = slot_of(c, chat, user), n = 0; n < c->slots;
-		     i = (i + 1) & (c->slots - 1), n++) {
-			struct memory *s = &c->mem[i];
-			if (never_used(s) || s->expires <= now) {
-				if (s->expires > 0 && s->expires <= now)
-					c->live--;	/* an expired memory, replaced */
-				m = s;
-				break;
-			}
-		}
+		if ((c->occupied + 1) * 4 > c->slots * 3)
+			rebuild(c, now);
+		uint32_t e = c->nfreed ? c->freed[--c->nfreed] : (uint32_t)c->handed++;
+		m = &c->mem[e];
 		memset(m, 0, sizeof *m);
-		c->live++;
+		m->chat = chat;
+		m->user = user;
+		insert(c, e);
 	}
 	m->chat = chat;
 	m->user = user;
@@ -143,24 +186,19 @@ struct memory *context_put(struct context *c, int64_t chat, int64_t user, double
 
 void context_forget(struct context *c, int64_t chat, int64_t user)
 {
-	struct memory *m = find(c, chat, user);
-	if (m && m->expires > 0) {
-		memset(m, 0, sizeof *m);
-		m->expires = -1;	/* tombstone */
-		c->live--;
-	}
+	size_t i = find_slot(c, chat, user);
+	if (i != SIZE_MAX)
+		remove_slot(c, i);
 }
 
 void context_migrate(struct context *c, int64_t from, int64_t to)
 {
 	/* rare: re-insert every memory of the old chat under the new id */
-	for (size_t i = 0; i < c->slots; i++) {
-		struct memory *m = &c->mem[i];
+	for (size_t e = 0; e < c->handed; e++) {
+		struct memory *m = &c->mem[e];
 		if (m->expires > 0 && m->chat == from) {
 			struct memory copy = *m;
-			memset(m, 0, sizeof *m);
-			m->expires = -1;
-			c->live--;
+			remove_slot(c, find_slot(c, from, copy.user));
 			struct memory *n = context_put(c, to, copy.user, copy.expires - c->ttl);
 			*n = copy;
 			n->chat = to;
@@ -174,8 +212,8 @@ void context_migrate(struct context *c, int64_t from, int64_t to)
 size_t context_size(struct context *c, double now)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < c->slots; i++)
-		n += c->mem[i].expires > now;
+	for (size_t e = 0; e < c->handed; e++)
+		n += c->mem[e].expires > now;
 	return n;
 }
 

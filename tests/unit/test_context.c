@@ -29,6 +29,30 @@ Test(context, bounded)
 	context_free(c);
 }
 
+Test(context, months_of_churn_keep_every_live_memory_findable)
+{
+	/* 200 000 conversations through a store of 64, each forgotten, expired
+	 * or evicted in turn: the index is rebuilt as tombstones pile up, and
+	 * whatever is live is still found with its contents */
+	struct context *c = context_new(64, 100);
+	for (int i = 0; i < 200000; i++) {
+		double now = i * 0.5;
+		struct memory *m = context_put(c, i, -i, now);
+		snprintf(m->carrier, sizeof m->carrier, "c%d", i);
+		if (i % 3 == 0)
+			context_forget(c, i, -i);
+	}
+	double now = 199999 * 0.5;
+	cr_expect_leq(context_size(c, now), 64);
+	const struct memory *m = context_get(c, 199999, -199999, now);
+	cr_assert_not_null(m);
+	cr_expect_str_eq(m->carrier, "c199999");
+	cr_expect_null(context_get(c, 199998, -199998, now), "forgotten");
+	cr_expect_not_null(context_get(c, 199990, -199990, now));
+	cr_expect_null(context_get(c, 1000, -1000, now), "long expired");
+	context_free(c);
+}
+
 Test(context, migrate_and_lang_and_dedup)
 {
 	struct context *c = context_new(8, 1800);

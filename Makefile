@@ -102,12 +102,15 @@ fuzz: fuzz-build
 build/bench_core: tests/bench/bench_core.c $(OBJ)
 	$(CC) $(CFLAGS) -Ibot -o $@ $< $(OBJ) $(LDLIBS)
 
+build/bench_curl: tests/bench/bench_curl.c | build
+	$(CC) $(CFLAGS) -o $@ $< -lcurl
+
 # Performance figures come from here, never from timed tests.
-bench: cancelbot build/bench_core
+bench: cancelbot build/bench_core build/bench_curl
 	@echo "| measure | result | target |"
 	@echo "|---|---|---|"
 	@./build/bench_core tests/labelled.tsv 200000
-	@python3 tests/bench/bench_e2e.py ./cancelbot 10000
+	@python3 tests/bench/bench_e2e.py ./cancelbot 10000 ./build/bench_curl
 
 # Installing: the installed binary has its PREFIX's data directory compiled
 # in (only config.o differs from ./cancelbot), so it finds intents/ and

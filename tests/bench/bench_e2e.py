@@ -8,9 +8,12 @@
 - 300 questions one at a time: the latency the bot adds between receiving an
   update and sending its answer (p50, p99), from the bot's debug log;
 - peak and private memory of the bot, and its CPU use while idle in a long
-  poll.
+  poll;
+- with BENCH_CURL (build/bench_curl), the floor under these figures: the
+  CPU per sendMessage and the peak memory of libcurl alone, against the
+  same fake server.
 
-usage: bench_e2e.py BOT [BACKLOG]
+usage: bench_e2e.py BOT [BACKLOG [BENCH_CURL]]
 Prints Markdown table rows. Timings are measurements, never assertions."""
 import os
 import re
@@ -60,14 +63,27 @@ def message(i, chat, text):
 
 
 def wait_sends(fake, n, timeout):
-    end = time.time() + timeout
-    return fake.wait_for(lambda: sum(1 for c in fake.calls if c["method"] == "sendMessage"
-                                     and c.get("status") == 200) >= n, max(0, end - time.time()))
+    """Waits for n answered sendMessage calls. The predicate runs after
+    every request the server handles, so it reads only the calls it has not
+    seen yet: re-counting all of them each time made the fake server, which
+    shares the machine with the bot, slower as the backlog went on."""
+    seen = {"calls": 0, "sends": 0}
+
+    def done():
+        calls = fake.calls
+        if len(calls) < seen["calls"]:  # the list was cleared
+            seen["calls"] = seen["sends"] = 0
+        for c in calls[seen["calls"]:]:
+            seen["sends"] += c["method"] == "sendMessage" and c.get("status") == 200
+        seen["calls"] = len(calls)
+        return seen["sends"] >= n
+    return fake.wait_for(done, timeout)
 
 
 def main():
     bot = os.path.abspath(sys.argv[1])
     backlog = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+    bench_curl = sys.argv[3] if len(sys.argv) > 3 else None
     qs = questions()
     fake = fakeapi.FakeTelegram(token=TOKEN)
     server, port = fakeapi.serve(fake)
@@ -125,7 +141,15 @@ def main():
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-        server.shutdown()
+    floor = None
+    if bench_curl:  # libcurl alone, against the same server
+        out = subprocess.run([bench_curl, f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage",
+                              str(max(1000, backlog // 3))], capture_output=True, text=True,
+                             timeout=600)
+        if out.returncode != 0:
+            sys.exit(f"bench: bench_curl failed: {out.stderr.strip()}")
+        floor = dict(line.split() for line in out.stdout.splitlines())
+    server.shutdown()
     p50 = lat[len(lat) // 2] / 1000 if lat else float("nan")
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1000 if lat else float("nan")
     print(f"| end to end, backlog of {backlog} questions | {backlog / elapsed:.0f} updates/s "
@@ -133,10 +157,18 @@ def main():
     print(f"| bot CPU time per update (/proc utime+stime of the bot alone) | "
           f"{cpu / backlog * 1e6:.0f} us ({user / backlog * 1e6:.0f} us user, "
           f"{(cpu - user) / backlog * 1e6:.0f} us kernel) | <= 50 us |")
+    if floor:
+        per = float(floor["cpu_us_per_request"])
+        print(f"| floor: libcurl alone, CPU per sendMessage to the same fake server "
+              f"(build/bench_curl) | {per:.0f} us, so the bot's own share is "
+              f"~{cpu / backlog * 1e6 - per:.0f} us per update | |")
     print(f"| latency the bot adds, update in to reply out (300 single questions) | "
           f"p50 {p50:.3f} ms, p99 {p99:.3f} ms | p99 <= 2 ms |")
     print(f"| bot memory: peak RSS (VmHWM) / private (heap, JIT, data) | {peak:.1f} MB / "
           f"{private:.1f} MB | RSS <= 8 MB |")
+    if floor:
+        print(f"| floor: peak RSS of a minimal program making one libcurl request "
+              f"(build/bench_curl) | {int(floor['peak_rss_kb']) / 1024:.1f} MB | |")
     print(f"| bot CPU while idle in a long poll | {idle * 100:.3f} % of a core | ~0 |")
 
 

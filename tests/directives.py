@@ -1,0 +1,346 @@
+"""The directives of a conversation file (tests/data/*.conv), one function
+each, and DIRECTIVES, the table that maps a directive's name to it. A
+function's docstring is its entry in `run_conversations.py --help`: the
+syntax on the first line, then what it does.
+
+Every function takes the Conversation and the parsed Step: its whole line,
+its words after the name (args), those words split at '=' (opts), and the
+TEXT after ' | ' when the line has one."""
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import fakeapi
+from conversation import ROOT, TOKEN, WAIT, Failure
+
+
+# --- setting up ----------------------------------------------------------
+def config(conv, step):
+    """config SECTION KEY = VALUE
+    added to the generated config.ini ('@ROOT': the project, '@CERT': see tls)"""
+    section, key, _, value = step.line.split(None, 4)[1:]
+    conv.config.setdefault(section, {})[key] = value
+
+
+SERVER_SWITCHES = {
+    "migrated": lambda fake, v: fake.migrated.__setitem__(*map(int, v.split(":"))),
+    "blocked": lambda fake, v: fake.blocked.add(int(v)),
+    "can_read_all": lambda fake, v: fake.me.__setitem__("can_read_all_group_messages", v == "1"),
+    "token": lambda fake, v: setattr(fake, "token", v),
+}
+
+
+def server(conv, step):
+    """server KEY=VALUE ...
+    fake server switches: forget_confirmations=1, enforce_limits=1,
+    can_read_all=1, token=T, migrated=OLD:NEW, blocked=CHAT"""
+    for k, v in step.opts.items():
+        SERVER_SWITCHES.get(k, lambda fake, v: setattr(fake, k, v == "1"))(conv.fake, v)
+
+
+def config_mode(conv, step):
+    """config-mode MODE
+    the config file's permissions (octal)"""
+    conv.config_mode = int(step.args[0], 8)
+
+
+def tls(conv, step):
+    """tls
+    the fake server speaks HTTPS with a fresh self-signed certificate;
+    'config ... = @CERT' stands for its file"""
+    conv.use_tls()
+
+
+def kb_copy(conv, step):
+    """kb-copy
+    run on a private copy of intents/ and responses/"""
+    conv.kb_copy()
+
+
+def kb_append(conv, step):
+    """kb-append FILE | TEXT
+    append TEXT ('\\n' for newlines) to FILE of the copy"""
+    with open(os.path.join(conv.kb_copy(), step.args[0]), "a", encoding="utf-8") as f:
+        f.write(step.text.replace("\\n", "\n"))
+
+
+def kb_replace(conv, step):
+    """kb-replace FILE | OLD => NEW
+    replace text in FILE of the copy"""
+    path = os.path.join(conv.kb_copy(), step.args[0])
+    old, new = step.text.split(" => ", 1)
+    with open(path, encoding="utf-8") as f:
+        content = f.read()
+    if old not in content:
+        raise Failure(f"{step.args[0]} has no {old!r}")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(content.replace(old, new))
+
+
+def kb_doc(conv, step):
+    """kb-doc DOC
+    append every ```... file=PATH block of DOC to PATH of the copy"""
+    conv.kb_doc(os.path.join(ROOT, step.args[0]))
+
+
+def kb_long(conv, step):
+    """kb-long FILE N
+    run on a copy of the knowledge base whose FILE (e.g.
+    responses/en/help.txt) has N paragraphs"""
+    conv.kb_long(step.args[0], int(step.args[1]))
+
+
+# --- the bot and the server --------------------------------------------------
+def start(conv, step):
+    """start
+    run the bot"""
+    conv.start()
+
+
+def stop(conv, step):
+    """stop
+    SIGTERM: the bot must exit 0"""
+    conv.stop()
+
+
+def kill(conv, step):
+    """kill
+    SIGKILL"""
+    conv.stop(signal.SIGKILL)
+
+
+def restart(conv, step):
+    """restart
+    stop, then start"""
+    conv.stop()
+    conv.start()
+
+
+def signal_(conv, step):
+    """signal NAME
+    send the bot a signal (HUP, TERM, ...)"""
+    conv.proc.send_signal(getattr(signal, "SIG" + step.args[0]))
+
+
+def start_second(conv, step):
+    """start-second WANT_EXIT REGEX
+    a second bot on the same state dir exits with WANT_EXIT and its output
+    matches REGEX"""
+    env = {k: v for k, v in os.environ.items() if k != "CANCELBOT_TOKEN"}
+    p2 = subprocess.run([conv.bot, "run", "-c", os.path.join(conv.tmp, "config.ini")],
+                        cwd=conv.tmp, capture_output=True, timeout=WAIT, env=env)
+    out = (p2.stdout + p2.stderr).decode("utf-8", "replace")
+    if p2.returncode != int(step.args[0]) or not re.search(step.line.split(None, 2)[2], out):
+        raise Failure(f"second instance exited {p2.returncode}: {out[-500:]}")
+    if TOKEN in out:
+        raise Failure("the token appears in the second instance's output")
+
+
+def server_down(conv, step):
+    """server-down SECONDS
+    the fake server stops listening (connections are refused), then comes
+    back on the same port"""
+    with conv.fake.cond:
+        conv.fake.down = True
+        conv.fake.cond.notify_all()
+    conv.server.shutdown()
+    conv.server.server_close()
+    time.sleep(float(step.args[0]))
+    with conv.fake.cond:
+        conv.fake.down = False
+    conv.server, _ = fakeapi.serve(conv.fake, conv.port)
+
+
+def number(v):
+    if re.fullmatch(r"-?\d+", v):
+        return int(v)
+    return float(v) if re.fullmatch(r"\d+\.\d+", v) else v
+
+
+def fault(conv, step):
+    """fault METHOD KEY=VALUE ...
+    next call(s) of METHOD fail: status=502 count=2 retry_after=3 body=TEXT
+    close=1 hang=1 delay=S (in description=, '_' stands for a blank)"""
+    f = {k: number(v) for k, v in step.opts.items() if k != "method"}
+    if "description" in f:
+        f["description"] = str(f["description"]).replace("_", " ")
+    for flag in ("hang", "close"):
+        if flag in f:
+            f[flag] = True
+    conv.fake.add_fault(step.args[0], **f)
+
+
+def sleep(conv, step):
+    """sleep SECONDS"""
+    time.sleep(float(step.args[0]))
+
+
+# --- updates -------------------------------------------------------------
+def send(conv, step):
+    """send KIND [from=ID chat=ID lang=xx name=N thread=N reply_to_bot] | TEXT
+    a message; KIND: private, group, supergroup"""
+    conv.send(step.args[0], step.opts, step.text)
+
+
+def press(conv, step):
+    """press [from=ID chat=ID lang=xx kind=K] | DATA
+    a callback_query (button press)"""
+    conv.press(step.opts, step.text)
+
+
+def send_json(conv, step):
+    """send-json JSON
+    an update as given (update_id added if missing)"""
+    conv.push(json.loads(step.line.split(None, 1)[1]))
+
+
+def send_raw(conv, step):
+    """send-raw TEXT
+    a getUpdates element that is not valid JSON"""
+    conv.last_update_id = max(conv.last_update_id,
+                              conv.fake.add_raw_update(step.line.split(None, 1)[1]))
+
+
+def corpus(conv, step):
+    """corpus FILE
+    every line of FILE as an update, ids renumbered"""
+    conv.corpus(step.args[0])
+
+
+def burst(conv, step):
+    """burst N CHATS | TEXT
+    N private questions spread over CHATS chats"""
+    n, chats = int(step.args[0]), int(step.args[1])
+    for i in range(n):
+        conv.send("private", {"from": str(100000 + i % chats)}, step.text)
+
+
+# --- checks --------------------------------------------------------------
+def sync(conv, step):
+    """sync
+    wait until the bot confirmed every update sent"""
+    conv.sync()
+
+
+def expect(conv, step):
+    """expect METHOD COND ...
+    a call of METHOD matching every COND arrives (COND: path=value,
+    path~regex, path! for absent; path is dotted: reply_parameters.message_id)"""
+    conv.expect(step.args[0], step.args[1:])
+
+
+def expect_no(conv, step):
+    """expect-no METHOD [COND ...]
+    after sync, no further such call"""
+    conv.sync()
+    left = conv.unconsumed(step.args[0], step.args[1:])
+    if left:
+        raise Failure(f"unexpected {step.args[0]}:\n" + conv.show(left))
+
+
+def expect_count(conv, step):
+    """expect-count METHOD N
+    after sync, exactly N calls in all"""
+    conv.sync()
+    method, want = step.args[0], int(step.args[1])
+    got = len(conv.ok_calls(method))
+    if got != want:
+        raise Failure(f"{method} was called {got} times, want {want}:\n{conv.dump(method)}")
+    conv.consume_all(method)
+
+
+def expect_count_max(conv, step):
+    """expect-count-max METHOD N
+    after sync, at most N successful calls"""
+    conv.sync()
+    conv.wait_quiet(step.args[0])
+    got = len(conv.ok_calls(step.args[0]))
+    if got > int(step.args[1]):
+        raise Failure(f"{got} successful {step.args[0]} calls, want at most {step.args[1]}")
+
+
+def expect_chats(conv, step):
+    """expect-chats METHOD N
+    after sync, exactly N chats got a METHOD call"""
+    conv.sync()
+    conv.wait_quiet(step.args[0])
+    chats = {c["params"].get("chat_id") for c in conv.ok_calls(step.args[0])}
+    if len(chats) != int(step.args[1]):
+        raise Failure(f"{len(chats)} chats got {step.args[0]}, want {step.args[1]}")
+    conv.extra_ok.add(step.args[0])
+
+
+def expect_fault_gap(conv, step):
+    """expect-fault-gap METHOD SECONDS
+    the retry after the last injected fault came at least SECONDS later"""
+    conv.sync()
+    calls = conv.fake.calls_of(step.args[0])
+    faults = [c for c in calls if c.get("fault")]
+    if not faults:
+        raise Failure(f"no injected fault on {step.args[0]}")
+    after = [c for c in calls if not c.get("fault") and c["time"] > faults[-1]["time"]]
+    if not after:
+        raise Failure(f"{step.args[0]} was not retried after the fault")
+    gap = after[0]["time"] - faults[-1]["time"]
+    if gap < float(step.args[1]):
+        raise Failure(f"retried after {gap:.2f}s, want at least {step.args[1]}s")
+
+
+def expect_exit(conv, step):
+    """expect-exit N
+    the bot exits by itself with status N"""
+    try:
+        rc = conv.proc.wait(timeout=WAIT)
+    except subprocess.TimeoutExpired:
+        raise Failure(f"the bot did not exit (want status {step.args[0]})")
+    conv.proc = None
+    conv.log.close()
+    if rc != int(step.args[0]):
+        raise Failure(f"the bot exited with {rc}, want {step.args[0]}")
+
+
+def expect_log(conv, step):
+    """expect-log REGEX
+    the bot's log matches (waits for it)"""
+    pattern = step.line.split(None, 1)[1]
+    end = time.time() + WAIT
+    while not re.search(pattern, conv.read_log()):
+        if time.time() > end:
+            raise Failure(f"log does not match {pattern!r}:\n{conv.read_log()[-3000:]}")
+        time.sleep(0.05)
+
+
+def expect_log_count(conv, step):
+    """expect-log-count REGEX N
+    the log has exactly N matching lines"""
+    pattern, want = step.line.split(None, 1)[1].rsplit(None, 1)
+    got = len(re.findall(pattern, conv.read_log()))
+    if got != int(want):
+        raise Failure(f"{got} log lines match {pattern!r}, want {want}")
+
+
+def extra_ok(conv, step):
+    """extra-ok METHOD
+    unmatched calls of METHOD are fine at the end"""
+    conv.extra_ok.add(step.args[0])
+
+
+DIRECTIVES = {f.__doc__.split()[0]: f for f in (
+    config, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
+    start, stop, kill, restart, signal_, start_second, server_down, fault, sleep,
+    send, press, send_json, send_raw, corpus, burst,
+    sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
+    expect_fault_gap, expect_exit, expect_log, expect_log_count, extra_ok)}
+
+
+def usage():
+    """Every directive's syntax and help, as run_conversations.py --help shows."""
+    out = []
+    for f in DIRECTIVES.values():
+        syntax, *rest = [line.strip() for line in f.__doc__.strip().splitlines()]
+        out.append(f"  {syntax}")
+        out.extend(f"      {line}" for line in rest)
+    return "\n".join(out)

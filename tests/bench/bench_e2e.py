@@ -147,14 +147,16 @@ def main():
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
-    floor = None
+    floor = parallel = None
     if bench_curl:  # libcurl alone, against the same server
-        out = subprocess.run([bench_curl, f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage",
-                              str(max(1000, backlog // 3))], capture_output=True, text=True,
-                             timeout=600)
-        if out.returncode != 0:
-            sys.exit(f"bench: bench_curl failed: {out.stderr.strip()}")
-        floor = dict(line.split() for line in out.stdout.splitlines())
+        def curl_alone(in_flight):
+            out = subprocess.run([bench_curl, f"http://127.0.0.1:{port}/bot{TOKEN}/sendMessage",
+                                  str(max(1000, backlog // 3)), str(in_flight)],
+                                 capture_output=True, text=True, timeout=600)
+            if out.returncode != 0:
+                sys.exit(f"bench: bench_curl failed: {out.stderr.strip()}")
+            return dict(line.split() for line in out.stdout.splitlines())
+        floor, parallel = curl_alone(1), curl_alone(8)
     server.shutdown()
     p50 = lat[len(lat) // 2] / 1000 if lat else float("nan")
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1000 if lat else float("nan")
@@ -168,6 +170,8 @@ def main():
         print(f"| floor: libcurl alone, CPU per sendMessage to the same fake server "
               f"(build/bench_curl) | {per:.0f} us, so the bot's own share is "
               f"~{cpu / backlog * 1e6 - per:.0f} us per update | |")
+        print(f"| floor with 8 requests in flight (curl multi) | "
+              f"{float(parallel['cpu_us_per_request']):.0f} us per request | |")
     print(f"| latency the bot adds, update in to reply out (300 single questions) | "
           f"p50 {p50:.3f} ms, p99 {p99:.3f} ms | p99 <= 2 ms |")
     print(f"| bot memory: peak RSS (VmHWM) / private (heap, JIT, data) | {peak:.1f} MB / "

@@ -46,9 +46,18 @@ struct scan {
 	size_t len;
 	pcre2_match_data *md;
 	signed char *memo;	/* per rule: 0 not tried, 1 matches, -1 does not */
+	int han;		/* the text has Chinese characters: zh patterns apply */
 	int carrier, plan;	/* a carrier / plan was named */
 	int *limit_hit;
 };
+
+/* The variant of an alternation for this text (see struct alt in kb.h). */
+static const pcre2_code *alt_for(const struct scan *sc, const struct alt *a)
+{
+	if (sc->han)
+		return a->re;
+	return a->only_zh ? NULL : a->no_zh ? a->no_zh : a->re;
+}
 
 static int atom_holds(struct scan *sc, int atom)
 {
@@ -58,8 +67,8 @@ static int atom_holds(struct scan *sc, int atom)
 		return sc->plan;
 	if (!sc->memo[atom]) {
 		size_t s, e;
-		sc->memo[atom] = run(sc->kb, sc->kb->rules[atom].any, sc->t, sc->len, sc->md, &s, &e,
-				     sc->limit_hit) ? 1 : -1;
+		const pcre2_code *re = alt_for(sc, &sc->kb->rules[atom].any);
+		sc->memo[atom] = run(sc->kb, re, sc->t, sc->len, sc->md, &s, &e, sc->limit_hit) ? 1 : -1;
 	}
 	return sc->memo[atom] > 0;
 }
@@ -86,7 +95,8 @@ static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
 	for (size_t g = 0; g < r->ngroups; g++) {
 		size_t s, e;
 		if (!cond_holds(sc, r, r->groups[g].cond) ||
-		    !run(sc->kb, r->groups[g].re, sc->t, sc->len, sc->md, &s, &e, sc->limit_hit))
+		    !run(sc->kb, alt_for(sc, &r->groups[g].alt), sc->t, sc->len, sc->md, &s, &e,
+			 sc->limit_hit))
 			continue;
 		if (!found || e - s > h->end - h->start) {
 			h->start = s;
@@ -139,13 +149,14 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 {
 	memset(out, 0, sizeof *out);
 	out->norm = normalize(text, len);
-	out->lang = text_has_han(out->norm) ? "zh" : "en";
+	int han = text_has_han(out->norm);
+	out->lang = han ? "zh" : "en";
 	signed char memo_small[256];
 	signed char *memo = kb->nrules <= sizeof memo_small ? memo_small : xcalloc(kb->nrules, 1);
 	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
 	struct scan sc = {.kb = kb, .t = out->norm, .len = strlen(out->norm),
 			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
-			  .limit_hit = &out->limit_hit};
+			  .limit_hit = &out->limit_hit, .han = han};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
 	/* mentions first: intents' conditions may ask whether a carrier was named */
@@ -279,7 +290,8 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	int any = 0, limit = 0;
 	signed char *memo = xcalloc(kb->nrules + 1, 1);
 	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = md, .memo = memo,
-			  .carrier = c.carrier != NULL, .plan = c.plan != NULL, .limit_hit = &limit};
+			  .carrier = c.carrier != NULL, .plan = c.plan != NULL, .limit_hit = &limit,
+			  .han = strcmp(c.lang, "zh") == 0};
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		if (r->kind == RULE_DEFINE)
@@ -295,7 +307,9 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 				  (int)(e - s), t + s);
 			if (r->kind == RULE_INTENT)
 				sbuf_addf(out, "  priority %d", r->priority);
-			if (p->cond >= 0)
+			if (!sc.han && strcmp(p->lang, "zh") == 0)
+				sbuf_adds(out, "  zh pattern, text without Chinese: does not count");
+			else if (p->cond >= 0)
 				sbuf_addf(out, "  when %s: %s", r->conds[p->cond].src,
 					  cond_holds(&sc, r, p->cond) ? "yes" : "NO, so it does not count");
 			sbuf_addc(out, '\n');

@@ -229,6 +229,12 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 	return kb;
 }
 
+static void alt_free(struct alt *a)
+{
+	pcre2_code_free(a->re);
+	pcre2_code_free(a->no_zh);
+}
+
 static void free_rule(struct rule *r)
 {
 	for (size_t j = 0; j < r->npats; j++) {
@@ -244,9 +250,9 @@ static void free_rule(struct rule *r)
 	}
 	free(r->conds);
 	for (size_t j = 0; j < r->ngroups; j++)
-		pcre2_code_free(r->groups[j].re);
+		alt_free(&r->groups[j].alt);
 	free(r->groups);
-	pcre2_code_free(r->any);
+	alt_free(&r->any);
 	pcre2_code_free(r->none);
 	free(r->id);
 }

@@ -292,17 +292,19 @@ static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct 
 	return c;
 }
 
-/* Compiles the alternation of a rule's patterns from..to-1 that are negative
- * (or not) and have condition cond (-2: any condition). Each pattern is also
- * compiled alone, for `explain`. */
+/* The alternation of a rule's patterns from..to-1 that are negative (or
+ * not), have condition cond (-2: any condition) and, with no_zh, are not zh
+ * patterns; NULL when there is none. Each pattern is also compiled alone,
+ * for `explain`. */
 static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, size_t to,
-				 int negative, int cond, struct sbuf *err)
+				 int negative, int cond, int no_zh, struct sbuf *err)
 {
 	struct sbuf all = {0};
 	const struct pattern *first = NULL;
 	for (size_t j = from; j < to; j++) {
 		struct pattern *p = &r->pats[j];
-		if (p->negative != negative || (cond != -2 && p->cond != cond))
+		if (p->negative != negative || (cond != -2 && p->cond != cond) ||
+		    (no_zh && strcmp(p->lang, "zh") == 0))
 			continue;
 		if (first)
 			sbuf_addc(&all, '|');
@@ -320,6 +322,26 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 	return c;
 }
 
+/* Both variants of an alternation of positive patterns (see struct alt). */
+static struct alt compile_alt(struct kb *kb, struct rule *r, size_t from, size_t to, int cond,
+			      struct sbuf *err)
+{
+	int zh = 0, other = 0;
+	for (size_t j = from; j < to; j++) {
+		const struct pattern *p = &r->pats[j];
+		if (p->negative || (cond != -2 && p->cond != cond))
+			continue;
+		if (strcmp(p->lang, "zh") == 0)
+			zh = 1;
+		else
+			other = 1;
+	}
+	struct alt a = {.re = compile_union(kb, r, from, to, 0, cond, 0, err), .only_zh = zh && !other};
+	if (zh && other)
+		a.no_zh = compile_union(kb, r, from, to, 0, cond, 1, err);
+	return a;
+}
+
 /* Positive patterns become one group per run of equal conditions. */
 static void compile_groups(struct kb *kb, struct rule *r, struct sbuf *err)
 {
@@ -333,10 +355,10 @@ static void compile_groups(struct kb *kb, struct rule *r, struct sbuf *err)
 		size_t end = j;
 		while (end < r->npats && (r->pats[end].negative || r->pats[end].cond == cond))
 			end++;
-		pcre2_code *re = compile_union(kb, r, j, end, 0, cond, err);
-		if (re) {
+		struct alt a = compile_alt(kb, r, j, end, cond, err);
+		if (a.re) {
 			r->groups = xrealloc(r->groups, (r->ngroups + 1) * sizeof *r->groups);
-			r->groups[r->ngroups++] = (struct pattern_group){.cond = cond, .re = re};
+			r->groups[r->ngroups++] = (struct pattern_group){.cond = cond, .alt = a};
 		}
 		j = end;
 	}
@@ -403,11 +425,11 @@ int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
 		for (size_t c = 0; c < r->nconds; c++)
 			resolve_cond(kb, &r->conds[c], err);
 		if (r->kind == RULE_DEFINE)
-			r->any = compile_union(kb, r, 0, r->npats, 0, -2, err);
+			r->any = compile_alt(kb, r, 0, r->npats, -2, err);
 		else
 			compile_groups(kb, r, err);
-		r->none = compile_union(kb, r, 0, r->npats, 1, -2, err);
-		if (!r->any && !r->ngroups && err->len == before)
+		r->none = compile_union(kb, r, 0, r->npats, 1, -2, 0, err);
+		if (!r->any.re && !r->ngroups && err->len == before)
 			sbuf_addf(err, "%s:%d: [%s] has no patterns\n", r->file, r->line, r->id);
 	}
 	const struct rule *dest = kb_rule(kb, RULE_DEFINE, "carrier_destination");

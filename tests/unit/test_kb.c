@@ -223,3 +223,55 @@ Test(kb, a_pattern_hitting_the_match_limit_counts_as_no_match)
 	free(re);
 	free(dir);
 }
+
+/* A copy of the knowledge base with intents/zz.ini set to ini, and an
+ * answer in both languages for each of the intents named in ids. */
+static struct kb *kb_with(const char *ini, const char *const *ids, char **dir_out)
+{
+	char *dir = broken_copy("intents/zz.ini", ini);
+	for (const char *const *id = ids; *id; id++)
+		for (int l = 0; l < 2; l++) {
+			char *path = xasprintf("%s/responses/%s/%s.txt", dir, l ? "zh" : "en", *id);
+			FILE *fp = fopen(path, "w");
+			cr_assert_not_null(fp);
+			fputs("[default]\nx\n", fp);
+			fclose(fp);
+			free(path);
+		}
+	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	cr_assert_not_null(k, "%s", sbuf_str(&err));
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	free(in);
+	free(re);
+	*dir_out = dir;
+	return k;
+}
+
+static const char *intent_of(const struct kb *k, const char *text)
+{
+	struct classification c;
+	classify(k, text, strlen(text), &c);
+	const char *id = c.intent ? c.intent->id : "none";
+	classification_free(&c);
+	return id;
+}
+
+Test(kb, zh_patterns_are_tried_only_on_text_with_chinese)
+{
+	static const char *const ids[] = {"zz", "zy", NULL};
+	char *dir;
+	struct kb *k = kb_with("[intent zz]\npriority = 900\nzh = widget\nen = gadget\n"
+			       "[intent zy]\npriority = 901\nzh = doohickey\n", ids, &dir);
+	cr_expect_str_eq(intent_of(k, "a widget please"), "none", "zh pattern, English text");
+	cr_expect_str_eq(intent_of(k, "a doohickey please"), "none", "a rule with only zh patterns");
+	cr_expect_str_eq(intent_of(k, "widget 怎么弄"), "zz", "the same text with Chinese in it");
+	cr_expect_str_eq(intent_of(k, "doohickey 怎么弄"), "zy");
+	cr_expect_str_eq(intent_of(k, "a gadget please"), "zz", "en patterns on English text");
+	cr_expect_str_eq(intent_of(k, "gadget 怎么弄"), "zz", "and on mixed text");
+	kb_free(k);
+	rm_rf(dir);
+	free(dir);
+}

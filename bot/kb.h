@@ -52,7 +52,6 @@ struct pattern_group {
 };
 
 struct pattern {
-	pcre2_code *re;
 	int cond;		/* index into rule->conds, or -1 */
 	char *src;		/* as written, before {macro} expansion */
 	const char *file;	/* points into kb->files */
@@ -147,6 +146,10 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
 			       const char *plan, const char *lang);
 /* 1 when the intent says `ask = carrier`; 1 when topic has an answer for
  * this carrier and a plan (so asking "prepaid or postpaid?" is worth it). */
+/* One pattern compiled on its own (no JIT), for `explain`; the caller frees
+ * it with pcre2_code_free. NULL, with the reason in err, when it does not
+ * compile. */
+pcre2_code *kb_compile_pattern(const struct kb *kb, const struct pattern *p, struct sbuf *err);
 int kb_topic_asks_carrier(const struct kb *kb, const char *topic);
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
 

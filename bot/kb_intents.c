@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define WORD_START "(?<![a-z0-9])"	/* what {b} before a word becomes */
+
 #define MAX_EXPANSION_DEPTH 6
 
 static const char *const kind_names[RULE_KIND_COUNT] = {"intent", "carrier", "plan", "veto",
@@ -226,7 +228,7 @@ static int expand(const struct kb *kb, const char *src, struct sbuf *out, int de
 		snprintf(name, sizeof name, "%.*s", (int)n, p + 1);
 		p += n + 2;
 		if (strcmp(name, "b") == 0) {
-			sbuf_adds(out, ends_atom(src, p - n - 2) ? "(?![a-z0-9])" : "(?<![a-z0-9])");
+			sbuf_adds(out, ends_atom(src, p - n - 2) ? "(?![a-z0-9])" : WORD_START);
 			continue;
 		}
 		if (strcmp(name, "carrier") == 0 || strcmp(name, "plan") == 0) {
@@ -292,6 +294,58 @@ static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct 
 	return c;
 }
 
+/* Where the top-level alternative of re that starts at p ends. */
+static const char *branch_end(const char *p)
+{
+	int depth = 0;
+	for (; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+		} else if (*p == '[') {	/* a class: no alternatives in there */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;	/* first in a class, ']' is literal */
+			while (*p && *p != ']')
+				p += *p == '\\' && p[1] ? 2 : 1;
+			if (!*p)
+				break;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			depth--;
+		} else if (*p == '|' && depth == 0) {
+			break;
+		}
+	}
+	return p;
+}
+
+/* Sorts the top-level alternatives of an expanded pattern: those that start
+ * at the edge of a word (most do, with {b}) lose that check, to share one
+ * in front of them all; the others stay as they are. PCRE2 tries every
+ * alternative at each position a match could start, so the shared check
+ * turns most of them away at once, in the middle of a word. The same
+ * strings match. */
+static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *anywhere)
+{
+	size_t ws = strlen(WORD_START);
+	for (const char *p = re;;) {
+		const char *end = branch_end(p);
+		int edge = strncmp(p, WORD_START, ws) == 0 && (size_t)(end - p) > ws;
+		struct sbuf *to = edge ? word_start : anywhere;
+		if (to->len)
+			sbuf_addc(to, '|');
+		sbuf_adds(to, "(?:");
+		sbuf_add(to, edge ? p + ws : p, (size_t)(end - p) - (edge ? ws : 0));
+		sbuf_addc(to, ')');
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+}
+
 /* The alternation of a rule's patterns from..to-1 that are negative (or
  * not), have condition cond (-2: any condition) and, with no_zh, are not zh
  * patterns; NULL when there is none. Only when it does not compile is each
@@ -300,7 +354,7 @@ static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct 
 static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, size_t to,
 				 int negative, int cond, int no_zh, struct sbuf *err)
 {
-	struct sbuf all = {0};
+	struct sbuf all = {0}, word_start = {0}, anywhere = {0};
 	const struct pattern *first = NULL;
 	int bad = 0;
 	for (size_t j = from; j < to; j++) {
@@ -308,14 +362,25 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 		if (p->negative != negative || (cond != -2 && p->cond != cond) ||
 		    (no_zh && strcmp(p->lang, "zh") == 0))
 			continue;
-		if (first)
-			sbuf_addc(&all, '|');
 		first = first ? first : p;
-		sbuf_adds(&all, "(?:");
-		if (expand(kb, p->src, &all, 0, p, err) != 0)
+		struct sbuf one = {0};
+		if (expand(kb, p->src, &one, 0, p, err) != 0)
 			bad = 1;
+		sort_branches(sbuf_str(&one), &word_start, &anywhere);
+		sbuf_free(&one);
+	}
+	if (word_start.len) {	/* one check of the edge, then the branches */
+		sbuf_adds(&all, WORD_START "(?:");
+		sbuf_add(&all, word_start.p, word_start.len);
 		sbuf_addc(&all, ')');
 	}
+	if (anywhere.len) {
+		if (all.len)
+			sbuf_addc(&all, '|');
+		sbuf_add(&all, anywhere.p, anywhere.len);
+	}
+	sbuf_free(&word_start);
+	sbuf_free(&anywhere);
 	struct sbuf union_err = {0};
 	pcre2_code *c = first && !bad ? compile(sbuf_str(&all), first, &union_err) : NULL;
 	if (first && !bad && !c) {

@@ -275,3 +275,26 @@ Test(kb, zh_patterns_are_tried_only_on_text_with_chinese)
 	rm_rf(dir);
 	free(dir);
 }
+
+Test(kb, a_shared_word_edge_keeps_what_each_alternative_matches)
+{
+	/* alternatives that start at a word edge share one check of it; the
+	 * others, and '|' inside groups and classes, must mean what they did */
+	static const char *const ids[] = {"zz", NULL};
+	char *dir;
+	struct kb *k = kb_with("[intent zz]\npriority = 900\n"
+			       "en = {b}gizmo|widget|{b}(?:thing|stuff)amajig{b}\n"
+			       "en = {b}[|]pipe|(?:x|{b}y)zed\n", ids, &dir);
+	cr_expect_str_eq(intent_of(k, "a gizmo"), "zz");
+	cr_expect_str_eq(intent_of(k, "agizmo"), "none", "gizmo only at a word's start");
+	cr_expect_str_eq(intent_of(k, "awidget"), "zz", "widget anywhere");
+	cr_expect_str_eq(intent_of(k, "the stuffamajig"), "zz");
+	cr_expect_str_eq(intent_of(k, "thestuffamajig"), "none");
+	cr_expect_str_eq(intent_of(k, "a |pipe"), "zz", "'|' in a class is no alternative");
+	cr_expect_str_eq(intent_of(k, "axzed"), "zz", "a group's alternatives keep their own edges");
+	cr_expect_str_eq(intent_of(k, "ayzed"), "none");
+	cr_expect_str_eq(intent_of(k, "a yzed"), "zz");
+	kb_free(k);
+	rm_rf(dir);
+	free(dir);
+}

@@ -169,6 +169,12 @@ int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const ch
 		const char *, const char *), struct kb_ini *ctx, struct sbuf *err);
 const char *kb_add_file(struct kb *kb, const char *path);
 int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err);
+/* kb_regex.c: compiles r's patterns into r->groups / r->any and r->none. */
+void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err);
+/* src with its {macros} expanded, JIT-compiled; NULL with err on failure.
+ * The caller owns the code. */
+pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
+				struct sbuf *err);
 int kb_load_responses(struct kb *kb, const char *dir, struct sbuf *err);
 int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
 	     struct sbuf *warn);

@@ -1,0 +1,329 @@
+/* kb_regex — turns the pattern sources of a rule into compiled PCRE2 code:
+ * {name} macros expanded, {b} made a one-sided word edge, each rule's
+ * patterns joined into alternations (one per run of equal conditions, and
+ * a second variant without zh patterns), JIT-compiled. See kb.h for what
+ * the compiled code belongs to (the rule; kb_free frees it). */
+#include "kb.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WORD_START "(?<![a-z0-9])"	/* what {b} before a word becomes */
+
+#define MAX_EXPANSION_DEPTH 6
+
+/* {b} is the edge of an ASCII word. After a word (the source just before it
+ * ends an atom) only the character after matters; before a word only the one
+ * before. One cheap assertion instead of both keeps PCRE2's start-of-match
+ * optimisation working, which makes classification several times faster. */
+static int ends_atom(const char *src, const char *at)
+{
+	if (at == src)
+		return 0;
+	unsigned char c = (unsigned char)at[-1];
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr(")?*+", c))
+		return 1;
+	if (c != '}')
+		return 0;
+	const char *open = at - 1;	/* a {macro} ends an atom, a {2,5} quantifier does not */
+	while (open > src && *open != '{')
+		open--;
+	return open[1] < '0' || open[1] > '9';
+}
+
+/* Appends src to out with each {name} replaced by (?:definition). */
+static int expand(const struct kb *kb, const char *src, struct sbuf *out, int depth,
+		  const struct pattern *at, struct sbuf *err);
+
+static int expand_rule_union(const struct kb *kb, enum rule_kind kind, struct sbuf *out,
+			     int depth, const struct pattern *at, struct sbuf *err)
+{
+	int first = 1, rc = 0;
+	sbuf_adds(out, "(?:");
+	for (size_t i = 0; i < kb->nrules; i++) {
+		const struct rule *r = &kb->rules[i];
+		if (r->kind != kind)
+			continue;
+		for (size_t j = 0; j < r->npats; j++) {
+			if (r->pats[j].negative)
+				continue;
+			if (!first)
+				sbuf_addc(out, '|');
+			first = 0;
+			rc |= expand(kb, r->pats[j].src, out, depth + 1, at, err);
+		}
+	}
+	sbuf_addc(out, ')');
+	return rc;
+}
+
+static int expand(const struct kb *kb, const char *src, struct sbuf *out, int depth,
+		  const struct pattern *at, struct sbuf *err)
+{
+	if (depth > MAX_EXPANSION_DEPTH) {
+		sbuf_addf(err, "%s:%d: {macros} nested too deep (a define that uses itself?)\n",
+			  at->file, at->line);
+		return -1;
+	}
+	int rc = 0;
+	for (const char *p = src; *p;) {
+		size_t n = 0;
+		if (*p == '\\' && p[1]) {
+			sbuf_add(out, p, 2);
+			p += 2;
+			continue;
+		}
+		if (*p == '{')
+			while ((p[1 + n] >= 'a' && p[1 + n] <= 'z') || p[1 + n] == '_')
+				n++;
+		if (n == 0 || p[1 + n] != '}') {
+			sbuf_addc(out, *p++);
+			continue;
+		}
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)n, p + 1);
+		p += n + 2;
+		if (strcmp(name, "b") == 0) {
+			sbuf_adds(out, ends_atom(src, p - n - 2) ? "(?![a-z0-9])" : WORD_START);
+			continue;
+		}
+		if (strcmp(name, "carrier") == 0 || strcmp(name, "plan") == 0) {
+			enum rule_kind k = name[0] == 'c' ? RULE_CARRIER : RULE_PLAN;
+			rc |= expand_rule_union(kb, k, out, depth, at, err);
+			continue;
+		}
+		const struct rule *d = kb_rule(kb, RULE_DEFINE, name);
+		if (!d) {
+			sbuf_addf(err, "%s:%d: unknown {%s} (no [define %s])\n", at->file, at->line,
+				  name, name);
+			rc = -1;
+			continue;
+		}
+		sbuf_adds(out, "(?:");
+		for (size_t j = 0; j < d->npats; j++) {
+			if (j)
+				sbuf_addc(out, '|');
+			rc |= expand(kb, d->pats[j].src, out, depth + 1, at, err);
+		}
+		sbuf_addc(out, ')');
+	}
+	return rc;
+}
+
+static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct sbuf *err,
+			       int jit);
+
+static pcre2_code *compile(const char *re, const struct pattern *at, struct sbuf *err)
+{
+	return compile_jit(re, at, err, 1);
+}
+
+/* One pattern on its own: only `explain` runs these, so no JIT code (it
+ * would double the bot's private memory for nothing). */
+static pcre2_code *compile_alone(const char *re, const struct pattern *at, struct sbuf *err)
+{
+	return compile_jit(re, at, err, 0);
+}
+
+static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct sbuf *err,
+			       int jit)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED,
+				      PCRE2_UTF | PCRE2_UCP,
+				      &code, &off, NULL);
+	if (!c) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(code, msg, sizeof msg);
+		sbuf_addf(err, "%s:%d: regex does not compile: %s (at offset %zu of the expanded "
+			  "pattern)\n", at->file, at->line, (char *)msg, (size_t)off);
+		return NULL;
+	}
+	/* CANCELBOT_NO_JIT=1 is for valgrind, which cannot follow JIT code and
+	 * reports false errors in it; classify falls back to the interpreter */
+	static int no_jit = -1;
+	if (no_jit < 0)
+		no_jit = getenv("CANCELBOT_NO_JIT") && *getenv("CANCELBOT_NO_JIT") == '1';
+	if (!no_jit && jit)
+		pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
+	return c;
+}
+
+/* Where the top-level alternative of re that starts at p ends. */
+static const char *branch_end(const char *p)
+{
+	int depth = 0;
+	for (; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+		} else if (*p == '[') {	/* a class: no alternatives in there */
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;	/* first in a class, ']' is literal */
+			while (*p && *p != ']')
+				p += *p == '\\' && p[1] ? 2 : 1;
+			if (!*p)
+				break;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')') {
+			depth--;
+		} else if (*p == '|' && depth == 0) {
+			break;
+		}
+	}
+	return p;
+}
+
+/* Sorts the top-level alternatives of an expanded pattern: those that start
+ * at the edge of a word (most do, with {b}) lose that check, to share one
+ * in front of them all; the others stay as they are. PCRE2 tries every
+ * alternative at each position a match could start, so the shared check
+ * turns most of them away at once, in the middle of a word. The same
+ * strings match. */
+static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *anywhere)
+{
+	size_t ws = strlen(WORD_START);
+	for (const char *p = re;;) {
+		const char *end = branch_end(p);
+		int edge = strncmp(p, WORD_START, ws) == 0 && (size_t)(end - p) > ws;
+		struct sbuf *to = edge ? word_start : anywhere;
+		if (to->len)
+			sbuf_addc(to, '|');
+		sbuf_adds(to, "(?:");
+		sbuf_add(to, edge ? p + ws : p, (size_t)(end - p) - (edge ? ws : 0));
+		sbuf_addc(to, ')');
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+}
+
+/* The alternation of a rule's patterns from..to-1 that are negative (or
+ * not), have condition cond (-2: any condition) and, with no_zh, are not zh
+ * patterns; NULL when there is none. Only when it does not compile is each
+ * pattern compiled alone, so the error names the line at fault (compiling
+ * every pattern alone up front cost a seventh of each reload). */
+static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, size_t to,
+				 int negative, int cond, int no_zh, struct sbuf *err)
+{
+	struct sbuf all = {0}, word_start = {0}, anywhere = {0};
+	const struct pattern *first = NULL;
+	int bad = 0;
+	for (size_t j = from; j < to; j++) {
+		const struct pattern *p = &r->pats[j];
+		if (p->negative != negative || (cond != -2 && p->cond != cond) ||
+		    (no_zh && strcmp(p->lang, "zh") == 0))
+			continue;
+		first = first ? first : p;
+		struct sbuf one = {0};
+		if (expand(kb, p->src, &one, 0, p, err) != 0)
+			bad = 1;
+		sort_branches(sbuf_str(&one), &word_start, &anywhere);
+		sbuf_free(&one);
+	}
+	if (word_start.len) {	/* one check of the edge, then the branches */
+		sbuf_adds(&all, WORD_START "(?:");
+		sbuf_add(&all, word_start.p, word_start.len);
+		sbuf_addc(&all, ')');
+	}
+	if (anywhere.len) {
+		if (all.len)
+			sbuf_addc(&all, '|');
+		sbuf_add(&all, anywhere.p, anywhere.len);
+	}
+	sbuf_free(&word_start);
+	sbuf_free(&anywhere);
+	struct sbuf union_err = {0};
+	pcre2_code *c = first && !bad ? compile(sbuf_str(&all), first, &union_err) : NULL;
+	if (first && !bad && !c) {
+		size_t before = err->len;
+		for (size_t j = from; j < to; j++) {
+			const struct pattern *p = &r->pats[j];
+			if (p->negative == negative && (cond == -2 || p->cond == cond))
+				pcre2_code_free(kb_compile_pattern(kb, p, err));
+		}
+		if (err->len == before)	/* each compiles alone: say so of the whole */
+			sbuf_adds(err, sbuf_str(&union_err));
+	}
+	sbuf_free(&union_err);
+	sbuf_free(&all);
+	return c;
+}
+
+pcre2_code *kb_compile_pattern(const struct kb *kb, const struct pattern *p, struct sbuf *err)
+{
+	struct sbuf one = {0};
+	pcre2_code *c = NULL;
+	if (expand(kb, p->src, &one, 0, p, err) == 0)
+		c = compile_alone(sbuf_str(&one), p, err);
+	sbuf_free(&one);
+	return c;
+}
+
+/* Both variants of an alternation of positive patterns (see struct alt). */
+static struct alt compile_alt(struct kb *kb, struct rule *r, size_t from, size_t to, int cond,
+			      struct sbuf *err)
+{
+	int zh = 0, other = 0;
+	for (size_t j = from; j < to; j++) {
+		const struct pattern *p = &r->pats[j];
+		if (p->negative || (cond != -2 && p->cond != cond))
+			continue;
+		if (strcmp(p->lang, "zh") == 0)
+			zh = 1;
+		else
+			other = 1;
+	}
+	size_t before = err->len;
+	struct alt a = {.re = compile_union(kb, r, from, to, 0, cond, 0, err), .only_zh = zh && !other};
+	if (zh && other && err->len == before)	/* a broken pattern is reported once */
+		a.no_zh = compile_union(kb, r, from, to, 0, cond, 1, err);
+	return a;
+}
+
+/* Positive patterns become one group per run of equal conditions. */
+static void compile_groups(struct kb *kb, struct rule *r, struct sbuf *err)
+{
+	size_t j = 0;
+	while (j < r->npats) {
+		if (r->pats[j].negative) {
+			j++;
+			continue;
+		}
+		int cond = r->pats[j].cond;
+		size_t end = j;
+		while (end < r->npats && (r->pats[end].negative || r->pats[end].cond == cond))
+			end++;
+		struct alt a = compile_alt(kb, r, j, end, cond, err);
+		if (a.re) {
+			r->groups = xrealloc(r->groups, (r->ngroups + 1) * sizeof *r->groups);
+			r->groups[r->ngroups++] = (struct pattern_group){.cond = cond, .alt = a};
+		}
+		j = end;
+	}
+}
+
+void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err)
+{
+	if (r->kind == RULE_DEFINE)
+		r->any = compile_alt(kb, r, 0, r->npats, -2, err);
+	else
+		compile_groups(kb, r, err);
+	r->none = compile_union(kb, r, 0, r->npats, 1, -2, 0, err);
+}
+
+pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
+				struct sbuf *err)
+{
+	struct sbuf re = {0};
+	pcre2_code *c = NULL;
+	if (expand(kb, src, &re, 0, at, err) == 0)
+		c = compile(sbuf_str(&re), at, err);
+	sbuf_free(&re);
+	return c;
+}

@@ -185,11 +185,76 @@ static const char *branch_end(const char *p)
  * alternative at each position a match could start, so the shared check
  * turns most of them away at once, in the middle of a word. The same
  * strings match. */
-static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *anywhere)
+/* Plain words among the alternatives (most Chinese ones: 注销|销号|销户),
+ * to be grouped by their first character. */
+struct literals {
+	char **v;
+	size_t n;
+};
+
+static int is_literal(const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr("\\^$.|?*+()[]{}", p[i]) || p[i] == '\0')
+			return 0;
+	return n > 0;
+}
+
+static size_t first_char_len(const char *s)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t n = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	size_t len = strlen(s);
+	return n < len ? n : len;
+}
+
+/* X(?:rest|rest)|Y(?:rest): at a Chinese character PCRE2 then compares one
+ * character per group, not one per word. Words keep their order within a
+ * group, and words of two groups cannot both match at one position, so
+ * every match is the one the plain list would give. */
+static void emit_literals(struct literals *l, struct sbuf *out)
+{
+	char *done = xcalloc(l->n ? l->n : 1, 1);
+	for (size_t i = 0; i < l->n; i++) {
+		if (done[i])
+			continue;
+		size_t fl = first_char_len(l->v[i]);
+		if (out->len)
+			sbuf_addc(out, '|');
+		sbuf_add(out, l->v[i], fl);
+		sbuf_adds(out, "(?:");
+		for (size_t j = i, k = 0; j < l->n; j++) {
+			if (done[j] || strlen(l->v[j]) < fl || memcmp(l->v[j], l->v[i], fl) != 0)
+				continue;
+			if (k++)
+				sbuf_addc(out, '|');
+			sbuf_adds(out, l->v[j] + fl);
+			done[j] = 1;
+		}
+		sbuf_addc(out, ')');
+	}
+	free(done);
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *anywhere,
+			  struct literals *words)
 {
 	size_t ws = strlen(WORD_START);
 	for (const char *p = re;;) {
 		const char *end = branch_end(p);
+		if (is_literal(p, (size_t)(end - p))) {
+			words->v = xrealloc(words->v, (words->n + 1) * sizeof *words->v);
+			words->v[words->n++] = xstrndup(p, (size_t)(end - p));
+			if (!*end)
+				break;
+			p = end + 1;
+			continue;
+		}
 		int edge = strncmp(p, WORD_START, ws) == 0 && (size_t)(end - p) > ws;
 		struct sbuf *to = edge ? word_start : anywhere;
 		if (to->len)
@@ -212,6 +277,7 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 				 int negative, int cond, int no_zh, struct sbuf *err)
 {
 	struct sbuf all = {0}, word_start = {0}, anywhere = {0};
+	struct literals words = {0};
 	const struct pattern *first = NULL;
 	int bad = 0;
 	for (size_t j = from; j < to; j++) {
@@ -223,7 +289,7 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 		struct sbuf one = {0};
 		if (expand(kb, p->src, &one, 0, p, err) != 0)
 			bad = 1;
-		sort_branches(sbuf_str(&one), &word_start, &anywhere);
+		sort_branches(sbuf_str(&one), &word_start, &anywhere, &words);
 		sbuf_free(&one);
 	}
 	if (word_start.len) {	/* one check of the edge, then the branches */
@@ -236,6 +302,7 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 			sbuf_addc(&all, '|');
 		sbuf_add(&all, anywhere.p, anywhere.len);
 	}
+	emit_literals(&words, &all);
 	sbuf_free(&word_start);
 	sbuf_free(&anywhere);
 	struct sbuf union_err = {0};

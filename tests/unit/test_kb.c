@@ -278,13 +278,15 @@ Test(kb, zh_patterns_are_tried_only_on_text_with_chinese)
 
 Test(kb, a_shared_word_edge_keeps_what_each_alternative_matches)
 {
-	/* alternatives that start at a word edge share one check of it; the
-	 * others, and '|' inside groups and classes, must mean what they did */
+	/* alternatives that start at a word edge share one check of it, plain
+	 * words are grouped by first character; the rest, and '|' inside groups
+	 * and classes, must mean what they did */
 	static const char *const ids[] = {"zz", NULL};
 	char *dir;
 	struct kb *k = kb_with("[intent zz]\npriority = 900\n"
 			       "en = {b}gizmo|widget|{b}(?:thing|stuff)amajig{b}\n"
-			       "en = {b}[|]pipe|(?:x|{b}y)zed\n", ids, &dir);
+			       "en = {b}[|]pipe|(?:x|{b}y)zed\n"
+			       "zh = 小工具|小|大工具箱|小玩意\n", ids, &dir);
 	cr_expect_str_eq(intent_of(k, "a gizmo"), "zz");
 	cr_expect_str_eq(intent_of(k, "agizmo"), "none", "gizmo only at a word's start");
 	cr_expect_str_eq(intent_of(k, "awidget"), "zz", "widget anywhere");
@@ -294,6 +296,10 @@ Test(kb, a_shared_word_edge_keeps_what_each_alternative_matches)
 	cr_expect_str_eq(intent_of(k, "axzed"), "zz", "a group's alternatives keep their own edges");
 	cr_expect_str_eq(intent_of(k, "ayzed"), "none");
 	cr_expect_str_eq(intent_of(k, "a yzed"), "zz");
+	/* plain words are grouped by their first character: 小(?:工具||玩意) */
+	cr_expect_str_eq(intent_of(k, "一个小东西"), "zz", "a one-character word");
+	cr_expect_str_eq(intent_of(k, "大工具箱"), "zz");
+	cr_expect_str_eq(intent_of(k, "大工具"), "none");
 	kb_free(k);
 	rm_rf(dir);
 	free(dir);

@@ -299,12 +299,7 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 		for (size_t j = 0; j < r->npats; j++) {
 			const struct pattern *p = &r->pats[j];
 			size_t s, e;
-			struct sbuf ignored = {0};	/* it compiled as part of its rule */
-			pcre2_code *re = kb_compile_pattern(kb, p, &ignored);
-			int hit = run(kb, re, t, tl, md, &s, &e, &limit);
-			pcre2_code_free(re);
-			sbuf_free(&ignored);
-			if (!hit)
+			if (!run(kb, kb_pattern_code(kb, p), t, tl, md, &s, &e, &limit))
 				continue;
 			any = 1;
 			sbuf_addf(out, "  %s:%d  %-7s %-16s %s[%zu,%zu) \"%.*s\"", p->file, p->line,

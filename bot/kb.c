@@ -237,8 +237,10 @@ static void alt_free(struct alt *a)
 
 static void free_rule(struct rule *r)
 {
-	for (size_t j = 0; j < r->npats; j++)
+	for (size_t j = 0; j < r->npats; j++) {
 		free(r->pats[j].src);
+		pcre2_code_free(r->pats[j].alone);
+	}
 	free(r->pats);
 	for (size_t j = 0; j < r->nconds; j++) {
 		for (size_t k = 0; k < r->conds[j].n; k++)

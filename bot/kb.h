@@ -52,6 +52,8 @@ struct pattern_group {
 };
 
 struct pattern {
+	pcre2_code *alone;	/* this pattern on its own, compiled when explain first
+				 * needs it (kb_pattern_code); freed with the kb */
 	int cond;		/* index into rule->conds, or -1 */
 	char *src;		/* as written, before {macro} expansion */
 	const char *file;	/* points into kb->files */
@@ -150,6 +152,8 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
  * it with pcre2_code_free. NULL, with the reason in err, when it does not
  * compile. */
 pcre2_code *kb_compile_pattern(const struct kb *kb, const struct pattern *p, struct sbuf *err);
+/* The same, kept in p for the next call (explain runs every pattern). */
+const pcre2_code *kb_pattern_code(const struct kb *kb, const struct pattern *p);
 int kb_topic_asks_carrier(const struct kb *kb, const char *topic);
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
 

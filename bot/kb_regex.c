@@ -322,6 +322,17 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 	return c;
 }
 
+const pcre2_code *kb_pattern_code(const struct kb *kb, const struct pattern *p)
+{
+	if (!p->alone) {
+		struct sbuf ignored = {0};	/* it compiled as part of its rule */
+		/* a cache: the kb is otherwise read-only once loaded */
+		((struct pattern *)p)->alone = kb_compile_pattern(kb, p, &ignored);
+		sbuf_free(&ignored);
+	}
+	return p->alone;
+}
+
 pcre2_code *kb_compile_pattern(const struct kb *kb, const struct pattern *p, struct sbuf *err)
 {
 	struct sbuf one = {0};

@@ -32,6 +32,18 @@ static int ends_atom(const char *src, const char *at)
 	return open[1] < '0' || open[1] > '9';
 }
 
+/* Plain words among the alternatives (most Chinese ones: 注销|销号|销户),
+ * to be grouped by their first character. */
+struct literals {
+	char **v;
+	size_t n;
+};
+
+static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *anywhere,
+			  struct literals *words);
+static void emit_sorted(struct sbuf *out, struct sbuf *word_start, struct sbuf *anywhere,
+			struct literals *words);
+
 /* Appends src to out with each {name} replaced by (?:definition). */
 static int expand(const struct kb *kb, const char *src, struct sbuf *out, int depth,
 		  const struct pattern *at, struct sbuf *err);
@@ -100,12 +112,18 @@ static int expand(const struct kb *kb, const char *src, struct sbuf *out, int de
 			rc = -1;
 			continue;
 		}
-		sbuf_adds(out, "(?:");
+		/* sorted like a rule's union (see sort_branches), so that every
+		 * pattern that uses the define gets the shared edge check */
+		struct sbuf word_start = {0}, anywhere = {0};
+		struct literals words = {0};
 		for (size_t j = 0; j < d->npats; j++) {
-			if (j)
-				sbuf_addc(out, '|');
-			rc |= expand(kb, d->pats[j].src, out, depth + 1, at, err);
+			struct sbuf one = {0};
+			rc |= expand(kb, d->pats[j].src, &one, depth + 1, at, err);
+			sort_branches(sbuf_str(&one), &word_start, &anywhere, &words);
+			sbuf_free(&one);
 		}
+		sbuf_adds(out, "(?:");
+		emit_sorted(out, &word_start, &anywhere, &words);
 		sbuf_addc(out, ')');
 	}
 	return rc;
@@ -185,13 +203,6 @@ static const char *branch_end(const char *p)
  * alternative at each position a match could start, so the shared check
  * turns most of them away at once, in the middle of a word. The same
  * strings match. */
-/* Plain words among the alternatives (most Chinese ones: 注销|销号|销户),
- * to be grouped by their first character. */
-struct literals {
-	char **v;
-	size_t n;
-};
-
 static int is_literal(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -268,6 +279,29 @@ static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *
 	}
 }
 
+/* Appends what sort_branches gathered as one alternation, the shared edge
+ * check first, and empties the three lists. */
+static void emit_sorted(struct sbuf *out, struct sbuf *word_start, struct sbuf *anywhere,
+			struct literals *words)
+{
+	struct sbuf alt = {0};
+	if (word_start->len) {	/* one check of the edge, then the branches */
+		sbuf_adds(&alt, WORD_START "(?:");
+		sbuf_add(&alt, word_start->p, word_start->len);
+		sbuf_addc(&alt, ')');
+	}
+	if (anywhere->len) {
+		if (alt.len)
+			sbuf_addc(&alt, '|');
+		sbuf_add(&alt, anywhere->p, anywhere->len);
+	}
+	emit_literals(words, &alt);
+	sbuf_add(out, alt.p ? alt.p : "", alt.len);
+	sbuf_free(&alt);
+	sbuf_free(word_start);
+	sbuf_free(anywhere);
+}
+
 /* The alternation of a rule's patterns from..to-1 that are negative (or
  * not), have condition cond (-2: any condition) and, with no_zh, are not zh
  * patterns; NULL when there is none. Only when it does not compile is each
@@ -292,19 +326,7 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 		sort_branches(sbuf_str(&one), &word_start, &anywhere, &words);
 		sbuf_free(&one);
 	}
-	if (word_start.len) {	/* one check of the edge, then the branches */
-		sbuf_adds(&all, WORD_START "(?:");
-		sbuf_add(&all, word_start.p, word_start.len);
-		sbuf_addc(&all, ')');
-	}
-	if (anywhere.len) {
-		if (all.len)
-			sbuf_addc(&all, '|');
-		sbuf_add(&all, anywhere.p, anywhere.len);
-	}
-	emit_literals(&words, &all);
-	sbuf_free(&word_start);
-	sbuf_free(&anywhere);
+	emit_sorted(&all, &word_start, &anywhere, &words);
 	struct sbuf union_err = {0};
 	pcre2_code *c = first && !bad ? compile(sbuf_str(&all), first, &union_err) : NULL;
 	if (first && !bad && !c) {

@@ -87,7 +87,7 @@ static void deliver(struct bot *b)
 		case SEND_RATE_LIMITED:
 			log_warn("rate_limited", "chat=%lld retry_after=%d", (long long)it->r.chat_id,
 				 res.retry_after);
-			outbox_pause_chat(b->ob, it->r.chat_id, now + res.retry_after);
+			outbox_pause_chat(b->ob, it->r.chat_id, now, now + res.retry_after);
 			/* several chats limited at once: Telegram's global limit */
 			if (now - b->last_429 < 1.0 && b->last_429_chat != it->r.chat_id)
 				outbox_pause_all(b->ob, now + res.retry_after);

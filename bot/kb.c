@@ -45,21 +45,13 @@ int list_files(const char *dir, const char *suffix, char ***out, size_t *n)
 	return 0;
 }
 
-static uint64_t fnv1a(const char *data, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)data[i]) * 1099511628211ULL;
-	return h;
-}
-
 const char *kb_add_file(struct kb *kb, const char *path)
 {
 	size_t len = 0;
 	char *data = read_file(path, &len);
 	kb->files = xrealloc(kb->files, (kb->nfiles + 1) * sizeof *kb->files);
 	kb->file_hashes = xrealloc(kb->file_hashes, (kb->nfiles + 1) * sizeof *kb->file_hashes);
-	kb->file_hashes[kb->nfiles] = data ? fnv1a(data, len) : 0;
+	kb->file_hashes[kb->nfiles] = data ? fnv1a(data, len, FNV1A_INIT) : 0;
 	free(data);
 	kb->files[kb->nfiles] = xstrdup(path);
 	return kb->files[kb->nfiles++];
@@ -158,12 +150,9 @@ static uint64_t answer_hash(const char *topic, const char *carrier, const char *
 			    const char *lang)
 {
 	const char *parts[] = {topic, carrier ? carrier : "", plan ? plan : "", lang};
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < 4; i++) {
-		for (const char *p = parts[i]; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL;	/* separator: "ab","c" != "a","bc" */
-	}
+	uint64_t h = FNV1A_INIT;
+	for (size_t i = 0; i < 4; i++)	/* with the NUL: "ab","c" != "a","bc" */
+		h = fnv1a(parts[i], strlen(parts[i]) + 1, h);
 	return h;
 }
 

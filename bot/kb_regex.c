@@ -39,33 +39,43 @@ struct literals {
 	size_t n;
 };
 
-static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *anywhere,
-			  struct literals *words);
-static void emit_sorted(struct sbuf *out, struct sbuf *word_start, struct sbuf *anywhere,
-			struct literals *words);
+/* A union's alternatives, sorted as they are added (see union_add). */
+struct sorted_union {
+	struct sbuf word_start;	/* those that began with {b}, without it */
+	struct sbuf anywhere;	/* the others, as written */
+	struct literals words;	/* plain words */
+};
+
+static void union_add(struct sorted_union *u, const char *re);
+static void union_emit(struct sorted_union *u, struct sbuf *out);
 
 /* Appends src to out with each {name} replaced by (?:definition). */
 static int expand(const struct kb *kb, const char *src, struct sbuf *out, int depth,
 		  const struct pattern *at, struct sbuf *err);
 
+/* Expands src and adds its alternatives to u. */
+static int add_expanded(const struct kb *kb, struct sorted_union *u, const char *src, int depth,
+			const struct pattern *at, struct sbuf *err)
+{
+	struct sbuf one = {0};
+	int rc = expand(kb, src, &one, depth, at, err);
+	union_add(u, sbuf_str(&one));
+	sbuf_free(&one);
+	return rc;
+}
+
+/* (?:every positive pattern of the rules of kind), for {carrier} and {plan}. */
 static int expand_rule_union(const struct kb *kb, enum rule_kind kind, struct sbuf *out,
 			     int depth, const struct pattern *at, struct sbuf *err)
 {
-	int first = 1, rc = 0;
+	struct sorted_union u = {0};
+	int rc = 0;
+	for (size_t i = 0; i < kb->nrules; i++)
+		for (size_t j = 0; kb->rules[i].kind == kind && j < kb->rules[i].npats; j++)
+			if (!kb->rules[i].pats[j].negative)
+				rc |= add_expanded(kb, &u, kb->rules[i].pats[j].src, depth + 1, at, err);
 	sbuf_adds(out, "(?:");
-	for (size_t i = 0; i < kb->nrules; i++) {
-		const struct rule *r = &kb->rules[i];
-		if (r->kind != kind)
-			continue;
-		for (size_t j = 0; j < r->npats; j++) {
-			if (r->pats[j].negative)
-				continue;
-			if (!first)
-				sbuf_addc(out, '|');
-			first = 0;
-			rc |= expand(kb, r->pats[j].src, out, depth + 1, at, err);
-		}
-	}
+	union_emit(&u, out);
 	sbuf_addc(out, ')');
 	return rc;
 }
@@ -112,18 +122,13 @@ static int expand(const struct kb *kb, const char *src, struct sbuf *out, int de
 			rc = -1;
 			continue;
 		}
-		/* sorted like a rule's union (see sort_branches), so that every
-		 * pattern that uses the define gets the shared edge check */
-		struct sbuf word_start = {0}, anywhere = {0};
-		struct literals words = {0};
-		for (size_t j = 0; j < d->npats; j++) {
-			struct sbuf one = {0};
-			rc |= expand(kb, d->pats[j].src, &one, depth + 1, at, err);
-			sort_branches(sbuf_str(&one), &word_start, &anywhere, &words);
-			sbuf_free(&one);
-		}
+		/* sorted like a rule's union, so that every pattern that uses
+		 * the define gets the shared edge check */
+		struct sorted_union u = {0};
+		for (size_t j = 0; j < d->npats; j++)
+			rc |= add_expanded(kb, &u, d->pats[j].src, depth + 1, at, err);
 		sbuf_adds(out, "(?:");
-		emit_sorted(out, &word_start, &anywhere, &words);
+		union_emit(&u, out);
 		sbuf_addc(out, ')');
 	}
 	return rc;
@@ -197,12 +202,6 @@ static const char *branch_end(const char *p)
 	return p;
 }
 
-/* Sorts the top-level alternatives of an expanded pattern: those that start
- * at the edge of a word (most do, with {b}) lose that check, to share one
- * in front of them all; the others stay as they are. PCRE2 tries every
- * alternative at each position a match could start, so the shared check
- * turns most of them away at once, in the middle of a word. The same
- * strings match. */
 static int is_literal(const char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -252,22 +251,28 @@ static void emit_literals(struct literals *l, struct sbuf *out)
 	l->n = 0;
 }
 
-static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *anywhere,
-			  struct literals *words)
+/* Sorts the top-level alternatives of an expanded pattern: those that start
+ * at the edge of a word (most do, with {b}) lose that check, to share one
+ * in front of them all; the others stay as they are. PCRE2 tries every
+ * alternative at each position a match could start, so the shared check
+ * turns most of them away at once, in the middle of a word. The same
+ * strings match. Plain words go to the words list (see emit_literals). */
+static void union_add(struct sorted_union *u, const char *re)
 {
 	size_t ws = strlen(WORD_START);
 	for (const char *p = re;;) {
 		const char *end = branch_end(p);
 		if (is_literal(p, (size_t)(end - p))) {
-			words->v = xrealloc(words->v, (words->n + 1) * sizeof *words->v);
-			words->v[words->n++] = xstrndup(p, (size_t)(end - p));
+			struct literals *w = &u->words;
+			w->v = xrealloc(w->v, (w->n + 1) * sizeof *w->v);
+			w->v[w->n++] = xstrndup(p, (size_t)(end - p));
 			if (!*end)
 				break;
 			p = end + 1;
 			continue;
 		}
 		int edge = strncmp(p, WORD_START, ws) == 0 && (size_t)(end - p) > ws;
-		struct sbuf *to = edge ? word_start : anywhere;
+		struct sbuf *to = edge ? &u->word_start : &u->anywhere;
 		if (to->len)
 			sbuf_addc(to, '|');
 		sbuf_adds(to, "(?:");
@@ -279,27 +284,26 @@ static void sort_branches(const char *re, struct sbuf *word_start, struct sbuf *
 	}
 }
 
-/* Appends what sort_branches gathered as one alternation, the shared edge
- * check first, and empties the three lists. */
-static void emit_sorted(struct sbuf *out, struct sbuf *word_start, struct sbuf *anywhere,
-			struct literals *words)
+/* Appends u's alternatives as one alternation, the shared edge check
+ * first, and empties u. */
+static void union_emit(struct sorted_union *u, struct sbuf *out)
 {
 	struct sbuf alt = {0};
-	if (word_start->len) {	/* one check of the edge, then the branches */
+	if (u->word_start.len) {	/* one check of the edge, then the branches */
 		sbuf_adds(&alt, WORD_START "(?:");
-		sbuf_add(&alt, word_start->p, word_start->len);
+		sbuf_add(&alt, u->word_start.p, u->word_start.len);
 		sbuf_addc(&alt, ')');
 	}
-	if (anywhere->len) {
+	if (u->anywhere.len) {
 		if (alt.len)
 			sbuf_addc(&alt, '|');
-		sbuf_add(&alt, anywhere->p, anywhere->len);
+		sbuf_add(&alt, u->anywhere.p, u->anywhere.len);
 	}
-	emit_literals(words, &alt);
+	emit_literals(&u->words, &alt);
 	sbuf_add(out, alt.p ? alt.p : "", alt.len);
 	sbuf_free(&alt);
-	sbuf_free(word_start);
-	sbuf_free(anywhere);
+	sbuf_free(&u->word_start);
+	sbuf_free(&u->anywhere);
 }
 
 /* The alternation of a rule's patterns from..to-1 that are negative (or
@@ -310,8 +314,8 @@ static void emit_sorted(struct sbuf *out, struct sbuf *word_start, struct sbuf *
 static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, size_t to,
 				 int negative, int cond, int no_zh, struct sbuf *err)
 {
-	struct sbuf all = {0}, word_start = {0}, anywhere = {0};
-	struct literals words = {0};
+	struct sbuf all = {0};
+	struct sorted_union u = {0};
 	const struct pattern *first = NULL;
 	int bad = 0;
 	for (size_t j = from; j < to; j++) {
@@ -320,13 +324,10 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 		    (no_zh && strcmp(p->lang, "zh") == 0))
 			continue;
 		first = first ? first : p;
-		struct sbuf one = {0};
-		if (expand(kb, p->src, &one, 0, p, err) != 0)
+		if (add_expanded(kb, &u, p->src, 0, p, err) != 0)
 			bad = 1;
-		sort_branches(sbuf_str(&one), &word_start, &anywhere, &words);
-		sbuf_free(&one);
 	}
-	emit_sorted(&all, &word_start, &anywhere, &words);
+	union_emit(&u, &all);
 	struct sbuf union_err = {0};
 	pcre2_code *c = first && !bad ? compile(sbuf_str(&all), first, &union_err) : NULL;
 	if (first && !bad && !c) {

@@ -36,7 +36,6 @@ struct outbox {
 	double global[GLOBAL_MAX];	/* ring of the last sends */
 	size_t ghead, gsends;
 	double paused_until;
-	double clock;		/* the latest time seen: a pause is given its end */
 	int limits;
 };
 
@@ -160,7 +159,6 @@ static double allowed_at(struct outbox *ob, int64_t chat, double now)
 
 struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 {
-	ob->clock = now > ob->clock ? now : ob->clock;
 	double soonest = -1;
 	for (size_t i = 0; i < ob->n; i++) {
 		struct outbox_item *it = ob->items[i];
@@ -225,10 +223,9 @@ void outbox_retry(struct outbox *ob, struct outbox_item *it, double when)
 	it->not_before = when;
 }
 
-void outbox_pause_chat(struct outbox *ob, int64_t chat, double until)
+void outbox_pause_chat(struct outbox *ob, int64_t chat, double now, double until)
 {
-	/* pruning needs the present, not the pause's end */
-	struct chat_pace *p = pace(ob, chat, 1, ob->clock);
+	struct chat_pace *p = pace(ob, chat, 1, now);
 	if (until > p->paused_until)
 		p->paused_until = until;
 }

@@ -39,7 +39,7 @@ void outbox_sent(struct outbox *ob, struct outbox_item *it, double now);
 void outbox_drop(struct outbox *ob, struct outbox_item *it);
 /* Try the item again later. */
 void outbox_retry(struct outbox *ob, struct outbox_item *it, double when);
-void outbox_pause_chat(struct outbox *ob, int64_t chat, double until);
+void outbox_pause_chat(struct outbox *ob, int64_t chat, double now, double until);
 void outbox_pause_all(struct outbox *ob, double until);
 size_t outbox_len(const struct outbox *ob);
 size_t outbox_pending_for(const struct outbox *ob, int64_t update_id);

@@ -48,13 +48,10 @@ static void add_recent(struct state *s, int64_t id)
 		s->nrecent++;
 }
 
-/* FNV-1a: detects a torn or half-written slot, not tampering. */
+/* Detects a torn or half-written slot, not tampering. */
 static uint64_t checksum(const char *p, size_t n)
 {
-	uint64_t h = 14695981039346656037ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-	return h;
+	return fnv1a(p, n, FNV1A_INIT);
 }
 
 /* Reads the integer after "key": in text, exactly (int64, not via double). */

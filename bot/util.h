@@ -39,9 +39,10 @@ void sbuf_free(struct sbuf *b);
 /* Reads a whole file, adds a NUL. Returns NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len_out);
 
-/* Writes data to path atomically: temp file in the same directory, fsync,
- * rename. Returns 0, or -1 with errno set. */
-int write_file_atomic(const char *path, const char *data, size_t len);
+/* FNV-1a over n bytes, continuing from h (FNV1A_INIT to start): a cheap
+ * hash for tables, change detection and torn-write checks, not security. */
+#define FNV1A_INIT 14695981039346656037ULL
+uint64_t fnv1a(const void *data, size_t n, uint64_t h);
 
 /* A line source for ini_parse_stream() that knows which line it is on, so
  * handlers can report file:line although Debian's inih does not pass line

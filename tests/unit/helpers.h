@@ -1,11 +1,21 @@
-/* Shared by the unit tests: removing a temporary directory they made. */
+/* Shared by the unit tests: writing a small file, removing a temporary
+ * directory they made. */
 #ifndef CANCELBOT_TEST_HELPERS_H
 #define CANCELBOT_TEST_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "util.h"
+
+static inline void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+}
 
 static inline void rm_rf(const char *dir)
 {

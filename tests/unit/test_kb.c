@@ -113,10 +113,7 @@ static char *broken_copy(const char *rel, const char *content)
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
 	char *path = xasprintf("%s/%s", dir, rel);
-	FILE *fp = fopen(path, "w");
-	cr_assert_not_null(fp);
-	fputs(content, fp);
-	fclose(fp);
+	write_text(path, content);
 	free(path);
 	return dir;
 }
@@ -186,44 +183,6 @@ Test(kb, optional_lines_are_dropped_without_a_fact)
 	sbuf_free(&err);
 }
 
-Test(kb, a_pattern_hitting_the_match_limit_counts_as_no_match)
-{
-	/* (a|aa)+$ backtracks exponentially on a long run of a's ending in b */
-	char *dir = broken_copy("intents/zz.ini", "[intent zz]\npriority = 900\nen = ^(?:a|aa)+$\n"
-				"[intent zz2]\npriority = 1\nen = ^a\n");
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
-	char *zz = xasprintf("%s/responses/en/zz.txt", dir), *zzz = xasprintf("%s/responses/zh/zz.txt", dir);
-	char *zz2 = xasprintf("%s/responses/en/zz2.txt", dir), *zzz2 = xasprintf("%s/responses/zh/zz2.txt", dir);
-	const char *files[] = {zz, zzz, zz2, zzz2};
-	for (int i = 0; i < 4; i++) {
-		FILE *fp = fopen(files[i], "w");
-		cr_assert_not_null(fp);
-		fputs("[default]\nx\n", fp);
-		fclose(fp);
-	}
-	struct sbuf err = {0}, warn = {0};
-	struct kb *k = kb_load(in, re, NULL, &err, &warn);
-	cr_assert_not_null(k, "%s", sbuf_str(&err));
-	char text[200];
-	memset(text, 'a', sizeof text - 2);
-	text[sizeof text - 2] = 'b';
-	text[sizeof text - 1] = '\0';
-	struct classification c;
-	classify(k, text, strlen(text), &c);
-	cr_expect(c.limit_hit, "the match limit was hit");
-	cr_expect_str_eq(c.intent ? c.intent->id : "none", "zz2", "no match for zz; the rest still work");
-	classification_free(&c);
-	kb_free(k);
-	sbuf_free(&err);
-	sbuf_free(&warn);
-	rm_rf(dir);
-	for (int i = 0; i < 4; i++)
-		free((char *)files[i]);
-	free(in);
-	free(re);
-	free(dir);
-}
-
 /* A copy of the knowledge base with intents/zz.ini set to ini, and an
  * answer in both languages for each of the intents named in ids. */
 static struct kb *kb_with(const char *ini, const char *const *ids, char **dir_out)
@@ -232,10 +191,7 @@ static struct kb *kb_with(const char *ini, const char *const *ids, char **dir_ou
 	for (const char *const *id = ids; *id; id++)
 		for (int l = 0; l < 2; l++) {
 			char *path = xasprintf("%s/responses/%s/%s.txt", dir, l ? "zh" : "en", *id);
-			FILE *fp = fopen(path, "w");
-			cr_assert_not_null(fp);
-			fputs("[default]\nx\n", fp);
-			fclose(fp);
+			write_text(path, "[default]\nx\n");
 			free(path);
 		}
 	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
@@ -257,6 +213,27 @@ static const char *intent_of(const struct kb *k, const char *text)
 	const char *id = c.intent ? c.intent->id : "none";
 	classification_free(&c);
 	return id;
+}
+
+Test(kb, a_pattern_hitting_the_match_limit_counts_as_no_match)
+{
+	/* (a|aa)+$ backtracks exponentially on a long run of a's ending in b */
+	static const char *const ids[] = {"zz", "zz2", NULL};
+	char *dir;
+	struct kb *k = kb_with("[intent zz]\npriority = 900\nen = ^(?:a|aa)+$\n"
+			       "[intent zz2]\npriority = 1\nen = ^a\n", ids, &dir);
+	char text[200];
+	memset(text, 'a', sizeof text - 2);
+	text[sizeof text - 2] = 'b';
+	text[sizeof text - 1] = '\0';
+	struct classification c;
+	classify(k, text, strlen(text), &c);
+	cr_expect(c.limit_hit, "the match limit was hit");
+	cr_expect_str_eq(c.intent ? c.intent->id : "none", "zz2", "no match for zz; the rest still work");
+	classification_free(&c);
+	kb_free(k);
+	rm_rf(dir);
+	free(dir);
 }
 
 Test(kb, zh_patterns_are_tried_only_on_text_with_chinese)

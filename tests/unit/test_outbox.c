@@ -80,7 +80,7 @@ Test(outbox, pause_and_order_and_floor)
 	push(ob, 9, 2);
 	cr_expect_eq(outbox_floor(ob), 7);
 	cr_expect_eq(outbox_pending_for(ob, 7), 1);
-	outbox_pause_chat(ob, 1, 5.0);	/* a 429 for chat 1 */
+	outbox_pause_chat(ob, 1, 0, 5.0);	/* a 429 for chat 1 */
 	double wait;
 	struct outbox_item *it = outbox_ready(ob, 0, &wait);
 	cr_assert_not_null(it);

@@ -1,0 +1,114 @@
+/* Unit tests: the saved state — exact ids beyond 2^53, the lock, the offset
+ * never passing an update still being answered, two checksummed copies
+ * (a torn save falls back), the week-long offset reset, reading the
+ * state.json of earlier versions. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "state.h"
+
+/* A new temporary directory in dir (a mkdtemp template), opened. */
+static void open_fresh(char *dir, struct state *s, struct sbuf *err)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(state_open(s, dir, err), 0, "%s", sbuf_str(err));
+}
+
+Test(state, saves_exactly_and_locks)
+{
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	struct state s, second;
+	struct sbuf err = {0};
+	open_fresh(dir, &s, &err);
+	cr_expect_eq(state_open(&second, dir, &err), -1, "the lock stops a second instance");
+	cr_expect(strstr(sbuf_str(&err), "another cancelbot is running"));
+	state_close(&second);
+	cr_assert_eq(state_mark(&s, 9007199254740993LL, INT64_MAX), 0);
+	cr_assert_eq(state_mark(&s, 9007199254740995LL, 9007199254740994LL), 0);
+	cr_expect_eq(s.offset, 9007199254740994LL, "never past an update still being answered");
+	state_close(&s);
+	struct state again;
+	cr_assert_eq(state_open(&again, dir, &err), 0, "%s", sbuf_str(&err));
+	cr_expect_eq(again.offset, 9007199254740994LL);
+	cr_expect(state_seen(&again, 9007199254740995LL), "answered ids survive a restart");
+	cr_expect_not(state_seen(&again, 9007199254740994LL));
+	state_close(&again);
+	sbuf_free(&err);
+	rm_rf(dir);
+}
+
+Test(state, offset_dropped_after_a_week_without_updates)
+{
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	struct state s;
+	struct sbuf err = {0};
+	open_fresh(dir, &s, &err);
+	cr_assert_eq(state_mark(&s, 500, INT64_MAX), 0);
+	cr_expect_eq(state_expire_offset(&s, s.last_activity + 3600), 0, "an hour is nothing");
+	cr_expect_eq(s.offset, 501);
+	cr_expect_eq(state_expire_offset(&s, s.last_activity + 8 * 86400), 1);
+	cr_expect_eq(s.offset, 0);
+	cr_expect_not(state_seen(&s, 17), "a new, randomly numbered update is not skipped");
+	state_close(&s);
+	sbuf_free(&err);
+	rm_rf(dir);
+}
+
+Test(state, torn_save_falls_back_to_the_other_copy)
+{
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	struct state s;
+	struct sbuf err = {0};
+	open_fresh(dir, &s, &err);
+	cr_assert_eq(state_mark(&s, 700, INT64_MAX), 0);
+	cr_assert_eq(state_mark(&s, 701, INT64_MAX), 0);	/* seq 2: slot 0 */
+	state_close(&s);
+	/* a power cut in the middle of writing slot 0: half new, half old */
+	char *path = xasprintf("%s/state.slots", dir);
+	FILE *f = fopen(path, "r+");
+	cr_assert_not_null(f);
+	fseek(f, 20, SEEK_SET);
+	fputs("99999", f);
+	fclose(f);
+	cr_assert_eq(state_open(&s, dir, &err), 0, "%s", sbuf_str(&err));
+	cr_expect_eq(s.offset, 701, "the older copy (update 700 done): %lld", (long long)s.offset);
+	cr_assert_eq(state_mark(&s, 701, INT64_MAX), 0, "and saving goes on");
+	state_close(&s);
+	cr_assert_eq(state_open(&s, dir, &err), 0);
+	cr_expect_eq(s.offset, 702);
+	state_close(&s);
+	/* both copies destroyed: refuse, say what to do, never start from 0 */
+	write_text(path, "garbage that is no state\n");
+	cr_expect_eq(state_open(&s, dir, &err), -1);
+	cr_expect(strstr(sbuf_str(&err), "move it away"), "%s", sbuf_str(&err));
+	state_close(&s);
+	free(path);
+	sbuf_free(&err);
+	rm_rf(dir);
+}
+
+Test(state, reads_the_state_json_of_earlier_versions_once)
+{
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *old = xasprintf("%s/state.json", dir);
+	write_text(old, "{\"offset\": 9007199254740993, \"recent\": [9007199254740995]}\n");
+	struct state s;
+	struct sbuf err = {0};
+	cr_assert_eq(state_open(&s, dir, &err), 0, "%s", sbuf_str(&err));
+	cr_expect_eq(s.offset, 9007199254740993LL);
+	cr_expect(state_seen(&s, 9007199254740995LL));
+	cr_assert_eq(state_mark(&s, 9007199254740993LL, INT64_MAX), 0);
+	cr_expect_neq(access(old, F_OK), 0, "replaced by state.slots after the first save");
+	state_close(&s);
+	cr_assert_eq(state_open(&s, dir, &err), 0);
+	cr_expect_eq(s.offset, 9007199254740994LL);
+	cr_expect(state_seen(&s, 9007199254740995LL));
+	state_close(&s);
+	free(old);
+	sbuf_free(&err);
+	rm_rf(dir);
+}

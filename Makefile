@@ -8,8 +8,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-override CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) -DDATADIR='"$(DATADIR)"'
-LDLIBS := $(PKG_LIBS) -lm
+override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -pthread $(WARN) $(PKG_CFLAGS) -DDATADIR='"$(DATADIR)"'
+LDLIBS := $(PKG_LIBS) -lm -pthread
 
 SRC := $(filter-out bot/main.c,$(wildcard bot/*.c))
 OBJ := $(SRC:bot/%.c=build/%.o)

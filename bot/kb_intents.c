@@ -7,9 +7,13 @@
 #include "kb.h"
 
 #include <ini.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 static const char *const kind_names[RULE_KIND_COUNT] = {"intent", "carrier", "plan", "veto",
@@ -187,6 +191,66 @@ static int resolve_cond(const struct kb *kb, struct cond *c, struct sbuf *err)
 	return rc;
 }
 
+/* Compiling the rules (expansion, PCRE2 and its JIT) is most of a reload.
+ * A rule's compilation reads only pattern sources and writes only that
+ * rule, so the cores share the work: each thread takes the next rule from a
+ * counter. Every rule has its own error buffer, joined in file order, so
+ * the messages do not depend on which thread was faster. */
+struct compile_job {
+	struct kb *kb;
+	struct sbuf *errs;	/* one per rule */
+	atomic_size_t next;
+};
+
+static void compile_one(struct kb *kb, struct rule *r, struct sbuf *err)
+{
+	for (size_t c = 0; c < r->nconds; c++)
+		resolve_cond(kb, &r->conds[c], err);
+	kb_compile_rule(kb, r, err);
+	if (!r->any.re && !r->ngroups && err->len == 0)
+		sbuf_addf(err, "%s:%d: [%s] has no patterns\n", r->file, r->line, r->id);
+}
+
+static void *compile_worker(void *arg)
+{
+	struct compile_job *job = arg;
+	size_t i;
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->kb->nrules)
+		compile_one(job->kb, &job->kb->rules[i], &job->errs[i]);
+	return NULL;
+}
+
+enum { MAX_COMPILE_HELPERS = 3 };
+
+static void compile_rules(struct kb *kb, struct sbuf *err)
+{
+	struct compile_job job = {.kb = kb, .errs = xcalloc(kb->nrules + 1, sizeof *job.errs)};
+	atomic_init(&job.next, 0);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cores > 1 ? (size_t)cores - 1 : 0, started = 0;
+	if (want > MAX_COMPILE_HELPERS)
+		want = MAX_COMPILE_HELPERS;
+	pthread_t helpers[MAX_COMPILE_HELPERS];
+	/* helpers block every signal, so SIGTERM or SIGHUP still interrupts the
+	 * thread that waits in poll() */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	while (started < want && kb->nrules > started + 1 &&
+	       pthread_create(&helpers[started], NULL, compile_worker, &job) == 0)
+		started++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	compile_worker(&job);	/* with no helper, this thread does it all */
+	for (size_t t = 0; t < started; t++)
+		pthread_join(helpers[t], NULL);
+	for (size_t i = 0; i < kb->nrules; i++) {
+		if (job.errs[i].len)
+			sbuf_add(err, job.errs[i].p, job.errs[i].len);
+		sbuf_free(&job.errs[i]);
+	}
+	free(job.errs);
+}
+
 int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
 {
 	char **names;
@@ -210,14 +274,7 @@ int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
 	if (rc)
 		return -1;	/* compiling half-read files would only add noise */
 	size_t before = err->len;
-	for (size_t i = 0; i < kb->nrules; i++) {
-		struct rule *r = &kb->rules[i];
-		for (size_t c = 0; c < r->nconds; c++)
-			resolve_cond(kb, &r->conds[c], err);
-		kb_compile_rule(kb, r, err);
-		if (!r->any.re && !r->ngroups && err->len == before)
-			sbuf_addf(err, "%s:%d: [%s] has no patterns\n", r->file, r->line, r->id);
-	}
+	compile_rules(kb, err);
 	const struct rule *dest = kb_rule(kb, RULE_DEFINE, "carrier_destination");
 	if (dest && err->len == before) {
 		/* matched against the text before a carrier name, so it must end there */

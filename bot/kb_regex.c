@@ -165,11 +165,10 @@ static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct 
 		return NULL;
 	}
 	/* CANCELBOT_NO_JIT=1 is for valgrind, which cannot follow JIT code and
-	 * reports false errors in it; classify falls back to the interpreter */
-	static int no_jit = -1;
-	if (no_jit < 0)
-		no_jit = getenv("CANCELBOT_NO_JIT") && *getenv("CANCELBOT_NO_JIT") == '1';
-	if (!no_jit && jit)
+	 * reports false errors in it; classify falls back to the interpreter.
+	 * (Read every time: rules compile on several threads, see kb_intents.c.) */
+	const char *no_jit = getenv("CANCELBOT_NO_JIT");
+	if (jit && !(no_jit && *no_jit == '1'))
 		pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
 	return c;
 }

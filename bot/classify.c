@@ -47,6 +47,7 @@ struct scan {
 	pcre2_match_data *md;
 	signed char *memo;	/* per rule: 0 not tried, 1 matches, -1 does not */
 	int han;		/* the text has Chinese characters: zh patterns apply */
+	const struct bigrams *pairs;	/* the text's byte pairs, for the needles */
 	int carrier, plan;	/* a carrier / plan was named */
 	int *limit_hit;
 };
@@ -54,6 +55,8 @@ struct scan {
 /* The variant of an alternation for this text (see struct alt in kb.h). */
 static const pcre2_code *alt_for(const struct scan *sc, const struct alt *a)
 {
+	if (!needles_may_occur(&a->need, sc->pairs))
+		return NULL;	/* none of its literals is in the text: it cannot match */
 	if (sc->han)
 		return a->re;
 	return a->only_zh ? NULL : a->no_zh ? a->no_zh : a->re;
@@ -154,9 +157,13 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 	signed char memo_small[256];
 	signed char *memo = kb->nrules <= sizeof memo_small ? memo_small : xcalloc(kb->nrules, 1);
 	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
-	struct scan sc = {.kb = kb, .t = out->norm, .len = strlen(out->norm),
+	struct bigrams pairs;
+	size_t norm_len = strlen(out->norm);
+	memset(&pairs, 0, sizeof pairs);
+	bigrams_set(&pairs, out->norm, norm_len);
+	struct scan sc = {.kb = kb, .t = out->norm, .len = norm_len,
 			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
-			  .limit_hit = &out->limit_hit, .han = han};
+			  .limit_hit = &out->limit_hit, .han = han, .pairs = &pairs};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
 	/* mentions first: intents' conditions may ask whether a carrier was named */
@@ -289,9 +296,11 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
 	int any = 0, limit = 0;
 	signed char *memo = xcalloc(kb->nrules + 1, 1);
+	struct bigrams *pairs = xcalloc(1, sizeof *pairs);
+	bigrams_set(pairs, t, tl);
 	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = md, .memo = memo,
 			  .carrier = c.carrier != NULL, .plan = c.plan != NULL, .limit_hit = &limit,
-			  .han = strcmp(c.lang, "zh") == 0};
+			  .han = strcmp(c.lang, "zh") == 0, .pairs = pairs};
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		if (r->kind == RULE_DEFINE)
@@ -320,6 +329,7 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	explain_ranking(&sc, c.intent, out);
 	pcre2_match_data_free(md);
 	free(memo);
+	free(pairs);
 	sbuf_addf(out, "\nintent:  %s\ncarrier: %s\nplan:    %s\n",
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",
 		  c.plan ? c.plan->id : "-");

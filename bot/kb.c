@@ -222,6 +222,7 @@ static void alt_free(struct alt *a)
 {
 	pcre2_code_free(a->re);
 	pcre2_code_free(a->no_zh);
+	needles_free(&a->need);
 }
 
 static void free_rule(struct rule *r)

@@ -9,6 +9,7 @@
 #define CANCELBOT_KB_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+#include "prefilter.h"
 #include <pcre2.h>
 #include <stddef.h>
 
@@ -42,6 +43,7 @@ struct cond {
  * text then runs a quarter faster. */
 struct alt {
 	pcre2_code *re;		/* every pattern, or NULL: there is none */
+	struct needles need;	/* literals one of which any match of re contains */
 	pcre2_code *no_zh;	/* without the zh ones; NULL: the same as re */
 	int only_zh;		/* nothing to try on a message without Chinese */
 };

@@ -311,7 +311,8 @@ static void union_emit(struct sorted_union *u, struct sbuf *out)
  * pattern compiled alone, so the error names the line at fault (compiling
  * every pattern alone up front cost a seventh of each reload). */
 static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, size_t to,
-				 int negative, int cond, int no_zh, struct sbuf *err)
+				 int negative, int cond, int no_zh, struct needles *need,
+				 struct sbuf *err)
 {
 	struct sbuf all = {0};
 	struct sorted_union u = {0};
@@ -329,6 +330,8 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 	union_emit(&u, &all);
 	struct sbuf union_err = {0};
 	pcre2_code *c = first && !bad ? compile(sbuf_str(&all), first, &union_err) : NULL;
+	if (c && need)
+		needles_from_regex(sbuf_str(&all), need);
 	if (first && !bad && !c) {
 		size_t before = err->len;
 		for (size_t j = from; j < to; j++) {
@@ -380,9 +383,11 @@ static struct alt compile_alt(struct kb *kb, struct rule *r, size_t from, size_t
 			other = 1;
 	}
 	size_t before = err->len;
-	struct alt a = {.re = compile_union(kb, r, from, to, 0, cond, 0, err), .only_zh = zh && !other};
+	struct alt a = {.only_zh = zh && !other};
+	/* the needles of every pattern serve the variant without zh ones too */
+	a.re = compile_union(kb, r, from, to, 0, cond, 0, &a.need, err);
 	if (zh && other && err->len == before)	/* a broken pattern is reported once */
-		a.no_zh = compile_union(kb, r, from, to, 0, cond, 1, err);
+		a.no_zh = compile_union(kb, r, from, to, 0, cond, 1, NULL, err);
 	return a;
 }
 
@@ -414,7 +419,7 @@ void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err)
 		r->any = compile_alt(kb, r, 0, r->npats, -2, err);
 	else
 		compile_groups(kb, r, err);
-	r->none = compile_union(kb, r, 0, r->npats, 1, -2, 0, err);
+	r->none = compile_union(kb, r, 0, r->npats, 1, -2, 0, NULL, err);
 }
 
 pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,

@@ -1,0 +1,321 @@
+/* prefilter — see prefilter.h.
+ *
+ * The reader understands the part of PCRE2 syntax the knowledge base uses:
+ * literals (UTF-8 included), escapes, classes, ".", anchors, groups,
+ * lookarounds and quantifiers. Anything else it does not know (\x{..},
+ * \p{..}, backreferences, inline options, verbs) makes the whole pattern
+ * unusable: a wrong needle would silently lose matches, a missing one only
+ * costs a regex run. */
+#include "prefilter.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A set is bounded: checking hundreds of needles would cost what the regex
+ * run it saves costs. */
+enum { MAX_NEEDLES = 96, MAX_NEEDLE_LEN = 12 };
+
+struct reader {
+	const char *p;
+	int unknown;		/* met syntax it does not understand */
+};
+
+static void set_free(struct needles *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i].s);
+	free(s->v);
+	*s = (struct needles){0};
+}
+
+static void set_add(struct needles *s, const char *p, size_t len)
+{
+	if (len > MAX_NEEDLE_LEN)
+		len = MAX_NEEDLE_LEN;	/* a part of a required literal is required too */
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
+	s->v[s->n++] = (struct needle){xstrndup(p, len), len};
+}
+
+/* Moves b's needles into a (a |-alternation: a match contains one of
+ * either); unusable when either is. */
+static void set_union(struct needles *a, struct needles *b)
+{
+	if (!a->usable || !b->usable || a->n + b->n > MAX_NEEDLES) {
+		set_free(a);
+		set_free(b);
+		return;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		a->v = xrealloc(a->v, (a->n + 1) * sizeof *a->v);
+		a->v[a->n++] = b->v[i];
+	}
+	free(b->v);
+	*b = (struct needles){0};
+}
+
+/* The shortest needle: a set is as selective as its weakest member. */
+static size_t set_weakest(const struct needles *s)
+{
+	size_t w = (size_t)-1;
+	for (size_t i = 0; i < s->n; i++)
+		w = s->v[i].len < w ? s->v[i].len : w;
+	return w;
+}
+
+/* Keeps the better of best and cand (cand is consumed): any one mandatory
+ * part of a sequence is enough, so take the most selective. */
+static void keep_better(struct needles *best, struct needles *cand)
+{
+	if (!cand->usable || !cand->n) {
+		set_free(cand);
+		return;
+	}
+	size_t wb = best->usable ? set_weakest(best) : 0, wc = set_weakest(cand);
+	if (!best->usable || wc > wb || (wc == wb && cand->n < best->n)) {
+		set_free(best);
+		*best = *cand;
+	} else {
+		set_free(cand);
+	}
+	*cand = (struct needles){0};
+}
+
+/* The smallest repeat count of the quantifier at r->p, which it skips; 1
+ * when there is none. *more: the atom may repeat (so a literal run ends). */
+static int quantifier(struct reader *r, int *more)
+{
+	int min = 1;
+	*more = 0;
+	if (*r->p == '?' || *r->p == '*') {
+		min = 0;
+		*more = *r->p == '*';
+		r->p++;
+	} else if (*r->p == '+') {
+		*more = 1;
+		r->p++;
+	} else if (*r->p == '{' && isdigit((unsigned char)r->p[1])) {
+		const char *q = r->p + 1;
+		min = 0;
+		while (isdigit((unsigned char)*q))
+			min = min * 10 + (*q++ - '0');
+		if (*q == ',') {
+			*more = 1;
+			q++;
+			while (isdigit((unsigned char)*q))
+				q++;
+		}
+		if (*q != '}') {
+			r->unknown = 1;	/* a literal "{": not worth understanding */
+			return 0;
+		}
+		*more |= min > 1;
+		r->p = q + 1;
+	}
+	if (*r->p == '?' || *r->p == '+')
+		r->p++;	/* lazy or possessive: the same counts */
+	return min;
+}
+
+/* Skips a character class starting at '['. */
+static void skip_class(struct reader *r)
+{
+	r->p++;
+	if (*r->p == '^')
+		r->p++;
+	if (*r->p == ']')
+		r->p++;
+	while (*r->p && *r->p != ']') {
+		if (*r->p == '[' && r->p[1] == ':') {	/* [:alpha:] */
+			const char *end = strstr(r->p, ":]");
+			r->p = end ? end + 2 : r->p + strlen(r->p);
+			continue;
+		}
+		r->p += *r->p == '\\' && r->p[1] ? 2 : 1;
+	}
+	if (*r->p)
+		r->p++;
+	else
+		r->unknown = 1;
+}
+
+static void read_alternation(struct reader *r, struct needles *out);
+
+/* A group, at '('; *min: its quantifier's smallest count. */
+static void read_group(struct reader *r, struct needles *out, int *min)
+{
+	int more, zero_width = 0;
+	r->p++;
+	if (*r->p == '?') {
+		if (r->p[1] == ':' || r->p[1] == '>') {
+			r->p += 2;
+		} else if (r->p[1] == '=' || r->p[1] == '!') {
+			zero_width = 1;
+			r->p += 2;
+		} else if (r->p[1] == '<' && (r->p[2] == '=' || r->p[2] == '!')) {
+			zero_width = 1;
+			r->p += 3;
+		} else {
+			r->unknown = 1;	/* options, named groups, conditionals */
+			return;
+		}
+	} else if (*r->p == '*') {
+		r->unknown = 1;
+		return;
+	}
+	read_alternation(r, out);
+	if (*r->p != ')') {
+		r->unknown = 1;
+		return;
+	}
+	r->p++;
+	*min = quantifier(r, &more);
+	if (zero_width)
+		*min = 0;	/* a lookaround consumes nothing of the match */
+}
+
+/* One escape, at '\\': 1 with the literal byte in *c, 0 for a class or an
+ * assertion (\w, \b...), -1 for what it does not know. */
+static int read_escape(struct reader *r, char *c)
+{
+	char e = r->p[1];
+	if (!e)
+		return -1;
+	r->p += 2;
+	if (!isalnum((unsigned char)e)) {
+		*c = e;
+		return 1;
+	}
+	return strchr("dDwWsShHvVRNbBAzZGK", e) ? 0 : -1;
+}
+
+/* A sequence up to '|', ')' or the end: the best of its mandatory parts. */
+static void read_sequence(struct reader *r, struct needles *out)
+{
+	struct sbuf run = {0};
+	struct needles best = {0};
+	while (*r->p && *r->p != '|' && *r->p != ')' && !r->unknown) {
+		const char *atom = r->p;
+		size_t atom_len = 0;
+		char lit;
+		int min, more, kind = 1;
+		struct needles group = {0};
+		if (*r->p == '(') {
+			read_group(r, &group, &min);
+			kind = 2;
+		} else if (*r->p == '[' ) {
+			skip_class(r);
+			kind = 0;
+		} else if (*r->p == '.' || *r->p == '^' || *r->p == '$') {
+			r->p++;
+			kind = 0;
+		} else if (*r->p == '\\') {
+			kind = read_escape(r, &lit);
+			if (kind < 0)
+				r->unknown = 1;
+			atom = &lit;
+			atom_len = 1;
+		} else if (strchr("*+?{", *r->p)) {
+			r->unknown = 1;	/* a quantifier with nothing before it */
+		} else {
+			atom_len = 1;	/* a whole UTF-8 character stays together */
+			while ((r->p[atom_len] & 0xC0) == 0x80)
+				atom_len++;
+			r->p += atom_len;
+		}
+		if (r->unknown) {
+			set_free(&group);
+			break;
+		}
+		if (kind != 2)
+			min = quantifier(r, &more);
+		if (kind == 1 && min > 0) {
+			sbuf_add(&run, atom, atom_len);
+			if (!more)
+				continue;
+		}
+		/* the literal run ends here: it is one candidate */
+		if (run.len >= 2) {
+			struct needles cand = {.usable = 1};
+			set_add(&cand, run.p, run.len);
+			keep_better(&best, &cand);
+		}
+		run.len = 0;
+		if (kind == 2 && min > 0)
+			keep_better(&best, &group);
+		else
+			set_free(&group);
+	}
+	if (run.len >= 2 && !r->unknown) {
+		struct needles cand = {.usable = 1};
+		set_add(&cand, run.p, run.len);
+		keep_better(&best, &cand);
+	}
+	sbuf_free(&run);
+	*out = best;
+}
+
+/* Alternatives up to ')' or the end: a match contains a needle of one. */
+static void read_alternation(struct reader *r, struct needles *out)
+{
+	read_sequence(r, out);
+	while (*r->p == '|' && !r->unknown) {
+		r->p++;
+		struct needles next = {0};
+		read_sequence(r, &next);
+		set_union(out, &next);
+	}
+	if (r->unknown)
+		set_free(out);
+}
+
+void needles_from_regex(const char *re, struct needles *out)
+{
+	struct reader r = {.p = re};
+	read_alternation(&r, out);
+	if (r.unknown || *r.p)	/* an unmatched ')' */
+		set_free(out);
+}
+
+void needles_free(struct needles *n)
+{
+	set_free(n);
+}
+
+static unsigned pair(const char *t)
+{
+	return (unsigned)(unsigned char)t[0] << 8 | (unsigned char)t[1];
+}
+
+void bigrams_set(struct bigrams *bg, const char *t, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		bg->bits[pair(t + i) >> 6] |= (uint64_t)1 << (pair(t + i) & 63);
+}
+
+void bigrams_clear(struct bigrams *bg, const char *t, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++)
+		bg->bits[pair(t + i) >> 6] = 0;
+}
+
+static int has_pair(const struct bigrams *bg, const char *t)
+{
+	return bg->bits[pair(t) >> 6] >> (pair(t) & 63) & 1;
+}
+
+int needles_may_occur(const struct needles *n, const struct bigrams *bg)
+{
+	if (!n->usable)
+		return 1;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct needle *d = &n->v[i];
+		size_t j = 0;
+		while (j + 1 < d->len && has_pair(bg, d->s + j))
+			j++;
+		if (j + 1 >= d->len)
+			return 1;
+	}
+	return 0;
+}

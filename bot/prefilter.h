@@ -1,0 +1,49 @@
+/* prefilter — a cheap "could this regex match at all?" before PCRE2 runs.
+ *
+ * needles_from_regex() reads a pattern's source and finds literal strings
+ * ("needles") such that every match of the pattern contains at least one of
+ * them, or says it cannot tell (then the pattern always runs). For each
+ * message, bigrams_set() marks in a 64 Kbit table which pairs of adjacent
+ * bytes occur in the text; a needle can only occur when each of its byte
+ * pairs does. needles_may_occur() is false only when no needle can occur,
+ * and then the pattern cannot match and classify skips it. A false "may"
+ * costs only the run that would have happened anyway.
+ *
+ * Memory: a struct needles owns its strings (needles_free). struct bigrams
+ * is the caller's (8 KB), set and cleared once per message. */
+#ifndef CANCELBOT_PREFILTER_H
+#define CANCELBOT_PREFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct needle {
+	char *s;
+	size_t len;		/* >= 2: one byte has no pair to look up */
+};
+
+struct needles {
+	struct needle *v;
+	size_t n;
+	int usable;		/* 0: unknown, the pattern must always run */
+};
+
+/* Fills out from the regex source re (PCRE2 syntax, as kb_regex.c builds
+ * it); out->usable says whether it found a complete set. */
+void needles_from_regex(const char *re, struct needles *out);
+void needles_free(struct needles *n);
+
+struct bigrams {
+	uint64_t bits[1024];
+};
+
+/* Marks the byte pairs of t; bigrams_clear() unmarks them again, which is
+ * cheaper than zeroing the whole table for a short message. */
+void bigrams_set(struct bigrams *bg, const char *t, size_t len);
+void bigrams_clear(struct bigrams *bg, const char *t, size_t len);
+
+/* 0 only when none of n's needles can occur in the text bg was set from;
+ * always 1 for an unusable set. */
+int needles_may_occur(const struct needles *n, const struct bigrams *bg);
+
+#endif

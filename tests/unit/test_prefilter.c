@@ -1,0 +1,80 @@
+/* Unit tests: prefilter — the literals a regex needs, and the byte-pair
+ * test that lets classify skip a regex. A needle that a match does not
+ * really need would lose answers silently, so the unsure cases matter as
+ * much as the found ones. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "prefilter.h"
+
+/* The needles of re joined with "|" in order, or "-" when unusable. */
+static char *needles_of(const char *re)
+{
+	struct needles n = {0};
+	needles_from_regex(re, &n);
+	size_t cap = 2;
+	for (size_t i = 0; i < n.n; i++)
+		cap += n.v[i].len + 1;
+	char *out = calloc(1, cap);
+	if (!n.usable)
+		strcpy(out, "-");
+	for (size_t i = 0; n.usable && i < n.n; i++) {
+		if (i)
+			strcat(out, "|");
+		strncat(out, n.v[i].s, n.v[i].len);
+	}
+	needles_free(&n);
+	return out;
+}
+
+static void check(const char *re, const char *want)
+{
+	char *got = needles_of(re);
+	cr_expect_str_eq(got, want, "needles of %s", re);
+	free(got);
+}
+
+Test(prefilter, plain_words) { check("cancel|quit", "cancel|quit"); }
+Test(prefilter, edges_are_zero_width) { check("(?<![a-z0-9])(?:stop|quit)(?![a-z0-9])", "stop|quit"); }
+Test(prefilter, optional_letter_ends_a_run) { check("cancel+(?:ing|ed)?", "cancel"); }
+Test(prefilter, best_part_of_a_sequence) { check("x(?:foo|bar)y", "foo|bar"); }
+Test(prefilter, chinese) { check("注销|销号", "注销|销号"); }
+Test(prefilter, escaped_punctuation_is_literal) { check("at\\&t", "at&t"); }
+Test(prefilter, counted_gap) { check("\\d+ dollars?.{0,20}back", " dollar"); }
+Test(prefilter, long_literal_is_cut) { check("abcdefghijklmnopqrstuvwxyz", "abcdefghijkl"); }
+
+/* When one alternative has no literal of two bytes, nothing can be skipped. */
+Test(prefilter, one_weak_alternative_spoils_all) { check("cancel|a.*b", "-"); }
+Test(prefilter, optional_group_is_not_required) { check("a(?:bcd)?e", "-"); }
+Test(prefilter, lookahead_content_is_not_required) { check("(?=abc)x", "-"); }
+Test(prefilter, unknown_escape) { check("abc\\x{41}", "-"); }
+Test(prefilter, inline_option) { check("(?i)cancel", "-"); }
+Test(prefilter, stray_quantifier) { check("*abc", "-"); }
+Test(prefilter, unbalanced) { check("abc)", "-"); }
+Test(prefilter, class_with_bracket) { check("[]x]+hello", "hello"); }
+
+static int may(const char *re, const char *text)
+{
+	struct needles n = {0};
+	struct bigrams bg;
+	memset(&bg, 0, sizeof bg);
+	needles_from_regex(re, &n);
+	bigrams_set(&bg, text, strlen(text));
+	int r = needles_may_occur(&n, &bg);
+	bigrams_clear(&bg, text, strlen(text));
+	for (size_t i = 0; i < sizeof bg.bits / sizeof bg.bits[0]; i++)
+		cr_assert_eq(bg.bits[i], 0, "bigrams_clear left bits set");
+	needles_free(&n);
+	return r;
+}
+
+Test(prefilter, skips_only_when_no_needle_can_occur)
+{
+	cr_expect(may("cancel|quit", "how do i cancel my line"));
+	cr_expect(may("cancel|quit", "i quit"));
+	cr_expect(!may("cancel|quit", "how do i port my number"));
+	cr_expect(may("注销", "怎么注销"));
+	cr_expect(!may("注销", "怎么取消"));
+	cr_expect(may("a.*b", "nothing alike"), "an unusable set always runs");
+}

@@ -15,7 +15,7 @@
 
 /* A set is bounded: checking hundreds of needles would cost what the regex
  * run it saves costs. */
-enum { MAX_NEEDLES = 96, MAX_NEEDLE_LEN = 12 };
+enum { MAX_NEEDLES = 96 };
 
 struct reader {
 	const char *p;
@@ -30,12 +30,20 @@ static void set_free(struct needles *s)
 	*s = (struct needles){0};
 }
 
+static unsigned pair(const char *t)
+{
+	return (unsigned)(unsigned char)t[0] << 8 | (unsigned char)t[1];
+}
+
 static void set_add(struct needles *s, const char *p, size_t len)
 {
 	if (len > MAX_NEEDLE_LEN)
 		len = MAX_NEEDLE_LEN;	/* a part of a required literal is required too */
 	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
-	s->v[s->n++] = (struct needle){xstrndup(p, len), len};
+	struct needle *d = &s->v[s->n++];
+	*d = (struct needle){.s = xstrndup(p, len), .len = len};
+	for (size_t i = 0; i + 1 < len; i++)
+		d->pairs[d->npairs++] = (uint16_t)pair(p + i);
 }
 
 /* Moves b's needles into a (a |-alternation: a match contains one of
@@ -72,7 +80,10 @@ static void keep_better(struct needles *best, struct needles *cand)
 		set_free(cand);
 		return;
 	}
+	/* beyond four bytes a needle is selective enough: then fewer is better */
 	size_t wb = best->usable ? set_weakest(best) : 0, wc = set_weakest(cand);
+	wb = wb > 4 ? 4 : wb;
+	wc = wc > 4 ? 4 : wc;
 	if (!best->usable || wc > wb || (wc == wb && cand->n < best->n)) {
 		set_free(best);
 		*best = *cand;
@@ -140,21 +151,36 @@ static void skip_class(struct reader *r)
 		r->unknown = 1;
 }
 
-static void read_alternation(struct reader *r, struct needles *out);
+/* What a part of a regex tells: need, literals one of which every match
+ * contains; lead, literals one of which every match starts with (so that
+ * "u(?:k|ae)" can need "uk" or "uae", though "u", "k" are one byte each). */
+struct part {
+	struct needles need, lead;
+};
 
-/* A group, at '('; *min: its quantifier's smallest count. */
-static void read_group(struct reader *r, struct needles *out, int *min)
+static void part_free(struct part *p)
 {
-	int more, zero_width = 0;
+	set_free(&p->need);
+	set_free(&p->lead);
+}
+
+static void read_alternation(struct reader *r, struct part *out);
+
+/* A group, at '('. *min: its quantifier's smallest count (0 for a
+ * lookaround, which consumes nothing). */
+static void read_group(struct reader *r, struct part *out, int *min, int *zero_width)
+{
+	int more;
+	*zero_width = 0;
 	r->p++;
 	if (*r->p == '?') {
 		if (r->p[1] == ':' || r->p[1] == '>') {
 			r->p += 2;
 		} else if (r->p[1] == '=' || r->p[1] == '!') {
-			zero_width = 1;
+			*zero_width = 1;
 			r->p += 2;
 		} else if (r->p[1] == '<' && (r->p[2] == '=' || r->p[2] == '!')) {
-			zero_width = 1;
+			*zero_width = 1;
 			r->p += 3;
 		} else {
 			r->unknown = 1;	/* options, named groups, conditionals */
@@ -171,15 +197,18 @@ static void read_group(struct reader *r, struct needles *out, int *min)
 	}
 	r->p++;
 	*min = quantifier(r, &more);
-	if (zero_width)
-		*min = 0;	/* a lookaround consumes nothing of the match */
+	if (*zero_width)
+		*min = 0;
+	if (more)	/* "(?:ab)+": still starts with a lead, but keep it simple */
+		set_free(&out->lead);
 }
 
-/* One escape, at '\\': 1 with the literal byte in *c, 0 for a class or an
- * assertion (\w, \b...), -1 for what it does not know. */
-static int read_escape(struct reader *r, char *c)
+/* One escape, at '\\': 1 with the literal byte in *c; 0 for a class (\w)
+ * or an assertion (\b, zero_width set); -1 for what it does not know. */
+static int read_escape(struct reader *r, char *c, int *zero_width)
 {
 	char e = r->p[1];
+	*zero_width = 0;
 	if (!e)
 		return -1;
 	r->p += 2;
@@ -187,31 +216,57 @@ static int read_escape(struct reader *r, char *c)
 		*c = e;
 		return 1;
 	}
+	*zero_width = strchr("bBAzZGK", e) != NULL;
 	return strchr("dDwWsShHvVRNbBAzZGK", e) ? 0 : -1;
 }
 
+/* {prefix + each of leads}: a literal run followed by a group that starts
+ * with one of leads. */
+static void joined(const struct sbuf *prefix, const struct needles *leads, struct needles *out)
+{
+	*out = (struct needles){.usable = 1};
+	for (size_t i = 0; i < leads->n; i++) {
+		struct sbuf both = {0};
+		sbuf_add(&both, prefix->p, prefix->len);
+		sbuf_add(&both, leads->v[i].s, leads->v[i].len);
+		set_add(out, both.p, both.len);
+		sbuf_free(&both);
+	}
+}
+
+static void add_run(struct needles *best, const struct sbuf *run)
+{
+	if (run->len < 2)
+		return;
+	struct needles cand = {.usable = 1};
+	set_add(&cand, run->p, run->len);
+	keep_better(best, &cand);
+}
+
 /* A sequence up to '|', ')' or the end: the best of its mandatory parts. */
-static void read_sequence(struct reader *r, struct needles *out)
+static void read_sequence(struct reader *r, struct part *out)
 {
 	struct sbuf run = {0};
-	struct needles best = {0};
+	struct needles best = {0}, lead = {0};
+	int at_start = 1;	/* nothing consumed yet but the literal run */
 	while (*r->p && *r->p != '|' && *r->p != ')' && !r->unknown) {
 		const char *atom = r->p;
 		size_t atom_len = 0;
 		char lit;
-		int min, more, kind = 1;
-		struct needles group = {0};
+		int min = 1, more = 0, kind = 1, zero_width = 0;
+		struct part group = {0};
 		if (*r->p == '(') {
-			read_group(r, &group, &min);
+			read_group(r, &group, &min, &zero_width);
 			kind = 2;
-		} else if (*r->p == '[' ) {
+		} else if (*r->p == '[') {
 			skip_class(r);
 			kind = 0;
 		} else if (*r->p == '.' || *r->p == '^' || *r->p == '$') {
+			zero_width = *r->p != '.';
 			r->p++;
 			kind = 0;
 		} else if (*r->p == '\\') {
-			kind = read_escape(r, &lit);
+			kind = read_escape(r, &lit, &zero_width);
 			if (kind < 0)
 				r->unknown = 1;
 			atom = &lit;
@@ -225,7 +280,7 @@ static void read_sequence(struct reader *r, struct needles *out)
 			r->p += atom_len;
 		}
 		if (r->unknown) {
-			set_free(&group);
+			part_free(&group);
 			break;
 		}
 		if (kind != 2)
@@ -235,57 +290,70 @@ static void read_sequence(struct reader *r, struct needles *out)
 			if (!more)
 				continue;
 		}
-		/* the literal run ends here: it is one candidate */
-		if (run.len >= 2) {
-			struct needles cand = {.usable = 1};
-			set_add(&cand, run.p, run.len);
+		/* the literal run ends here */
+		int group_counts = kind == 2 && min > 0;
+		if (group_counts && run.len && group.lead.usable) {
+			struct needles cand;
+			joined(&run, &group.lead, &cand);
 			keep_better(&best, &cand);
 		}
+		if (at_start && run.len) {
+			set_add(&lead, run.p, run.len);
+			lead.usable = 1;
+		} else if (at_start && group_counts && group.lead.usable) {
+			lead = group.lead;
+			group.lead = (struct needles){0};
+		}
+		if (run.len || !zero_width)
+			at_start = 0;
+		add_run(&best, &run);
 		run.len = 0;
-		if (kind == 2 && min > 0)
-			keep_better(&best, &group);
-		else
-			set_free(&group);
+		if (group_counts)
+			keep_better(&best, &group.need);
+		part_free(&group);
 	}
-	if (run.len >= 2 && !r->unknown) {
-		struct needles cand = {.usable = 1};
-		set_add(&cand, run.p, run.len);
-		keep_better(&best, &cand);
+	if (!r->unknown) {
+		if (at_start && run.len) {
+			set_add(&lead, run.p, run.len);
+			lead.usable = 1;
+		}
+		add_run(&best, &run);
 	}
 	sbuf_free(&run);
-	*out = best;
+	out->need = best;
+	out->lead = lead;
 }
 
-/* Alternatives up to ')' or the end: a match contains a needle of one. */
-static void read_alternation(struct reader *r, struct needles *out)
+/* Alternatives up to ')' or the end: a match contains a needle of one, and
+ * starts with a lead of one. */
+static void read_alternation(struct reader *r, struct part *out)
 {
 	read_sequence(r, out);
 	while (*r->p == '|' && !r->unknown) {
 		r->p++;
-		struct needles next = {0};
+		struct part next = {0};
 		read_sequence(r, &next);
-		set_union(out, &next);
+		set_union(&out->need, &next.need);
+		set_union(&out->lead, &next.lead);
 	}
 	if (r->unknown)
-		set_free(out);
+		part_free(out);
 }
 
 void needles_from_regex(const char *re, struct needles *out)
 {
 	struct reader r = {.p = re};
-	read_alternation(&r, out);
+	struct part all = {0};
+	read_alternation(&r, &all);
 	if (r.unknown || *r.p)	/* an unmatched ')' */
-		set_free(out);
+		part_free(&all);
+	set_free(&all.lead);
+	*out = all.need;
 }
 
 void needles_free(struct needles *n)
 {
 	set_free(n);
-}
-
-static unsigned pair(const char *t)
-{
-	return (unsigned)(unsigned char)t[0] << 8 | (unsigned char)t[1];
 }
 
 void bigrams_set(struct bigrams *bg, const char *t, size_t len)
@@ -300,21 +368,15 @@ void bigrams_clear(struct bigrams *bg, const char *t, size_t len)
 		bg->bits[pair(t + i) >> 6] = 0;
 }
 
-static int has_pair(const struct bigrams *bg, const char *t)
-{
-	return bg->bits[pair(t) >> 6] >> (pair(t) & 63) & 1;
-}
-
 int needles_may_occur(const struct needles *n, const struct bigrams *bg)
 {
 	if (!n->usable)
 		return 1;
-	for (size_t i = 0; i < n->n; i++) {
-		const struct needle *d = &n->v[i];
-		size_t j = 0;
-		while (j + 1 < d->len && has_pair(bg, d->s + j))
+	for (const struct needle *d = n->v, *end = n->v + n->n; d < end; d++) {
+		unsigned j = 0;
+		while (j < d->npairs && (bg->bits[d->pairs[j] >> 6] >> (d->pairs[j] & 63) & 1))
 			j++;
-		if (j + 1 >= d->len)
+		if (j == d->npairs)
 			return 1;
 	}
 	return 0;

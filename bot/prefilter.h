@@ -17,9 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+enum { MAX_NEEDLE_LEN = 12 };
+
 struct needle {
 	char *s;
 	size_t len;		/* >= 2: one byte has no pair to look up */
+	uint16_t pairs[MAX_NEEDLE_LEN - 1];	/* its byte pairs, as bigrams index them */
+	unsigned npairs;
 };
 
 struct needles {

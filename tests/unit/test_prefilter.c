@@ -31,14 +31,19 @@ static char *needles_of(const char *re)
 static void check(const char *re, const char *want)
 {
 	char *got = needles_of(re);
-	cr_expect_str_eq(got, want, "needles of %s", re);
+	cr_expect_str_eq(got, want, "needles of %s: %s", re, got);
 	free(got);
 }
 
 Test(prefilter, plain_words) { check("cancel|quit", "cancel|quit"); }
 Test(prefilter, edges_are_zero_width) { check("(?<![a-z0-9])(?:stop|quit)(?![a-z0-9])", "stop|quit"); }
 Test(prefilter, optional_letter_ends_a_run) { check("cancel+(?:ing|ed)?", "cancel"); }
-Test(prefilter, best_part_of_a_sequence) { check("x(?:foo|bar)y", "foo|bar"); }
+Test(prefilter, best_part_of_a_sequence) { check("x.(?:foo|bar)y", "foo|bar"); }
+/* a literal before a group joins each alternative's start: "u" and "k" are one byte each */
+Test(prefilter, prefix_joins_the_group) { check("u(?:k|ae)", "uk|uae"); }
+Test(prefilter, sorted_union_shape) { check("(?<![a-z0-9])(?:c(?:hina|anada)|u(?:k|sa))(?![a-z])", "china|canada|uk|usa"); }
+/* past four bytes a needle is selective enough; then the smaller set wins */
+Test(prefilter, fewer_needles_beyond_four_bytes) { check("(?:alpha|bravo|charlie)\\d+ zulu", " zulu"); }
 Test(prefilter, chinese) { check("注销|销号", "注销|销号"); }
 Test(prefilter, escaped_punctuation_is_literal) { check("at\\&t", "at&t"); }
 Test(prefilter, counted_gap) { check("\\d+ dollars?.{0,20}back", " dollar"); }

@@ -27,6 +27,8 @@ static void set_free(struct needles *s)
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i].s);
 	free(s->v);
+	free(s->first);
+	free(s->from);
 	*s = (struct needles){0};
 }
 
@@ -340,6 +342,26 @@ static void read_alternation(struct reader *r, struct part *out)
 		part_free(out);
 }
 
+static int by_first_pair(const void *a, const void *b)
+{
+	const struct needle *x = a, *y = b;
+	return (int)x->pairs[0] - (int)y->pairs[0];
+}
+
+static void index_first_pairs(struct needles *s)
+{
+	qsort(s->v, s->n, sizeof *s->v, by_first_pair);
+	s->first = xmalloc(s->n * sizeof *s->first);
+	s->from = xmalloc((s->n + 1) * sizeof *s->from);
+	for (size_t i = 0; i < s->n; i++) {
+		if (i == 0 || s->v[i].pairs[0] != s->v[i - 1].pairs[0]) {
+			s->first[s->nfirst] = s->v[i].pairs[0];
+			s->from[s->nfirst++] = (uint32_t)i;
+		}
+	}
+	s->from[s->nfirst] = (uint32_t)s->n;
+}
+
 void needles_from_regex(const char *re, struct needles *out)
 {
 	struct reader r = {.p = re};
@@ -349,6 +371,8 @@ void needles_from_regex(const char *re, struct needles *out)
 		part_free(&all);
 	set_free(&all.lead);
 	*out = all.need;
+	if (out->usable)
+		index_first_pairs(out);
 }
 
 void needles_free(struct needles *n)
@@ -372,12 +396,19 @@ int needles_may_occur(const struct needles *n, const struct bigrams *bg)
 {
 	if (!n->usable)
 		return 1;
-	for (const struct needle *d = n->v, *end = n->v + n->n; d < end; d++) {
-		unsigned j = 0;
-		while (j < d->npairs && (bg->bits[d->pairs[j] >> 6] >> (d->pairs[j] & 63) & 1))
-			j++;
-		if (j == d->npairs)
-			return 1;
+	for (size_t k = 0; k < n->nfirst; k++) {
+		unsigned p = n->first[k];
+		if (!(bg->bits[p >> 6] >> (p & 63) & 1))
+			continue;
+		for (uint32_t i = n->from[k]; i < n->from[k + 1]; i++) {
+			const struct needle *d = &n->v[i];
+			unsigned j = 1;
+			while (j < d->npairs &&
+			       (bg->bits[d->pairs[j] >> 6] >> (d->pairs[j] & 63) & 1))
+				j++;
+			if (j == d->npairs)
+				return 1;
+		}
 	}
 	return 0;
 }

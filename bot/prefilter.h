@@ -29,6 +29,12 @@ struct needle {
 struct needles {
 	struct needle *v;
 	size_t n;
+	/* Most needles fail on their first byte pair, and many share it
+	 * ("cancel", "canel"): v is sorted by it, and first[k] is the k-th
+	 * distinct first pair, its needles v[from[k]] .. v[from[k + 1] - 1]. */
+	uint16_t *first;
+	uint32_t *from;
+	size_t nfirst;
 	int usable;		/* 0: unknown, the pattern must always run */
 };
 

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
+#include "kb.h"
+#include "normalize.h"
 #include "prefilter.h"
 
 static int by_text(const void *a, const void *b)
@@ -92,4 +95,74 @@ Test(prefilter, skips_only_when_no_needle_can_occur)
 	cr_expect(may("注销", "怎么注销"));
 	cr_expect(!may("注销", "怎么取消"));
 	cr_expect(may("a.*b", "nothing alike"), "an unusable set always runs");
+}
+
+/* The prefilter may only skip what cannot match: the real knowledge base
+ * must classify every labelled question, and pairs of them run together,
+ * exactly as it does with every needle set switched off. */
+static void switch_off(struct alt *a)
+{
+	a->need.usable = 0;
+}
+
+static struct kb *load_kb(void)
+{
+	struct sbuf err = {0}, warn = {0};
+	struct kb *kb = kb_load("intents", "responses", NULL, &err, &warn);
+	cr_assert(kb, "%s", sbuf_str(&err));
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	return kb;
+}
+
+static void same_classification(const struct kb *a, const struct kb *b, const char *text)
+{
+	struct classification x, y;
+	classify(a, text, strlen(text), &x);
+	classify(b, text, strlen(text), &y);
+	cr_expect(x.intent == NULL ? y.intent == NULL :
+		  y.intent && strcmp(x.intent->id, y.intent->id) == 0, "intent of \"%s\"", text);
+	cr_expect(x.carrier == NULL ? y.carrier == NULL :
+		  y.carrier && strcmp(x.carrier->id, y.carrier->id) == 0, "carrier of \"%s\"", text);
+	cr_expect(x.plan == NULL ? y.plan == NULL :
+		  y.plan && strcmp(x.plan->id, y.plan->id) == 0, "plan of \"%s\"", text);
+	classification_free(&x);
+	classification_free(&y);
+}
+
+Test(prefilter, never_changes_a_classification, .timeout = 120)
+{
+	normalize_init();
+	struct kb *with = load_kb(), *without = load_kb();
+	size_t usable = 0;
+	for (size_t i = 0; i < without->nrules; i++) {
+		struct rule *r = &without->rules[i];
+		usable += r->any.need.usable;
+		switch_off(&r->any);
+		for (size_t g = 0; g < r->ngroups; g++) {
+			usable += r->groups[g].alt.need.usable;
+			switch_off(&r->groups[g].alt);
+		}
+	}
+	cr_assert_gt(usable, 50, "the knowledge base should give most groups needles");
+	FILE *f = fopen("tests/labelled.tsv", "r");
+	cr_assert(f);
+	char line[4096], prev[4096] = "";
+	size_t n = 0;
+	while (fgets(line, sizeof line, f)) {
+		if (line[0] == '#')
+			continue;
+		line[strcspn(line, "\t\n")] = '\0';
+		same_classification(with, without, line);
+		char both[8200];	/* two questions run together, as long messages do */
+		snprintf(both, sizeof both, "%s %s", prev, line);
+		same_classification(with, without, both);
+		snprintf(prev, sizeof prev, "%s", line);
+		n++;
+	}
+	fclose(f);
+	cr_expect_gt(n, 1000);
+	kb_free(with);
+	kb_free(without);
+	normalize_done();
 }

@@ -188,6 +188,11 @@ char *normalize(const char *text, size_t len)
 			opencc_convert_utf8_free(conv);
 		}
 	}
+	/* One form for "account"/"bill": OpenCC turns Traditional 帳 into 帐,
+	 * which Simplified writers use too, while most write 账 (账号, 账单);
+	 * folding 帐 to 账 (same UTF-8 length) spares every pattern both. */
+	for (char *p = out; (p = strstr(p, "\xE5\xB8\x90")) != NULL; p += 3)
+		memcpy(p, "\xE8\xB4\xA6", 3);
 	fold_spaces(out);
 	return out;
 }

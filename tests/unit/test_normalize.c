@@ -20,6 +20,7 @@ Test(normalize, case_fold_and_spaces) { check("  How   DO I\tCancel\n", "how do 
 Test(normalize, full_width_ascii) { check("ＡＴ＆Ｔ　怎么注销", "at&t 怎么注销"); }
 Test(normalize, traditional_to_simplified) { check("美國電話卡怎麼註銷", "美国电话卡怎么注销"); }
 Test(normalize, mixed_scripts) { check("T-Mobile後付費註銷流程", "t-mobile后付费注销流程"); }
+Test(normalize, one_form_for_account) { check("帳單和帐号", "账单和账号"); }
 
 Test(normalize, invalid_utf8_becomes_replacement)
 {

@@ -174,6 +174,9 @@ static const char *find_mention(const char *text, const char *username)
 	return NULL;
 }
 
+static void handle_text(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out);
+
 static void handle_command(const struct dialog_env *env, const struct update *u,
 			   struct dialog_out *out)
 {
@@ -198,8 +201,11 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 		rest++;
 	const struct command *c = command_find(name);
 	if (!c) {
+		/* not one of ours: in private, read it as a question ("/cancel
+		 * verizon" is how some people ask any bot); the fallback answers
+		 * what does not classify */
 		if (!update_is_group(u))
-			dialog_say(env, u, out, "fallback", NULL, NULL, dialog_lang(env, u, NULL));
+			handle_text(env, u, out);
 		return;
 	}
 	/* admins are Telegram user ids from the config, never names */

@@ -111,8 +111,11 @@ static int quantifier(struct reader *r, int *more)
 	} else if (*r->p == '{' && isdigit((unsigned char)r->p[1])) {
 		const char *q = r->p + 1;
 		min = 0;
-		while (isdigit((unsigned char)*q))
-			min = min * 10 + (*q++ - '0');
+		while (isdigit((unsigned char)*q)) {	/* PCRE2 allows at most 65535 */
+			if (min < 100000)
+				min = min * 10 + (*q - '0');
+			q++;
+		}
 		if (*q == ',') {
 			*more = 1;
 			q++;

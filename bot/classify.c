@@ -189,11 +189,13 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 		if (rule_matches(&sc, r, &h))
 			consider(best, &h);
 	}
-	/* a veto only matters when it would silence an intent */
-	for (size_t i = 0; i < kb->nrules && best[RULE_INTENT].rule && !sc.carrier; i++) {
+	/* a veto only matters when it would silence an intent; a named carrier
+	 * keeps the message unless the veto says even_with_carrier */
+	for (size_t i = 0; i < kb->nrules && best[RULE_INTENT].rule; i++) {
 		const struct rule *r = &kb->rules[i];
 		struct hit h;
-		if (r->kind == RULE_VETO && !best[RULE_VETO].rule && rule_matches(&sc, r, &h))
+		if (r->kind == RULE_VETO && !best[RULE_VETO].rule &&
+		    (!sc.carrier || r->even_with_carrier) && rule_matches(&sc, r, &h))
 			consider(best, &h);
 	}
 	pcre2_match_data_free(sc.md);
@@ -202,7 +204,7 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 	out->carrier = best[RULE_CARRIER].rule;
 	out->plan = plans == 1 ? best[RULE_PLAN].rule : NULL;
 	out->intent = best[RULE_INTENT].rule;
-	if (out->intent && best[RULE_VETO].rule && !out->carrier) {
+	if (out->intent && best[RULE_VETO].rule) {
 		out->veto = best[RULE_VETO].rule;
 		out->intent = NULL;
 	}
@@ -334,8 +336,9 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",
 		  c.plan ? c.plan->id : "-");
 	if (c.veto)
-		sbuf_addf(out, "why:     vetoed by [veto %s] (%s:%d) and no carrier named\n",
-			  c.veto->id, c.veto->file, c.veto->line);
+		sbuf_addf(out, "why:     vetoed by [veto %s] (%s:%d), %s\n", c.veto->id, c.veto->file,
+			  c.veto->line, c.carrier ? "which applies even with a carrier named" :
+			  "and no carrier named");
 	else if (c.intent)
 		sbuf_addf(out, "why:     highest priority (%d), then longest match, then file "
 			  "order (%s:%d) among matching intents\n", c.intent->priority,

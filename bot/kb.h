@@ -70,6 +70,7 @@ struct rule {
 	int priority;
 	int addressed_only;	/* groups = addressed: in groups only when spoken to */
 	int asks_carrier;	/* ask = carrier: ask "which carrier?" when none is known */
+	int even_with_carrier;	/* vetoes: also silence a message that names a carrier */
 	struct pattern *pats;
 	size_t npats;
 	struct cond *conds;

@@ -107,6 +107,12 @@ static int on_line(void *user, const char *section, const char *name, const char
 		r->asks_carrier = 1;
 		return 1;
 	}
+	if (strcmp(name, "even_with_carrier") == 0) {
+		if (r->kind != RULE_VETO || (strcmp(value, "yes") && strcmp(value, "no")))
+			return fail(x, "even_with_carrier '%s': vetoes only, yes or no", value);
+		r->even_with_carrier = strcmp(value, "yes") == 0;
+		return 1;
+	}
 	if (strcmp(name, "groups") == 0) {
 		if (r->kind != RULE_INTENT || (strcmp(value, "auto") && strcmp(value, "addressed")))
 			return fail(x, "groups '%s': intents only, auto or addressed", value);

@@ -281,3 +281,20 @@ Test(kb, a_shared_word_edge_keeps_what_each_alternative_matches)
 	rm_rf(dir);
 	free(dir);
 }
+
+Test(kb, a_veto_gives_way_to_a_carrier_unless_it_says_even_with_carrier)
+{
+	static const char *const ids[] = {"zz", NULL};
+	char *dir;
+	struct kb *k = kb_with("[intent zz]\npriority = 900\nen = {b}widget{b}\n"
+			       "[veto zz_gizmo]\nen = {b}gizmo{b}\n"
+			       "[veto zz_doodad]\neven_with_carrier = yes\nen = {b}doodad{b}\n", ids, &dir);
+	cr_expect_str_eq(intent_of(k, "widget gizmo"), "none", "a veto with no carrier named");
+	cr_expect_str_eq(intent_of(k, "verizon widget gizmo"), "zz", "a named carrier keeps it");
+	cr_expect_str_eq(intent_of(k, "verizon widget doodad"), "none", "even_with_carrier");
+	kb_free(k);
+	rm_rf(dir);
+	free(dir);
+	expect_load_error("intents/zz.ini", "[intent zz]\neven_with_carrier = yes\nen = x\n",
+			  "even_with_carrier 'yes': vetoes only");
+}

@@ -6,6 +6,9 @@
  *   [verizon]         for one carrier
  *   [verizon.prepaid] for one carrier and plan
  *   [prepaid]         for a plan, any carrier
+ *   [every]           added at the end of every other section of the file
+ *                     (advice each answer of the topic must carry: a more
+ *                     specific section replaces [default] whole)
  * Lines starting with ';' are comments; leading and trailing blank lines of
  * a section are dropped. */
 #include "kb.h"
@@ -79,8 +82,9 @@ static int load_facts(struct kb *kb, const char *path, struct sbuf *err)
 	return kb_read_ini(kb, path, on_fact, &x.in, err);
 }
 
-static void add_answer(struct kb *kb, const char *topic, const char *lang, const char *head,
-		       struct sbuf *body, const char *file, int line)
+/* The section's text without its leading and trailing blank lines; the
+ * caller frees it. */
+static char *section_text(struct sbuf *body)
 {
 	char *text = sbuf_take(body);
 	char *start = text;
@@ -89,15 +93,22 @@ static void add_answer(struct kb *kb, const char *topic, const char *lang, const
 	size_t n = strlen(start);
 	while (n > 0 && (start[n - 1] == '\n' || start[n - 1] == ' '))
 		start[--n] = '\0';
+	char *out = xstrdup(start);
+	free(text);
+	return out;
+}
+
+static void add_answer(struct kb *kb, const char *topic, const char *lang, const char *head,
+		       struct sbuf *body, const char *file, int line)
+{
 	kb->answers = xrealloc(kb->answers, (kb->nanswers + 1) * sizeof *kb->answers);
 	struct answer *a = &kb->answers[kb->nanswers++];
 	memset(a, 0, sizeof *a);
 	a->topic = xstrdup(topic);
 	snprintf(a->lang, sizeof a->lang, "%s", lang);
-	a->text = xstrdup(start);
+	a->text = section_text(body);
 	a->file = file;
 	a->line = line;
-	free(text);
 	if (strcmp(head, "default") == 0)
 		return;
 	const char *dot = strchr(head, '.');
@@ -111,6 +122,29 @@ static void add_answer(struct kb *kb, const char *topic, const char *lang, const
 		a->plan = xstrdup(dot + 1);
 }
 
+/* A section ends: an answer, or the file's [every] text kept for later. */
+static void end_section(struct kb *kb, const char *topic, const char *lang, const char *head,
+			struct sbuf *body, const char *file, int line, char **every)
+{
+	if (strcmp(head, "every") == 0) {
+		free(*every);
+		*every = section_text(body);
+	} else {
+		add_answer(kb, topic, lang, head, body, file, line);
+	}
+}
+
+/* Appends the file's [every] section to the answers it added, first .. the
+ * last one. */
+static void add_every(struct kb *kb, size_t first, const char *every)
+{
+	for (size_t i = first; i < kb->nanswers; i++) {
+		char *joined = xasprintf("%s\n%s", kb->answers[i].text, every);
+		free(kb->answers[i].text);
+		kb->answers[i].text = joined;
+	}
+}
+
 static int load_answer_file(struct kb *kb, const char *path, const char *lang, const char *topic,
 			    struct sbuf *err)
 {
@@ -120,8 +154,9 @@ static int load_answer_file(struct kb *kb, const char *path, const char *lang, c
 		return -1;
 	}
 	const char *file = kb_add_file(kb, path);
+	size_t first = kb->nanswers;
 	struct sbuf body = {0};
-	char head[96] = "";
+	char head[96] = "", *every = NULL;
 	int head_line = 0, line = 0, rc = 0;
 	/* by hand, not strtok: blank lines separate paragraphs and must stay */
 	for (char *p = data; *p || line == 0;) {
@@ -132,7 +167,7 @@ static int load_answer_file(struct kb *kb, const char *path, const char *lang, c
 			len--;
 		if (len >= 2 && p[0] == '[' && p[len - 1] == ']') {
 			if (head_line)
-				add_answer(kb, topic, lang, head, &body, file, head_line);
+				end_section(kb, topic, lang, head, &body, file, head_line, &every);
 			sbuf_free(&body);
 			snprintf(head, sizeof head, "%.*s", (int)(len - 2), p + 1);
 			head_line = line;
@@ -150,7 +185,10 @@ static int load_answer_file(struct kb *kb, const char *path, const char *lang, c
 		p = nl + 1;
 	}
 	if (head_line)
-		add_answer(kb, topic, lang, head, &body, file, head_line);
+		end_section(kb, topic, lang, head, &body, file, head_line, &every);
+	if (every)
+		add_every(kb, first, every);
+	free(every);
 	sbuf_free(&body);
 	free(data);
 	return rc;

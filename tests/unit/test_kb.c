@@ -298,3 +298,29 @@ Test(kb, a_veto_gives_way_to_a_carrier_unless_it_says_even_with_carrier)
 	expect_load_error("intents/zz.ini", "[intent zz]\neven_with_carrier = yes\nen = x\n",
 			  "even_with_carrier 'yes': vetoes only");
 }
+
+Test(kb, an_every_section_ends_each_answer_of_its_file)
+{
+	char *dir = broken_copy("responses/en/help.txt",
+				"[default]\nHow to ask.\n\n[every]\n\nAsk away.\n\n[verizon]\nVerizon only.\n");
+	char *zh = xasprintf("%s/responses/zh/help.txt", dir);
+	write_text(zh, "[default]\n怎么问。\n[verizon]\n只有 Verizon。\n");
+	free(zh);
+	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	cr_assert_not_null(k, "%s", sbuf_str(&err));
+	cr_expect_str_eq(kb_answer(k, "help", NULL, NULL, "en")->text, "How to ask.\nAsk away.");
+	cr_expect_str_eq(kb_answer(k, "help", "verizon", NULL, "en")->text,
+			 "Verizon only.\nAsk away.", "a section after [every] gets it too");
+	for (size_t i = 0; i < k->nanswers; i++)
+		cr_expect(!k->answers[i].carrier || strcmp(k->answers[i].carrier, "every"),
+			  "[every] is no answer itself");
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	rm_rf(dir);
+	free(in);
+	free(re);
+	free(dir);
+}

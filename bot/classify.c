@@ -55,11 +55,26 @@ struct scan {
 /* The variant of an alternation for this text (see struct alt in kb.h). */
 static const pcre2_code *alt_for(const struct scan *sc, const struct alt *a)
 {
-	if (!needles_may_occur(&a->need, sc->pairs))
+	const pcre2_code *re = sc->han ? a->re : a->only_zh ? NULL : a->no_zh ? a->no_zh : a->re;
+	if (re && !needles_may_occur(&a->need, sc->pairs))
 		return NULL;	/* none of its literals is in the text: it cannot match */
-	if (sc->han)
-		return a->re;
-	return a->only_zh ? NULL : a->no_zh ? a->no_zh : a->re;
+	return re;
+}
+
+/* The byte-pair table of a text. One per thread, zero between uses: each
+ * use sets the pairs of its text and clears them again (pairs_done), which
+ * for a short message is far less than zeroing 8 KB. */
+static _Thread_local struct bigrams pair_table;
+
+static const struct bigrams *pairs_of(const char *t, size_t len)
+{
+	bigrams_set(&pair_table, t, len);
+	return &pair_table;
+}
+
+static void pairs_done(const char *t, size_t len)
+{
+	bigrams_clear(&pair_table, t, len);
 }
 
 static int atom_holds(struct scan *sc, int atom)
@@ -157,13 +172,11 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 	signed char memo_small[256];
 	signed char *memo = kb->nrules <= sizeof memo_small ? memo_small : xcalloc(kb->nrules, 1);
 	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
-	struct bigrams pairs;
 	size_t norm_len = strlen(out->norm);
-	memset(&pairs, 0, sizeof pairs);
-	bigrams_set(&pairs, out->norm, norm_len);
 	struct scan sc = {.kb = kb, .t = out->norm, .len = norm_len,
 			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
-			  .limit_hit = &out->limit_hit, .han = han, .pairs = &pairs};
+			  .limit_hit = &out->limit_hit, .han = han,
+			  .pairs = pairs_of(out->norm, norm_len)};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
 	/* mentions first: intents' conditions may ask whether a carrier was named */
@@ -199,6 +212,7 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 			consider(best, &h);
 	}
 	pcre2_match_data_free(sc.md);
+	pairs_done(sc.t, sc.len);
 	if (memo != memo_small)
 		free(memo);
 	out->carrier = best[RULE_CARRIER].rule;
@@ -298,11 +312,9 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
 	int any = 0, limit = 0;
 	signed char *memo = xcalloc(kb->nrules + 1, 1);
-	struct bigrams *pairs = xcalloc(1, sizeof *pairs);
-	bigrams_set(pairs, t, tl);
 	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = md, .memo = memo,
 			  .carrier = c.carrier != NULL, .plan = c.plan != NULL, .limit_hit = &limit,
-			  .han = strcmp(c.lang, "zh") == 0, .pairs = pairs};
+			  .han = strcmp(c.lang, "zh") == 0, .pairs = pairs_of(t, tl)};
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		if (r->kind == RULE_DEFINE)
@@ -331,7 +343,7 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	explain_ranking(&sc, c.intent, out);
 	pcre2_match_data_free(md);
 	free(memo);
-	free(pairs);
+	pairs_done(t, tl);
 	sbuf_addf(out, "\nintent:  %s\ncarrier: %s\nplan:    %s\n",
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",
 		  c.plan ? c.plan->id : "-");

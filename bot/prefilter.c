@@ -57,10 +57,9 @@ static void set_union(struct needles *a, struct needles *b)
 		set_free(b);
 		return;
 	}
-	for (size_t i = 0; i < b->n; i++) {
-		a->v = xrealloc(a->v, (a->n + 1) * sizeof *a->v);
-		a->v[a->n++] = b->v[i];
-	}
+	a->v = xrealloc(a->v, (a->n + b->n) * sizeof *a->v);
+	memcpy(a->v + a->n, b->v, b->n * sizeof *b->v);
+	a->n += b->n;
 	free(b->v);
 	*b = (struct needles){0};
 }

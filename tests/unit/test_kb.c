@@ -206,6 +206,14 @@ static struct kb *kb_with(const char *ini, const char *const *ids, char **dir_ou
 	return k;
 }
 
+/* Frees what kb_with made: the knowledge base and its directory. */
+static void kb_drop(struct kb *k, char *dir)
+{
+	kb_free(k);
+	rm_rf(dir);
+	free(dir);
+}
+
 static const char *intent_of(const struct kb *k, const char *text)
 {
 	struct classification c;
@@ -231,9 +239,7 @@ Test(kb, a_pattern_hitting_the_match_limit_counts_as_no_match)
 	cr_expect(c.limit_hit, "the match limit was hit");
 	cr_expect_str_eq(c.intent ? c.intent->id : "none", "zz2", "no match for zz; the rest still work");
 	classification_free(&c);
-	kb_free(k);
-	rm_rf(dir);
-	free(dir);
+	kb_drop(k, dir);
 }
 
 Test(kb, zh_patterns_are_tried_only_on_text_with_chinese)
@@ -248,9 +254,7 @@ Test(kb, zh_patterns_are_tried_only_on_text_with_chinese)
 	cr_expect_str_eq(intent_of(k, "doohickey 怎么弄"), "zy");
 	cr_expect_str_eq(intent_of(k, "a gadget please"), "zz", "en patterns on English text");
 	cr_expect_str_eq(intent_of(k, "gadget 怎么弄"), "zz", "and on mixed text");
-	kb_free(k);
-	rm_rf(dir);
-	free(dir);
+	kb_drop(k, dir);
 }
 
 Test(kb, a_shared_word_edge_keeps_what_each_alternative_matches)
@@ -277,9 +281,7 @@ Test(kb, a_shared_word_edge_keeps_what_each_alternative_matches)
 	cr_expect_str_eq(intent_of(k, "一个小东西"), "zz", "a one-character word");
 	cr_expect_str_eq(intent_of(k, "大工具箱"), "zz");
 	cr_expect_str_eq(intent_of(k, "大工具"), "none");
-	kb_free(k);
-	rm_rf(dir);
-	free(dir);
+	kb_drop(k, dir);
 }
 
 Test(kb, a_veto_gives_way_to_a_carrier_unless_it_says_even_with_carrier)
@@ -292,9 +294,7 @@ Test(kb, a_veto_gives_way_to_a_carrier_unless_it_says_even_with_carrier)
 	cr_expect_str_eq(intent_of(k, "widget gizmo"), "none", "a veto with no carrier named");
 	cr_expect_str_eq(intent_of(k, "verizon widget gizmo"), "zz", "a named carrier keeps it");
 	cr_expect_str_eq(intent_of(k, "verizon widget doodad"), "none", "even_with_carrier");
-	kb_free(k);
-	rm_rf(dir);
-	free(dir);
+	kb_drop(k, dir);
 	expect_load_error("intents/zz.ini", "[intent zz]\neven_with_carrier = yes\nen = x\n",
 			  "even_with_carrier 'yes': vetoes only");
 }

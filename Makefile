@@ -8,10 +8,14 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
-override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -pthread $(WARN) $(PKG_CFLAGS) -DDATADIR='"$(DATADIR)"'
+# The layers (see README, Layout): each folder's headers are found by name.
+LAYERS := lib kb core edge cli
+INC := $(LAYERS:%=-Ibot/%)
+override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -pthread $(WARN) $(PKG_CFLAGS) $(INC) -DDATADIR='"$(DATADIR)"'
 LDLIBS := $(PKG_LIBS) -lm -pthread
 
-SRC := $(filter-out bot/main.c,$(wildcard bot/*.c))
+SRC := $(foreach l,$(LAYERS),$(wildcard bot/$(l)/*.c))
+HDR := $(foreach l,$(LAYERS),$(wildcard bot/$(l)/*.h))
 OBJ := $(SRC:bot/%.c=build/%.o)
 ASAN_OBJ := $(SRC:bot/%.c=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -25,10 +29,12 @@ all: cancelbot
 cancelbot: build/main.o $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-build/%.o: bot/%.c bot/*.h | build
+build/%.o: bot/%.c $(HDR)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-build/asan/%.o: bot/%.c bot/*.h | build/asan
+build/asan/%.o: bot/%.c $(HDR)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
 
 build build/asan:
@@ -38,10 +44,10 @@ build/cancelbot-asan: build/asan/main.o $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 build/unit: $(UNIT_SRC) $(OBJ)
-	$(CC) $(CFLAGS) -Ibot -o $@ $(UNIT_SRC) $(OBJ) $(LDLIBS) -lcriterion
+	$(CC) $(CFLAGS) -o $@ $(UNIT_SRC) $(OBJ) $(LDLIBS) -lcriterion
 
 build/unit-asan: $(UNIT_SRC) $(ASAN_OBJ)
-	$(CC) $(CFLAGS) $(SAN) -Ibot -o $@ $(UNIT_SRC) $(ASAN_OBJ) $(LDLIBS) -lcriterion
+	$(CC) $(CFLAGS) $(SAN) -o $@ $(UNIT_SRC) $(ASAN_OBJ) $(LDLIBS) -lcriterion
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
@@ -76,14 +82,15 @@ FUZZ_OBJ := $(SRC:bot/%.c=build/fuzz/%.o)
 FUZZ_SECONDS ?= 60
 .SECONDARY: $(FUZZ_OBJ)
 
-build/fuzz/%.o: bot/%.c bot/*.h | build/fuzz
-	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) $(FUZZ_FLAGS) -c -o $@ $<
+build/fuzz/%.o: bot/%.c $(HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) $(INC) $(FUZZ_FLAGS) -c -o $@ $<
 
 build/fuzz:
 	mkdir -p $@
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
-	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) -Ibot -g -O1 \
+	$(FUZZ_CC) -std=c11 -D_DEFAULT_SOURCE $(WARN) $(PKG_CFLAGS) $(INC) -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_OBJ) $(LDLIBS) -lstdc++
 
 fuzz-build: $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
@@ -100,7 +107,7 @@ fuzz: fuzz-build
 	done
 
 build/bench_core: tests/bench/bench_core.c $(OBJ)
-	$(CC) $(CFLAGS) -Ibot -o $@ $< $(OBJ) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
 
 build/bench_curl: tests/bench/bench_curl.c | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl
@@ -119,10 +126,10 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
-build/install-config.o: bot/config.c bot/*.h FORCE | build
+build/install-config.o: bot/lib/config.c $(HDR) FORCE | build
 	$(CC) $(CFLAGS) -UDATADIR -DDATADIR='"$(DATADIR)"' -c -o $@ $<
 
-build/cancelbot-install: build/main.o $(filter-out build/config.o,$(OBJ)) build/install-config.o
+build/cancelbot-install: build/main.o $(filter-out build/lib/config.o,$(OBJ)) build/install-config.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 install: build/cancelbot-install

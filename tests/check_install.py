@@ -39,8 +39,8 @@ def main():
         check(re.search(rf"^\.B(?: cancelbot)? {c}\b", man1, re.M) is not None, f"cancelbot(1) documents '{c}'")
     for opt in sorted(set(re.findall(r"(--?[a-z][a-z-]*)", help_text))):
         check(opt.replace("-", "\\-") in man1, f"cancelbot(1) documents option {opt}")
-    keys = re.findall(r'\{"(\w+)", "(\w+)", K_', open("bot/config.c").read())
-    check(len(keys) >= 15, f"{len(keys)} config keys found in bot/config.c")
+    keys = re.findall(r'\{"(\w+)", "(\w+)", K_', open("bot/lib/config.c").read())
+    check(len(keys) >= 15, f"{len(keys)} config keys found in bot/lib/config.c")
     for section, key in keys:
         check(f"[{section}]" in man5 and re.search(rf"^\.BR {key}\b|\b{key}\b", man5, re.M) is not None,
               f"cancelbot.ini(5) documents [{section}] {key}")

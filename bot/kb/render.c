@@ -33,11 +33,14 @@ static char *fact_value(const struct kb *kb, const struct facts *cf, const char 
 	return sbuf_take(&b);
 }
 
-/* Drops the line around position at in b (an optional {?key} without a value). */
+/* Drops the line around position at in b (an optional {?key} without a value).
+ * On the template's first line nothing may have been written yet, and a
+ * zeroed sbuf has no buffer to terminate. */
 static void drop_line(struct sbuf *b, size_t line_start, const char **p)
 {
 	b->len = line_start;
-	b->p[b->len] = '\0';
+	if (b->p)
+		b->p[b->len] = '\0';
 	const char *nl = strchr(*p, '\n');
 	*p = nl ? nl + 1 : *p + strlen(*p);
 }

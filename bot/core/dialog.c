@@ -38,6 +38,20 @@ static struct reply *new_reply(const struct update *u, struct dialog_out *out)
 	return r;
 }
 
+/* Notes which answer a reply came from. A long path keeps its end (the
+ * language folder and the file), cut at a character boundary. */
+static void set_source(struct reply *r, const struct answer *a)
+{
+	const char *f = a->file;
+	size_t room = sizeof r->source - 24;	/* "..." and ":line" */
+	if (strlen(f) > room) {
+		f += strlen(f) - room;
+		while ((*f & 0xC0) == 0x80)
+			f++;
+	}
+	snprintf(r->source, sizeof r->source, "%s%s:%d", f == a->file ? "" : "...", f, a->line);
+}
+
 /* Renders topic and appends it as one or more replies (long answers are
  * split); returns the last part, where buttons go, or NULL. */
 struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
@@ -64,7 +78,7 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
 	for (size_t i = 0; i < n; i++) {
 		struct reply *r = new_reply(u, out);
 		r->text = parts[i];
-		r->source = a->file;
+		set_source(r, a);
 		if (is_intent)
 			snprintf(r->topic, sizeof r->topic, "%s", topic);
 		snprintf(r->carrier, sizeof r->carrier, "%s", carrier ? carrier : "");

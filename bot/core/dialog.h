@@ -30,7 +30,8 @@ struct reply {
 	char *text;		/* Telegram HTML, at most TG_MAX_TEXT units */
 	struct button buttons[DIALOG_MAX_BUTTONS];
 	size_t nbuttons;
-	const char *source;	/* answer file that produced it, for logs */
+	char source[128];	/* "file:line" of its answer, for logs: a copy, because a
+				 * reload frees the kb while the reply waits to be sent */
 	char topic[CTX_ID];	/* for stats: the intent answered, or "" */
 	char carrier[CTX_ID];
 	char dedup_key[64];	/* groups: note the sent message under this key */

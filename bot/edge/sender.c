@@ -89,7 +89,7 @@ struct send_result send_reply(struct tg_client *tg, const struct reply *r)
 			again = 1;
 		} else if (code == 400 && !plain && strstr(res.description, "can't parse entities")) {
 			log_error("html_rejected", "source=%s desc=\"%s\" msg=\"resending as plain text\"",
-				  r->source ? r->source : "?", res.description);
+				  r->source[0] ? r->source : "?", res.description);
 			plain = again = 1;
 		} else if (code == 403 || code == 400 || code == 404) {
 			log_warn("send_dropped", "chat=%lld code=%d desc=\"%s\"", (long long)chat, code,

@@ -19,9 +19,12 @@
 #define DEDUP_WINDOW 60.0	/* seconds: a repeated group question points back */
 
 struct button {
-	char text[64];
-	char data[65];		/* callback_data: Telegram allows 1-64 bytes */
+	char text[KB_LABEL_MAX + 1];
+	char data[KB_CALLBACK_MAX + 1];	/* callback_data: Telegram allows 1-64 bytes */
 };
+
+/* `cancelbot check` rejects ids longer than KB_ID_MAX; memory holds them whole. */
+_Static_assert(CTX_ID > KB_ID_MAX, "conversation memory must hold any id the kb accepts");
 
 struct reply {
 	int64_t chat_id;

@@ -15,6 +15,14 @@
 
 #include "util.h"
 
+/* What the runtime can hold, so that `check` rejects anything longer instead
+ * of the bot cutting it: ids are kept in conversation memory and replies as
+ * char[KB_ID_MAX + 1]; a button's callback_data may have 1-64 bytes
+ * (Telegram's limit); a button label is kept in char[KB_LABEL_MAX + 1]. */
+#define KB_ID_MAX 31
+#define KB_CALLBACK_MAX 64
+#define KB_LABEL_MAX 63
+
 enum rule_kind { RULE_INTENT, RULE_CARRIER, RULE_PLAN, RULE_VETO, RULE_DEFINE, RULE_KIND_COUNT };
 
 /* A pattern's precondition, from a `when = a, b|c` line: every clause must

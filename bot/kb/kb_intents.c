@@ -64,6 +64,14 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 		fail(x, "id '%s' must be lower-case letters, digits and _", id);
 		return NULL;
 	}
+	if (strlen(id) > KB_ID_MAX) {
+		/* conversation memory and replies keep ids in fixed buffers: a
+		 * longer one would be cut and then match nothing */
+		char msg[160];
+		snprintf(msg, sizeof msg, "id '%%s' has %zu bytes; at most %d", strlen(id), KB_ID_MAX);
+		fail(x, msg, id);
+		return NULL;
+	}
 	if (kb_rule(x->in.kb, (enum rule_kind)k, id)) {
 		fail(x, "[%s] is defined twice", section);
 		return NULL;

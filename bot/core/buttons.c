@@ -4,6 +4,7 @@
  * error. Labels come from [general] in responses/carriers.ini. */
 #define _POSIX_C_SOURCE 200809L
 #include "dialog.h"
+#include "log.h"
 #include "render.h"
 
 #include <stdlib.h>
@@ -11,8 +12,12 @@
 
 void buttons_add(struct reply *r, const char *text, const char *data)
 {
-	if (r->nbuttons == DIALOG_MAX_BUTTONS || !*data || strlen(data) > 64)
-		return;	/* Telegram would refuse the whole message */
+	if (r->nbuttons == DIALOG_MAX_BUTTONS || !*data || strlen(data) > KB_CALLBACK_MAX) {
+		/* Telegram would refuse the whole message; `check` keeps the
+		 * knowledge base from asking for this, so say so if it happens */
+		log_warn("button_dropped", KV("data", data), KV("buttons", r->nbuttons));
+		return;
+	}
 	struct button *b = &r->buttons[r->nbuttons++];
 	snprintf(b->text, sizeof b->text, "%s", text);
 	snprintf(b->data, sizeof b->data, "%s", data);

@@ -67,7 +67,7 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
 	char *html = render_answer_vars(env->kb, a, carrier, vars,
 					is_intent || !strcmp(topic, "carrier_overview"), &err);
 	if (!html) {
-		log_error("render_failed", "msg=\"%s\"", sbuf_str(&err));
+		log_error("render_failed", KV("msg", sbuf_str(&err)));
 		sbuf_free(&err);
 		return NULL;
 	}

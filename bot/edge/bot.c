@@ -42,8 +42,8 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 
 	b->ob = outbox_new(b->cfg.rate_limits);
 	if (!b->cfg.rate_limits)
-		log_warn("rate_limits_off", "msg=\"sending without pacing: only for benchmarks "
-			 "against a fake server\"");
+		log_warn("rate_limits_off",
+			 KV("msg", "sending without pacing: only for benchmarks against a fake server"));
 	return b->tg ? 0 : -1;
 }
 
@@ -53,13 +53,14 @@ static int get_me(struct bot *b)
 	struct tg_result r;
 	enum tg_status st = tg_call(b->tg, "getMe", NULL, 30, &r);
 	if (st == TG_API_ERROR && (r.error_code == 401 || r.error_code == 404)) {
-		log_error("token_rejected", "msg=\"Telegram rejected the token (HTTP %d); check "
-			  "[telegram] token or CANCELBOT_TOKEN\"", r.error_code);
+		log_error("token_rejected", KV("code", r.error_code),
+			  KV("msg", "Telegram rejected the token; check [telegram] token or "
+			     "CANCELBOT_TOKEN"));
 		tg_result_free(&r);
 		return 1;
 	}
 	if (st != TG_OK || !cJSON_IsObject(r.result)) {
-		log_warn("getme_failed", "desc=\"%s\"", r.description);
+		log_warn("getme_failed", KV("desc", r.description));
 		tg_result_free(&r);
 		return -1;
 	}
@@ -69,12 +70,14 @@ static int get_me(struct bot *b)
 	free(b->username);
 	b->username = xstrdup(cJSON_IsString(u) ? u->valuestring : "");
 	b->bot_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
-	log_info("connected", "bot=@%s id=%lld", b->username, (long long)b->bot_id);
+	char *at = xasprintf("@%s", b->username);
+	log_info("connected", KV("bot", at), KV("id", b->bot_id));
+	free(at);
 	if (b->cfg.group_mode == GROUP_AUTO && !cJSON_IsTrue(all))
-		log_warn("privacy_mode", "msg=\"group_mode=auto, but privacy mode is on: Telegram "
+		log_warn("privacy_mode", KV("msg", "group_mode=auto, but privacy mode is on: Telegram "
 			 "shows this bot only commands, mentions and replies in groups. Turn it off "
 			 "with @BotFather /setprivacy -> Disable (then re-add the bot to each group), "
-			 "or make the bot a group admin.\"");
+			 "or make the bot a group admin."));
 	tg_result_free(&r);
 	return 0;
 }
@@ -96,7 +99,7 @@ static void set_commands(struct bot *b)
 			cJSON_AddStringToObject(p, "language_code", langs[l]);
 		struct tg_result r;
 		if (tg_call(b->tg, "setMyCommands", p, 30, &r) != TG_OK)
-			log_warn("set_commands_failed", "desc=\"%s\"", r.description);
+			log_warn("set_commands_failed", KV("desc", r.description));
 		tg_result_free(&r);
 		cJSON_Delete(p);
 	}
@@ -108,7 +111,7 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 	double backoff = 1;
 	while ((rc = get_me(b)) < 0 && !*stop) {
 		double wait = backoff * (0.5 + (double)rand() / RAND_MAX / 2);
-		log_warn("backoff", "seconds=%.1f reason=\"getMe failed\"", wait);
+		log_warn("backoff", KV("seconds", wait), KV("reason", "getMe failed"));
 		sleep_interruptible(wait, stop);
 		backoff = backoff * 2 > 60 ? 60 : backoff * 2;
 	}
@@ -119,7 +122,7 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 	if (b->cfg.drop_webhook) {
 		struct tg_result r;
 		if (tg_call(b->tg, "deleteWebhook", NULL, 30, &r) == TG_OK)
-			log_info("webhook_deleted", "msg=\"drop_webhook = true\"");
+			log_info("webhook_deleted", KV("msg", "drop_webhook = true"));
 		tg_result_free(&r);
 	}
 	set_commands(b);
@@ -132,8 +135,8 @@ void bot_maintenance(struct bot *b)
 {
 	struct sbuf report = {0};
 	if (state_expire_offset(&b->st, (double)time(NULL)))
-		log_warn("offset_reset", "msg=\"no update for a week: Telegram now numbers updates "
-			 "at random, so the saved offset is dropped\"");
+		log_warn("offset_reset", KV("msg", "no update for a week: Telegram now numbers updates "
+			 "at random, so the saved offset is dropped"));
 	if (b->hup && *b->hup) {
 		*b->hup = 0;
 		bot_reload(b, "SIGHUP", &report);
@@ -181,7 +184,7 @@ void bot_note_unmatched(struct bot *b, const struct update *u, const struct dial
 	char *text = str_trim(out->unmatched_text);
 	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : "en", text,
 			     u->from_id, b->cfg.log_user_ids, UNMATCHED_MAX_BYTES) < 0)
-		log_warn("unmatched_log_failed", "dir=%s", b->cfg.state_dir);
+		log_warn("unmatched_log_failed", KV("dir", b->cfg.state_dir));
 }
 
 void bot_close(struct bot *b)

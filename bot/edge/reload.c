@@ -18,7 +18,7 @@ static void log_problems(const char *event, const char *text)
 {
 	char *copy = xstrdup(text), *save = NULL;
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
-		log_error(event, "problem=\"%s\"", l);
+		log_error(event, KV("problem", l));
 	free(copy);
 }
 
@@ -76,16 +76,16 @@ int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
 		sbuf_addf(report, "Reloaded (%s) in %.1f ms: %zu intents, %zu carriers, %zu answers. "
 			  "%s.\n", trigger, ms, next->counts[RULE_INTENT], next->counts[RULE_CARRIER],
 			  next->nanswers, sbuf_str(&diff));
-		log_info("reloaded", "trigger=%s ms=%.1f intents=%zu carriers=%zu answers=%zu "
-			 "files=\"%s\"", trigger, ms, next->counts[RULE_INTENT],
-			 next->counts[RULE_CARRIER], next->nanswers, sbuf_str(&diff));
+		log_info("reloaded", KV("trigger", trigger), KV("ms", ms),
+			 KV("intents", next->counts[RULE_INTENT]), KV("carriers", next->counts[RULE_CARRIER]),
+			 KV("answers", next->nanswers), KV("files", sbuf_str(&diff)));
 		kb_free(b->kb);
 		b->kb = next;	/* the swap: every later update sees the new one */
 		sbuf_free(&diff);
 	} else {
 		kb_free(next);
-		log_error("reload_refused", "trigger=%s msg=\"the running knowledge base stays\"",
-			  trigger);
+		log_error("reload_refused", KV("trigger", trigger),
+			  KV("msg", "the running knowledge base stays"));
 	}
 	if (warn.len)
 		sbuf_addf(report, "warnings:\n%s", sbuf_str(&warn));

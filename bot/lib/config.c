@@ -190,8 +190,8 @@ int config_load(struct config *c, const char *path, struct sbuf *err)
 	}
 	struct stat st;
 	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0004))
-		log_warn("config_readable", "file=%s msg=\"config file is readable by other users; "
-			 "it may hold the bot token (chmod 600)\"", path);
+		log_warn("config_readable", KV("file", path), KV("msg", "config file is readable by other "
+			 "users; it may hold the bot token (chmod 600)"));
 	struct line_reader r = {.fp = fp};
 	struct load_ctx x = {.c = c, .path = path, .reader = &r, .err = err};
 	int rc = ini_parse_stream(line_reader_next, &r, on_key, &x);

@@ -57,6 +57,13 @@ const char *kb_add_file(struct kb *kb, const char *path)
 	return kb->files[kb->nfiles++];
 }
 
+/* Every value as written: inih would end it at " ;" (see line_reader_value). */
+static int whole_value(void *user, const char *section, const char *name, const char *value)
+{
+	struct kb_ini *x = user;
+	return x->handler(user, section, name, line_reader_value(x->reader, value));
+}
+
 int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const char *,
 		const char *, const char *), struct kb_ini *x, struct sbuf *err)
 {
@@ -71,7 +78,8 @@ int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const ch
 	x->reader = &rd;
 	x->err = err;
 	x->errors = 0;
-	int rc = ini_parse_stream(line_reader_next, &rd, handler, x);
+	x->handler = handler;
+	int rc = ini_parse_stream(line_reader_next, &rd, whole_value, x);
 	line_reader_free(&rd);
 	fclose(fp);
 	if (rd.long_line) {

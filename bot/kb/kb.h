@@ -177,6 +177,7 @@ struct kb_ini {
 	struct line_reader *reader;	/* reader->line: the line being handled */
 	struct sbuf *err;
 	int errors;
+	int (*handler)(void *, const char *, const char *, const char *);
 };
 /* Parses path with inih, long lines split and re-joined; ctx begins with a
  * struct kb_ini, which this fills in. 0, or -1 after reporting problems. */

@@ -124,6 +124,7 @@ static int parse_bool(const char *v, int *out)
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct load_ctx *x = user;
+	value = line_reader_value(x->reader, value);	/* "a ; b" is a value, not a comment */
 	const struct key_def *k = NULL;
 	int known_section = 0;
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {

@@ -376,3 +376,41 @@ Test(kb, what_the_runtime_would_cut_is_rejected_with_file_and_line)
 	free(re);
 	free(dir);
 }
+
+Test(kb, a_semicolon_after_a_blank_stays_in_the_value)
+{
+	/* defect: inih read " ;" as the start of a comment, so "No fee for
+	 * prepaid ; postpaid pays" was answered as "No fee for prepaid" and
+	 * `check` said ok; the same cut a pattern short */
+	static const char *const ids[] = {"zz", NULL};
+	char *dir;
+	struct kb *k = kb_with("[intent zz]\npriority = 900\nen = {b}widget ;gizmo{b}\n", ids, &dir);
+	cr_expect_str_eq(intent_of(k, "a widget ;gizmo"), "zz");
+	cr_expect_str_eq(intent_of(k, "a widget"), "none", "the pattern was cut at ' ;'");
+	kb_drop(k, dir);
+
+	dir = broken_copy("intents/zz.ini", "");
+	char *facts = xasprintf("%s/responses/carriers.ini", dir);
+	char *text = read_file(facts, NULL);
+	char *more = xasprintf("%s\nzz_note = No fee for prepaid ; postpaid pays\n  the rest ; too\n",
+			       text);
+	write_text(facts, more);
+	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	struct sbuf err = {0}, warn = {0};
+	k = kb_load(in, re, NULL, &err, &warn);
+	cr_assert_not_null(k, "%s", sbuf_str(&err));
+	const char *note = NULL;
+	for (size_t i = 0; i < k->nfacts && !note; i++)
+		note = facts_get(&k->facts[i], "zz_note", NULL);
+	cr_expect_str_eq(note, "No fee for prepaid ; postpaid pays the rest ; too");
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	rm_rf(dir);
+	free(more);
+	free(text);
+	free(facts);
+	free(in);
+	free(re);
+	free(dir);
+}

@@ -1,9 +1,9 @@
 /* bot — startup, connection and teardown of the running bot; see bot.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "bot.h"
-#include "app.h"
 #include "commands.h"
 #include "log.h"
+#include "reload.h"
 #include "sender.h"
 #include "unmatched.h"
 #include "watch.h"
@@ -24,9 +24,14 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 {
 	struct sbuf err = {0};
 	b->stats.started = time(NULL);
-	b->kb = app_kb(&b->cfg);
-	if (!b->kb)
+	struct sbuf warn = {0};
+	b->kb = reload_load(&b->cfg, &err, &warn);
+	sbuf_free(&warn);
+	if (!b->kb) {
+		fprintf(stderr, "cancelbot: the knowledge base has errors:\n%s", sbuf_str(&err));
+		sbuf_free(&err);
 		return -1;
+	}
 	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
 		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
 		sbuf_free(&err);
@@ -150,6 +155,16 @@ void bot_maintenance(struct bot *b)
 	sbuf_free(&report);
 }
 
+int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
+{
+	double ms = 0;
+	int rc = reload_kb(&b->cfg, &b->kb, trigger, report, &ms);
+	b->stats.last_reload = time(NULL);
+	snprintf(b->stats.last_reload_result, sizeof b->stats.last_reload_result, "%s (%s, %.1f ms)",
+		 rc == 0 ? "ok" : "refused", trigger, ms);
+	return rc;
+}
+
 /* Carries out what an admin command asked for, as a reply to it. */
 void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out)
 {
@@ -163,12 +178,9 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 		sbuf_addf(&report, "conversations remembered: %zu, replies queued: %zu\n",
 			  context_size(b->ctx, (double)time(NULL)), outbox_len(b->ob));
 		break;
-	case ACTION_UNMATCHED: {
-		size_t top = out->action_arg > 0 ? (size_t)out->action_arg : 10;
-		if (unmatched_top(b->cfg.state_dir, top, &report) <= 0)
-			sbuf_adds(&report, "No unmatched questions logged yet.\n");
+	case ACTION_UNMATCHED:
+		unmatched_report(b->cfg.state_dir, out->action_arg, &report);
 		break;
-	}
 	case ACTION_NONE:
 		break;
 	}

@@ -39,8 +39,9 @@ struct bot {
 	double batch_received;		/* when the last getUpdates answer arrived */
 };
 
-/* Reloads the knowledge base (see reload.c); 0 when it was replaced. The
- * report (plain text) says what happened, with every problem's file:line. */
+/* Reloads the knowledge base (reload_kb) and notes it in the counters; 0
+ * when it was replaced. The report (plain text) says what happened, with
+ * every problem's file:line. */
 int bot_reload(struct bot *b, const char *trigger, struct sbuf *report);
 
 /* Loads the knowledge base, takes the state lock, opens the client. Prints

@@ -53,7 +53,8 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
 VALGRIND_CONVS := 001 041 043 047 068
 
-# The one command that runs everything: unit tests, the knowledge-base
+# The one command that runs everything: the layering rule (no include
+# from a layer above: lib < kb < core < edge < cli), unit tests, the knowledge-base
 # check, accuracy on the labelled set (gated at the figures it achieves:
 # every question right, no false trigger), the conversation tests against the
 # fake Bot API server; the unit and conversation tests again under
@@ -61,6 +62,8 @@ VALGRIND_CONVS := 001 041 043 047 068
 # valgrind memcheck (PCRE2's JIT off: valgrind cannot follow JIT code); and
 # each fuzz target briefly.
 test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
+	python3 tests/check_layers.py
+	python3 tests/check_layers.py --self-test
 	./build/unit --jobs 2
 	./cancelbot check
 	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \

@@ -6,7 +6,7 @@
 #include "dialog.h"
 #include "normalize.h"
 #include "reload.h"
-#include "render.h"
+#include "html.h"
 #include "unmatched.h"
 
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dialog.h"
 #include "log.h"
-#include "render.h"
+#include "html.h"
 
 #include <stdlib.h>
 #include <string.h>

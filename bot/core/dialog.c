@@ -4,6 +4,7 @@
 #include "classify.h"
 #include "commands.h"
 #include "log.h"
+#include "html.h"
 #include "render.h"
 
 #include <ctype.h>
@@ -73,7 +74,7 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
 	}
 	sbuf_free(&err);
 	size_t n;
-	char **parts = render_split(html, TG_MAX_TEXT, &n);
+	char **parts = html_split(html, TG_MAX_TEXT, &n);
 	free(html);
 	for (size_t i = 0; i < n; i++) {
 		struct reply *r = new_reply(u, out);
@@ -313,7 +314,7 @@ void dialog_report(const struct update *u, struct dialog_out *out, const char *t
 	char *esc = html_escape(text);
 	char *html = xasprintf("<pre>%s</pre>", esc);
 	size_t n;
-	char **parts = render_split(html, TG_MAX_TEXT, &n);
+	char **parts = html_split(html, TG_MAX_TEXT, &n);
 	for (size_t i = 0; i < n; i++)
 		new_reply(u, out)->text = parts[i];
 	free(parts);

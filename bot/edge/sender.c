@@ -2,7 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sender.h"
 #include "log.h"
-#include "render.h"
+#include "html.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,6 +3,7 @@
  * warnings (stale facts) are only reported. */
 #define _POSIX_C_SOURCE 200809L
 #include "kb.h"
+#include "html.h"
 #include "render.h"
 
 #include <stdlib.h>
@@ -74,8 +75,8 @@ static int check_render(const struct kb *kb, const struct answer *a, const char 
 	} else if (units > TG_MAX_TEXT && !carrier == !a->carrier) {
 		/* the bot splits it on paragraphs; still worth a look */
 		size_t parts;
-		char **v = render_split(html, TG_MAX_TEXT, &parts);
-		render_free_parts(v, parts);
+		char **v = html_split(html, TG_MAX_TEXT, &parts);
+		html_free_parts(v, parts);
 		sbuf_addf(warn, "%s:%d: rendered answer is %zu characters, over Telegram's %d: it "
 			  "goes out as %zu messages\n", a->file, a->line, units, TG_MAX_TEXT, parts);
 	} else if (units > PHONE_FRIENDLY_UNITS && !carrier == !a->carrier) {

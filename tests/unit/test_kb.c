@@ -12,6 +12,7 @@
 #include "classify.h"
 #include "kb.h"
 #include "normalize.h"
+#include "html.h"
 #include "render.h"
 
 static struct kb *kb;

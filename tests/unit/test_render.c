@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html.h"
 #include "render.h"
 
 Test(render, escape_user_text)
@@ -61,12 +62,12 @@ Test(render, split_on_paragraphs)
 	for (int i = 0; i < 300; i++)
 		sbuf_addf(&b, "<b>Paragraph %d</b> with some words in it.\n\n", i);
 	size_t n;
-	char **parts = render_split(sbuf_str(&b), TG_MAX_TEXT, &n);
+	char **parts = html_split(sbuf_str(&b), TG_MAX_TEXT, &n);
 	cr_assert_gt(n, 1);
 	check_parts(parts, n, TG_MAX_TEXT);
 	for (size_t i = 0; i + 1 < n; i++)	/* each cut at a paragraph end */
 		cr_expect(strstr(parts[i], "in it.") && parts[i][strlen(parts[i]) - 1] == '.');
-	render_free_parts(parts, n);
+	html_free_parts(parts, n);
 	sbuf_free(&b);
 }
 
@@ -78,11 +79,11 @@ Test(render, split_inside_a_tag_reopens_it)
 		sbuf_adds(&b, "注");
 	sbuf_adds(&b, "</b>");
 	size_t n;
-	char **parts = render_split(sbuf_str(&b), TG_MAX_TEXT, &n);
+	char **parts = html_split(sbuf_str(&b), TG_MAX_TEXT, &n);
 	cr_assert_eq(n, 2);
 	check_parts(parts, n, TG_MAX_TEXT);
 	cr_expect(strncmp(parts[1], "<b>", 3) == 0);
-	render_free_parts(parts, n);
+	html_free_parts(parts, n);
 	sbuf_free(&b);
 }
 
@@ -92,11 +93,11 @@ Test(render, split_never_breaks_surrogate_pairs)
 	for (int i = 0; i < 3000; i++)
 		sbuf_adds(&b, "😀");	/* 6000 UTF-16 units */
 	size_t n;
-	char **parts = render_split(sbuf_str(&b), TG_MAX_TEXT, &n);
+	char **parts = html_split(sbuf_str(&b), TG_MAX_TEXT, &n);
 	cr_assert_eq(n, 2);
 	cr_expect_eq(html_text_units(parts[0]) + html_text_units(parts[1]), 6000);
 	check_parts(parts, n, TG_MAX_TEXT);
-	render_free_parts(parts, n);
+	html_free_parts(parts, n);
 	sbuf_free(&b);
 }
 

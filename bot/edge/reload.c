@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "reload.h"
 #include "eval.h"
+#include "load.h"
 #include "log.h"
 
 #include <stdio.h>

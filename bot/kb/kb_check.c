@@ -2,7 +2,7 @@
  * the same for `cancelbot check`, startup and reload. Errors fail the load;
  * warnings (stale facts) are only reported. */
 #define _POSIX_C_SOURCE 200809L
-#include "kb.h"
+#include "loader.h"
 #include "html.h"
 #include "render.h"
 

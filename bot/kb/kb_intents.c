@@ -4,7 +4,7 @@
  * Two passes, because a pattern may use a {name} defined in another file:
  * first every file is read into rules holding pattern source, then macros
  * are expanded and everything is compiled, errors carrying file:line. */
-#include "kb.h"
+#include "loader.h"
 
 #include <ini.h>
 #include <pthread.h>

@@ -9,6 +9,7 @@
 #include "context.h"
 #include "dialog.h"
 #include "kb.h"
+#include "load.h"
 #include "normalize.h"
 #include "outbox.h"
 

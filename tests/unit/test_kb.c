@@ -11,6 +11,7 @@
 
 #include "classify.h"
 #include "kb.h"
+#include "load.h"
 #include "normalize.h"
 #include "html.h"
 #include "render.h"

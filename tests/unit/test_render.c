@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "load.h"
 #include "render.h"
 
 Test(render, escape_user_text)

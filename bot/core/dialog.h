@@ -13,32 +13,10 @@
 #include "config.h"
 #include "context.h"
 #include "kb.h"
+#include "reply.h"
 #include "update.h"
 
-#define DIALOG_MAX_BUTTONS 24
 #define DEDUP_WINDOW 60.0	/* seconds: a repeated group question points back */
-
-struct button {
-	char text[KB_LABEL_MAX + 1];
-	char data[KB_CALLBACK_MAX + 1];	/* callback_data: Telegram allows 1-64 bytes */
-};
-
-/* `cancelbot check` rejects ids longer than KB_ID_MAX; memory holds them whole. */
-_Static_assert(CTX_ID > KB_ID_MAX, "conversation memory must hold any id the kb accepts");
-
-struct reply {
-	int64_t chat_id;
-	int64_t reply_to;	/* message to quote (groups), or 0 */
-	int64_t thread_id;	/* forum topic, or 0 */
-	char *text;		/* Telegram HTML, at most TG_MAX_TEXT units */
-	struct button buttons[DIALOG_MAX_BUTTONS];
-	size_t nbuttons;
-	char source[128];	/* "file:line" of its answer, for logs: a copy, because a
-				 * reload frees the kb while the reply waits to be sent */
-	char topic[CTX_ID];	/* for stats: the intent answered, or "" */
-	char carrier[CTX_ID];
-	char dedup_key[64];	/* groups: note the sent message under this key */
-};
 
 /* What an admin command asks of the running bot (it owns what it needs). */
 enum admin_action { ACTION_NONE, ACTION_RELOAD, ACTION_STATS, ACTION_UNMATCHED };

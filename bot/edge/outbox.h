@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dialog.h"
+#include "reply.h"
 
 struct outbox_item {
 	struct reply r;

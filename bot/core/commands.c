@@ -1,6 +1,7 @@
 /* commands — see commands.h. */
 #include "commands.h"
 #include "classify.h"
+#include "keyboard.h"
 
 #include <stdlib.h>
 #include <string.h>

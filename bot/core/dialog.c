@@ -1,8 +1,10 @@
 /* dialog — see dialog.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "dialog.h"
+#include "buttons.h"
 #include "classify.h"
 #include "commands.h"
+#include "keyboard.h"
 #include "log.h"
 #include "html.h"
 #include "render.h"

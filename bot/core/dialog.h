@@ -62,17 +62,4 @@ void dialog_answer(const struct dialog_env *env, const struct update *u, struct 
 /* An admin report (plain text): escaped, preformatted, split if long. */
 void dialog_report(const struct update *u, struct dialog_out *out, const char *text);
 
-/* Keyboards (buttons.c). */
-void buttons_carriers(const struct dialog_env *env, struct reply *r, const char *list_key,
-		      const char *topic, const char *plan, const char *lang);
-void buttons_topics(const struct dialog_env *env, struct reply *r, const char *carrier,
-		    const char *lang);
-void buttons_plans(const struct dialog_env *env, struct reply *r, const char *topic,
-		   const char *carrier, const char *lang);
-/* A button label from [general] (key.LANG), e.g. "button_other"; the key
- * itself when missing. */
-const char *buttons_label(const struct dialog_env *env, const char *key, const char *lang);
-void buttons_add(struct reply *r, const char *text, const char *data);
-void buttons_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
-
 #endif

@@ -3,6 +3,7 @@
  * typing the number presses one. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
+#include "answer.h"
 #include "dialog.h"
 #include "normalize.h"
 #include "reload.h"

@@ -4,6 +4,7 @@
  * a short notice, never an error. */
 #define _POSIX_C_SOURCE 200809L
 #include "buttons.h"
+#include "answer.h"
 #include "html.h"
 #include "keyboard.h"
 

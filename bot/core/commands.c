@@ -1,5 +1,6 @@
 /* commands — see commands.h. */
 #include "commands.h"
+#include "answer.h"
 #include "classify.h"
 #include "keyboard.h"
 

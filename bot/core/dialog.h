@@ -47,19 +47,4 @@ struct dialog_env {
 void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
 void dialog_out_free(struct dialog_out *out);
 
-/* Shared by commands.c and buttons.c. The reply language: /lang's choice,
- * else the message's (msg_lang), else for a button the conversation's, else
- * the user's Telegram language. */
-const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *msg_lang);
-struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
-			 struct dialog_out *out, const char *topic, const char *carrier,
-			 const char *plan, const char *lang);
-/* Answers topic for carrier/plan, asking "which carrier?" or "prepaid or
- * postpaid?" first when the answer depends on it, and remembers it all. */
-void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
-		   const char *topic, const char *carrier, const char *plan, const char *lang);
-
-/* An admin report (plain text): escaped, preformatted, split if long. */
-void dialog_report(const struct update *u, struct dialog_out *out, const char *text);
-
 #endif

@@ -1,6 +1,7 @@
 /* bot — startup, connection and teardown of the running bot; see bot.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "bot.h"
+#include "answer.h"
 #include "commands.h"
 #include "log.h"
 #include "reload.h"

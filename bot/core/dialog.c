@@ -4,7 +4,7 @@
 #include "answer.h"
 #include "buttons.h"
 #include "classify.h"
-#include "commands.h"
+#include "slash.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bot.h"
 #include "answer.h"
-#include "commands.h"
+#include "slash.h"
 #include "log.h"
 #include "reload.h"
 #include "sender.h"

@@ -1,5 +1,5 @@
-/* commands — see commands.h. */
-#include "commands.h"
+/* slash — see slash.h. */
+#include "slash.h"
 #include "answer.h"
 #include "classify.h"
 #include "keyboard.h"

@@ -1,7 +1,7 @@
 /* commands — the bot's slash commands as one const table: name, who may use
  * it, handler, and the descriptions registered with setMyCommands. */
-#ifndef CANCELBOT_COMMANDS_H
-#define CANCELBOT_COMMANDS_H
+#ifndef CANCELBOT_SLASH_H
+#define CANCELBOT_SLASH_H
 
 #include "dialog.h"
 

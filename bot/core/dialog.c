@@ -47,7 +47,7 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 	 * when we were the last bot to speak there. */
 	while (*rest == ' ' || *rest == '\n')
 		rest++;
-	const struct command *c = command_find(name);
+	const struct slash_command *c = slash_find(name);
 	if (!c) {
 		/* not one of ours: in private, read it as a question ("/cancel
 		 * verizon" is how some people ask any bot); the fallback answers

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void cmd_start(const struct dialog_env *env, const struct update *u, const char *args,
-		      struct dialog_out *out)
+static void slash_start(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out)
 {
 	const char *lang = dialog_lang(env, u, NULL);
 	char carrier[32];
@@ -29,15 +29,15 @@ static void cmd_start(const struct dialog_env *env, const struct update *u, cons
 	}
 }
 
-static void cmd_help(const struct dialog_env *env, const struct update *u, const char *args,
-		     struct dialog_out *out)
+static void slash_help(const struct dialog_env *env, const struct update *u, const char *args,
+		       struct dialog_out *out)
 {
 	(void)args;
 	dialog_say(env, u, out, "help", NULL, NULL, dialog_lang(env, u, NULL));
 }
 
-static void cmd_carriers(const struct dialog_env *env, const struct update *u, const char *args,
-			 struct dialog_out *out)
+static void slash_carriers(const struct dialog_env *env, const struct update *u, const char *args,
+			   struct dialog_out *out)
 {
 	(void)args;
 	const char *lang = dialog_lang(env, u, NULL);
@@ -47,8 +47,8 @@ static void cmd_carriers(const struct dialog_env *env, const struct update *u, c
 }
 
 /* /lang en | zh | auto, or buttons to choose. */
-static void cmd_lang(const struct dialog_env *env, const struct update *u, const char *args,
-		     struct dialog_out *out)
+static void slash_lang(const struct dialog_env *env, const struct update *u, const char *args,
+		       struct dialog_out *out)
 {
 	if (!strcmp(args, "en") || !strcmp(args, "zh") || !strcmp(args, "auto")) {
 		int automatic = !strcmp(args, "auto");
@@ -66,8 +66,8 @@ static void cmd_lang(const struct dialog_env *env, const struct update *u, const
 	}
 }
 
-static void cmd_admin(const struct dialog_env *env, const struct update *u, const char *args,
-		      struct dialog_out *out, enum admin_action action)
+static void slash_admin(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out, enum admin_action action)
 {
 	(void)env;
 	(void)u;
@@ -75,27 +75,27 @@ static void cmd_admin(const struct dialog_env *env, const struct update *u, cons
 	out->action_arg = atoi(args);
 }
 
-static void cmd_reload(const struct dialog_env *env, const struct update *u, const char *args,
-		       struct dialog_out *out)
+static void slash_reload(const struct dialog_env *env, const struct update *u, const char *args,
+			 struct dialog_out *out)
 {
-	cmd_admin(env, u, args, out, ACTION_RELOAD);
+	slash_admin(env, u, args, out, ACTION_RELOAD);
 }
 
-static void cmd_stats(const struct dialog_env *env, const struct update *u, const char *args,
-		      struct dialog_out *out)
+static void slash_stats(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out)
 {
-	cmd_admin(env, u, args, out, ACTION_STATS);
+	slash_admin(env, u, args, out, ACTION_STATS);
 }
 
-static void cmd_unmatched(const struct dialog_env *env, const struct update *u, const char *args,
-			  struct dialog_out *out)
+static void slash_unmatched(const struct dialog_env *env, const struct update *u, const char *args,
+			    struct dialog_out *out)
 {
-	cmd_admin(env, u, args, out, ACTION_UNMATCHED);
+	slash_admin(env, u, args, out, ACTION_UNMATCHED);
 }
 
 /* /explain TEXT: what `cancelbot explain` prints, as preformatted text. */
-static void cmd_explain(const struct dialog_env *env, const struct update *u, const char *args,
-			struct dialog_out *out)
+static void slash_explain(const struct dialog_env *env, const struct update *u, const char *args,
+			  struct dialog_out *out)
 {
 	struct sbuf report = {0};
 	if (*args)
@@ -106,21 +106,21 @@ static void cmd_explain(const struct dialog_env *env, const struct update *u, co
 	sbuf_free(&report);
 }
 
-const struct command commands[] = {
-	{"start", 0, cmd_start, "Start: what I can answer", "开始：我能回答什么"},
-	{"help", 0, cmd_help, "How to ask me", "怎么问我"},
-	{"carriers", 0, cmd_carriers, "Carriers I know", "我了解的运营商"},
-	{"lang", 0, cmd_lang, "Answer in English or Chinese", "选择回答语言（中文/英文）"},
-	{"reload", 1, cmd_reload, "Reload intents/ and responses/", "重新加载知识库"},
-	{"stats", 1, cmd_stats, "Counters since start", "运行统计"},
-	{"explain", 1, cmd_explain, "How a message is classified", "解释一条消息的分类"},
-	{"unmatched", 1, cmd_unmatched, "Most frequent unanswered questions", "最常见的未识别问题"},
+const struct slash_command slash_commands[] = {
+	{"start", 0, slash_start, "Start: what I can answer", "开始：我能回答什么"},
+	{"help", 0, slash_help, "How to ask me", "怎么问我"},
+	{"carriers", 0, slash_carriers, "Carriers I know", "我了解的运营商"},
+	{"lang", 0, slash_lang, "Answer in English or Chinese", "选择回答语言（中文/英文）"},
+	{"reload", 1, slash_reload, "Reload intents/ and responses/", "重新加载知识库"},
+	{"stats", 1, slash_stats, "Counters since start", "运行统计"},
+	{"explain", 1, slash_explain, "How a message is classified", "解释一条消息的分类"},
+	{"unmatched", 1, slash_unmatched, "Most frequent unanswered questions", "最常见的未识别问题"},
 	{NULL, 0, NULL, NULL, NULL},
 };
 
-const struct command *command_find(const char *name)
+const struct slash_command *slash_find(const char *name)
 {
-	for (const struct command *c = commands; c->name; c++)
+	for (const struct slash_command *c = slash_commands; c->name; c++)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;

@@ -93,7 +93,7 @@ static void set_commands(struct bot *b)
 	static const char *const langs[] = {NULL, "zh"};
 	for (size_t l = 0; l < 2; l++) {
 		cJSON *p = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(p, "commands");
-		for (const struct command *c = commands; c->name; c++) {
+		for (const struct slash_command *c = slash_commands; c->name; c++) {
 			if (c->admin_only)
 				continue;
 			cJSON *o = cJSON_CreateObject();

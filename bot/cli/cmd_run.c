@@ -21,7 +21,6 @@
 
 #define BACKOFF_MIN 1.0
 #define BACKOFF_MAX 60.0
-#define SEND_MAX_ATTEMPTS 8	/* a reply that failed this often is given up, loudly */
 #define SHUTDOWN_FLUSH 5.0	/* seconds to keep sending after SIGTERM */
 
 static volatile sig_atomic_t stop_flag, hup_flag;
@@ -76,36 +75,15 @@ static void deliver(struct bot *b)
 		int64_t uid = it->update_id;
 		if (res.migrated_to && b->ctx)
 			context_migrate(b->ctx, it->r.chat_id, res.migrated_to);
-		switch (res.status) {
-		case SEND_OK:
+		if (res.status == SEND_OK) {
 			if (it->r.dedup_key[0] && b->ctx)
 				context_note_answer(b->ctx, res.migrated_to ? res.migrated_to : it->r.chat_id,
 						    it->r.dedup_key, res.message_id, wall_now());
 			stats_sent(&b->stats, &it->r);
-			outbox_sent(b->ob, it, now);
-			break;
-		case SEND_RATE_LIMITED:
-			log_warn("rate_limited", KV("chat", it->r.chat_id), KV("retry_after", res.retry_after));
-			outbox_pause_chat(b->ob, it->r.chat_id, now, now + res.retry_after);
-			/* several chats limited at once: Telegram's global limit */
-			if (now - b->last_429 < 1.0 && b->last_429_chat != it->r.chat_id)
-				outbox_pause_all(b->ob, now + res.retry_after);
-			b->last_429 = now;
-			b->last_429_chat = it->r.chat_id;
-			continue;	/* the item stays queued */
-		case SEND_DROPPED:
-			outbox_drop(b->ob, it);
-			break;
-		case SEND_FAILED:
-			if (it->attempts + 1 >= SEND_MAX_ATTEMPTS) {
-				log_error("reply_lost", KV("update", uid), KV("chat", it->r.chat_id),
-					  KV("attempts", it->attempts + 1));
-				outbox_drop(b->ob, it);
-				break;
-			}
-			outbox_retry(b->ob, it, now + fmin(BACKOFF_MAX, pow(2, it->attempts)));
-			continue;
 		}
+		/* the outbox decides what follows: gone, paused or retried later */
+		if (!outbox_result(b->ob, it, res.status, res.retry_after, now))
+			continue;
 		if (outbox_pending_for(b->ob, uid) == 0)
 			mark_done(b, uid);
 	}

@@ -30,7 +30,8 @@ static struct reply *new_reply(const struct update *u, struct dialog_out *out)
 	struct reply *r = &out->v[out->n++];
 	memset(r, 0, sizeof *r);
 	r->chat_id = u->chat_id;
-	if (update_is_group(u))
+	r->is_group = update_is_group(u);
+	if (r->is_group)
 		r->reply_to = u->message_id;
 	r->thread_id = u->thread_id;
 	return r;

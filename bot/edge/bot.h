@@ -30,8 +30,6 @@ struct bot {
 	char *username;
 	int64_t bot_id;
 	double backoff;
-	double last_429;
-	int64_t last_429_chat;
 	int hard_stop;
 	int watch_fd;			/* inotify on intents/ and responses/, or -1 */
 	double reload_due;		/* debounced file-change reload, 0: none */

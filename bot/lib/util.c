@@ -357,3 +357,10 @@ double now_seconds(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+double backoff_next(double *step)
+{
+	double wait = *step * (0.5 + (double)rand() / RAND_MAX / 2);
+	*step = *step * 2 > BACKOFF_MAX ? BACKOFF_MAX : *step * 2;
+	return wait;
+}

@@ -79,4 +79,12 @@ char *str_trim(char *s);	/* in place; returns s advanced past blanks */
 int parse_i64(const char *s, int64_t *out);
 double now_seconds(void);	/* monotonic clock */
 
+/* Exponential backoff with jitter, so restarted bots do not retry in
+ * lockstep: returns the seconds to wait now (half to all of *step) and
+ * doubles *step up to BACKOFF_MAX. Start (and reset after a success) with
+ * *step = BACKOFF_MIN. */
+#define BACKOFF_MIN 1.0
+#define BACKOFF_MAX 60.0
+double backoff_next(double *step);
+
 #endif

@@ -63,6 +63,19 @@ char *log_scrub(char *s, unsigned long cap)
 	return s;
 }
 
+void log_scrub_copy(char *dst, unsigned long cap, const char *src)
+{
+	struct sbuf b = {0};
+	sbuf_adds(&b, src);
+	scrub_buf(&b);	/* before the cut: a secret cut in half no longer matches */
+	size_t n = b.len < cap ? b.len : cap - 1;
+	while (n < b.len && n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
+		n--;	/* nor is a character cut in half */
+	memcpy(dst, sbuf_str(&b), n);
+	dst[n] = '\0';
+	sbuf_free(&b);
+}
+
 /* Turns "a=1 b=\"x y\"" into JSON members. Values stay strings: a log
  * reader should not have to guess types. */
 static void fields_to_json(struct sbuf *out, const char *f)

@@ -215,15 +215,24 @@ int state_open(struct state *s, const char *dir, struct sbuf *err)
 		sbuf_addf(err, "%s: cannot create state directory: %s\n", dir, strerror(errno));
 		return -1;
 	}
+	/* only a lock held elsewhere means another instance: a read-only or
+	 * unwritable directory must say so, or the admin hunts a ghost */
 	char *lock = xasprintf("%s/lock", dir);
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(lock);
-	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		sbuf_addf(err, "%s: another cancelbot is running with this state directory "
-			  "(lock held); stop it first\n", dir);
-		return -1;
+	int rc = 0;
+	if (s->lock_fd < 0) {
+		sbuf_addf(err, "%s: cannot open: %s\n", lock, strerror(errno));
+		rc = -1;
+	} else if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			sbuf_addf(err, "%s: another cancelbot is running with this state "
+				  "directory (lock held); stop it first\n", dir);
+		else
+			sbuf_addf(err, "%s: cannot lock: %s\n", lock, strerror(errno));
+		rc = -1;
 	}
-	return open_slots(s, err);
+	free(lock);
+	return rc < 0 ? -1 : open_slots(s, err);
 }
 
 #define ID_RESET_AFTER (7 * 86400.0)

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -37,6 +38,27 @@ Test(state, saves_exactly_and_locks)
 	cr_expect_not(state_seen(&again, 9007199254740994LL));
 	state_close(&again);
 	sbuf_free(&err);
+	rm_rf(dir);
+}
+
+Test(state, a_lock_that_cannot_be_opened_is_not_called_held)
+{
+	/* a read-only state directory (EROFS) was reported as "another
+	 * cancelbot is running"; a lock that is a directory fails the same
+	 * open() and can be made without mounting anything */
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *lock = xasprintf("%s/lock", dir);
+	cr_assert_eq(mkdir(lock, 0700), 0);
+	struct state s;
+	struct sbuf err = {0};
+	cr_expect_eq(state_open(&s, dir, &err), -1);
+	cr_expect_not(strstr(sbuf_str(&err), "another cancelbot"), "%s", sbuf_str(&err));
+	cr_expect(strstr(sbuf_str(&err), "lock: cannot open: Is a directory"), "%s",
+		  sbuf_str(&err));
+	state_close(&s);
+	sbuf_free(&err);
+	free(lock);
 	rm_rf(dir);
 }
 

@@ -112,7 +112,8 @@ static void parse_slot(struct slot *sl, const char *data, size_t len)
 	*sum = '\0';
 	sl->valid = find_number(sl->text, "\"seq\"", &sl->seq) &&
 		    find_number(sl->text, "\"offset\"", &sl->offset) &&
-		    find_number(sl->text, "\"time\"", &sl->time);
+		    find_number(sl->text, "\"time\"", &sl->time) &&
+		    sl->offset >= 0;	/* damaged or forged: offset - 1 would overflow */
 }
 
 static int blank(const char *p, size_t n)
@@ -163,7 +164,7 @@ static int load_legacy(struct state *s, struct sbuf *err)
 	char *data = read_file(path, NULL);
 	int rc = 0;
 	int64_t offset;
-	if (data && find_number(data, "\"offset\"", &offset)) {
+	if (data && find_number(data, "\"offset\"", &offset) && offset >= 0) {
 		s->offset = offset;
 		s->max_done = offset - 1;
 		s->last_activity = (double)time(NULL);
@@ -296,7 +297,10 @@ int state_mark(struct state *s, int64_t id, int64_t floor)
 	s->last_activity = (double)time(NULL);
 	if (id > s->max_done)
 		s->max_done = id;
-	int64_t next = s->max_done + 1 < floor ? s->max_done + 1 : floor;
+	/* INT64_MAX has no successor: the offset stays there and the ring of
+	 * recent ids keeps that update from being answered twice */
+	int64_t done_next = s->max_done < INT64_MAX ? s->max_done + 1 : INT64_MAX;
+	int64_t next = done_next < floor ? done_next : floor;
 	if (next > s->offset)
 		s->offset = next;
 	add_recent(s, id);

@@ -62,6 +62,29 @@ Test(state, a_lock_that_cannot_be_opened_is_not_called_held)
 	rm_rf(dir);
 }
 
+Test(state, the_largest_update_id_is_handled_without_overflow)
+{
+	/* the offset cannot pass INT64_MAX (UBSan caught max_done + 1): it
+	 * stays there, and the id is known as answered, also after a restart */
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	struct state s;
+	struct sbuf err = {0};
+	open_fresh(dir, &s, &err);
+	cr_assert_eq(state_mark(&s, INT64_MAX - 1, INT64_MAX), 0);
+	cr_expect_eq(s.offset, INT64_MAX);
+	cr_assert_eq(state_mark(&s, INT64_MAX, INT64_MAX), 0);
+	cr_expect_eq(s.offset, INT64_MAX);
+	cr_expect(state_seen(&s, INT64_MAX));
+	state_close(&s);
+	cr_assert_eq(state_open(&s, dir, &err), 0, "%s", sbuf_str(&err));
+	cr_expect_eq(s.offset, INT64_MAX);
+	cr_expect(state_seen(&s, INT64_MAX), "not answered twice after a restart");
+	cr_assert_eq(state_mark(&s, 5, INT64_MAX), 0, "nor does a small id overflow anything");
+	state_close(&s);
+	sbuf_free(&err);
+	rm_rf(dir);
+}
+
 Test(state, offset_dropped_after_a_week_without_updates)
 {
 	char dir[] = "/tmp/cancelbot-state-XXXXXX";

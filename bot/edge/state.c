@@ -25,6 +25,7 @@
 
 #define SLOT_SIZE 16384	/* 512 ids of 20 digits and the header fit with room */
 #define SUM_KEY ",\"sum\":\""
+#define LEGACY_MAX (64 * 1024)	/* an old state.json: 512 ids and a header */
 
 static int mkdir_p(const char *dir)
 {
@@ -124,14 +125,23 @@ static int blank(const char *p, size_t n)
 	return 1;
 }
 
+/* Reads the two slots at the front of the file, never more: a huge file
+ * (damaged, or not ours) must not cost its size in memory and time. */
 static int load_slots(struct state *s, const char *path, struct sbuf *err)
 {
 	size_t len = 0;
-	char *data = read_file(path, &len);
-	if (!data) {
-		sbuf_addf(err, "%s: cannot read: %s\n", path, strerror(errno));
-		return -1;
+	char *data = xmalloc(2 * SLOT_SIZE + 1);
+	ssize_t n;
+	while (len < 2 * SLOT_SIZE &&
+	       (n = pread(s->fd, data + len, 2 * SLOT_SIZE - len, (off_t)len)) != 0) {
+		if (n < 0) {
+			sbuf_addf(err, "%s: cannot read: %s\n", path, strerror(errno));
+			free(data);
+			return -1;
+		}
+		len += (size_t)n;
 	}
+	data[len] = '\0';
 	struct slot *a = xcalloc(2, sizeof *a), *best = NULL;
 	for (int i = 0; i < 2; i++) {
 		size_t at = (size_t)i * SLOT_SIZE;
@@ -161,10 +171,14 @@ static int load_slots(struct state *s, const char *path, struct sbuf *err)
 static int load_legacy(struct state *s, struct sbuf *err)
 {
 	char *path = xasprintf("%s/state.json", s->dir);
-	char *data = read_file(path, NULL);
+	char *data = read_file_max(path, LEGACY_MAX, NULL);
 	int rc = 0;
 	int64_t offset;
-	if (data && find_number(data, "\"offset\"", &offset) && offset >= 0) {
+	if (!data && errno != ENOENT) {
+		sbuf_addf(err, "%s: cannot read: %s (move it away to start fresh)\n", path,
+			  strerror(errno));
+		rc = -1;
+	} else if (data && find_number(data, "\"offset\"", &offset) && offset >= 0) {
 		s->offset = offset;
 		s->max_done = offset - 1;
 		s->last_activity = (double)time(NULL);

@@ -62,9 +62,18 @@ static int by_count(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
-static void count_file(const char *path, struct tally **v, size_t *n, int *read_any)
+/* A file the bot keeps under UNMATCHED_MAX_BYTES plus one entry; a much
+ * larger one is not ours to read whole (memory, and the tally is O(n^2)). */
+#define READ_MAX (UNMATCHED_MAX_BYTES + 64 * 1024)
+
+static void count_file(const char *path, struct tally **v, size_t *n, int *read_any,
+		       struct sbuf *out)
 {
-	char *data = read_file(path, NULL);
+	char *data = read_file_max(path, READ_MAX, NULL);
+	if (!data && errno == EFBIG) {
+		sbuf_addf(out, "(%s is larger than %d bytes: not read)\n", path, READ_MAX);
+		*read_any = 1;
+	}
 	if (!data)
 		return;
 	*read_any = 1;
@@ -97,8 +106,8 @@ int unmatched_top(const char *state_dir, size_t top, struct sbuf *out)
 	int read_any = 0;
 	char *path = xasprintf("%s/unmatched.jsonl", state_dir);
 	char *old = xasprintf("%s.1", path);
-	count_file(old, &v, &n, &read_any);
-	count_file(path, &v, &n, &read_any);
+	count_file(old, &v, &n, &read_any, out);
+	count_file(path, &v, &n, &read_any, out);
 	free(path);
 	free(old);
 	if (n)

@@ -136,19 +136,24 @@ void sbuf_free(struct sbuf *b)
 
 char *read_file(const char *path, size_t *len_out)
 {
+	return read_file_max(path, SIZE_MAX - 1, len_out);
+}
+
+char *read_file_max(const char *path, size_t max, size_t *len_out)
+{
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return NULL;
 	struct sbuf b = {0};
 	char buf[8192];
 	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+	while (b.len <= max && (n = fread(buf, 1, sizeof buf, fp)) > 0)
 		sbuf_add(&b, buf, n);
-	int err = ferror(fp);
+	int err = ferror(fp) ? EIO : b.len > max ? EFBIG : 0;
 	fclose(fp);
 	if (err) {
 		sbuf_free(&b);
-		errno = EIO;
+		errno = err;
 		return NULL;
 	}
 	if (len_out)

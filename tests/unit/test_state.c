@@ -1,7 +1,8 @@
-/* Unit tests: the saved state — exact ids beyond 2^53, the lock, the offset
- * never passing an update still being answered, two checksummed copies
- * (a torn save falls back), the week-long offset reset, reading the
- * state.json of earlier versions. */
+/* Unit tests: the saved state — exact ids beyond 2^53 and up to INT64_MAX,
+ * the lock and its errors, the offset never passing an update still being
+ * answered, two checksummed copies (a torn save falls back), the week-long
+ * offset reset, reading the state.json of earlier versions, never reading
+ * a huge file whole. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,54 @@ Test(state, torn_save_falls_back_to_the_other_copy)
 	cr_expect_eq(state_open(&s, dir, &err), -1);
 	cr_expect(strstr(sbuf_str(&err), "move it away"), "%s", sbuf_str(&err));
 	state_close(&s);
+	free(path);
+	sbuf_free(&err);
+	rm_rf(dir);
+}
+
+/* state_open on dir, which must fail or not (want) after reading less
+ * than 1 MB; the error text is left in err. */
+static void open_reads_little(const char *dir, struct state *s, struct sbuf *err, int want)
+{
+	long long before = bytes_read();
+	cr_expect_eq(state_open(s, dir, err), want, "%s", sbuf_str(err));
+	long long got = bytes_read() - before;
+	cr_expect_lt(got, 1 << 20, "read %lld bytes", got);
+}
+
+Test(state, a_huge_state_file_is_not_read_whole)
+{
+	/* a 3 GB state.slots took 3.1 GB of memory and 12 s to start: only
+	 * the two slots at its front (32 KB) are read */
+	const off_t huge = 256LL << 20;	/* sparse: costs no disk */
+	char dir[] = "/tmp/cancelbot-state-XXXXXX";
+	struct state s;
+	struct sbuf err = {0};
+	open_fresh(dir, &s, &err);
+	cr_assert_eq(state_mark(&s, 800, INT64_MAX), 0);
+	state_close(&s);
+	char *path = xasprintf("%s/state.slots", dir);
+	cr_assert_eq(truncate(path, huge), 0);
+	open_reads_little(dir, &s, &err, 0);
+	cr_expect_eq(s.offset, 801, "the slots in front still count");
+	state_close(&s);
+	/* all NULs: refused, as cheaply */
+	cr_assert_eq(truncate(path, 0), 0);
+	cr_assert_eq(truncate(path, huge), 0);
+	open_reads_little(dir, &s, &err, -1);
+	cr_expect(strstr(sbuf_str(&err), "not a cancelbot state file"), "%s", sbuf_str(&err));
+	state_close(&s);
+	/* the state.json of earlier versions is small too: a huge one is refused */
+	unlink(path);
+	char *old = xasprintf("%s/state.json", dir);
+	write_text(old, "{\"offset\": 900, \"recent\": []}\n");
+	cr_assert_eq(truncate(old, huge), 0);
+	sbuf_free(&err);
+	open_reads_little(dir, &s, &err, -1);
+	cr_expect(strstr(sbuf_str(&err), "state.json: cannot read: File too large"), "%s",
+		  sbuf_str(&err));
+	state_close(&s);
+	free(old);
 	free(path);
 	sbuf_free(&err);
 	rm_rf(dir);

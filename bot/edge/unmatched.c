@@ -5,11 +5,13 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 int unmatched_append(const char *state_dir, const char *chat_type, const char *lang,
 		     const char *text, int64_t user_id, int with_user, size_t max_bytes)
@@ -35,7 +37,12 @@ int unmatched_append(const char *state_dir, const char *chat_type, const char *l
 	if (with_user)
 		cJSON_AddNumberToObject(j, "user_id", (double)user_id);
 	char *line = cJSON_PrintUnformatted(j);
-	FILE *fp = fopen(path, "a");
+	/* users' words: 0600 whatever the umask (outside systemd's UMask=0077
+	 * fopen made it 0644); a file that exists keeps the mode it has */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	FILE *fp = fd < 0 ? NULL : fdopen(fd, "a");
+	if (fd >= 0 && !fp)
+		close(fd);
 	int rc = -1;
 	if (fp) {
 		rc = fprintf(fp, "%s\n", line) < 0 ? -1 : 0;

@@ -1,9 +1,11 @@
-/* Unit tests: the log of unmatched questions in the state directory — a
- * file far beyond its cap is not read whole. */
+/* Unit tests: the log of unmatched questions in the state directory — it
+ * is private (0600) whatever the umask; a file far beyond its cap is not
+ * read whole. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -29,6 +31,24 @@ Test(unmatched, a_huge_log_is_not_read_whole)
 		  sbuf_str(&out));
 	sbuf_free(&out);
 	free(old);
+	free(path);
+	rm_rf(dir);
+}
+
+Test(unmatched, users_questions_are_private_whatever_the_umask)
+{
+	/* outside systemd (no UMask=0077) the log was created 0644 */
+	mode_t was = umask(022);
+	char dir[] = "/tmp/cancelbot-unmatched-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *path = xasprintf("%s/unmatched.jsonl", dir);
+	struct stat st;
+	for (int i = 0; i < 3; i++) {	/* the third write rotates the file to .1 */
+		cr_assert_eq(unmatched_append(dir, "private", "en", "my question", 0, 0, 50), 0);
+		cr_assert_eq(stat(path, &st), 0);
+		cr_expect_eq(st.st_mode & 0777, 0600, "write %d: mode %o", i, st.st_mode & 0777);
+	}
+	umask(was);
 	free(path);
 	rm_rf(dir);
 }

@@ -175,6 +175,7 @@ enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *par
 		sbuf_free(&resp);
 		return out->status = TG_TRANSPORT_ERROR;
 	}
+	json_fix_lone_surrogates(resp.p, resp.len);	/* or cJSON drops the whole body */
 	out->json = cJSON_ParseWithLength(sbuf_str(&resp), resp.len);
 	out->raw_len = resp.len;
 	out->raw = sbuf_take(&resp);

@@ -43,6 +43,13 @@ char *read_file(const char *path, size_t *len_out);
  * than max, so a huge file costs neither the memory nor the time. */
 char *read_file_max(const char *path, size_t max, size_t *len_out);
 
+/* JSON text may escape half of a UTF-16 surrogate pair alone ("\ud800"):
+ * valid JSON, but no character, and cJSON rejects the whole text. Rewrites
+ * each such escape in place as "\ufffd" (U+FFFD, the replacement
+ * character; same length), so one odd message cannot take its update or a
+ * whole getUpdates batch down. Returns how many it replaced. */
+size_t json_fix_lone_surrogates(char *json, size_t len);
+
 /* FNV-1a over n bytes, continuing from h (FNV1A_INIT to start): a cheap
  * hash for tables, change detection and torn-write checks, not security. */
 #define FNV1A_INIT 14695981039346656037ULL

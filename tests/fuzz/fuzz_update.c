@@ -1,5 +1,6 @@
 /* libFuzzer target: one getUpdates body (the input spliced into a result
- * array, so broken elements are exercised) and the input as one Update. */
+ * array, so broken elements are exercised; lone surrogate escapes replaced
+ * as tg_call does) and the input as one Update. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sbuf_adds(&body, "{\"ok\":true,\"result\":[");
 	sbuf_add(&body, (const char *)data, size);
 	sbuf_adds(&body, "]}");
+	json_fix_lone_surrogates(body.p, body.len);	/* as tg_call does */
 	updates_scan(body.p, body.len, each, NULL);
 	cJSON *whole = cJSON_ParseWithLength(body.p, body.len);
 	const cJSON *result = cJSON_GetObjectItemCaseSensitive(whole, "result");

@@ -1,5 +1,6 @@
 /* Unit tests: update — every line of the real-world corpus parses without
- * harm, and hostile shapes are skipped with a reason. */
+ * harm, hostile shapes are skipped with a reason, lone surrogate escapes
+ * are read as U+FFFD. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,4 +140,34 @@ Test(update, each_pairs_parsed_elements_with_exact_ids)
 	cr_expect_eq(s.ids[0], 9007199254740993LL);
 	cr_expect_eq(s.ids[1], 7);
 	cJSON_Delete(j);
+}
+
+/* Fixes a copy of in, compares it with want and returns how many it fixed. */
+static size_t fixed(const char *in, const char *want)
+{
+	char *s = xstrdup(in);
+	size_t n = json_fix_lone_surrogates(s, strlen(s));
+	cr_expect_str_eq(s, want);
+	free(s);
+	return n;
+}
+
+Test(update, lone_surrogate_escapes_become_the_replacement_character)
+{
+	/* cJSON rejects "\ud800"; the message went unanswered and a button
+	 * with such data was never acknowledged */
+	cr_expect_eq(fixed("{\"text\":\"cancel \\ud800\"}", "{\"text\":\"cancel \\ufffd\"}"), 1);
+	cr_expect_eq(fixed("\"\\uDCFF\\ud83d\\ude00\\uD83D\"", "\"\\ufffd\\ud83d\\ude00\\ufffd\""), 2,
+		     "a lone low one, a pair kept, a high one at the end");
+	cr_expect_eq(fixed("\"\\\\ud800 \\n\\u00e9\\ud8\"", "\"\\\\ud800 \\n\\u00e9\\ud8\""), 0,
+		     "an escaped backslash, other escapes and a cut escape stay");
+	cr_expect_eq(fixed("\\ud800\\", "\\ufffd\\"), 1, "a backslash at the very end");
+	cr_expect_eq(json_fix_lone_surrogates(NULL, 0), 0);
+	char body[] = "{\"update_id\":5,\"message\":{\"message_id\":1,\"chat\":{\"id\":7,"
+		      "\"type\":\"private\"},\"text\":\"hi \\ud800\"}}";
+	json_fix_lone_surrogates(body, strlen(body));
+	struct update u;
+	cr_assert_eq(parse_text(body, &u), 0);
+	cr_expect_str_eq(u.text, "hi \xef\xbf\xbd");
+	update_free(&u);
 }

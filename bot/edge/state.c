@@ -127,7 +127,7 @@ static int blank(const char *p, size_t n)
 
 /* Reads the two slots at the front of the file, never more: a huge file
  * (damaged, or not ours) must not cost its size in memory and time. */
-static int load_slots(struct state *s, const char *path, struct sbuf *err)
+static int load_slots(struct state *s, const char *path, off_t size, struct sbuf *err)
 {
 	size_t len = 0;
 	char *data = xmalloc(2 * SLOT_SIZE + 1);
@@ -157,7 +157,7 @@ static int load_slots(struct state *s, const char *path, struct sbuf *err)
 		s->max_done = best->offset - 1;
 		s->last_activity = (double)best->time;
 		read_recent(s, best->text);
-	} else if (!blank(data, len)) {
+	} else if (!blank(data, len) || size > 2 * SLOT_SIZE) {	/* ours: 32 KB exactly */
 		sbuf_addf(err, "%s: not a cancelbot state file, or both copies damaged "
 			  "(move it away to start fresh)\n", path);
 		rc = -1;
@@ -215,7 +215,7 @@ static int open_slots(struct state *s, struct sbuf *err)
 		else
 			rc = load_legacy(s, err);
 	} else {
-		rc = load_slots(s, path, err);
+		rc = load_slots(s, path, st.st_size, err);
 	}
 	free(path);
 	return rc;

@@ -199,9 +199,10 @@ size_t json_fix_lone_surrogates(char *json, size_t len)
 			memcpy(p + 2, "fffd", 4);
 			fixed++;
 		}
-		p += u >= 0 ? 6 : 2;
-		if (p >= end)
+		size_t step = u >= 0 ? 6 : 2;
+		if ((size_t)(end - p) <= step)
 			break;
+		p += step;
 	}
 	return fixed;
 }

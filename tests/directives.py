@@ -201,7 +201,7 @@ def send_json(conv, step):
 
 def send_raw(conv, step):
     """send-raw TEXT
-    a getUpdates element that is not valid JSON"""
+    a getUpdates element that is not valid JSON ('@ID': its update_id)"""
     conv.last_update_id = max(conv.last_update_id,
                               conv.fake.add_raw_update(step.line.split(None, 1)[1]))
 

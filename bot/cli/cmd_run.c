@@ -144,7 +144,6 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 			   int64_t id, int has_id)
 {
 	struct bot *b = user;
-	(void)text;
 	if (stop_flag)
 		return;	/* finish the update in hand, leave the rest unconfirmed */
 	struct update u;
@@ -161,6 +160,9 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 		if (has_id && !state_seen(&b->st, id)) {
 			log_warn("update_unusable", "update=%lld bytes=%zu msg=\"%s; skipped\"",
 				 (long long)id, len, json ? "no usable update_id" : "not valid JSON");
+			char cb[128];	/* a button press: stop its spinner all the same */
+			if (!json && update_salvage_callback_id(text, len, cb, sizeof cb))
+				answer_callback(b->tg, cb, NULL);
 			mark_done(b, id);
 		} else if (!has_id) {
 			log_warn("update_unusable", "bytes=%zu msg=\"no update_id; skipped\"", len);

@@ -10,8 +10,11 @@
 
 static void each(void *user, const cJSON *json, const char *text, size_t len, int64_t id, int has)
 {
-	(void)user, (void)text, (void)len;
+	(void)user;
 	struct update u;
+	char cb[128];
+	if (!json)	/* as the loop does for an element that is not JSON */
+		update_salvage_callback_id(text, len, cb, sizeof cb);
 	if (json && has)
 		update_parse_known(json, id, &u);
 	else if (json && update_parse(json, &u) < 0)

@@ -116,7 +116,6 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 			   int64_t id, int has_id)
 {
 	struct bot *b = user;
-	(void)text;
 	if (stop_flag)
 		return;	/* finish the update in hand, leave the rest unconfirmed */
 	struct update u;
@@ -133,6 +132,9 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 		if (has_id && !state_seen(&b->st, id)) {
 			log_warn("update_unusable", KV("update", id), KV("bytes", len),
 				 KV("msg", json ? "no usable update_id; skipped" : "not valid JSON; skipped"));
+			char cb[128];	/* a button press: stop its spinner all the same */
+			if (!json && update_salvage_callback_id(text, len, cb, sizeof cb))
+				answer_callback(b->tg, cb, NULL);
 			mark_done(b, id);
 		} else if (!has_id) {
 			log_warn("update_unusable", KV("bytes", len), KV("msg", "no update_id; skipped"));

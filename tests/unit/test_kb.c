@@ -150,6 +150,15 @@ Test(kb, broken_files_are_reported_with_file_and_line)
 			  "unknown placeholder {nope}");
 }
 
+Test(kb, a_section_given_twice_in_an_answer_file_is_reported)
+{
+	/* the second [verizon] was silently ignored by check and reload */
+	expect_load_error("responses/en/help.txt", "[default]\nA\n\n[verizon]\nB\n[verizon]\nC\n",
+			  "responses/en/help.txt:6: [verizon] appears twice (first at line 4)");
+	expect_load_error("responses/zh/help.txt", "[every]\nA\n[default]\nB\n[every]\nC\n",
+			  "responses/zh/help.txt:5: [every] appears twice (first at line 1)");
+}
+
 Test(kb, explain_names_the_winner_and_the_losers)
 {
 	struct sbuf out = {0};

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "eval.h"
+#include "load.h"
 #include "normalize.h"
 
 Test(eval, each_miss_gets_the_first_cause_that_applies)

@@ -1,4 +1,4 @@
-/* kb_answers — reads responses/: carriers.ini (facts, one section per
+/* answers — reads responses/: carriers.ini (facts, one section per
  * carrier plus [general]) with inih, and LANG/TOPIC.txt answer files.
  *
  * An answer file is plain text cut into sections by header lines:

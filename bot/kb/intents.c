@@ -1,5 +1,5 @@
-/* kb_intents — reads the intents/ .ini files into rules and has their
- * patterns compiled (kb_regex.c).
+/* intents — reads the intents/ .ini files into rules and has their
+ * patterns compiled (regex.c).
  *
  * Two passes, because a pattern may use a {name} defined in another file:
  * first every file is read into rules holding pattern source, then macros

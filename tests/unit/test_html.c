@@ -1,27 +1,25 @@
-/* Unit tests: render — escaping, Telegram's HTML subset, UTF-16 length, splitting. */
+/* Unit tests: html — escaping, Telegram's HTML subset, UTF-16 length, splitting. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "html.h"
-#include "load.h"
-#include "render.h"
 
-Test(render, escape_user_text)
+Test(html, escape_user_text)
 {
 	char *e = html_escape("<b>Tom & \"Jerry\"</b>");
 	cr_expect_str_eq(e, "&lt;b&gt;Tom &amp; &quot;Jerry&quot;&lt;/b&gt;");
 	free(e);
 }
 
-Test(render, validate_accepts_subset)
+Test(html, validate_accepts_subset)
 {
 	struct sbuf err = {0};
 	cr_expect_eq(html_validate("<b>AT&amp;T</b> <i>x</i> <a href=\"https://x\">y</a>", &err), 0);
 	sbuf_free(&err);
 }
 
-Test(render, validate_rejects)
+Test(html, validate_rejects)
 {
 	static const char *const bad[] = {"AT&T", "<div>x</div>", "<b>x", "<b>x</i>", "a > b", "</b>"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -32,7 +30,7 @@ Test(render, validate_rejects)
 	}
 }
 
-Test(render, utf16_units_count_like_telegram)
+Test(html, utf16_units_count_like_telegram)
 {
 	cr_expect_eq(utf16_units("abc", 3), 3);
 	cr_expect_eq(utf16_units("注销", 6), 2);
@@ -40,7 +38,7 @@ Test(render, utf16_units_count_like_telegram)
 	cr_expect_eq(html_text_units("<b>a&amp;b</b>"), 3);
 }
 
-Test(render, plain_text)
+Test(html, plain_text)
 {
 	char *p = html_to_plain("<b>AT&amp;T</b> &lt;3");
 	cr_expect_str_eq(p, "AT&T <3");
@@ -57,7 +55,7 @@ static void check_parts(char **parts, size_t n, size_t max)
 	}
 }
 
-Test(render, split_on_paragraphs)
+Test(html, split_on_paragraphs)
 {
 	struct sbuf b = {0};
 	for (int i = 0; i < 300; i++)
@@ -72,7 +70,7 @@ Test(render, split_on_paragraphs)
 	sbuf_free(&b);
 }
 
-Test(render, split_inside_a_tag_reopens_it)
+Test(html, split_inside_a_tag_reopens_it)
 {
 	struct sbuf b = {0};
 	sbuf_adds(&b, "<b>");
@@ -88,7 +86,7 @@ Test(render, split_inside_a_tag_reopens_it)
 	sbuf_free(&b);
 }
 
-Test(render, split_never_breaks_surrogate_pairs)
+Test(html, split_never_breaks_surrogate_pairs)
 {
 	struct sbuf b = {0};
 	for (int i = 0; i < 3000; i++)
@@ -100,44 +98,4 @@ Test(render, split_never_breaks_surrogate_pairs)
 	check_parts(parts, n, TG_MAX_TEXT);
 	html_free_parts(parts, n);
 	sbuf_free(&b);
-}
-
-/* Templates against the shipped knowledge base. */
-static struct kb *tkb;
-
-static void template_setup(void)
-{
-	struct sbuf err = {0}, warn = {0};
-	tkb = kb_load("intents", "responses", NULL, &err, &warn);
-	cr_assert_not_null(tkb, "%s", sbuf_str(&err));
-	sbuf_free(&err);
-	sbuf_free(&warn);
-}
-
-static void template_teardown(void)
-{
-	kb_free(tkb);
-}
-
-Test(template, an_optional_first_line_without_a_fact_is_dropped,
-     .init = template_setup, .fini = template_teardown)
-{
-	/* defect: the dropped line was the first, so nothing had been written
-	 * yet and dropping it wrote a NUL through a null buffer (fuzz_render's
-	 * input "{?dew}"; `cancelbot check` died with SIGSEGV) */
-	static const char *const texts[][2] = {
-		{"{?dew}", ""},
-		{"{?dew} a line\nkept", "kept"},
-		{"{?dew}\n{?dew}\nkept {?dew}", ""},
-	};
-	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
-		struct answer a = {.topic = "help", .lang = "en", .text = (char *)texts[i][0],
-				   .file = "t.txt", .line = 1};
-		struct sbuf err = {0};
-		char *html = render_answer(tkb, &a, "mint", 0, &err);
-		cr_assert_not_null(html, "%s", sbuf_str(&err));
-		cr_expect_str_eq(html, texts[i][1], "rendering \"%s\"", texts[i][0]);
-		free(html);
-		sbuf_free(&err);
-	}
 }

@@ -8,6 +8,7 @@
 #include "bot.h"
 #include "log.h"
 #include "normalize.h"
+#include "notify.h"
 #include "sender.h"
 
 #include <errno.h>
@@ -77,6 +78,7 @@ static void deliver(struct bot *b)
 				context_note_answer(b->ctx, res.migrated_to ? res.migrated_to : it->r.chat_id,
 						    it->r.dedup_key, res.message_id, wall_now());
 			stats_sent(&b->stats, &it->r);
+			notify_progress(now);
 		}
 		/* the outbox decides what follows: gone, paused or retried later */
 		if (!outbox_result(b->ob, it, res.status, res.retry_after, now))
@@ -182,6 +184,10 @@ static int poll_once(struct bot *b, int timeout)
 		return 0;
 	}
 	b->batch_received = now_seconds();
+	/* Telegram answered: the loop is alive (a hung poll sends no ping, and
+	 * the watchdog restarts the service) */
+	if (st == TG_OK || st == TG_API_ERROR)
+		notify_progress(b->batch_received);
 	if (st == TG_OK && cJSON_IsArray(r.result)) {
 		b->backoff = BACKOFF_MIN;
 		updates_each(r.result, r.raw, r.raw_len, handle_element, b);
@@ -242,6 +248,10 @@ static int run_loop(struct bot *b)
 	/* from now on a reload request cuts a long poll short (not before:
 	 * connecting must not be interrupted; the request waits for the loop) */
 	tg_set_interrupt(b->tg, bot_wants_wakeup, b);
+	char status[160];
+	snprintf(status, sizeof status, "Answering as @%s (poll timeout %d s)",
+		 b->username ? b->username : "?", b->cfg.poll_timeout);
+	notify_ready(status);
 	while (!stop_flag) {
 		bot_maintenance(b);
 		deliver(b);
@@ -258,6 +268,7 @@ static int run_loop(struct bot *b)
 		if (poll_once(b, timeout))
 			return 1;
 	}
+	notify_stopping();
 	shutdown_flush(b);
 	confirm_offset(b);
 	log_info("stopped", KV("offset", b->st.offset));
@@ -292,6 +303,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	notify_init();
 	int rc = 1;
 	if (bot_open(&b, &stop_flag) == 0) {
 		rc = bot_connect(&b, &stop_flag);

@@ -4,6 +4,7 @@
 #include "answer.h"
 #include "slash.h"
 #include "log.h"
+#include "notify.h"
 #include "reload.h"
 #include "sender.h"
 #include "unmatched.h"
@@ -158,7 +159,9 @@ void bot_maintenance(struct bot *b)
 int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
 {
 	double ms = 0;
+	notify_reloading();
 	int rc = reload_kb(&b->cfg, &b->kb, trigger, report, &ms);
+	notify_reloaded(sbuf_str(report));
 	b->stats.last_reload = time(NULL);
 	snprintf(b->stats.last_reload_result, sizeof b->stats.last_reload_result, "%s (%s, %.1f ms)",
 		 rc == 0 ? "ok" : "refused", trigger, ms);

@@ -107,9 +107,16 @@ static void handle(struct bot *b, const struct update *u)
 	for (size_t i = 0; i < out.n; i++)
 		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received);
 	stats_handled(&b->stats, u, &out);
-	log_info("handled", KV("update", u->update_id),
+	/* what was answered, so the journal can be asked (CANCELBOT_INTENT=cancel) */
+	const char *intent = "-", *carrier = "-";
+	for (size_t i = 0; i < out.n && intent[0] == '-'; i++)
+		if (out.v[i].topic[0]) {
+			intent = out.v[i].topic;
+			carrier = out.v[i].carrier[0] ? out.v[i].carrier : "-";
+		}
+	log_info("handled", KV("update", u->update_id), KV("chat", u->chat_id),
 		 KV("chat_type", u->chat_type[0] ? u->chat_type : "-"), KV("replies", out.n),
-		 KV("unmatched", out.unmatched));
+		 KV("intent", intent), KV("carrier", carrier), KV("unmatched", out.unmatched));
 	dialog_out_free(&out);
 }
 

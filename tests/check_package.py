@@ -2,7 +2,8 @@
 """The Debian package, end to end (run by .ci/run after make test; needs root,
 dpkg-buildpackage, debhelper and lintian): `make deb` builds it with no
 lintian error; `dpkg -i` installs it; the installed `cancelbot check` finds
-the shipped knowledge base under /usr/share/cancelbot with no flags;
+the shipped knowledge base under /usr/share/cancelbot with no flags, and
+`check -c` accepts the shipped config;
 /etc/cancelbot/config.ini is a conffile, readable by root only; the installed
 unit passes `systemd-analyze verify`; reinstalling keeps an edited config;
 `dpkg --purge` removes it all. Usage: tests/check_package.py [--keep]
@@ -46,6 +47,9 @@ def main():
     r = run(["/usr/bin/cancelbot", "check"], cwd="/", env=env)
     check(r.returncode == 0 and "ok:" in r.stdout,
           f"the installed cancelbot check finds /usr/share/cancelbot: {(r.stdout + r.stderr).strip()[:160]}")
+    r = run(["/usr/bin/cancelbot", "check", "-c", CONF], cwd="/", env=env)
+    check(r.returncode == 0 and "config ok: " + CONF in r.stdout,
+          f"cancelbot check -c {CONF} accepts the shipped config: {(r.stdout + r.stderr).strip()[-200:]}")
     r = run(["dpkg-query", "-W", "-f=${Conffiles}", "cancelbot"])
     check(CONF in r.stdout, f"{CONF} is a conffile")
     check(os.path.exists(CONF) and os.stat(CONF).st_mode & 0o777 == 0o600, f"{CONF} is mode 600")

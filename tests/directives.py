@@ -25,6 +25,14 @@ def config(conv, step):
     conv.config.setdefault(section, {})[key] = value
 
 
+def config_edit(conv, step):
+    """config-edit SECTION KEY = VALUE
+    change the config file under the running bot (SIGHUP re-reads it)"""
+    section, key, _, value = step.line.split(None, 4)[1:]
+    conv.config.setdefault(section, {})[key] = value
+    conv.write_config()
+
+
 SERVER_SWITCHES = {
     "migrated": lambda fake, v: fake.migrated.__setitem__(*map(int, v.split(":"))),
     "blocked": lambda fake, v: fake.blocked.add(int(v)),
@@ -387,7 +395,7 @@ def extra_ok(conv, step):
 
 
 DIRECTIVES = {f.__doc__.split()[0]: f for f in (
-    config, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
+    config, config_edit, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
     start, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
     send, press, send_json, send_raw, corpus, burst,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,

@@ -304,6 +304,7 @@ int cmd_run(int argc, char **argv)
 	memset(&b, 0, sizeof b);
 	b.backoff = BACKOFF_MIN;
 	b.hup = &hup_flag;
+	b.config_path = path;
 	b.watch_fd = -1;
 	if (app_config(&b.cfg, path, 1, 1) < 0) {
 		config_free(&b.cfg);

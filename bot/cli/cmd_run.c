@@ -43,6 +43,19 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* STATUS= for systemctl status: what an operator checks first. */
+static void run_status(void *ctx, char *buf, size_t cap)
+{
+	struct bot *b = ctx;
+	char age[48] = "no update yet";
+	if (b->last_update > 0)
+		snprintf(age, sizeof age, "last update %.0f s ago", now_seconds() - b->last_update);
+	snprintf(buf, cap, "Answering as @%s; %zu replies queued; %s; kb: %zu intents, %zu answers; "
+		 "last reload: %s", b->username ? b->username : "?", outbox_len(b->ob), age,
+		 b->kb ? b->kb->counts[RULE_INTENT] : 0, b->kb ? b->kb->nanswers : 0,
+		 b->stats.last_reload ? b->stats.last_reload_result : "none");
+}
+
 /* Waits before the next try (backoff_next); never a tight loop. Reset
  * after the next success. */
 static void back_off(struct bot *b, const char *why)
@@ -78,7 +91,7 @@ static void deliver(struct bot *b)
 				context_note_answer(b->ctx, res.migrated_to ? res.migrated_to : it->r.chat_id,
 						    it->r.dedup_key, res.message_id, wall_now());
 			stats_sent(&b->stats, &it->r);
-			notify_progress(now);
+			notify_progress(now, run_status, b);
 		}
 		/* the outbox decides what follows: gone, paused or retried later */
 		if (!outbox_result(b->ob, it, res.status, res.retry_after, now))
@@ -159,6 +172,7 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 			log_info("skipped", KV("update", u.update_id), KV("reason", u.skip_reason));
 		else
 			handle(b, &u);
+		b->last_update = now_seconds();
 		if (outbox_pending_for(b->ob, u.update_id) == 0)
 			mark_done(b, u.update_id);
 	}
@@ -194,7 +208,7 @@ static int poll_once(struct bot *b, int timeout)
 	/* Telegram answered: the loop is alive (a hung poll sends no ping, and
 	 * the watchdog restarts the service) */
 	if (st == TG_OK || st == TG_API_ERROR)
-		notify_progress(b->batch_received);
+		notify_progress(b->batch_received, run_status, b);
 	if (st == TG_OK && cJSON_IsArray(r.result)) {
 		b->backoff = BACKOFF_MIN;
 		updates_each(r.result, r.raw, r.raw_len, handle_element, b);

@@ -36,6 +36,7 @@ struct bot {
 	double reload_due;		/* debounced file-change reload, 0: none */
 	volatile sig_atomic_t *hup;	/* SIGHUP arrived */
 	double batch_received;		/* when the last getUpdates answer arrived */
+	double last_update;		/* when the last update was handled (now_seconds), 0: none */
 };
 
 /* Reloads the knowledge base (reload_kb) and notes it in the counters; 0

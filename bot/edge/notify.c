@@ -11,13 +11,13 @@
 #define STATUS_MAX 400
 
 static double watchdog_every;	/* seconds between pings, 0: no watchdog */
-static double last_ping = -1;
+static double last_ping = -1, last_status = -1;
 
 void notify_init(void)
 {
 	uint64_t usec = 0;
 	watchdog_every = sd_watchdog_enabled(0, &usec) > 0 ? (double)usec / 2e6 : 0;
-	last_ping = -1;
+	last_ping = last_status = -1;
 }
 
 /* Copies text into dst as one line: breaks become "; ", the end trimmed. */
@@ -69,12 +69,26 @@ void notify_reloaded(const char *report)
 	send_with_status("READY=1", two);
 }
 
-void notify_progress(double now)
+void notify_progress(double now, notify_status_fn *status, void *ctx)
 {
-	if (watchdog_every <= 0 || (last_ping >= 0 && now - last_ping < watchdog_every))
+	int ping = watchdog_every > 0 && (last_ping < 0 || now - last_ping >= watchdog_every);
+	int tell = status && (last_status < 0 || now - last_status >= NOTIFY_STATUS_EVERY);
+	if (!ping && !tell)
 		return;
-	last_ping = now;
-	sd_notify(0, "WATCHDOG=1");
+	char text[STATUS_MAX] = "", line[STATUS_MAX] = "";
+	if (tell) {
+		status(ctx, text, sizeof text);
+		one_line(line, sizeof line, text);
+		last_status = now;
+	}
+	if (ping)
+		last_ping = now;
+	if (ping && tell)
+		sd_notifyf(0, "WATCHDOG=1\nSTATUS=%s", line);
+	else if (ping)
+		sd_notify(0, "WATCHDOG=1");
+	else
+		sd_notifyf(0, "STATUS=%s", line);
 }
 
 void notify_stopping(void)

@@ -155,12 +155,14 @@ uninstall:
 
 # The Debian package (debian/, Debian 12): built from a copy of the tree in
 # build/deb/ so that dpkg-buildpackage's output (it writes to the parent
-# directory) stays inside build/; lintian must find no errors.
+# directory) stays inside build/, leaving out a local config.ini (it may hold
+# a token) and state/; lintian must find no errors.
 # tests/check_package.py installs it and checks the installed bot.
 DEB_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 deb:
 	rm -rf build/deb && mkdir -p build/deb/cancelbot-$(DEB_VERSION)
-	tar --exclude-vcs --exclude=./build --exclude=./cancelbot -cf - . | \
+	tar --exclude-vcs --exclude=./build --exclude=./cancelbot --exclude=./config.ini \
+		--exclude=./state -cf - . | \
 		tar -C build/deb/cancelbot-$(DEB_VERSION) -xf -
 	cd build/deb/cancelbot-$(DEB_VERSION) && dpkg-buildpackage -us -uc -b
 	lintian --fail-on error build/deb/cancelbot_$(DEB_VERSION)_*.changes

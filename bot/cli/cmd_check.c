@@ -1,7 +1,11 @@
-/* cmd_check — `cancelbot check [--max-age DAYS] [DIR]`: loads DIR/intents
- * and DIR/responses exactly as the bot would and lists every problem with
- * file:line. Exit 1 on errors; stale facts are warnings. */
+/* cmd_check — `cancelbot check [--max-age DAYS] [--coverage] [DIR]`: loads
+ * DIR/intents and DIR/responses exactly as the bot would and lists every
+ * problem with file:line. Exit 1 on errors; stale facts are warnings:
+ * reviewed over 365 days ago by default, and with --max-age DAYS both facts
+ * reviewed and sources dated (source_date) over DAYS ago. --coverage then
+ * prints the carriers × topics table (kb_facts.h) as Markdown. */
 #include "app.h"
+#include "kb_facts.h"
 #include "normalize.h"
 
 #include <stdio.h>
@@ -12,16 +16,19 @@ int cmd_check(int argc, char **argv)
 {
 	struct kb_load_opts opts = {.max_age_days = 365};
 	const char *dir = NULL;
+	int coverage = 0;
 	for (int i = 1; i < argc; i++) {
 		int64_t days;
 		if (!strcmp(argv[i], "--max-age") && i + 1 < argc && parse_i64(argv[i + 1], &days) == 0 &&
-		    days >= 0) {
-			opts.max_age_days = (int)days;
+		    days >= 0 && days <= 1000000) {
+			opts.max_age_days = opts.max_source_age_days = (int)days;
 			i++;
+		} else if (!strcmp(argv[i], "--coverage")) {
+			coverage = 1;
 		} else if (argv[i][0] != '-' && !dir) {
 			dir = argv[i];
 		} else {
-			fprintf(stderr, "usage: cancelbot check [--max-age DAYS] [DIR]\n");
+			fprintf(stderr, "usage: cancelbot check [--max-age DAYS] [--coverage] [DIR]\n");
 			return 2;
 		}
 	}
@@ -43,6 +50,11 @@ int cmd_check(int argc, char **argv)
 		printf("ok: %zu intents, %zu carriers, %zu plans, %zu vetoes, %zu answers, %zu files\n",
 		       kb->counts[RULE_INTENT], kb->counts[RULE_CARRIER], kb->counts[RULE_PLAN],
 		       kb->counts[RULE_VETO], kb->nanswers, kb->nfiles);
+		if (coverage) {
+			char *table = kb_coverage_table(kb, NULL);
+			printf("\n%s", table);
+			free(table);
+		}
 	}
 	int rc = kb ? 0 : 1;
 	kb_free(kb);

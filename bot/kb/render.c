@@ -83,6 +83,10 @@ char *render_answer_vars(const struct kb *kb, const struct answer *a, const char
 			if (!foot)
 				break;
 			src = foot->text;
+			/* one blank line before it, also when the answer's last
+			 * line was an optional one left out */
+			while (out.len && out.p[out.len - 1] == '\n')
+				out.p[--out.len] = '\0';
 			sbuf_adds(&out, "\n\n");
 		}
 		size_t line_start = out.len;

@@ -168,3 +168,37 @@ Test(kb_facts, max_age_warns_on_old_reviews_and_on_old_sources)
 	rm_rf(d2);
 	free(d2);
 }
+
+/* "Tell me your carrier" under a named carrier's answer was the symptom:
+ * {carrier_unknown} keeps that line only when no carrier is known. */
+Test(kb_facts, tell_me_your_carrier_only_when_none_is_known)
+{
+	const char *topics[] = {"fees", "online", "suspend", "abroad", NULL};
+	for (size_t i = 0; topics[i]; i++) {
+		char *none = render_topic(topics[i], NULL, "en");
+		char *boost = render_topic(topics[i], "boost", "en");
+		char *boost_zh = render_topic(topics[i], "boost", "zh");
+		cr_expect(strstr(none, "Tell me your carrier"), "%s: %s", topics[i], none);
+		cr_expect_null(strstr(boost, "Tell me your carrier"), "%s: %s", topics[i], boost);
+		cr_expect_null(strstr(boost_zh, "告诉我你的运营商"), "%s: %s", topics[i], boost_zh);
+		cr_expect(strstr(boost, "Boost Mobile"), "%s names the carrier: %s", topics[i], boost);
+		cr_expect_null(strstr(boost, "\n\n\n"), "%s: one blank line before the footer: %s",
+			       topics[i], boost);
+		free(none);
+		free(boost);
+		free(boost_zh);
+	}
+}
+
+Test(kb_facts, every_carrier_and_topic_is_sourced_or_says_what_to_ask)
+{
+	size_t missing = 99;
+	char *table = kb_coverage_table(kb, &missing);
+	cr_expect_eq(missing, 0, "%s", table);
+	cr_expect(strstr(table, "| att | ✓ |"), "%s", table);
+	free(table);
+	cr_expect_eq(kb_coverage(kb, "cancel", "lyca"), COVER_SOURCED, "its own section");
+	cr_expect_eq(kb_coverage(kb, "fees", "lyca"), COVER_SOURCED, "[default] with {?fees}");
+	cr_expect_eq(kb_coverage(kb, "final_bill", "lyca"), COVER_ASK, "Ask {name}: …");
+	cr_expect_eq(kb_coverage(kb, "no_such_topic", "lyca"), COVER_NONE);
+}

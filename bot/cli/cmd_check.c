@@ -6,6 +6,7 @@
  * prints the carriers × topics table (kb_facts.h) as Markdown. */
 #include "app.h"
 #include "kb_facts.h"
+#include "load.h"
 #include "normalize.h"
 
 #include <stdio.h>

@@ -13,28 +13,10 @@
 #include "config.h"
 #include "context.h"
 #include "kb.h"
+#include "reply.h"
 #include "update.h"
 
-#define DIALOG_MAX_BUTTONS 24
 #define DEDUP_WINDOW 60.0	/* seconds: a repeated group question points back */
-
-struct button {
-	char text[64];
-	char data[65];		/* callback_data: Telegram allows 1-64 bytes */
-};
-
-struct reply {
-	int64_t chat_id;
-	int64_t reply_to;	/* message to quote (groups), or 0 */
-	int64_t thread_id;	/* forum topic, or 0 */
-	char *text;		/* Telegram HTML, at most TG_MAX_TEXT units */
-	struct button buttons[DIALOG_MAX_BUTTONS];
-	size_t nbuttons;
-	const char *source;	/* answer file that produced it, for logs */
-	char topic[CTX_ID];	/* for stats: the intent answered, or "" */
-	char carrier[CTX_ID];
-	char dedup_key[64];	/* groups: note the sent message under this key */
-};
 
 /* What an admin command asks of the running bot (it owns what it needs). */
 enum admin_action { ACTION_NONE, ACTION_RELOAD, ACTION_STATS, ACTION_UNMATCHED };
@@ -64,33 +46,5 @@ struct dialog_env {
 
 void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
 void dialog_out_free(struct dialog_out *out);
-
-/* Shared by commands.c and buttons.c. The reply language: /lang's choice,
- * else the message's (msg_lang), else for a button the conversation's, else
- * the user's Telegram language. */
-const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *msg_lang);
-struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
-			 struct dialog_out *out, const char *topic, const char *carrier,
-			 const char *plan, const char *lang);
-/* Answers topic for carrier/plan, asking "which carrier?" or "prepaid or
- * postpaid?" first when the answer depends on it, and remembers it all. */
-void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
-		   const char *topic, const char *carrier, const char *plan, const char *lang);
-
-/* An admin report (plain text): escaped, preformatted, split if long. */
-void dialog_report(const struct update *u, struct dialog_out *out, const char *text);
-
-/* Keyboards (buttons.c). */
-void buttons_carriers(const struct dialog_env *env, struct reply *r, const char *list_key,
-		      const char *topic, const char *plan, const char *lang);
-void buttons_topics(const struct dialog_env *env, struct reply *r, const char *carrier,
-		    const char *lang);
-void buttons_plans(const struct dialog_env *env, struct reply *r, const char *topic,
-		   const char *carrier, const char *lang);
-/* A button label from [general] (key.LANG), e.g. "button_other"; the key
- * itself when missing. */
-const char *buttons_label(const struct dialog_env *env, const char *key, const char *lang);
-void buttons_add(struct reply *r, const char *text, const char *data);
-void buttons_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
 
 #endif

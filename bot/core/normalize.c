@@ -64,8 +64,8 @@ int normalize_init(void)
 	for (size_t i = 0; i < ARRAY_LEN(configs) && t2s == (opencc_t)-1; i++)
 		t2s = opencc_open(configs[i]);
 	if (t2s == (opencc_t)-1) {
-		log_warn("opencc_missing", "msg=\"cannot load OpenCC t2s.json; Traditional Chinese "
-			 "is matched as written (install libopencc-data)\"");
+		log_warn("opencc_missing", KV("msg", "cannot load OpenCC t2s.json; Traditional Chinese "
+			 "is matched as written (install libopencc-data)"));
 		return -1;
 	}
 	build_traditional_map();

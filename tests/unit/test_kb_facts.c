@@ -12,6 +12,7 @@
 
 #include "kb.h"
 #include "kb_facts.h"
+#include "load.h"
 #include "normalize.h"
 #include "render.h"
 

@@ -1,0 +1,127 @@
+/* slash — see slash.h. */
+#include "slash.h"
+#include "answer.h"
+#include "classify.h"
+#include "keyboard.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void slash_start(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out)
+{
+	const char *lang = dialog_lang(env, u, NULL);
+	char carrier[32];
+	snprintf(carrier, sizeof carrier, "%s", args);
+	for (char *p = carrier; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	/* deep link: t.me/bot?start=verizon opens that carrier's card */
+	if (*carrier && kb_rule(env->kb, RULE_CARRIER, carrier)) {
+		struct reply *r = dialog_say(env, u, out, "carrier_overview", carrier, NULL, lang);
+		if (r)
+			buttons_topics(env, r, carrier, lang);
+		return;
+	}
+	struct reply *r = dialog_say(env, u, out, "start", NULL, NULL, lang);
+	if (r) {
+		buttons_carriers(env, r, "main_carriers", NULL, NULL, lang);
+		buttons_add(r, buttons_label(env, "button_other", lang), "more");
+	}
+}
+
+static void slash_help(const struct dialog_env *env, const struct update *u, const char *args,
+		       struct dialog_out *out)
+{
+	(void)args;
+	dialog_say(env, u, out, "help", NULL, NULL, dialog_lang(env, u, NULL));
+}
+
+static void slash_carriers(const struct dialog_env *env, const struct update *u, const char *args,
+			   struct dialog_out *out)
+{
+	(void)args;
+	const char *lang = dialog_lang(env, u, NULL);
+	struct reply *r = dialog_say(env, u, out, "carriers", NULL, NULL, lang);
+	if (r)
+		buttons_carriers(env, r, "all_carriers", NULL, NULL, lang);
+}
+
+/* /lang en | zh | auto, or buttons to choose. */
+static void slash_lang(const struct dialog_env *env, const struct update *u, const char *args,
+		       struct dialog_out *out)
+{
+	if (!strcmp(args, "en") || !strcmp(args, "zh") || !strcmp(args, "auto")) {
+		int automatic = !strcmp(args, "auto");
+		if (env->ctx)
+			context_set_lang(env->ctx, u->from_id, automatic ? NULL : args);
+		dialog_say(env, u, out, "lang_set", NULL, NULL,
+			   automatic ? dialog_lang(env, u, NULL) : args);
+		return;
+	}
+	struct reply *r = dialog_say(env, u, out, "lang_prompt", NULL, NULL, dialog_lang(env, u, NULL));
+	if (r) {
+		buttons_add(r, "English", "l:en");
+		buttons_add(r, "中文", "l:zh");
+		buttons_add(r, "Auto / 自动", "l:auto");
+	}
+}
+
+static void slash_admin(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out, enum admin_action action)
+{
+	(void)env;
+	(void)u;
+	out->action = action;
+	out->action_arg = atoi(args);
+}
+
+static void slash_reload(const struct dialog_env *env, const struct update *u, const char *args,
+			 struct dialog_out *out)
+{
+	slash_admin(env, u, args, out, ACTION_RELOAD);
+}
+
+static void slash_stats(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out)
+{
+	slash_admin(env, u, args, out, ACTION_STATS);
+}
+
+static void slash_unmatched(const struct dialog_env *env, const struct update *u, const char *args,
+			    struct dialog_out *out)
+{
+	slash_admin(env, u, args, out, ACTION_UNMATCHED);
+}
+
+/* /explain TEXT: what `cancelbot explain` prints, as preformatted text. */
+static void slash_explain(const struct dialog_env *env, const struct update *u, const char *args,
+			  struct dialog_out *out)
+{
+	struct sbuf report = {0};
+	if (*args)
+		classify_explain(env->kb, args, &report);
+	else
+		sbuf_adds(&report, "usage: /explain TEXT");
+	dialog_report(u, out, sbuf_str(&report));
+	sbuf_free(&report);
+}
+
+const struct slash_command slash_commands[] = {
+	{"start", 0, slash_start, "Start: what I can answer", "开始：我能回答什么"},
+	{"help", 0, slash_help, "How to ask me", "怎么问我"},
+	{"carriers", 0, slash_carriers, "Carriers I know", "我了解的运营商"},
+	{"lang", 0, slash_lang, "Answer in English or Chinese", "选择回答语言（中文/英文）"},
+	{"reload", 1, slash_reload, "Reload intents/ and responses/", "重新加载知识库"},
+	{"stats", 1, slash_stats, "Counters since start", "运行统计"},
+	{"explain", 1, slash_explain, "How a message is classified", "解释一条消息的分类"},
+	{"unmatched", 1, slash_unmatched, "Most frequent unanswered questions", "最常见的未识别问题"},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+const struct slash_command *slash_find(const char *name)
+{
+	for (const struct slash_command *c = slash_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}

@@ -1,7 +1,7 @@
 /* render — see render.h. */
 #include "render.h"
 #include "html.h"
-#include "kb_facts.h"
+#include "facts.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "kb.h"
-#include "kb_facts.h"
+#include "facts.h"
 #include "load.h"
 #include "normalize.h"
 #include "render.h"

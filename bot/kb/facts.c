@@ -1,6 +1,6 @@
-/* kb_facts — see kb_facts.h. */
+/* facts — see facts.h. */
 #define _POSIX_C_SOURCE 200809L
-#include "kb_facts.h"
+#include "facts.h"
 
 #include <stdio.h>
 #include <stdlib.h>

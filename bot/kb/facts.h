@@ -1,11 +1,11 @@
-/* kb_facts — what the carrier facts of responses/carriers.ini say about
+/* facts — what the carrier facts of responses/carriers.ini say about
  * themselves: how old they are and how far they reach.
  *
  * Dates: `reviewed` is when a person checked the facts, `source_date` the
  * date shown on the oldest dated page they rest on. The footer says when a
  * section rests on a source more than three years older than its review
  * (render.c asks kb_source_old_year), and `cancelbot check --max-age` warns
- * on both ages (kb_check.c).
+ * on both ages (check.c).
  *
  * Coverage: for each carrier and each carrier-specific topic, whether the
  * bot answers from a sourced fact (✓), only tells the user what to ask the
@@ -13,8 +13,8 @@
  *
  * Pure: no clock (callers pass today), no I/O. Returned strings belong to
  * the caller (free()). */
-#ifndef CANCELBOT_KB_FACTS_H
-#define CANCELBOT_KB_FACTS_H
+#ifndef CANCELBOT_FACTS_H
+#define CANCELBOT_FACTS_H
 
 #include <stddef.h>
 

@@ -1,10 +1,14 @@
-/* cmd_check — `cancelbot check [-c FILE] [--max-age DAYS] [DIR]`: with -c,
- * first validates the config file as `run -c FILE` would read it (every
- * problem with file:line, plus files it names that cannot be read; no
- * token is a warning), then loads the knowledge base it names (or
+/* cmd_check — `cancelbot check [-c FILE] [--max-age DAYS] [--coverage] [DIR]`:
+ * with -c, first validates the config file as `run -c FILE` would read it
+ * (every problem with file:line, plus files it names that cannot be read;
+ * no token is a warning), then loads the knowledge base it names (or
  * DIR/intents and DIR/responses) exactly as the bot would and lists every
- * problem with file:line. Exit 1 on errors; stale facts are warnings. */
+ * problem with file:line. Exit 1 on errors; stale facts are warnings:
+ * reviewed over 365 days ago by default, and with --max-age DAYS both facts
+ * reviewed and sources dated (source_date) over DAYS ago. --coverage then
+ * prints the carriers × topics table (kb/facts.h) as Markdown. */
 #include "app.h"
+#include "facts.h"
 #include "load.h"
 #include "normalize.h"
 
@@ -16,18 +20,21 @@ int cmd_check(int argc, char **argv)
 {
 	struct kb_load_opts opts = {.max_age_days = 365};
 	const char *dir = NULL, *config_path = NULL;
+	int coverage = 0;
 	for (int i = 1; i < argc; i++) {
 		int64_t days;
 		if (!strcmp(argv[i], "-c") && i + 1 < argc && !config_path) {
 			config_path = argv[++i];
 		} else if (!strcmp(argv[i], "--max-age") && i + 1 < argc && parse_i64(argv[i + 1], &days) == 0 &&
-		    days >= 0) {
-			opts.max_age_days = (int)days;
+		    days >= 0 && days <= 1000000) {
+			opts.max_age_days = opts.max_source_age_days = (int)days;
 			i++;
+		} else if (!strcmp(argv[i], "--coverage")) {
+			coverage = 1;
 		} else if (argv[i][0] != '-' && !dir) {
 			dir = argv[i];
 		} else {
-			fprintf(stderr, "usage: cancelbot check [-c FILE] [--max-age DAYS] [DIR]\n");
+			fprintf(stderr, "usage: cancelbot check [-c FILE] [--max-age DAYS] [--coverage] [DIR]\n");
 			return 2;
 		}
 	}
@@ -68,6 +75,11 @@ int cmd_check(int argc, char **argv)
 		printf("ok: %zu intents, %zu carriers, %zu plans, %zu vetoes, %zu answers, %zu files\n",
 		       kb->counts[RULE_INTENT], kb->counts[RULE_CARRIER], kb->counts[RULE_PLAN],
 		       kb->counts[RULE_VETO], kb->nanswers, kb->nfiles);
+		if (coverage) {
+			char *table = kb_coverage_table(kb, NULL);
+			printf("\n%s", table);
+			free(table);
+		}
 	}
 	int rc = kb && config_rc == 0 ? 0 : 1;
 	kb_free(kb);

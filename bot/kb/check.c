@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "loader.h"
 #include "html.h"
+#include "facts.h"
 #include "render.h"
 
 #include <stdlib.h>
@@ -131,18 +132,11 @@ static int check_answer(const struct kb *kb, const struct answer *a, struct sbuf
 	return bad;
 }
 
-/* Days since a YYYY-MM or YYYY-MM-DD date, or -1 when it is not one. */
-static long days_since(const char *date)
+/* Days from a date (kb_date_days) to today, or -1 when it is not one. */
+static long days_since(const char *date, int latest)
 {
-	struct tm tm = {0};
-	int y, m, d = 1;
-	if (sscanf(date, "%4d-%2d-%2d", &y, &m, &d) < 2 || m < 1 || m > 12 || d < 1 || d > 31)
-		return -1;
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	time_t t = timegm(&tm);
-	return (long)((time(NULL) - t) / 86400);
+	long d = kb_date_days(date, latest);
+	return d < 0 ? -1 : (long)(time(NULL) / 86400) - d;
 }
 
 static const char *const channel_ids[] = {"phone", "online", "app", "chat", "store", "unknown",
@@ -163,6 +157,43 @@ static int check_channels(const struct facts *f, const char *list, struct sbuf *
 		}
 	}
 	free(copy);
+	return bad;
+}
+
+/* reviewed (YYYY-MM or YYYY-MM-DD) is when the facts were checked;
+ * source_date (YYYY, YYYY-MM or YYYY-MM-DD) the date on the oldest dated page
+ * they rest on, which cannot be later than the review. Ages beyond the
+ * limits in opts are warnings: the facts are not wrong, only due a look. */
+static int check_dates(const struct facts *f, const struct kb_load_opts *opts, struct sbuf *err,
+		       struct sbuf *warn)
+{
+	const char *rev = facts_get(f, "reviewed", NULL), *src = facts_get(f, "source_date", NULL);
+	int bad = 0;
+	long age = rev ? days_since(rev, 0) : 0;
+	if (rev && (age < 0 || strlen(rev) < 7)) {
+		sbuf_addf(err, "%s:%d: [%s] reviewed '%s' is not YYYY-MM or YYYY-MM-DD\n",
+			  f->file, f->line, f->id, rev);
+		bad = 1;
+	} else if (rev && opts && opts->max_age_days > 0 && age > opts->max_age_days) {
+		sbuf_addf(warn, "%s:%d: [%s] facts were reviewed %ld days ago (%s); check "
+			  "them again\n", f->file, f->line, f->id, age, rev);
+	}
+	if (!src)
+		return bad;
+	long src_age = days_since(src, 1);
+	if (kb_date_days(src, 1) < 0) {
+		sbuf_addf(err, "%s:%d: [%s] source_date '%s' is not YYYY, YYYY-MM or YYYY-MM-DD\n",
+			  f->file, f->line, f->id, src);
+		return 1;
+	}
+	if (rev && !bad && kb_date_days(src, 0) > kb_date_days(rev, 1)) {
+		sbuf_addf(err, "%s:%d: [%s] source_date %s is after reviewed %s\n", f->file,
+			  f->line, f->id, src, rev);
+		return 1;
+	}
+	if (opts && opts->max_source_age_days > 0 && src_age > opts->max_source_age_days)
+		sbuf_addf(warn, "%s:%d: [%s] facts rest on a source from %s, %ld days old; look "
+			  "for a newer one\n", f->file, f->line, f->id, src, src_age);
 	return bad;
 }
 
@@ -187,16 +218,7 @@ static int check_facts(const struct kb *kb, const struct kb_load_opts *opts, str
 		const char *ch = facts_get(f, "channels", NULL);
 		if (ch && check_channels(f, ch, err))
 			bad = 1;
-		const char *rev = facts_get(f, "reviewed", NULL);
-		long age = rev ? days_since(rev) : 0;
-		if (rev && age < 0) {
-			sbuf_addf(err, "%s:%d: [%s] reviewed '%s' is not YYYY-MM or YYYY-MM-DD\n",
-				  f->file, f->line, f->id, rev);
-			bad = 1;
-		} else if (rev && opts && opts->max_age_days > 0 && age > opts->max_age_days) {
-			sbuf_addf(warn, "%s:%d: [%s] facts were reviewed %ld days ago (%s); check "
-				  "them again\n", f->file, f->line, f->id, age, rev);
-		}
+		bad |= check_dates(f, opts, err, warn);
 	}
 	if (!kb_facts(kb, "general")) {
 		sbuf_addf(err, "%s/carriers.ini: no [general] section\n", kb->responses_dir);

@@ -11,6 +11,7 @@
 
 struct kb_load_opts {
 	int max_age_days;	/* facts reviewed longer ago draw a warning; 0 = off */
+	int max_source_age_days;	/* facts resting on an older source_date: the same */
 };
 
 /* Loads and checks both directories. Returns NULL when there was any error;

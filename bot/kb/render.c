@@ -1,16 +1,37 @@
 /* render — see render.h. */
 #include "render.h"
 #include "html.h"
+#include "facts.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* {source_note}: empty, or [general]'s old_source with {year} filled in
+ * when the carrier's facts rest on a source over three years older than
+ * their review (the footer says so instead of implying a fresh check). */
+static char *source_note(const struct facts *cf, const struct facts *gf, const char *lang)
+{
+	int year = cf ? kb_source_old_year(cf) : 0;
+	const char *t = year ? facts_get(gf, "old_source", lang) : NULL;
+	const char *at = t ? strstr(t, "{year}") : NULL;
+	if (!at)
+		return xstrdup("");
+	return xasprintf("%.*s%d%s", (int)(at - t), t, year, at + 6);
+}
+
 /* The value of {key} for an answer: the carrier's fact, else [general]'s.
- * "channels" is a list of ids shown with their [general] channel_ID names. */
+ * "channels" is a list of ids shown with their [general] channel_ID names.
+ * Two are computed: {source_note} (above) and {carrier_unknown}, empty when
+ * no carrier is known and missing otherwise, so that a line starting with
+ * {?carrier_unknown} ("tell me your carrier") shows only without one. */
 static char *fact_value(const struct kb *kb, const struct facts *cf, const char *key,
 			const char *lang)
 {
 	const struct facts *gf = kb_facts(kb, "general");
+	if (strcmp(key, "source_note") == 0)
+		return source_note(cf, gf, lang);
+	if (strcmp(key, "carrier_unknown") == 0)
+		return cf ? NULL : xstrdup("");
 	const char *v = facts_get(cf, key, lang);
 	if (!v)
 		v = facts_get(gf, key, lang);
@@ -62,6 +83,10 @@ char *render_answer_vars(const struct kb *kb, const struct answer *a, const char
 			if (!foot)
 				break;
 			src = foot->text;
+			/* one blank line before it, also when the answer's last
+			 * line was an optional one left out */
+			while (out.len && out.p[out.len - 1] == '\n')
+				out.p[--out.len] = '\0';
 			sbuf_adds(&out, "\n\n");
 		}
 		size_t line_start = out.len;

@@ -202,6 +202,15 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 		if (rule_matches(&sc, r, &h))
 			consider(best, &h);
 	}
+	/* cues: what the conversation makes of a message (kb.h); the same order
+	 * as intents */
+	for (size_t i = 0; i < kb->nrules; i++) {
+		const struct rule *r = &kb->rules[i];
+		struct hit h;
+		if (r->kind == RULE_CUE && rule_matches(&sc, r, &h) &&
+		    (!best[RULE_CUE].rule || intent_beats(&h, &best[RULE_CUE])))
+			best[RULE_CUE] = h;
+	}
 	/* a veto only matters when it would silence an intent; a named carrier
 	 * keeps the message unless the veto says even_with_carrier */
 	for (size_t i = 0; i < kb->nrules && best[RULE_INTENT].rule; i++) {
@@ -216,6 +225,10 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 	if (memo != memo_small)
 		free(memo);
 	out->carrier = best[RULE_CARRIER].rule;
+	out->carrier_is_destination = out->carrier && best[RULE_CARRIER].destination;
+	out->cue = best[RULE_CUE].rule;
+	out->cue_start = best[RULE_CUE].start;
+	out->cue_end = best[RULE_CUE].end;
 	out->plan = plans == 1 ? best[RULE_PLAN].rule : NULL;
 	out->intent = best[RULE_INTENT].rule;
 	if (out->intent && best[RULE_VETO].rule) {
@@ -264,7 +277,7 @@ char *classification_json(const struct classification *c)
 }
 
 static const char *const kind_label[RULE_KIND_COUNT] = {"intent", "carrier", "plan", "veto",
-							 "define"};
+							 "define", "cue"};
 
 /* Every intent whose patterns count, best first, and why each lost. */
 static void explain_ranking(struct scan *sc, const struct rule *winner, struct sbuf *out)
@@ -344,9 +357,12 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	pcre2_match_data_free(md);
 	free(memo);
 	pairs_done(t, tl);
-	sbuf_addf(out, "\nintent:  %s\ncarrier: %s\nplan:    %s\n",
+	sbuf_addf(out, "\nintent:  %s\ncarrier: %s%s\nplan:    %s\n",
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",
+		  c.carrier_is_destination ? " (where the number goes)" : "",
 		  c.plan ? c.plan->id : "-");
+	if (c.cue)
+		sbuf_addf(out, "cue:     %s (%s:%d)\n", c.cue->id, c.cue->file, c.cue->line);
 	if (c.veto)
 		sbuf_addf(out, "why:     vetoed by [veto %s] (%s:%d), %s\n", c.veto->id, c.veto->file,
 			  c.veto->line, c.carrier ? "which applies even with a carrier named" :

@@ -22,6 +22,9 @@ struct classification {
 	char *norm;			/* the normalised text */
 	const struct rule *veto;	/* the veto that silenced an intent, if any */
 	int limit_hit;			/* a pattern hit a PCRE2 limit */
+	int carrier_is_destination;	/* the carrier is only where the user is going */
+	const struct rule *cue;		/* the best [cue], or NULL (never changes intent) */
+	size_t cue_start, cue_end;	/* its span in norm */
 };
 
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out);

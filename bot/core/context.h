@@ -22,6 +22,7 @@ struct memory {
 	int64_t chat, user;
 	double expires;		/* 0: slot unused */
 	char carrier[CTX_ID], plan[CTX_ID], topic[CTX_ID];
+	char brand[CTX_ID];	/* a US carrier without facts ("H2O"), when carrier is "" */
 	char lang[4];		/* the language of the conversation */
 	enum pending pending;
 	char pending_topic[CTX_ID];

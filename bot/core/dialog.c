@@ -40,16 +40,17 @@ static struct reply *new_reply(const struct update *u, struct dialog_out *out)
 
 /* Renders topic and appends it as one or more replies (long answers are
  * split); returns the last part, where buttons go, or NULL. */
-struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
+static struct reply *say(const struct dialog_env *env, const struct update *u,
 			 struct dialog_out *out, const char *topic, const char *carrier,
-			 const char *plan, const char *lang)
+			 const char *plan, const char *lang, const char *brand)
 {
 	const struct answer *a = kb_answer(env->kb, topic, carrier, plan, lang);
 	if (!a)
 		return NULL;
 	int is_intent = kb_rule(env->kb, RULE_INTENT, topic) != NULL;
 	struct sbuf err = {0};
-	const char *vars[] = {"user", u->from_name ? u->from_name : "", NULL};
+	const char *vars[] = {"user", u->from_name ? u->from_name : "",
+			      "brand", brand && *brand ? brand : "", NULL};
 	char *html = render_answer_vars(env->kb, a, carrier, vars,
 					is_intent || !strcmp(topic, "carrier_overview"), &err);
 	if (!html) {
@@ -72,6 +73,13 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
 	free(parts);	/* the strings now belong to the replies */
 	out->lang = lang;
 	return n ? &out->v[out->n - 1] : NULL;
+}
+
+struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const char *topic, const char *carrier,
+			 const char *plan, const char *lang)
+{
+	return say(env, u, out, topic, carrier, plan, lang, NULL);
 }
 
 /* Adds a UI text as the last paragraph of reply r (when it still fits). */
@@ -106,6 +114,8 @@ static void remember(const struct dialog_env *env, const struct update *u, const
 	struct memory *m = context_put(env->ctx, u->chat_id, u->from_id, env->now);
 	memcpy(m->topic, t, sizeof t);
 	memcpy(m->carrier, c, sizeof c);
+	if (*c)
+		m->brand[0] = '\0';	/* a carrier with facts replaces a brand without */
 	memcpy(m->plan, p, sizeof p);
 	memcpy(m->lang, out_lang, sizeof m->lang);
 	m->pending = pending;
@@ -221,26 +231,147 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 	free(args);
 }
 
+/* What one message asks, once the conversation so far fills in what it left
+ * out. Pointers are into the kb or the memory; brand is a copy. */
+struct ask {
+	const char *topic, *carrier, *plan;
+	char brand[CTX_ID];	/* a US carrier without facts, named now or before */
+	int named;		/* the message itself named a carrier, brand or plan */
+};
+
+/* 1 when id is in the comma/blank separated list. */
+static int list_has(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = list ? list : ""; *p;) {
+		p += strspn(p, ", ");
+		size_t k = strcspn(p, ", ");
+		if (k == n && !strncmp(p, id, n))
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+/* A brand as the user wrote it, for {brand}: short words and words with a
+ * digit in capitals (H2O, NET10, US), others capitalised (Red Pocket). */
+static void brand_name(const char *norm, size_t s, size_t e, char *out, size_t cap)
+{
+	size_t n = e - s < cap - 1 ? e - s : cap - 1;
+	memcpy(out, norm + s, n);
+	out[n] = '\0';
+	for (char *w = out; *w;) {
+		size_t k = strcspn(w, " -");
+		int digit = 0;
+		for (size_t i = 0; i < k; i++)
+			digit |= isdigit((unsigned char)w[i]);
+		for (size_t i = 0; i < k; i++)
+			if (isalpha((unsigned char)w[i]) && (i == 0 || digit || k <= 2))
+				w[i] = (char)toupper((unsigned char)w[i]);
+		w += k;
+		w += strspn(w, " -");
+	}
+}
+
 /* Fills in what the message left out from the conversation so far: the
- * answer to a pending question, or the carrier/topic of the last answer. */
-static void follow_up(const struct memory *m, int addressed, const char **topic,
-		      const char **carrier, const char **plan)
+ * answer to a pending question, the carrier (or brand) and plan already
+ * known, the topic of the last answer when only a carrier or plan is new. */
+static void follow_up(const struct memory *m, int addressed, struct ask *a)
 {
 	if (!m)
 		return;
-	if (!*topic && m->pending == PENDING_CARRIER && *carrier)
-		*topic = m->pending_topic;
-	if (!*topic && m->pending == PENDING_PLAN && *plan) {
-		*topic = m->pending_topic;
-		*carrier = *carrier ? *carrier : m->carrier;
-	}
+	int named_carrier = a->carrier || a->brand[0];
+	if (!a->topic && m->pending == PENDING_CARRIER && named_carrier)
+		a->topic = m->pending_topic;
+	if (!a->topic && m->pending == PENDING_PLAN && a->plan)
+		a->topic = m->pending_topic;
 	/* "what about AT&T?" after an answer: the same topic, new carrier */
-	if (!*topic && addressed && (*carrier || *plan) && m->topic[0])
-		*topic = m->topic;
-	if (!*carrier && m->carrier[0])
-		*carrier = m->carrier;
-	if (!*plan && m->plan[0] && *carrier && !strcmp(*carrier, m->carrier))
-		*plan = m->plan;
+	if (!a->topic && addressed && (named_carrier || a->plan) && m->topic[0])
+		a->topic = m->topic;
+	if (!named_carrier && m->carrier[0])
+		a->carrier = m->carrier;
+	else if (!named_carrier && m->brand[0])
+		snprintf(a->brand, sizeof a->brand, "%s", m->brand);
+	/* a plan said before holds for the same carrier, or for the first one
+	 * named after it ("it's prepaid" ... "Verizon") */
+	if (!a->plan && m->plan[0] &&
+	    (!m->carrier[0] || (a->carrier && !strcmp(a->carrier, m->carrier))))
+		a->plan = m->plan;
+}
+
+/* A carrier, brand or plan said alone: noted, and what the bot can tell
+ * about it, with the main topics as buttons. */
+static void acknowledge(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out, const struct ask *a, int only_plan, const char *lang)
+{
+	struct reply *r;
+	if (a->carrier && only_plan) {
+		r = say(env, u, out, "plan_noted", a->carrier, a->plan, lang, NULL);
+		if (r)
+			buttons_topics(env, r, a->carrier, lang);
+	} else if (a->carrier) {
+		r = say(env, u, out, "carrier_overview", a->carrier, a->plan, lang, NULL);
+		if (r)
+			buttons_topics(env, r, a->carrier, lang);
+	} else if (a->brand[0]) {
+		r = say(env, u, out, "other_brand", NULL, a->plan, lang, a->brand);
+		if (r)
+			buttons_topics(env, r, "-", lang);
+	} else {
+		r = say(env, u, out, "plan_noted", NULL, a->plan, lang, NULL);
+		if (r) {
+			append_ui(env, r, "ask_carrier", NULL, lang);
+			buttons_carriers(env, r, "main_carriers", NULL, NULL, lang);
+		}
+	}
+	remember(env, u, "", a->carrier, a->plan, PENDING_NONE, lang);
+	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m && !a->carrier)
+		snprintf(m->brand, sizeof m->brand, "%s", a->brand);
+}
+
+/* A topic for a US carrier the bot has no facts for: what to ask that
+ * carrier, then the general answer; never "which carrier?" again. */
+static void answer_brand(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const struct ask *a, const char *lang, int first)
+{
+	if (first)
+		say(env, u, out, "other_brand", NULL, a->plan, lang, a->brand);
+	say(env, u, out, a->topic, NULL, a->plan, lang, a->brand);
+	char brand[CTX_ID];
+	snprintf(brand, sizeof brand, "%s", a->brand);
+	remember(env, u, a->topic, NULL, a->plan, PENDING_NONE, lang);
+	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m)
+		memcpy(m->brand, brand, sizeof brand);
+}
+
+/* A cue whose answer is a UI text (small talk, "how long does it take?",
+ * "I don't know"): said for what is known; the conversation is unchanged. */
+static void answer_cue(const struct dialog_env *env, const struct update *u,
+		       struct dialog_out *out, const struct rule *cue, const struct ask *a,
+		       const struct memory *m, const char *lang)
+{
+	char pending[CTX_ID] = "";
+	if (cue->asked_carrier && m)
+		snprintf(pending, sizeof pending, "%s", m->pending_topic);
+	struct reply *r = say(env, u, out, cue->answer, a->carrier, a->plan, lang, a->brand);
+	if (r && cue->also)
+		append_ui(env, r, cue->also, a->carrier, lang);
+	/* "I don't know" to "which carrier?": the general steps follow, and
+	 * the question stays open for when they find out */
+	if (*pending) {
+		r = say(env, u, out, pending, NULL, a->plan, lang, NULL);
+		if (r) {
+			buttons_carriers(env, r, "main_carriers", pending, a->plan, lang);
+			char data[80];
+			snprintf(data, sizeof data, "w:%s", pending);
+			buttons_add(r, buttons_label(env, "button_other", lang), data);
+		}
+		remember(env, u, pending, NULL, a->plan, PENDING_CARRIER, lang);
+	} else if (env->ctx) {
+		context_put(env->ctx, u->chat_id, u->from_id, env->now);	/* still talking */
+	}
 }
 
 static void handle_text(const struct dialog_env *env, const struct update *u,
@@ -259,16 +390,46 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 	free(text);
 	const char *lang = dialog_lang(env, u, c.lang);
 	out->lang = lang;
-	const char *topic = c.intent ? c.intent->id : NULL;
-	const char *carrier = c.carrier ? c.carrier->id : NULL;
-	const char *plan = c.plan ? c.plan->id : NULL;
+	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
+			.carrier = c.carrier ? c.carrier->id : NULL,
+			.plan = c.plan ? c.plan->id : NULL};
 	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
-	if (!c.veto && (addressed || topic))
-		follow_up(m, addressed, &topic, &carrier, &plan);
-	if (topic && group && !addressed && c.intent && c.intent->addressed_only)
-		topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
-	if (topic) {
-		dialog_answer(env, u, out, topic, carrier, plan, lang);
+	/* cues are for someone speaking to the bot; "I don't know" only answers
+	 * "which carrier?"; an intent wins over a cue unless the cue replaces it */
+	const struct rule *cue = addressed && !c.veto ? c.cue : NULL;
+	if (cue && cue->asked_carrier && !(m && m->pending == PENDING_CARRIER))
+		cue = NULL;
+	if (cue && cue->brand) {
+		if (!a.carrier)
+			brand_name(c.norm, c.cue_start, c.cue_end, a.brand, sizeof a.brand);
+		cue = NULL;
+	} else if (cue && a.topic && !list_has(cue->replaces, a.topic)) {
+		cue = NULL;
+	}
+	if (cue && kb_rule(env->kb, RULE_INTENT, cue->answer))
+		a.topic = cue->answer;	/* a follow-up: the topic it stands for */
+	/* "moving to Mint": Mint is where the number goes, not the line to leave */
+	if (c.carrier_is_destination)
+		a.carrier = NULL;
+	a.named = a.carrier || a.brand[0] || a.plan;
+	int brand_now = a.brand[0] != 0;
+	if (!c.veto && (addressed || a.topic))
+		follow_up(m, addressed, &a);
+	if (cue && !kb_rule(env->kb, RULE_INTENT, cue->answer))
+		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */
+	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
+		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
+	if (cue && !a.topic) {
+		if (!(group && cue->private_only))	/* "thanks" in a group: silence */
+			answer_cue(env, u, out, cue, &a, m, lang);
+	} else if (a.topic && !a.carrier && a.brand[0]) {
+		answer_brand(env, u, out, &a, lang, brand_now);
+	} else if (a.topic) {
+		dialog_answer(env, u, out, a.topic, a.carrier, a.plan, lang);
+		if (cue && cue->also && out->n)
+			append_ui(env, &out->v[out->n - 1], cue->also, a.carrier, lang);
+	} else if (addressed && a.named) {
+		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
 	} else if (addressed) {
 		out->unmatched = 1;
 		out->unmatched_text = xstrdup(u->text);

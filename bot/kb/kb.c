@@ -15,7 +15,9 @@
 
 const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier", "ask_plan",
 				    "carriers", "carrier_overview", "stale_button", "lang_prompt",
-				    "lang_set", "answered_above", "admin_only", NULL};
+				    "lang_set", "answered_above", "admin_only",
+				    /* the dialog's own; cues' texts are named in intents/ */
+				    "other_brand", "plan_noted", NULL};
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -244,6 +246,9 @@ static void free_rule(struct rule *r)
 	free(r->groups);
 	alt_free(&r->any);
 	pcre2_code_free(r->none);
+	free(r->answer);
+	free(r->also);
+	free(r->replaces);
 	free(r->id);
 }
 

@@ -15,7 +15,12 @@
 
 #include "util.h"
 
-enum rule_kind { RULE_INTENT, RULE_CARRIER, RULE_PLAN, RULE_VETO, RULE_DEFINE, RULE_KIND_COUNT };
+/* A cue ([cue ID], intents/followups.ini) is what the conversation needs
+ * besides topics: a follow-up that means a topic once the carrier is known
+ * ("can I do it online?"), small talk, "I don't know", a US brand the bot has
+ * no facts for. Cues never change a message's intent for eval. */
+enum rule_kind { RULE_INTENT, RULE_CARRIER, RULE_PLAN, RULE_VETO, RULE_DEFINE, RULE_CUE,
+		 RULE_KIND_COUNT };
 
 /* A pattern's precondition, from a `when = a, b|c` line: every clause must
  * hold, and a clause holds when any of its atoms does. An atom is a [define]
@@ -71,6 +76,13 @@ struct rule {
 	int addressed_only;	/* groups = addressed: in groups only when spoken to */
 	int asks_carrier;	/* ask = carrier: ask "which carrier?" when none is known */
 	int even_with_carrier;	/* vetoes: also silence a message that names a carrier */
+	int private_only;	/* groups = private: never answered in groups */
+	/* cues only (see docs/admin.md) */
+	char *answer;		/* answer = TOPIC: the topic (or UI text) it stands for */
+	char *also;		/* also = TOPIC: a UI text added under the answer */
+	char *replaces;		/* replaces = ID, ID: intents this cue overrides */
+	int asked_carrier;	/* when_asked = carrier: only as the reply to "which carrier?" */
+	int brand;		/* stands_for = carrier: a US carrier without facts */
 	struct pattern *pats;
 	size_t npats;
 	struct cond *conds;

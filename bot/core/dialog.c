@@ -141,15 +141,20 @@ static int point_to_earlier(const struct dialog_env *env, const struct update *u
 void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		   const char *topic, const char *carrier, const char *plan, const char *lang)
 {
-	if (!carrier && kb_topic_asks_carrier(env->kb, topic)) {
-		struct reply *r = dialog_say(env, u, out, "ask_carrier", NULL, NULL, lang);
+	int asks = carrier ? 0 : kb_topic_asks_carrier(env->kb, topic);
+	if (asks) {
+		/* ask = after: what to do right now comes first ("my phone was
+		 * stolen"), the carrier's own steps one tap away */
+		struct reply *r = asks == 2 ? dialog_say(env, u, out, topic, NULL, plan, lang)
+					     : dialog_say(env, u, out, "ask_carrier", NULL, NULL, lang);
 		if (r) {
 			char data[80];
 			buttons_carriers(env, r, "main_carriers", topic, plan, lang);
 			snprintf(data, sizeof data, "w:%s%s%s", topic, plan ? ":" : "", plan ? plan : "");
 			buttons_add(r, buttons_label(env, "button_other", lang), data);
 			snprintf(data, sizeof data, "a:%s:-%s%s", topic, plan ? ":" : "", plan ? plan : "");
-			buttons_add(r, buttons_label(env, "button_general", lang), data);
+			if (asks == 1)
+				buttons_add(r, buttons_label(env, "button_general", lang), data);
 		}
 		remember(env, u, topic, NULL, plan, PENDING_CARRIER, lang);
 		return;

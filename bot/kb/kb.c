@@ -356,7 +356,7 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
 int kb_topic_asks_carrier(const struct kb *kb, const char *topic)
 {
 	const struct rule *r = kb_rule(kb, RULE_INTENT, topic);
-	return r && r->asks_carrier;
+	return r ? r->asks_carrier : 0;
 }
 
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier)

@@ -74,7 +74,9 @@ struct rule {
 	char *id;
 	int priority;
 	int addressed_only;	/* groups = addressed: in groups only when spoken to */
-	int asks_carrier;	/* ask = carrier: ask "which carrier?" when none is known */
+	int asks_carrier;	/* ask = carrier: ask "which carrier?" when none is known;
+				 * 2 (ask = after): the general answer first, the carrier
+				 * buttons under it (urgent topics: a lost phone) */
 	int even_with_carrier;	/* vetoes: also silence a message that names a carrier */
 	int private_only;	/* groups = private: never answered in groups */
 	/* cues only (see docs/admin.md) */
@@ -169,6 +171,8 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
 pcre2_code *kb_compile_pattern(const struct kb *kb, const struct pattern *p, struct sbuf *err);
 /* The same, kept in p for the next call (explain runs every pattern). */
 const pcre2_code *kb_pattern_code(const struct kb *kb, const struct pattern *p);
+/* 0 never, 1 before answering (ask = carrier), 2 after the general answer
+ * (ask = after). */
 int kb_topic_asks_carrier(const struct kb *kb, const char *topic);
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
 

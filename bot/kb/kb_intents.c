@@ -125,9 +125,9 @@ static int on_line(void *user, const char *section, const char *name, const char
 		return 1;
 	}
 	if (strcmp(name, "ask") == 0) {
-		if (r->kind != RULE_INTENT || strcmp(value, "carrier"))
-			return fail(x, "ask '%s': intents only, and only 'carrier'", value);
-		r->asks_carrier = 1;
+		if (r->kind != RULE_INTENT || (strcmp(value, "carrier") && strcmp(value, "after")))
+			return fail(x, "ask '%s': intents only, 'carrier' or 'after'", value);
+		r->asks_carrier = strcmp(value, "after") == 0 ? 2 : 1;
 		return 1;
 	}
 	if (strcmp(name, "even_with_carrier") == 0) {

@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "bot.h"
+#include "langs.h"
 #include "log.h"
 #include "normalize.h"
 #include "sender.h"
@@ -126,6 +127,8 @@ static void handle(struct bot *b, const struct update *u)
 			 (long long)u->from_id, u->chat_type);
 	if (out.action)
 		bot_admin_action(b, u, &out);
+	if (out.lang_chosen)
+		langs_save(b->cfg.state_dir, b->ctx);
 	bot_note_unmatched(b, u, &out);
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "dialog.h"
 #include "render.h"
+#include "lang.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -169,13 +170,10 @@ static int press_lang(const struct dialog_env *env, const struct update *u,
 		      struct dialog_out *out, char **a, size_t n, const char *lang)
 {
 	(void)lang;
-	if (n != 1 || (strcmp(a[0], "en") && strcmp(a[0], "zh") && strcmp(a[0], "auto")))
+	const struct lang *l = n == 1 ? lang_find(a[0]) : NULL;
+	if (n != 1 || (!l && strcmp(a[0], "auto")))
 		return 0;
-	int automatic = strcmp(a[0], "auto") == 0;
-	if (env->ctx)
-		context_set_lang(env->ctx, u->from_id, automatic ? NULL : a[0]);
-	const char *telegram_lang = u->lang_code && !strncmp(u->lang_code, "zh", 2) ? "zh" : "en";
-	dialog_say(env, u, out, "lang_set", NULL, NULL, automatic ? telegram_lang : a[0]);
+	dialog_set_lang(env, u, out, l);
 	return 1;
 }
 

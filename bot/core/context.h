@@ -23,7 +23,7 @@ struct memory {
 	double expires;		/* 0: slot unused */
 	char carrier[CTX_ID], plan[CTX_ID], topic[CTX_ID];
 	char brand[CTX_ID];	/* a US carrier without facts ("H2O"), when carrier is "" */
-	char lang[4];		/* the language of the conversation */
+	char lang[16];		/* the language of the conversation (lang.h code) */
 	enum pending pending;
 	char pending_topic[CTX_ID];
 };
@@ -43,9 +43,12 @@ void context_forget(struct context *c, int64_t chat, int64_t user);
 void context_migrate(struct context *c, int64_t from, int64_t to);
 size_t context_size(struct context *c, double now);
 
-/* /lang: "en", "zh", or NULL to follow the messages again. */
+/* /lang: a lang.h code, or NULL to follow the messages again. */
 void context_set_lang(struct context *c, int64_t user, const char *lang);
 const char *context_lang(struct context *c, int64_t user);
+/* Every /lang choice, for saving: fn(arg, user, code) once each. */
+void context_each_lang(struct context *c, void (*fn)(void *arg, int64_t user, const char *lang),
+		       void *arg);
 
 /* Group de-duplication: the message id of the answer sent for key in chat
  * within the last `window` seconds, or 0. */

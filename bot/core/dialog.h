@@ -13,6 +13,7 @@
 #include "config.h"
 #include "context.h"
 #include "kb.h"
+#include "lang.h"
 #include "update.h"
 
 #define DIALOG_MAX_BUTTONS 24
@@ -46,7 +47,8 @@ struct dialog_out {
 	char *callback_text;	/* its short notice, or NULL */
 	int unmatched;		/* addressed to the bot but nothing matched */
 	char *unmatched_text;	/* that message as written (bot mention blanked), for the log */
-	const char *lang;	/* the language the bot used */
+	const char *lang;	/* the language the bot used (a lang.h code, static) */
+	int lang_chosen;	/* /lang changed a user's choice: the edge saves it */
 	enum admin_action action;
 	int action_arg;		/* /unmatched N */
 	int refused_admin;	/* a non-admin tried an admin command */
@@ -65,10 +67,10 @@ struct dialog_env {
 void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);
 void dialog_out_free(struct dialog_out *out);
 
-/* Shared by commands.c and buttons.c. The reply language: /lang's choice,
- * else the message's (msg_lang), else for a button the conversation's, else
- * the user's Telegram language. */
-const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *msg_lang);
+/* Shared by commands.c and buttons.c. The reply language (a lang.h code):
+ * /lang's choice, else the script of text (the message; NULL for commands
+ * and buttons), else the conversation's, else the user's Telegram language. */
+const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *text);
 struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
 			 struct dialog_out *out, const char *topic, const char *carrier,
 			 const char *plan, const char *lang);
@@ -76,6 +78,12 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
  * postpaid?" first when the answer depends on it, and remembers it all. */
 void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		   const char *topic, const char *carrier, const char *plan, const char *lang);
+
+/* /lang: l, or NULL for automatic (follow the messages again); remembered
+ * (out->lang_chosen tells the edge to save it) and confirmed in the
+ * language now in force. */
+void dialog_set_lang(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
+		     const struct lang *l);
 
 /* An admin report (plain text): escaped, preformatted, split if long. */
 void dialog_report(const struct update *u, struct dialog_out *out, const char *text);

@@ -3,6 +3,7 @@
 #include "bot.h"
 #include "app.h"
 #include "commands.h"
+#include "langs.h"
 #include "log.h"
 #include "sender.h"
 #include "unmatched.h"
@@ -34,6 +35,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	}
 	b->tg = tg_open(b->cfg.api_url, b->cfg.token, b->cfg.ca_file, stop);
 	b->ctx = context_new(CONTEXT_CAPACITY, b->cfg.context_ttl);
+	langs_load(b->cfg.state_dir, b->ctx);	/* /lang survives a restart */
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
 		const char *dirs[] = {b->cfg.intents_dir, b->cfg.responses_dir};
@@ -81,19 +83,22 @@ static int get_me(struct bot *b)
 
 static void set_commands(struct bot *b)
 {
-	static const char *const langs[] = {NULL, "zh"};
-	for (size_t l = 0; l < 2; l++) {
+	/* the first row is the default menu; a row with a command_code its own
+	 * (Telegram takes two-letter codes only, so Chinese has one menu) */
+	for (size_t l = 0; l < nlangs; l++) {
+		if (l > 0 && !langs[l].command_code)
+			continue;
 		cJSON *p = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(p, "commands");
 		for (const struct command *c = commands; c->name; c++) {
 			if (c->admin_only)
 				continue;
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "command", c->name);
-			cJSON_AddStringToObject(o, "description", langs[l] ? c->desc_zh : c->desc_en);
+			cJSON_AddStringToObject(o, "description", command_desc(c, &langs[l]));
 			cJSON_AddItemToArray(arr, o);
 		}
-		if (langs[l])
-			cJSON_AddStringToObject(p, "language_code", langs[l]);
+		if (l > 0)
+			cJSON_AddStringToObject(p, "language_code", langs[l].command_code);
 		struct tg_result r;
 		if (tg_call(b->tg, "setMyCommands", p, 30, &r) != TG_OK)
 			log_warn("set_commands_failed", "desc=\"%s\"", r.description);

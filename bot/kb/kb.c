@@ -1,5 +1,6 @@
 /* kb — loading orchestration, lookups and teardown; see kb.h. */
 #include "kb.h"
+#include "lang.h"
 
 #include <dirent.h>
 #include <ini.h>
@@ -17,7 +18,7 @@ const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier"
 				    "carriers", "carrier_overview", "stale_button", "lang_prompt",
 				    "lang_set", "answered_above", "admin_only",
 				    /* the dialog's own; cues' texts are named in intents/ */
-				    "other_brand", "plan_noted", NULL};
+				    "other_brand", "plan_noted", "lang_auto", NULL};
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -309,6 +310,7 @@ const char *facts_get(const struct facts *f, const char *key, const char *lang)
 {
 	if (!f)
 		return NULL;
+	lang = lang ? lang_answers(lang) : NULL;	/* "zh-Hant" reads the zh facts */
 	size_t kl = strlen(key);
 	const char *plain = NULL;
 	for (size_t i = 0; i < f->n; i++) {
@@ -342,6 +344,7 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
 			       const char *plan, const char *lang)
 {
 	const struct answer *a = NULL;
+	lang = lang_answers(lang);	/* a written variant reads its language's answers */
 	if (carrier && plan)
 		a = find_exact(kb, topic, carrier, plan, lang);
 	if (!a && carrier)

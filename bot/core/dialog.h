@@ -79,6 +79,9 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
 void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		   const char *topic, const char *carrier, const char *plan, const char *lang);
 
+/* Converts every reply of out (texts, buttons, the toast) into the script
+ * of out->lang, when that variant has one of its own (script.c). */
+void dialog_convert_script(struct dialog_out *out);
 /* /lang: l, or NULL for automatic (follow the messages again); remembered
  * (out->lang_chosen tells the edge to save it) and confirmed in the
  * language now in force. */

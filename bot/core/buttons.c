@@ -128,6 +128,33 @@ static int press_more(const struct dialog_env *env, const struct update *u,
 	return 1;
 }
 
+/* Prepaid / Postpaid under an answer: the answer is rewritten in place
+ * (its plan buttons go), or, when the plan changes nothing (Postpaid under
+ * the postpaid answer), a toast says so and nothing is posted. */
+static int press_plan(const struct dialog_env *env, const struct update *u,
+		      struct dialog_out *out, const char *topic, const char *carrier,
+		      const char *plan, const char *lang)
+{
+	if (kb_answer(env->kb, topic, carrier, plan, lang) ==
+	    kb_answer(env->kb, topic, carrier, NULL, lang)) {
+		const struct answer *same = kb_answer(env->kb, "same_answer", NULL, plan, lang);
+		out->callback_text = same ? html_to_plain(same->text) : NULL;
+		struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+		if (m) {	/* the plan is known from now on */
+			snprintf(m->plan, sizeof m->plan, "%s", plan);
+			m->pending = PENDING_NONE;
+		}
+		return 1;
+	}
+	size_t first = out->n;
+	dialog_answer(env, u, out, topic, carrier, plan, lang);
+	/* one message that answers the topic replaces the pressed one; a long
+	 * answer split in parts, or a pointer to an earlier one, is sent anew */
+	if (out->n == first + 1 && !strcmp(out->v[first].topic, topic))
+		out->v[first].edit_id = u->message_id;
+	return 1;
+}
+
 static int press_answer(const struct dialog_env *env, const struct update *u,
 			struct dialog_out *out, char **a, size_t n, const char *lang)
 {
@@ -140,6 +167,8 @@ static int press_answer(const struct dialog_env *env, const struct update *u,
 		dialog_say(env, u, out, a[0], NULL, n == 3 ? a[2] : NULL, lang);
 		return 1;
 	}
+	if (n == 3 && u->message_id)
+		return press_plan(env, u, out, a[0], carrier, a[2], lang);
 	dialog_answer(env, u, out, a[0], carrier, n == 3 ? a[2] : NULL, lang);
 	return 1;
 }

@@ -25,6 +25,21 @@ static struct reply *new_reply(const struct update *u, struct dialog_out *out)
 
 /* Renders topic and appends it as one or more replies (long answers are
  * split); returns the last part, where buttons go, or NULL. */
+/* Does topic's answer rest on carrier facts (so it gets the "facts
+ * checked" footer)? Yes when it asks for the carrier or has a carrier's own
+ * section; a greeting, help or small talk does not. */
+static int has_facts(const struct kb *kb, const char *topic)
+{
+	if (!strcmp(topic, "carrier_overview") || kb_topic_asks_carrier(kb, topic))
+		return 1;
+	if (!kb_rule(kb, RULE_INTENT, topic))
+		return 0;
+	for (size_t i = 0; i < kb->nanswers; i++)
+		if (kb->answers[i].carrier && !strcmp(kb->answers[i].topic, topic))
+			return 1;
+	return 0;
+}
+
 static struct reply *say(const struct dialog_env *env, const struct update *u,
 			 struct dialog_out *out, const char *topic, const char *carrier,
 			 const char *plan, const char *lang, const char *brand)
@@ -36,8 +51,7 @@ static struct reply *say(const struct dialog_env *env, const struct update *u,
 	struct sbuf err = {0};
 	const char *vars[] = {"user", u->from_name ? u->from_name : "",
 			      "brand", brand && *brand ? brand : "", NULL};
-	char *html = render_answer_vars(env->kb, a, carrier, vars,
-					is_intent || !strcmp(topic, "carrier_overview"), &err);
+	char *html = render_answer_vars(env->kb, a, carrier, vars, has_facts(env->kb, topic), &err);
 	if (!html) {
 		log_error("render_failed", "msg=\"%s\"", sbuf_str(&err));
 		sbuf_free(&err);

@@ -195,6 +195,7 @@ static cJSON *poll_params(struct bot *b, int timeout)
 	cJSON *au = cJSON_AddArrayToObject(p, "allowed_updates");
 	cJSON_AddItemToArray(au, cJSON_CreateString("message"));
 	cJSON_AddItemToArray(au, cJSON_CreateString("callback_query"));
+	cJSON_AddItemToArray(au, cJSON_CreateString("edited_message"));
 	return p;
 }
 

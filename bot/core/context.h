@@ -23,6 +23,7 @@ struct memory {
 	double expires;		/* 0: slot unused */
 	char carrier[CTX_ID], plan[CTX_ID], topic[CTX_ID];
 	char brand[CTX_ID];	/* a US carrier without facts ("H2O"), when carrier is "" */
+	int64_t answered_id;	/* the last message answered (an edit of it is not) */
 	char lang[16];		/* the language of the conversation (lang.h code) */
 	enum pending pending;
 	char pending_topic[CTX_ID];

@@ -3,6 +3,7 @@
 #include "dialog.h"
 #include "classify.h"
 #include "commands.h"
+#include "followup.h"
 #include "log.h"
 #include "render.h"
 
@@ -40,9 +41,11 @@ static int has_facts(const struct kb *kb, const char *topic)
 	return 0;
 }
 
-static struct reply *say(const struct dialog_env *env, const struct update *u,
-			 struct dialog_out *out, const char *topic, const char *carrier,
-			 const char *plan, const char *lang, const char *brand)
+/* Renders topic with {user} and one more value of the conversation (key:
+ * "brand", "earlier"; none when value is NULL or empty). */
+static struct reply *say_with(const struct dialog_env *env, const struct update *u,
+			      struct dialog_out *out, const char *topic, const char *carrier,
+			      const char *plan, const char *lang, const char *key, const char *value)
 {
 	const struct answer *a = kb_answer(env->kb, topic, carrier, plan, lang);
 	if (!a)
@@ -50,7 +53,7 @@ static struct reply *say(const struct dialog_env *env, const struct update *u,
 	int is_intent = kb_rule(env->kb, RULE_INTENT, topic) != NULL;
 	struct sbuf err = {0};
 	const char *vars[] = {"user", u->from_name ? u->from_name : "",
-			      "brand", brand && *brand ? brand : "", NULL};
+			      value && *value ? key : NULL, value, NULL};
 	char *html = render_answer_vars(env->kb, a, carrier, vars, has_facts(env->kb, topic), &err);
 	if (!html) {
 		log_error("render_failed", "msg=\"%s\"", sbuf_str(&err));
@@ -72,6 +75,14 @@ static struct reply *say(const struct dialog_env *env, const struct update *u,
 	free(parts);	/* the strings now belong to the replies */
 	out->lang = lang;
 	return n ? &out->v[out->n - 1] : NULL;
+}
+
+/* A topic that may name a US brand without facts ({brand}). */
+static struct reply *say(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const char *topic, const char *carrier,
+			 const char *plan, const char *lang, const char *brand)
+{
+	return say_with(env, u, out, topic, carrier, plan, lang, "brand", brand);
 }
 
 struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
@@ -122,7 +133,9 @@ static void remember(const struct dialog_env *env, const struct update *u, const
 }
 
 /* In a group, the same question within a minute gets a pointer to the
- * earlier answer instead of a second copy. Returns 1 when it pointed. */
+ * earlier answer instead of a second copy, as a reply to the asker (so they
+ * are notified), with a link to that answer where Telegram has one
+ * (supergroups). Returns 1 when it pointed. */
 static int point_to_earlier(const struct dialog_env *env, const struct update *u,
 			    struct dialog_out *out, const char *key, const char *lang)
 {
@@ -131,9 +144,12 @@ static int point_to_earlier(const struct dialog_env *env, const struct update *u
 	int64_t earlier = context_recent_answer(env->ctx, u->chat_id, key, env->now, DEDUP_WINDOW);
 	if (!earlier)
 		return 0;
-	struct reply *r = dialog_say(env, u, out, "answered_above", NULL, NULL, lang);
-	if (r)
-		r->reply_to = earlier;
+	char link[96] = "";
+	const int64_t super = -1000000000000LL;	/* supergroup ids are -100 then the id */
+	if (u->chat_id < super)
+		snprintf(link, sizeof link, "https://t.me/c/%lld/%lld", (long long)(super - u->chat_id),
+			 (long long)earlier);
+	say_with(env, u, out, "answered_above", NULL, NULL, lang, "earlier", link);
 	return 1;
 }
 
@@ -235,74 +251,6 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 	free(args);
 }
 
-/* What one message asks, once the conversation so far fills in what it left
- * out. Pointers are into the kb or the memory; brand is a copy. */
-struct ask {
-	const char *topic, *carrier, *plan;
-	char brand[CTX_ID];	/* a US carrier without facts, named now or before */
-	int named;		/* the message itself named a carrier, brand or plan */
-};
-
-/* 1 when id is in the comma/blank separated list. */
-static int list_has(const char *list, const char *id)
-{
-	size_t n = strlen(id);
-	for (const char *p = list ? list : ""; *p;) {
-		p += strspn(p, ", ");
-		size_t k = strcspn(p, ", ");
-		if (k == n && !strncmp(p, id, n))
-			return 1;
-		p += k;
-	}
-	return 0;
-}
-
-/* A brand as the user wrote it, for {brand}: short words and words with a
- * digit in capitals (H2O, NET10, US), others capitalised (Red Pocket). */
-static void brand_name(const char *norm, size_t s, size_t e, char *out, size_t cap)
-{
-	size_t n = e - s < cap - 1 ? e - s : cap - 1;
-	memcpy(out, norm + s, n);
-	out[n] = '\0';
-	for (char *w = out; *w;) {
-		size_t k = strcspn(w, " -");
-		int digit = 0;
-		for (size_t i = 0; i < k; i++)
-			digit |= isdigit((unsigned char)w[i]);
-		for (size_t i = 0; i < k; i++)
-			if (isalpha((unsigned char)w[i]) && (i == 0 || digit || k <= 2))
-				w[i] = (char)toupper((unsigned char)w[i]);
-		w += k;
-		w += strspn(w, " -");
-	}
-}
-
-/* Fills in what the message left out from the conversation so far: the
- * answer to a pending question, the carrier (or brand) and plan already
- * known, the topic of the last answer when only a carrier or plan is new. */
-static void follow_up(const struct memory *m, int addressed, struct ask *a)
-{
-	if (!m)
-		return;
-	int named_carrier = a->carrier || a->brand[0];
-	if (!a->topic && m->pending == PENDING_CARRIER && named_carrier)
-		a->topic = m->pending_topic;
-	if (!a->topic && m->pending == PENDING_PLAN && a->plan)
-		a->topic = m->pending_topic;
-	/* "what about AT&T?" after an answer: the same topic, new carrier */
-	if (!a->topic && addressed && (named_carrier || a->plan) && m->topic[0])
-		a->topic = m->topic;
-	if (!named_carrier && m->carrier[0])
-		a->carrier = m->carrier;
-	else if (!named_carrier && m->brand[0])
-		snprintf(a->brand, sizeof a->brand, "%s", m->brand);
-	/* a plan said before holds for the same carrier, or for the first one
-	 * named after it ("it's prepaid" ... "Verizon") */
-	if (!a->plan && m->plan[0] &&
-	    (!m->carrier[0] || (a->carrier && !strcmp(a->carrier, m->carrier))))
-		a->plan = m->plan;
-}
-
 /* A carrier, brand or plan said alone: noted, and what the bot can tell
  * about it, with the main topics as buttons. */
 static void acknowledge(const struct dialog_env *env, const struct update *u,
@@ -378,21 +326,15 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 	}
 }
 
-static void handle_text(const struct dialog_env *env, const struct update *u,
-			struct dialog_out *out)
+/* Answers one question (text, the bot's name blanked) as the conversation
+ * so far reads it. Returns 0 when nothing in it was understood. */
+static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
+		   const char *text, int addressed)
 {
 	int group = update_is_group(u);
-	const char *mention = find_mention(u->text, env->bot_username);
-	int addressed = !group || mention || (env->bot_id && u->reply_to_from_id == env->bot_id);
-	if (group && !addressed && env->cfg->group_mode == GROUP_MENTION)
-		return;
-	char *text = xstrdup(u->text);
-	if (mention)	/* "@cancelbot how do I..." classifies without the name */
-		memset(text + (mention - u->text), ' ', strlen(env->bot_username) + 1);
 	struct classification c;
 	classify(env->kb, text, strlen(text), &c);
-	free(text);
-	const char *lang = dialog_lang(env, u, u->text);
+	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
 			.carrier = c.carrier ? c.carrier->id : NULL,
@@ -423,6 +365,7 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */
 	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
 		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
+	int understood = 1;
 	if (cue && !a.topic) {
 		if (!(group && cue->private_only))	/* "thanks" in a group: silence */
 			answer_cue(env, u, out, cue, &a, m, lang);
@@ -434,16 +377,76 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 			append_ui(env, &out->v[out->n - 1], cue->also, a.carrier, lang);
 	} else if (addressed && a.named) {
 		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
-	} else if (addressed) {
-		out->unmatched = 1;
-		out->unmatched_text = xstrdup(u->text);
-		if (mention)	/* log the question, not the bot's name */
-			memset(out->unmatched_text + (mention - u->text), ' ',
-			       strlen(env->bot_username) + 1);
-		if (!group)	/* in groups the bot never says "I did not understand" */
-			dialog_say(env, u, out, "fallback", NULL, NULL, lang);
+	} else {
+		understood = 0;
 	}
 	classification_free(&c);
+	return understood;
+}
+
+/* Nothing but blanks and punctuation (a bare "@bot ?"). */
+static int blank(const char *s)
+{
+	static const char *const wide[] = {"，", "。", "！", "？", "：", "、", "…"};
+	while (*s) {
+		if ((unsigned char)*s < 0x80) {
+			if (isalnum((unsigned char)*s))
+				return 0;
+			s++;
+			continue;
+		}
+		size_t i = 0;
+		while (i < ARRAY_LEN(wide) && !str_has_prefix(s, wide[i]))
+			i++;
+		if (i == ARRAY_LEN(wide))
+			return 0;
+		s += strlen(wide[i]);
+	}
+	return 1;
+}
+
+static void handle_text(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out)
+{
+	int group = update_is_group(u);
+	const char *mention = find_mention(u->text, env->bot_username);
+	int addressed = !group || mention || (env->bot_id && u->reply_to_from_id == env->bot_id);
+	if (group && !addressed && env->cfg->group_mode == GROUP_MENTION)
+		return;
+	if (u->edited && group)
+		return;	/* a group's edits are its own business */
+	char *text = xstrdup(u->text);
+	if (mention)	/* "@cancelbot how do I..." classifies without the name */
+		memset(text + (mention - u->text), ' ', strlen(env->bot_username) + 1);
+	/* a helper's mention under someone else's question: that question */
+	int others = group && mention && u->reply_to_text && u->reply_to_id &&
+		     u->reply_to_from_id != env->bot_id && u->reply_to_from_id != u->from_id;
+	size_t first = out->n;
+	int understood = !blank(text) && respond(env, u, out, text, addressed);
+	if (!understood && others && respond(env, u, out, u->reply_to_text, 1)) {
+		understood = 1;
+		for (size_t i = first; i < out->n; i++)
+			out->v[i].reply_to = u->reply_to_id;	/* where the question is */
+	}
+	if (!understood && group && mention && blank(text)) {
+		/* a bare mention: how to ask, so nobody wonders if the bot is alive */
+		dialog_say(env, u, out, "mention_howto", NULL, NULL, dialog_lang(env, u, NULL));
+	} else if (!understood && addressed) {
+		out->unmatched = 1;
+		out->unmatched_text = xstrdup(text);
+		if (!group)	/* in groups the bot never says "I did not understand" */
+			dialog_say(env, u, out, "fallback", NULL, NULL, out->lang);
+	}
+	free(text);
+}
+
+/* An edited message the bot already answered is not answered again (the
+ * fix of a typo after a fallback is). */
+static int answered_before(const struct dialog_env *env, const struct update *u)
+{
+	const struct memory *m = u->edited && env->ctx ?
+		context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	return m && m->answered_id == u->message_id;
 }
 
 void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out)
@@ -455,13 +458,15 @@ void dialog_handle(const struct dialog_env *env, const struct update *u, struct 
 		buttons_handle(env, u, out);
 	else if (u->kind == UPDATE_MESSAGE && u->text && u->text[0] == '/')
 		handle_command(env, u, out);
-	else if (u->kind == UPDATE_MESSAGE && u->text)
+	else if (u->kind == UPDATE_MESSAGE && u->text && !answered_before(env, u))
 		handle_text(env, u, out);
 	/* the conversation goes on in the language just used ("ATT" after a
 	 * Chinese greeting stays Chinese) */
 	if (out->n && out->lang && env->ctx && u->chat_id) {
 		struct memory *m = context_put(env->ctx, u->chat_id, u->from_id, env->now);
 		snprintf(m->lang, sizeof m->lang, "%s", out->lang);
+		if (u->kind == UPDATE_MESSAGE && !out->unmatched)
+			m->answered_id = u->message_id;
 	}
 	dialog_convert_script(out);
 }

@@ -18,7 +18,8 @@ const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier"
 				    "carriers", "carrier_overview", "stale_button", "lang_prompt",
 				    "lang_set", "answered_above", "admin_only",
 				    /* the dialog's own; cues' texts are named in intents/ */
-				    "other_brand", "plan_noted", "lang_auto", "same_answer", NULL};
+				    "other_brand", "plan_noted", "lang_auto", "same_answer",
+				    "mention_howto", NULL};
 
 static int cmp_str(const void *a, const void *b)
 {

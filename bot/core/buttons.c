@@ -136,14 +136,9 @@ static int press_plan(const struct dialog_env *env, const struct update *u,
 		      const char *plan, const char *lang)
 {
 	if (kb_answer(env->kb, topic, carrier, plan, lang) ==
-	    kb_answer(env->kb, topic, carrier, NULL, lang)) {
-		const struct answer *same = kb_answer(env->kb, "same_answer", NULL, plan, lang);
-		out->callback_text = same ? html_to_plain(same->text) : NULL;
-		struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
-		if (m) {	/* the plan is known from now on */
-			snprintf(m->plan, sizeof m->plan, "%s", plan);
-			m->pending = PENDING_NONE;
-		}
+	    kb_answer(env->kb, topic, carrier, NULL, lang) ||
+	    dialog_repeats(env, u, topic, carrier, plan, lang)) {
+		dialog_same_answer(env, u, out, plan, lang, 1);
 		return 1;
 	}
 	size_t first = out->n;
@@ -169,6 +164,10 @@ static int press_answer(const struct dialog_env *env, const struct update *u,
 	}
 	if (n == 3 && u->message_id)
 		return press_plan(env, u, out, a[0], carrier, a[2], lang);
+	if (dialog_repeats(env, u, a[0], carrier, NULL, lang)) {
+		dialog_same_answer(env, u, out, NULL, lang, 1);	/* the same button again */
+		return 1;
+	}
 	dialog_answer(env, u, out, a[0], carrier, n == 3 ? a[2] : NULL, lang);
 	return 1;
 }

@@ -153,6 +153,34 @@ static int point_to_earlier(const struct dialog_env *env, const struct update *u
 	return 1;
 }
 
+int dialog_repeats(const struct dialog_env *env, const struct update *u, const char *topic,
+		   const char *carrier, const char *plan, const char *lang)
+{
+	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (!m || !m->topic[0] || !carrier || strcmp(m->topic, topic) || strcmp(m->carrier, carrier) ||
+	    m->pending == PENDING_CARRIER)
+		return 0;
+	return kb_answer(env->kb, topic, carrier, plan, lang) ==
+	       kb_answer(env->kb, topic, carrier, m->plan[0] ? m->plan : NULL, lang);
+}
+
+/* The short "the answer above already applies" for plan, remembered. */
+void dialog_same_answer(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out, const char *plan, const char *lang, int toast)
+{
+	if (toast) {
+		const struct answer *a = kb_answer(env->kb, "same_answer", NULL, plan, lang);
+		out->callback_text = a ? html_to_plain(a->text) : NULL;
+	} else {
+		dialog_say(env, u, out, "same_answer", NULL, plan, lang);
+	}
+	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m && plan) {	/* the plan is known from now on */
+		snprintf(m->plan, sizeof m->plan, "%s", plan);
+		m->pending = PENDING_NONE;
+	}
+}
+
 void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		   const char *topic, const char *carrier, const char *plan, const char *lang)
 {
@@ -305,11 +333,18 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 		       const struct memory *m, const char *lang)
 {
 	char pending[CTX_ID] = "";
-	if (cue->asked_carrier && m)
+	if (cue->asked && m)
 		snprintf(pending, sizeof pending, "%s", m->pending_topic);
 	struct reply *r = say(env, u, out, cue->answer, a->carrier, a->plan, lang, a->brand);
 	if (r && cue->also)
 		append_ui(env, r, cue->also, a->carrier, lang);
+	/* "not sure" to "prepaid or postpaid?": how to tell, the buttons again */
+	if (cue->asked == 2 && *pending && a->carrier) {
+		if (r)
+			buttons_plans(env, r, pending, a->carrier, lang);
+		remember(env, u, pending, a->carrier, NULL, PENDING_PLAN, lang);
+		return;
+	}
 	/* "I don't know" to "which carrier?": the general steps follow, and
 	 * the question stays open for when they find out */
 	if (*pending) {
@@ -342,17 +377,22 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	/* cues are for someone speaking to the bot; "I don't know" only answers
 	 * "which carrier?"; an intent wins over a cue unless the cue replaces it */
-	const struct rule *cue = addressed && !c.veto ? c.cue : NULL;
-	if (cue && cue->asked_carrier && !(m && m->pending == PENDING_CARRIER))
-		cue = NULL;
+	const struct rule *cue = NULL;
+	size_t ci = 0;
+	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
+		if (!c.cues[ci]->asked ||
+		    (m && m->pending == (c.cues[ci]->asked == 1 ? PENDING_CARRIER : PENDING_PLAN)))
+			cue = c.cues[ci];
 	if (cue && cue->brand) {
 		if (!a.carrier)
-			brand_name(c.norm, c.cue_start, c.cue_end, a.brand, sizeof a.brand);
+			brand_name(c.norm, c.cue_start[ci - 1], c.cue_end[ci - 1], a.brand,
+				   sizeof a.brand);
 		cue = NULL;
 	} else if (cue && a.topic && !list_has(cue->replaces, a.topic)) {
 		cue = NULL;
 	}
-	if (cue && kb_rule(env->kb, RULE_INTENT, cue->answer))
+	int ui_cue = cue && (cue->asked || !kb_rule(env->kb, RULE_INTENT, cue->answer));
+	if (cue && !ui_cue)
 		a.topic = cue->answer;	/* a follow-up: the topic it stands for */
 	/* "moving to Mint": Mint is where the number goes, not the line to leave */
 	if (c.carrier_is_destination)
@@ -361,7 +401,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int brand_now = a.brand[0] != 0;
 	if (!c.veto && (addressed || a.topic))
 		follow_up(m, addressed, &a);
-	if (cue && !kb_rule(env->kb, RULE_INTENT, cue->answer))
+	if (ui_cue)
 		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */
 	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
 		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
@@ -371,6 +411,10 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 			answer_cue(env, u, out, cue, &a, m, lang);
 	} else if (a.topic && !a.carrier && a.brand[0]) {
 		answer_brand(env, u, out, &a, lang, brand_now);
+	} else if (a.topic && !c.intent && !c.carrier && !cue && c.plan &&
+		   dialog_repeats(env, u, a.topic, a.carrier, a.plan, lang)) {
+		/* "postpaid" under the postpaid answer: not the same answer again */
+		dialog_same_answer(env, u, out, a.plan, lang, 0);
 	} else if (a.topic) {
 		dialog_answer(env, u, out, a.topic, a.carrier, a.plan, lang);
 		if (cue && cue->also && out->n)

@@ -89,6 +89,15 @@ void dialog_convert_script(struct dialog_out *out);
 void dialog_set_lang(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		     const struct lang *l);
 
+/* 1 when answering topic for carrier/plan would repeat the conversation's
+ * last answer word for word (a second press of the same button). */
+int dialog_repeats(const struct dialog_env *env, const struct update *u, const char *topic,
+		   const char *carrier, const char *plan, const char *lang);
+/* Says (or, toast: shows as the press's notice) that the answer above
+ * already applies to plan, and remembers the plan. */
+void dialog_same_answer(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out, const char *plan, const char *lang, int toast);
+
 /* An admin report (plain text): escaped, preformatted, split if long. */
 void dialog_report(const struct update *u, struct dialog_out *out, const char *text);
 

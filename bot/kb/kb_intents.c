@@ -93,7 +93,7 @@ static int cue_key(struct rule *r, const char *name, const char *value)
 		return 1;
 	}
 	if (!strcmp(name, "when_asked")) {
-		r->asked_carrier = !strcmp(value, "carrier");
+		r->asked = !strcmp(value, "carrier") ? 1 : !strcmp(value, "plan") ? 2 : 0;
 		return 1;
 	}
 	if (!strcmp(name, "stands_for")) {

@@ -47,6 +47,32 @@ static int check_defaults(const struct kb *kb, const char *topic, struct sbuf *e
 	return bad;
 }
 
+/* A cue's answer and also name answered topics; replaces names intents. */
+static int check_cue(const struct kb *kb, const struct rule *r, struct sbuf *err)
+{
+	if (r->kind != RULE_CUE)
+		return 0;
+	int bad = 0;
+	const char *topics[] = {r->answer, r->also};
+	for (size_t i = 0; i < 2; i++)
+		if (topics[i])
+			bad |= check_defaults(kb, topics[i], err);
+	if (!r->answer && !r->brand) {
+		sbuf_addf(err, "%s:%d: [cue %s] needs answer = TOPIC or stands_for = carrier\n",
+			  r->file, r->line, r->id);
+		bad = 1;
+	}
+	char *copy = xstrdup(r->replaces ? r->replaces : ""), *save = NULL;
+	for (char *id = strtok_r(copy, ", ", &save); id; id = strtok_r(NULL, ", ", &save))
+		if (!kb_rule(kb, RULE_INTENT, id)) {
+			sbuf_addf(err, "%s:%d: [cue %s] replaces '%s', which is no intent\n", r->file,
+				  r->line, r->id, id);
+			bad = 1;
+		}
+	free(copy);
+	return bad;
+}
+
 static int twin_exists(const struct kb *kb, const struct answer *a)
 {
 	for (size_t i = 0; i < kb->nanswers; i++) {
@@ -131,32 +157,6 @@ static int check_answer(const struct kb *kb, const struct answer *a, struct sbuf
 	for (size_t i = 0; i < kb->nrules && !bad; i++)
 		if (kb->rules[i].kind == RULE_CARRIER)
 			bad |= check_render(kb, a, kb->rules[i].id, with_footer, err, warn);
-	return bad;
-}
-
-/* A cue's answer and also name answered topics; replaces names intents. */
-static int check_cue(const struct kb *kb, const struct rule *r, struct sbuf *err)
-{
-	if (r->kind != RULE_CUE)
-		return 0;
-	int bad = 0;
-	const char *topics[] = {r->answer, r->also};
-	for (size_t i = 0; i < 2; i++)
-		if (topics[i])
-			bad |= check_defaults(kb, topics[i], err);
-	if (!r->answer && !r->brand) {
-		sbuf_addf(err, "%s:%d: [cue %s] needs answer = TOPIC or stands_for = carrier\n",
-			  r->file, r->line, r->id);
-		bad = 1;
-	}
-	char *copy = xstrdup(r->replaces ? r->replaces : ""), *save = NULL;
-	for (char *id = strtok_r(copy, ", ", &save); id; id = strtok_r(NULL, ", ", &save))
-		if (!kb_rule(kb, RULE_INTENT, id)) {
-			sbuf_addf(err, "%s:%d: [cue %s] replaces '%s', which is no intent\n", r->file,
-				  r->line, r->id, id);
-			bad = 1;
-		}
-	free(copy);
 	return bad;
 }
 

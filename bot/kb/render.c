@@ -1,9 +1,10 @@
 /* render — see render.h. */
 #include "render.h"
-#include "lang.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "lang.h"
 
 static const char *const allowed_tags[] = {"b", "strong", "i", "em", "u", "ins", "s",
 					   "strike", "del", "code", "pre", "a", "tg-spoiler",

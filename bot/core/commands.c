@@ -54,9 +54,12 @@ static void cmd_lang(const struct dialog_env *env, const struct update *u, const
 		     struct dialog_out *out)
 {
 	const struct lang *l = lang_find(args);
-	if (!l && *args && strcasecmp(args, "auto"))
-		l = lang_from_telegram(args);
-	if (*args) {
+	if (!l && *args && strcasecmp(args, "auto")) {
+		l = lang_from_telegram(args);	/* the first row is also its fallback */
+		if (l == &langs[0] && strncasecmp(args, langs[0].code, strlen(langs[0].code)))
+			l = NULL;	/* "/lang fr": not one of ours, offer the choice */
+	}
+	if (l || !strcasecmp(args, "auto")) {
 		dialog_set_lang(env, u, out, l);
 		return;
 	}

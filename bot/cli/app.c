@@ -3,6 +3,7 @@
 #include "app.h"
 #include "log.h"
 #include "normalize.h"
+#include "reload.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,8 +33,7 @@ int app_config(struct config *cfg, const char *path, int must_exist, int need_to
 struct kb *app_kb(const struct config *cfg)
 {
 	struct sbuf err = {0}, warn = {0};
-	struct kb_load_opts opts = {.max_age_days = 0};
-	struct kb *kb = kb_load(cfg->intents_dir, cfg->responses_dir, &opts, &err, &warn);
+	struct kb *kb = reload_load(cfg, &err, &warn);
 	if (!kb)
 		fprintf(stderr, "cancelbot: the knowledge base has errors:\n%s", sbuf_str(&err));
 	sbuf_free(&err);

@@ -3,10 +3,12 @@
  * typing the number presses one. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
+#include "answer.h"
 #include "dialog.h"
 #include "lang.h"
 #include "normalize.h"
-#include "render.h"
+#include "reload.h"
+#include "html.h"
 #include "unmatched.h"
 
 #include <stdio.h>
@@ -33,33 +35,20 @@ static void show(const struct dialog_out *out, struct button *pressable, size_t 
 	fflush(stdout);
 }
 
-/* Admin commands in the terminal: the operator is the admin here. */
+/* Admin commands in the terminal: the operator is the admin here, and
+ * /reload is the bot's own (reload_kb: checks, reload_eval gate, diff). */
 static void local_action(const struct config *cfg, struct kb **kb, const struct update *u,
 			 struct dialog_out *out)
 {
-	struct sbuf report = {0}, err = {0}, warn = {0};
-	if (out->action == ACTION_RELOAD) {
-		struct kb *next = kb_load(cfg->intents_dir, cfg->responses_dir, NULL, &err, &warn);
-		if (next) {
-			kb_free(*kb);
-			*kb = next;
-			sbuf_addf(&report, "Reloaded: %zu intents, %zu carriers, %zu answers.\n",
-				  next->counts[RULE_INTENT], next->counts[RULE_CARRIER], next->nanswers);
-		} else {
-			sbuf_addf(&report, "Reload refused; the running knowledge base stays.\n%s",
-				  sbuf_str(&err));
-		}
-	} else if (out->action == ACTION_UNMATCHED) {
-		if (unmatched_top(cfg->state_dir, out->action_arg > 0 ? (size_t)out->action_arg : 10,
-				  &report) <= 0)
-			sbuf_adds(&report, "No unmatched questions logged yet.\n");
-	} else {
+	struct sbuf report = {0};
+	if (out->action == ACTION_RELOAD)
+		reload_kb(cfg, kb, "/reload", &report, NULL);
+	else if (out->action == ACTION_UNMATCHED)
+		unmatched_report(cfg->state_dir, out->action_arg, &report);
+	else
 		sbuf_adds(&report, "Counters are kept by `cancelbot run`.\n");
-	}
 	dialog_report(u, out, sbuf_str(&report));
 	sbuf_free(&report);
-	sbuf_free(&err);
-	sbuf_free(&warn);
 }
 
 int cmd_chat(int argc, char **argv)

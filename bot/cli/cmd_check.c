@@ -2,6 +2,7 @@
  * and DIR/responses exactly as the bot would and lists every problem with
  * file:line. Exit 1 on errors; stale facts are warnings. */
 #include "app.h"
+#include "load.h"
 #include "normalize.h"
 
 #include <stdio.h>

@@ -34,7 +34,7 @@ int cmd_explain(int argc, char **argv)
 	struct dialog_out d;
 	dialog_handle(&env, &u, &d);
 	for (size_t i = 0; i < d.n; i++)
-		printf("\nanswer (from %s):\n%s\n", d.v[i].source ? d.v[i].source : "?", d.v[i].text);
+		printf("\nanswer (from %s):\n%s\n", d.v[i].source[0] ? d.v[i].source : "?", d.v[i].text);
 	dialog_out_free(&d);
 	sbuf_free(&out);
 	sbuf_free(&text);

@@ -22,7 +22,6 @@
 
 #define BACKOFF_MIN 1.0
 #define BACKOFF_MAX 60.0
-#define SEND_MAX_ATTEMPTS 8	/* a reply that failed this often is given up, loudly */
 #define SHUTDOWN_FLUSH 5.0	/* seconds to keep sending after SIGTERM */
 
 static volatile sig_atomic_t stop_flag, hup_flag;
@@ -51,7 +50,7 @@ static double wall_now(void)
 static void back_off(struct bot *b, const char *why)
 {
 	double wait = b->backoff * (0.5 + (double)rand() / RAND_MAX / 2);
-	log_warn("backoff", "seconds=%.1f reason=\"%s\"", wait, why);
+	log_warn("backoff", KV("seconds", wait), KV("reason", why));
 	sleep_interruptible(wait, &stop_flag);
 	b->backoff = b->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : b->backoff * 2;
 }
@@ -59,7 +58,7 @@ static void back_off(struct bot *b, const char *why)
 static void mark_done(struct bot *b, int64_t update_id)
 {
 	if (state_mark(&b->st, update_id, outbox_floor(b->ob)) < 0)
-		log_error("state_save_failed", "dir=%s msg=\"%s\"", b->st.dir, strerror(errno));
+		log_error("state_save_failed", KV("dir", b->st.dir), KV("msg", strerror(errno)));
 }
 
 /* Sends every reply the limits allow now. */
@@ -70,44 +69,22 @@ static void deliver(struct bot *b)
 	while (!b->hard_stop && (it = outbox_ready(b->ob, now_seconds(), &wait)) != NULL) {
 		double start = now_seconds();
 		/* the time the bot itself added: update in, reply about to go out */
-		log_debug("sending", "update=%lld added_latency_us=%.0f", (long long)it->update_id,
-			  (start - it->received) * 1e6);
+		log_debug("sending", KV("update", it->update_id),
+			  KV("added_latency_us", (start - it->received) * 1e6));
 		struct send_result res = send_reply(b->tg, &it->r);
 		double now = now_seconds();
 		int64_t uid = it->update_id;
 		if (res.migrated_to && b->ctx)
 			context_migrate(b->ctx, it->r.chat_id, res.migrated_to);
-		switch (res.status) {
-		case SEND_OK:
+		if (res.status == SEND_OK) {
 			if (it->r.dedup_key[0] && b->ctx)
 				context_note_answer(b->ctx, res.migrated_to ? res.migrated_to : it->r.chat_id,
 						    it->r.dedup_key, res.message_id, wall_now());
 			stats_sent(&b->stats, &it->r);
-			outbox_sent(b->ob, it, now);
-			break;
-		case SEND_RATE_LIMITED:
-			log_warn("rate_limited", "chat=%lld retry_after=%d", (long long)it->r.chat_id,
-				 res.retry_after);
-			outbox_pause_chat(b->ob, it->r.chat_id, now, now + res.retry_after);
-			/* several chats limited at once: Telegram's global limit */
-			if (now - b->last_429 < 1.0 && b->last_429_chat != it->r.chat_id)
-				outbox_pause_all(b->ob, now + res.retry_after);
-			b->last_429 = now;
-			b->last_429_chat = it->r.chat_id;
-			continue;	/* the item stays queued */
-		case SEND_DROPPED:
-			outbox_drop(b->ob, it);
-			break;
-		case SEND_FAILED:
-			if (it->attempts + 1 >= SEND_MAX_ATTEMPTS) {
-				log_error("reply_lost", "update=%lld chat=%lld attempts=%d",
-					  (long long)uid, (long long)it->r.chat_id, it->attempts + 1);
-				outbox_drop(b->ob, it);
-				break;
-			}
-			outbox_retry(b->ob, it, now + fmin(BACKOFF_MAX, pow(2, it->attempts)));
-			continue;
 		}
+		/* the outbox decides what follows: gone, paused or retried later */
+		if (!outbox_result(b->ob, it, res.status, res.retry_after, now))
+			continue;
 		if (outbox_pending_for(b->ob, uid) == 0)
 			mark_done(b, uid);
 	}
@@ -119,12 +96,11 @@ static void handle(struct bot *b, const struct update *u)
 				 .bot_username = b->username, .bot_id = b->bot_id, .now = wall_now()};
 	struct dialog_out out;
 	if (u->migrate_to_chat_id)
-		log_info("chat_migrated", "from=%lld to=%lld", (long long)u->chat_id,
-			 (long long)u->migrate_to_chat_id);
+		log_info("chat_migrated", KV("from", u->chat_id), KV("to", u->migrate_to_chat_id));
 	dialog_handle(&env, u, &out);
 	if (out.refused_admin)
-		log_warn("admin_refused", "user=%lld chat_type=%s msg=\"not in [bot] admins\"",
-			 (long long)u->from_id, u->chat_type);
+		log_warn("admin_refused", KV("user", u->from_id), KV("chat_type", u->chat_type),
+			 KV("msg", "not in [bot] admins"));
 	if (out.action)
 		bot_admin_action(b, u, &out);
 	if (out.lang_chosen)
@@ -137,8 +113,9 @@ static void handle(struct bot *b, const struct update *u)
 		out.v[i].text = NULL;	/* the outbox owns it now */
 	}
 	stats_handled(&b->stats, u, &out);
-	log_info("handled", "update=%lld chat_type=%s replies=%zu unmatched=%d",
-		 (long long)u->update_id, u->chat_type[0] ? u->chat_type : "-", out.n, out.unmatched);
+	log_info("handled", KV("update", u->update_id),
+		 KV("chat_type", u->chat_type[0] ? u->chat_type : "-"), KV("replies", out.n),
+		 KV("unmatched", out.unmatched));
 	dialog_out_free(&out);
 }
 
@@ -162,22 +139,21 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 		if (!json)
 			memset(&u, 0, sizeof u);
 		if (has_id && !state_seen(&b->st, id)) {
-			log_warn("update_unusable", "update=%lld bytes=%zu msg=\"%s; skipped\"",
-				 (long long)id, len, json ? "no usable update_id" : "not valid JSON");
+			log_warn("update_unusable", KV("update", id), KV("bytes", len),
+				 KV("msg", json ? "no usable update_id; skipped" : "not valid JSON; skipped"));
 			mark_done(b, id);
 		} else if (!has_id) {
-			log_warn("update_unusable", "bytes=%zu msg=\"no update_id; skipped\"", len);
+			log_warn("update_unusable", KV("bytes", len), KV("msg", "no update_id; skipped"));
 		}
 		update_free(&u);
 		return;
 	}
 	/* already answered, or answered and still being sent */
 	if (state_seen(&b->st, u.update_id) || outbox_pending_for(b->ob, u.update_id)) {
-		log_debug("duplicate", "update=%lld", (long long)u.update_id);
+		log_debug("duplicate", KV("update", u.update_id));
 	} else {
 		if (u.kind == UPDATE_SKIP)
-			log_info("skipped", "update=%lld reason=\"%s\"", (long long)u.update_id,
-				 u.skip_reason);
+			log_info("skipped", KV("update", u.update_id), KV("reason", u.skip_reason));
 		else
 			handle(b, &u);
 		if (outbox_pending_for(b->ob, u.update_id) == 0)
@@ -219,18 +195,19 @@ static int poll_once(struct bot *b, int timeout)
 	} else if (st == TG_TRANSPORT_ERROR && r.raw && strstr(r.raw, "\"ok\":true") &&
 		   updates_scan(r.raw, r.raw_len, handle_element, b) > 0) {
 		/* some element is not JSON: the others were handled one by one */
-		log_warn("updates_salvaged", "bytes=%zu", r.raw_len);
+		log_warn("updates_salvaged", KV("bytes", r.raw_len));
 		back_off(b, "getUpdates body was not valid JSON");
 	} else if (st == TG_API_ERROR && r.error_code == 401) {
-		log_error("token_rejected", "msg=\"Telegram rejected the token\"");
+		log_error("token_rejected", KV("msg", "Telegram rejected the token"));
 		tg_result_free(&r);
 		return 1;
 	} else if (st == TG_API_ERROR && r.error_code == 409) {
-		log_error("conflict", "msg=\"409 Conflict: %s. Another instance is polling with this "
-			  "token, or a webhook is set (drop_webhook = true deletes it)\"", r.description);
+		log_error("conflict", KV("desc", r.description),
+			  KV("msg", "409 Conflict. Another instance is polling with this token, or a "
+			     "webhook is set (drop_webhook = true deletes it)"));
 		back_off(b, "409 conflict");
 	} else if (st == TG_API_ERROR && r.error_code == 429) {
-		log_warn("flood_wait", "seconds=%d", r.retry_after);
+		log_warn("flood_wait", KV("seconds", r.retry_after));
 		sleep_interruptible(r.retry_after > 0 ? r.retry_after : 1, &stop_flag);
 	} else {
 		back_off(b, st == TG_OK ? "getUpdates result is not an array" : r.description);
@@ -246,7 +223,7 @@ static void confirm_offset(struct bot *b)
 	struct tg_result r;
 	stop_flag = 0;	/* let this last short call through */
 	if (tg_call(b->tg, "getUpdates", p, 5, &r) == TG_OK)
-		log_info("offset_confirmed", "offset=%lld", (long long)b->st.offset);
+		log_info("offset_confirmed", KV("offset", b->st.offset));
 	stop_flag = 1;
 	tg_result_free(&r);
 	cJSON_Delete(p);
@@ -262,8 +239,8 @@ static void shutdown_flush(struct bot *b)
 			sleep_interruptible(fmin(wait, deadline - now_seconds()), NULL);
 	}
 	if (outbox_len(b->ob))
-		log_warn("unsent_at_exit", "replies=%zu msg=\"their updates stay unconfirmed and "
-			 "are answered after the restart\"", outbox_len(b->ob));
+		log_warn("unsent_at_exit", KV("replies", outbox_len(b->ob)),
+			 KV("msg", "their updates stay unconfirmed and are answered after the restart"));
 	stop_flag = 1;
 }
 
@@ -290,7 +267,7 @@ static int run_loop(struct bot *b)
 	}
 	shutdown_flush(b);
 	confirm_offset(b);
-	log_info("stopped", "offset=%lld", (long long)b->st.offset);
+	log_info("stopped", KV("offset", b->st.offset));
 	return 0;
 }
 

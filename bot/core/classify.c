@@ -33,7 +33,7 @@ static int run(const struct kb *kb, const pcre2_code *re, const char *text, size
 	}
 	if (rc != PCRE2_ERROR_NOMATCH) {
 		*limit_hit = 1;
-		log_warn("regex_limit", "code=%d len=%zu", rc, len);
+		log_warn("regex_limit", KV("code", rc), KV("len", len));
 	}
 	return 0;
 }

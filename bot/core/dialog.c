@@ -1,225 +1,17 @@
 /* dialog — see dialog.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "dialog.h"
+#include "answer.h"
+#include "buttons.h"
 #include "classify.h"
-#include "commands.h"
 #include "followup.h"
-#include "log.h"
-#include "render.h"
+#include "keyboard.h"
+#include "slash.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-static struct reply *new_reply(const struct update *u, struct dialog_out *out)
-{
-	out->v = xrealloc(out->v, (out->n + 1) * sizeof *out->v);
-	struct reply *r = &out->v[out->n++];
-	memset(r, 0, sizeof *r);
-	r->chat_id = u->chat_id;
-	if (update_is_group(u))
-		r->reply_to = u->message_id;
-	r->thread_id = u->thread_id;
-	return r;
-}
-
-/* Renders topic and appends it as one or more replies (long answers are
- * split); returns the last part, where buttons go, or NULL. */
-/* Does topic's answer rest on carrier facts (so it gets the "facts
- * checked" footer)? Yes when it asks for the carrier or has a carrier's own
- * section; a greeting, help or small talk does not. */
-static int has_facts(const struct kb *kb, const char *topic)
-{
-	if (!strcmp(topic, "carrier_overview") || kb_topic_asks_carrier(kb, topic))
-		return 1;
-	if (!kb_rule(kb, RULE_INTENT, topic))
-		return 0;
-	for (size_t i = 0; i < kb->nanswers; i++)
-		if (kb->answers[i].carrier && !strcmp(kb->answers[i].topic, topic))
-			return 1;
-	return 0;
-}
-
-/* Renders topic with {user} and one more value of the conversation (key:
- * "brand", "earlier"; none when value is NULL or empty). */
-static struct reply *say_with(const struct dialog_env *env, const struct update *u,
-			      struct dialog_out *out, const char *topic, const char *carrier,
-			      const char *plan, const char *lang, const char *key, const char *value)
-{
-	const struct answer *a = kb_answer(env->kb, topic, carrier, plan, lang);
-	if (!a)
-		return NULL;
-	int is_intent = kb_rule(env->kb, RULE_INTENT, topic) != NULL;
-	struct sbuf err = {0};
-	const char *vars[] = {"user", u->from_name ? u->from_name : "",
-			      value && *value ? key : NULL, value, NULL};
-	char *html = render_answer_vars(env->kb, a, carrier, vars, has_facts(env->kb, topic), &err);
-	if (!html) {
-		log_error("render_failed", "msg=\"%s\"", sbuf_str(&err));
-		sbuf_free(&err);
-		return NULL;
-	}
-	sbuf_free(&err);
-	size_t n;
-	char **parts = render_split(html, TG_MAX_TEXT, &n);
-	free(html);
-	for (size_t i = 0; i < n; i++) {
-		struct reply *r = new_reply(u, out);
-		r->text = parts[i];
-		r->source = a->file;
-		if (is_intent)
-			snprintf(r->topic, sizeof r->topic, "%s", topic);
-		snprintf(r->carrier, sizeof r->carrier, "%s", carrier ? carrier : "");
-	}
-	free(parts);	/* the strings now belong to the replies */
-	out->lang = lang;
-	return n ? &out->v[out->n - 1] : NULL;
-}
-
-/* A topic that may name a US brand without facts ({brand}). */
-static struct reply *say(const struct dialog_env *env, const struct update *u,
-			 struct dialog_out *out, const char *topic, const char *carrier,
-			 const char *plan, const char *lang, const char *brand)
-{
-	return say_with(env, u, out, topic, carrier, plan, lang, "brand", brand);
-}
-
-struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
-			 struct dialog_out *out, const char *topic, const char *carrier,
-			 const char *plan, const char *lang)
-{
-	return say(env, u, out, topic, carrier, plan, lang, NULL);
-}
-
-/* Adds a UI text as the last paragraph of reply r (when it still fits). */
-static void append_ui(const struct dialog_env *env, struct reply *r, const char *topic,
-		      const char *carrier, const char *lang)
-{
-	const struct answer *a = kb_answer(env->kb, topic, carrier, NULL, lang);
-	struct sbuf err = {0};
-	char *extra = a ? render_answer(env->kb, a, carrier, 0, &err) : NULL;
-	if (extra && html_text_units(r->text) + html_text_units(extra) + 2 <= TG_MAX_TEXT) {
-		char *joined = xasprintf("%s\n\n%s", r->text, extra);
-		free(r->text);
-		r->text = joined;
-	}
-	free(extra);
-	sbuf_free(&err);
-}
-
-static void remember(const struct dialog_env *env, const struct update *u, const char *topic,
-		     const char *carrier, const char *plan, enum pending pending,
-		     const char *lang)
-{
-	char out_lang[sizeof ((struct memory *)0)->lang];
-	snprintf(out_lang, sizeof out_lang, "%s", lang);
-	if (!env->ctx)
-		return;
-	/* the arguments may point into the very memory being rewritten */
-	char t[CTX_ID], c[CTX_ID], p[CTX_ID];
-	snprintf(t, sizeof t, "%s", topic ? topic : "");
-	snprintf(c, sizeof c, "%s", carrier ? carrier : "");
-	snprintf(p, sizeof p, "%s", plan ? plan : "");
-	struct memory *m = context_put(env->ctx, u->chat_id, u->from_id, env->now);
-	memcpy(m->topic, t, sizeof t);
-	memcpy(m->carrier, c, sizeof c);
-	if (*c)
-		m->brand[0] = '\0';	/* a carrier with facts replaces a brand without */
-	memcpy(m->plan, p, sizeof p);
-	memcpy(m->lang, out_lang, sizeof m->lang);
-	m->pending = pending;
-	memcpy(m->pending_topic, pending ? t : "", pending ? sizeof t : 1);
-}
-
-/* In a group, the same question within a minute gets a pointer to the
- * earlier answer instead of a second copy, as a reply to the asker (so they
- * are notified), with a link to that answer where Telegram has one
- * (supergroups). Returns 1 when it pointed. */
-static int point_to_earlier(const struct dialog_env *env, const struct update *u,
-			    struct dialog_out *out, const char *key, const char *lang)
-{
-	if (!env->ctx || !update_is_group(u))
-		return 0;
-	int64_t earlier = context_recent_answer(env->ctx, u->chat_id, key, env->now, DEDUP_WINDOW);
-	if (!earlier)
-		return 0;
-	char link[96] = "";
-	const int64_t super = -1000000000000LL;	/* supergroup ids are -100 then the id */
-	if (u->chat_id < super)
-		snprintf(link, sizeof link, "https://t.me/c/%lld/%lld", (long long)(super - u->chat_id),
-			 (long long)earlier);
-	say_with(env, u, out, "answered_above", NULL, NULL, lang, "earlier", link);
-	return 1;
-}
-
-int dialog_repeats(const struct dialog_env *env, const struct update *u, const char *topic,
-		   const char *carrier, const char *plan, const char *lang)
-{
-	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
-	if (!m || !m->topic[0] || !carrier || strcmp(m->topic, topic) || strcmp(m->carrier, carrier) ||
-	    m->pending == PENDING_CARRIER)
-		return 0;
-	return kb_answer(env->kb, topic, carrier, plan, lang) ==
-	       kb_answer(env->kb, topic, carrier, m->plan[0] ? m->plan : NULL, lang);
-}
-
-/* The short "the answer above already applies" for plan, remembered. */
-void dialog_same_answer(const struct dialog_env *env, const struct update *u,
-			struct dialog_out *out, const char *plan, const char *lang, int toast)
-{
-	if (toast) {
-		const struct answer *a = kb_answer(env->kb, "same_answer", NULL, plan, lang);
-		out->callback_text = a ? html_to_plain(a->text) : NULL;
-	} else {
-		dialog_say(env, u, out, "same_answer", NULL, plan, lang);
-	}
-	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
-	if (m && plan) {	/* the plan is known from now on */
-		snprintf(m->plan, sizeof m->plan, "%s", plan);
-		m->pending = PENDING_NONE;
-	}
-}
-
-void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
-		   const char *topic, const char *carrier, const char *plan, const char *lang)
-{
-	int asks = carrier ? 0 : kb_topic_asks_carrier(env->kb, topic);
-	if (asks) {
-		/* ask = after: what to do right now comes first ("my phone was
-		 * stolen"), the carrier's own steps one tap away */
-		struct reply *r = asks == 2 ? dialog_say(env, u, out, topic, NULL, plan, lang)
-					     : dialog_say(env, u, out, "ask_carrier", NULL, NULL, lang);
-		if (r) {
-			char data[80];
-			buttons_carriers(env, r, "main_carriers", topic, plan, lang);
-			snprintf(data, sizeof data, "w:%s%s%s", topic, plan ? ":" : "", plan ? plan : "");
-			buttons_add(r, buttons_label(env, "button_other", lang), data);
-			snprintf(data, sizeof data, "a:%s:-%s%s", topic, plan ? ":" : "", plan ? plan : "");
-			if (asks == 1)
-				buttons_add(r, buttons_label(env, "button_general", lang), data);
-		}
-		remember(env, u, topic, NULL, plan, PENDING_CARRIER, lang);
-		return;
-	}
-	char key[64];
-	snprintf(key, sizeof key, "%s|%s|%s|%s", topic, carrier ? carrier : "", plan ? plan : "", lang);
-	if (point_to_earlier(env, u, out, key, lang))
-		return;
-	size_t first = out->n;
-	struct reply *last = dialog_say(env, u, out, topic, carrier, plan, lang);
-	if (update_is_group(u) && out->n > first)
-		snprintf(out->v[first].dedup_key, sizeof out->v[first].dedup_key, "%s", key);
-	/* The carrier's answer is for monthly (postpaid) lines; when prepaid
-	 * differs, ask under it rather than making everyone answer first. */
-	if (last && carrier && !plan && kb_topic_depends_on_plan(env->kb, topic, carrier)) {
-		append_ui(env, last, "ask_plan", carrier, lang);
-		buttons_plans(env, last, topic, carrier, lang);
-		remember(env, u, topic, carrier, NULL, PENDING_PLAN, lang);
-		return;
-	}
-	remember(env, u, topic, carrier, plan, PENDING_NONE, lang);
-}
 
 /* "@name" anywhere in text, case-insensitively, as a whole word. */
 static const char *find_mention(const char *text, const char *username)
@@ -257,7 +49,7 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 	 * when we were the last bot to speak there. */
 	while (*rest == ' ' || *rest == '\n')
 		rest++;
-	const struct command *c = command_find(name);
+	const struct slash_command *c = slash_find(name);
 	if (!c) {
 		/* not one of ours: in private, read it as a question ("/cancel
 		 * verizon" is how some people ask any bot); the fallback answers
@@ -277,6 +69,14 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 	char *args = xstrdup(rest);
 	c->handler(env, u, str_trim(args), out);
 	free(args);
+}
+
+/* A topic that may name a US brand without facts ({brand}). */
+static struct reply *say(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const char *topic, const char *carrier,
+			 const char *plan, const char *lang, const char *brand)
+{
+	return dialog_say_with(env, u, out, topic, carrier, plan, lang, "brand", brand);
 }
 
 /* A carrier, brand or plan said alone: noted, and what the bot can tell
@@ -300,11 +100,11 @@ static void acknowledge(const struct dialog_env *env, const struct update *u,
 	} else {
 		r = say(env, u, out, "plan_noted", NULL, a->plan, lang, NULL);
 		if (r) {
-			append_ui(env, r, "ask_carrier", NULL, lang);
+			dialog_append(env, r, "ask_carrier", NULL, lang);
 			buttons_carriers(env, r, "main_carriers", NULL, NULL, lang);
 		}
 	}
-	remember(env, u, "", a->carrier, a->plan, PENDING_NONE, lang);
+	dialog_remember(env, u, "", a->carrier, a->plan, PENDING_NONE, lang);
 	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	if (m && !a->carrier)
 		snprintf(m->brand, sizeof m->brand, "%s", a->brand);
@@ -320,7 +120,7 @@ static void answer_brand(const struct dialog_env *env, const struct update *u,
 	say(env, u, out, a->topic, NULL, a->plan, lang, a->brand);
 	char brand[CTX_ID];
 	snprintf(brand, sizeof brand, "%s", a->brand);
-	remember(env, u, a->topic, NULL, a->plan, PENDING_NONE, lang);
+	dialog_remember(env, u, a->topic, NULL, a->plan, PENDING_NONE, lang);
 	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	if (m)
 		memcpy(m->brand, brand, sizeof brand);
@@ -337,12 +137,12 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 		snprintf(pending, sizeof pending, "%s", m->pending_topic);
 	struct reply *r = say(env, u, out, cue->answer, a->carrier, a->plan, lang, a->brand);
 	if (r && cue->also)
-		append_ui(env, r, cue->also, a->carrier, lang);
+		dialog_append(env, r, cue->also, a->carrier, lang);
 	/* "not sure" to "prepaid or postpaid?": how to tell, the buttons again */
 	if (cue->asked == 2 && *pending && a->carrier) {
 		if (r)
 			buttons_plans(env, r, pending, a->carrier, lang);
-		remember(env, u, pending, a->carrier, NULL, PENDING_PLAN, lang);
+		dialog_remember(env, u, pending, a->carrier, NULL, PENDING_PLAN, lang);
 		return;
 	}
 	/* "I don't know" to "which carrier?": the general steps follow, and
@@ -355,7 +155,7 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 			snprintf(data, sizeof data, "w:%s", pending);
 			buttons_add(r, buttons_label(env, "button_other", lang), data);
 		}
-		remember(env, u, pending, NULL, a->plan, PENDING_CARRIER, lang);
+		dialog_remember(env, u, pending, NULL, a->plan, PENDING_CARRIER, lang);
 	} else if (env->ctx) {
 		context_put(env->ctx, u->chat_id, u->from_id, env->now);	/* still talking */
 	}
@@ -418,7 +218,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	} else if (a.topic) {
 		dialog_answer(env, u, out, a.topic, a.carrier, a.plan, lang);
 		if (cue && cue->also && out->n)
-			append_ui(env, &out->v[out->n - 1], cue->also, a.carrier, lang);
+			dialog_append(env, &out->v[out->n - 1], cue->also, a.carrier, lang);
 	} else if (addressed && a.named) {
 		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
 	} else {
@@ -513,19 +313,6 @@ void dialog_handle(const struct dialog_env *env, const struct update *u, struct 
 			m->answered_id = u->message_id;
 	}
 	dialog_convert_script(out);
-}
-
-void dialog_report(const struct update *u, struct dialog_out *out, const char *text)
-{
-	char *esc = html_escape(text);
-	char *html = xasprintf("<pre>%s</pre>", esc);
-	size_t n;
-	char **parts = render_split(html, TG_MAX_TEXT, &n);
-	for (size_t i = 0; i < n; i++)
-		new_reply(u, out)->text = parts[i];
-	free(parts);
-	free(html);
-	free(esc);
 }
 
 void dialog_out_free(struct dialog_out *out)

@@ -66,8 +66,8 @@ int normalize_init(void)
 	for (size_t i = 0; i < ARRAY_LEN(configs) && t2s == (opencc_t)-1; i++)
 		t2s = opencc_open(configs[i]);
 	if (t2s == (opencc_t)-1) {
-		log_warn("opencc_missing", "msg=\"cannot load OpenCC t2s.json; Traditional Chinese "
-			 "is matched as written (install libopencc-data)\"");
+		log_warn("opencc_missing", KV("msg", "cannot load OpenCC t2s.json; Traditional Chinese "
+			 "is matched as written (install libopencc-data)"));
 		return -1;
 	}
 	build_traditional_map();
@@ -97,7 +97,8 @@ static opencc_t out_converter(const char *config)
 		if (cc == (opencc_t)-1)
 			cc = opencc_open(path);
 		if (cc == (opencc_t)-1)
-			log_warn("opencc_missing", "config=%s msg=\"replies stay in Simplified\"", config);
+			log_warn("opencc_missing", KV("config", config),
+				 KV("msg", "replies stay in Simplified"));
 		out_conv[i].config = config;	/* a static string of the language table */
 		out_conv[i].cc = cc;
 	}

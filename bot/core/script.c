@@ -1,10 +1,10 @@
 /* script — the language and script of the conversation: which variant a
- * reply is written in (dialog_lang), /lang's choice (dialog_set_lang), and
- * the conversion of finished replies into that variant's script. The
+ * reply is written in (dialog_lang) and the conversion of finished replies
+ * into that variant's script. The
  * variants themselves are the table in bot/lib/lang.c. Pure but for
  * OpenCC's data files, read once (normalize.c). */
 #define _POSIX_C_SOURCE 200809L
-#include "dialog.h"
+#include "script.h"
 #include "lang.h"
 #include "normalize.h"
 
@@ -113,18 +113,4 @@ void dialog_convert_script(struct dialog_out *out)
 		free(out->callback_text);
 		out->callback_text = c;
 	}
-}
-
-void dialog_set_lang(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
-		     const struct lang *l)
-{
-	if (env->ctx) {
-		context_set_lang(env->ctx, u->from_id, l ? l->code : NULL);
-		struct memory *m = context_put(env->ctx, u->chat_id, u->from_id, env->now);
-		m->lang[0] = '\0';	/* auto: the next message decides afresh */
-	}
-	out->lang_chosen = 1;
-	/* auto confirms in the Telegram language: there is no message to go by */
-	const char *lang = l ? l->code : lang_from_telegram(u->lang_code)->code;
-	dialog_say(env, u, out, l ? "lang_set" : "lang_auto", NULL, NULL, lang);
 }

@@ -1,10 +1,11 @@
 /* bot — startup, connection and teardown of the running bot; see bot.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "bot.h"
-#include "app.h"
-#include "commands.h"
+#include "answer.h"
+#include "slash.h"
 #include "langs.h"
 #include "log.h"
+#include "reload.h"
 #include "sender.h"
 #include "unmatched.h"
 #include "watch.h"
@@ -25,9 +26,14 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 {
 	struct sbuf err = {0};
 	b->stats.started = time(NULL);
-	b->kb = app_kb(&b->cfg);
-	if (!b->kb)
+	struct sbuf warn = {0};
+	b->kb = reload_load(&b->cfg, &err, &warn);
+	sbuf_free(&warn);
+	if (!b->kb) {
+		fprintf(stderr, "cancelbot: the knowledge base has errors:\n%s", sbuf_str(&err));
+		sbuf_free(&err);
 		return -1;
+	}
 	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
 		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
 		sbuf_free(&err);
@@ -44,8 +50,8 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 
 	b->ob = outbox_new(b->cfg.rate_limits);
 	if (!b->cfg.rate_limits)
-		log_warn("rate_limits_off", "msg=\"sending without pacing: only for benchmarks "
-			 "against a fake server\"");
+		log_warn("rate_limits_off",
+			 KV("msg", "sending without pacing: only for benchmarks against a fake server"));
 	return b->tg ? 0 : -1;
 }
 
@@ -55,13 +61,14 @@ static int get_me(struct bot *b)
 	struct tg_result r;
 	enum tg_status st = tg_call(b->tg, "getMe", NULL, 30, &r);
 	if (st == TG_API_ERROR && (r.error_code == 401 || r.error_code == 404)) {
-		log_error("token_rejected", "msg=\"Telegram rejected the token (HTTP %d); check "
-			  "[telegram] token or CANCELBOT_TOKEN\"", r.error_code);
+		log_error("token_rejected", KV("code", r.error_code),
+			  KV("msg", "Telegram rejected the token; check [telegram] token or "
+			     "CANCELBOT_TOKEN"));
 		tg_result_free(&r);
 		return 1;
 	}
 	if (st != TG_OK || !cJSON_IsObject(r.result)) {
-		log_warn("getme_failed", "desc=\"%s\"", r.description);
+		log_warn("getme_failed", KV("desc", r.description));
 		tg_result_free(&r);
 		return -1;
 	}
@@ -71,12 +78,14 @@ static int get_me(struct bot *b)
 	free(b->username);
 	b->username = xstrdup(cJSON_IsString(u) ? u->valuestring : "");
 	b->bot_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
-	log_info("connected", "bot=@%s id=%lld", b->username, (long long)b->bot_id);
+	char *at = xasprintf("@%s", b->username);
+	log_info("connected", KV("bot", at), KV("id", b->bot_id));
+	free(at);
 	if (b->cfg.group_mode == GROUP_AUTO && !cJSON_IsTrue(all))
-		log_warn("privacy_mode", "msg=\"group_mode=auto, but privacy mode is on: Telegram "
+		log_warn("privacy_mode", KV("msg", "group_mode=auto, but privacy mode is on: Telegram "
 			 "shows this bot only commands, mentions and replies in groups. Turn it off "
 			 "with @BotFather /setprivacy -> Disable (then re-add the bot to each group), "
-			 "or make the bot a group admin.\"");
+			 "or make the bot a group admin."));
 	tg_result_free(&r);
 	return 0;
 }
@@ -89,19 +98,19 @@ static void set_commands(struct bot *b)
 		if (l > 0 && !langs[l].command_code)
 			continue;
 		cJSON *p = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(p, "commands");
-		for (const struct command *c = commands; c->name; c++) {
+		for (const struct slash_command *c = slash_commands; c->name; c++) {
 			if (c->admin_only)
 				continue;
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "command", c->name);
-			cJSON_AddStringToObject(o, "description", command_desc(c, &langs[l]));
+			cJSON_AddStringToObject(o, "description", slash_desc(c, &langs[l]));
 			cJSON_AddItemToArray(arr, o);
 		}
 		if (l > 0)
 			cJSON_AddStringToObject(p, "language_code", langs[l].command_code);
 		struct tg_result r;
 		if (tg_call(b->tg, "setMyCommands", p, 30, &r) != TG_OK)
-			log_warn("set_commands_failed", "desc=\"%s\"", r.description);
+			log_warn("set_commands_failed", KV("desc", r.description));
 		tg_result_free(&r);
 		cJSON_Delete(p);
 	}
@@ -113,7 +122,7 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 	double backoff = 1;
 	while ((rc = get_me(b)) < 0 && !*stop) {
 		double wait = backoff * (0.5 + (double)rand() / RAND_MAX / 2);
-		log_warn("backoff", "seconds=%.1f reason=\"getMe failed\"", wait);
+		log_warn("backoff", KV("seconds", wait), KV("reason", "getMe failed"));
 		sleep_interruptible(wait, stop);
 		backoff = backoff * 2 > 60 ? 60 : backoff * 2;
 	}
@@ -124,7 +133,7 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 	if (b->cfg.drop_webhook) {
 		struct tg_result r;
 		if (tg_call(b->tg, "deleteWebhook", NULL, 30, &r) == TG_OK)
-			log_info("webhook_deleted", "msg=\"drop_webhook = true\"");
+			log_info("webhook_deleted", KV("msg", "drop_webhook = true"));
 		tg_result_free(&r);
 	}
 	set_commands(b);
@@ -137,8 +146,8 @@ void bot_maintenance(struct bot *b)
 {
 	struct sbuf report = {0};
 	if (state_expire_offset(&b->st, (double)time(NULL)))
-		log_warn("offset_reset", "msg=\"no update for a week: Telegram now numbers updates "
-			 "at random, so the saved offset is dropped\"");
+		log_warn("offset_reset", KV("msg", "no update for a week: Telegram now numbers updates "
+			 "at random, so the saved offset is dropped"));
 	if (b->hup && *b->hup) {
 		*b->hup = 0;
 		bot_reload(b, "SIGHUP", &report);
@@ -150,6 +159,16 @@ void bot_maintenance(struct bot *b)
 		bot_reload(b, "file change", &report);
 	}
 	sbuf_free(&report);
+}
+
+int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
+{
+	double ms = 0;
+	int rc = reload_kb(&b->cfg, &b->kb, trigger, report, &ms);
+	b->stats.last_reload = time(NULL);
+	snprintf(b->stats.last_reload_result, sizeof b->stats.last_reload_result, "%s (%s, %.1f ms)",
+		 rc == 0 ? "ok" : "refused", trigger, ms);
+	return rc;
 }
 
 /* Carries out what an admin command asked for, as a reply to it. */
@@ -165,12 +184,9 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 		sbuf_addf(&report, "conversations remembered: %zu, replies queued: %zu\n",
 			  context_size(b->ctx, (double)time(NULL)), outbox_len(b->ob));
 		break;
-	case ACTION_UNMATCHED: {
-		size_t top = out->action_arg > 0 ? (size_t)out->action_arg : 10;
-		if (unmatched_top(b->cfg.state_dir, top, &report) <= 0)
-			sbuf_adds(&report, "No unmatched questions logged yet.\n");
+	case ACTION_UNMATCHED:
+		unmatched_report(b->cfg.state_dir, out->action_arg, &report);
 		break;
-	}
 	case ACTION_NONE:
 		break;
 	}
@@ -186,7 +202,7 @@ void bot_note_unmatched(struct bot *b, const struct update *u, const struct dial
 	char *text = str_trim(out->unmatched_text);
 	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : "en", text,
 			     u->from_id, b->cfg.log_user_ids, UNMATCHED_MAX_BYTES) < 0)
-		log_warn("unmatched_log_failed", "dir=%s", b->cfg.state_dir);
+		log_warn("unmatched_log_failed", KV("dir", b->cfg.state_dir));
 }
 
 void bot_close(struct bot *b)

@@ -30,8 +30,6 @@ struct bot {
 	char *username;
 	int64_t bot_id;
 	double backoff;
-	double last_429;
-	int64_t last_429_chat;
 	int hard_stop;
 	int watch_fd;			/* inotify on intents/ and responses/, or -1 */
 	double reload_due;		/* debounced file-change reload, 0: none */
@@ -39,8 +37,9 @@ struct bot {
 	double batch_received;		/* when the last getUpdates answer arrived */
 };
 
-/* Reloads the knowledge base (see reload.c); 0 when it was replaced. The
- * report (plain text) says what happened, with every problem's file:line. */
+/* Reloads the knowledge base (reload_kb) and notes it in the counters; 0
+ * when it was replaced. The report (plain text) says what happened, with
+ * every problem's file:line. */
 int bot_reload(struct bot *b, const char *trigger, struct sbuf *report);
 
 /* Loads the knowledge base, takes the state lock, opens the client. Prints

@@ -55,7 +55,7 @@ int langs_save(const char *state_dir, struct context *ctx)
 		close(fd);
 	}
 	if (rc < 0) {
-		log_warn("langs_save_failed", "path=%s", path);
+		log_warn("langs_save_failed", KV("path", path));
 		unlink(tmp);
 	}
 	free(path);

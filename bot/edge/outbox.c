@@ -1,7 +1,9 @@
 /* outbox — see outbox.h. */
 #include "outbox.h"
+#include "log.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +13,8 @@
 #define GLOBAL_WINDOW 1.0
 #define GLOBAL_MAX 30
 #define PACE_MIN_SLOTS 64
+#define RETRY_MAX 60.0		/* seconds: the longest wait before a retry */
+#define GLOBAL_429_WINDOW 1.0	/* 429s for two chats this close: a global limit */
 
 /* A chat's recent sends; kept while they still limit it, then pruned. */
 struct chat_pace {
@@ -36,6 +40,8 @@ struct outbox {
 	double global[GLOBAL_MAX];	/* ring of the last sends */
 	size_t ghead, gsends;
 	double paused_until;
+	double last_429;		/* when a chat was last rate limited */
+	int64_t last_429_chat;
 	int limits;
 };
 
@@ -43,6 +49,7 @@ struct outbox *outbox_new(int limits)
 {
 	struct outbox *ob = xcalloc(1, sizeof(struct outbox));
 	ob->limits = limits;
+	ob->last_429 = -1e9;	/* no 429 yet */
 	return ob;
 }
 
@@ -134,7 +141,7 @@ static struct chat_pace *pace(struct outbox *ob, int64_t chat, int create, doubl
 }
 
 /* When may a message to chat go, at the earliest? */
-static double allowed_at(struct outbox *ob, int64_t chat, double now)
+static double allowed_at(struct outbox *ob, int64_t chat, int is_group, double now)
 {
 	double t = ob->paused_until > now ? ob->paused_until : now;
 	if (!ob->limits) {
@@ -152,7 +159,7 @@ static double allowed_at(struct outbox *ob, int64_t chat, double now)
 	if (p->sends && p->last + PER_CHAT_GAP > t)
 		t = p->last + PER_CHAT_GAP;
 	double twenty_ago = p->recent[p->head];
-	if (chat < 0 && p->sends >= GROUP_MAX && twenty_ago + GROUP_WINDOW > t)
+	if (is_group && p->sends >= GROUP_MAX && twenty_ago + GROUP_WINDOW > t)
 		t = twenty_ago + GROUP_WINDOW;
 	return t;
 }
@@ -167,7 +174,7 @@ struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 			earlier_same_chat = ob->items[j]->r.chat_id == it->r.chat_id;
 		if (earlier_same_chat)
 			continue;
-		double t = allowed_at(ob, it->r.chat_id, now);
+		double t = allowed_at(ob, it->r.chat_id, it->r.is_group, now);
 		if (it->not_before > t)
 			t = it->not_before;
 		if (t <= now) {
@@ -234,6 +241,37 @@ void outbox_pause_all(struct outbox *ob, double until)
 {
 	if (until > ob->paused_until)
 		ob->paused_until = until;
+}
+
+int outbox_result(struct outbox *ob, struct outbox_item *it, enum send_status status,
+		  int retry_after, double now)
+{
+	switch (status) {
+	case SEND_OK:
+		outbox_sent(ob, it, now);
+		return 1;
+	case SEND_RATE_LIMITED:
+		log_warn("rate_limited", KV("chat", it->r.chat_id), KV("retry_after", retry_after));
+		outbox_pause_chat(ob, it->r.chat_id, now, now + retry_after);
+		if (now - ob->last_429 < GLOBAL_429_WINDOW && ob->last_429_chat != it->r.chat_id)
+			outbox_pause_all(ob, now + retry_after);
+		ob->last_429 = now;
+		ob->last_429_chat = it->r.chat_id;
+		return 0;
+	case SEND_DROPPED:
+		outbox_drop(ob, it);
+		return 1;
+	case SEND_FAILED:
+		if (it->attempts + 1 >= OUTBOX_MAX_ATTEMPTS) {
+			log_error("reply_lost", KV("update", it->update_id), KV("chat", it->r.chat_id),
+				  KV("attempts", it->attempts + 1));
+			outbox_drop(ob, it);
+			return 1;
+		}
+		outbox_retry(ob, it, now + fmin(RETRY_MAX, pow(2, it->attempts)));
+		return 0;
+	}
+	return 0;
 }
 
 size_t outbox_len(const struct outbox *ob)

@@ -1,7 +1,10 @@
-/* outbox — replies waiting to be sent, paced to Telegram's limits: at most
- * one message a second per chat, 20 a minute per group, 30 a second in all.
- * A 429 pauses a chat (or every chat) for retry_after; a failed send is
- * retried later with backoff. Replies to one chat leave in order.
+/* outbox — replies waiting to be sent, and the whole pacing policy: at most
+ * one message a second per chat, 20 a minute per group, 30 a second in all;
+ * a 429 pauses the chat for retry_after, and every chat when another chat
+ * was limited less than a second before (Telegram's global limit); a failed
+ * send is retried with backoff (1, 2, 4 ... 60 s) and given up, loudly,
+ * after OUTBOX_MAX_ATTEMPTS. Replies to one chat leave in order. The loop
+ * only sends what outbox_ready() gives and reports with outbox_result().
  *
  * Each item remembers the update it answers, so the run loop can tell when
  * an update is fully answered (only then is it confirmed to Telegram).
@@ -12,7 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dialog.h"
+#include "reply.h"
+#include "sender.h"
+
+#define OUTBOX_MAX_ATTEMPTS 8	/* a reply that failed this often is given up */
 
 struct outbox_item {
 	struct reply r;
@@ -33,6 +39,11 @@ void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r, do
 /* The next item allowed to go now, or NULL; *wait is then the seconds until
  * one will be (or -1 when the outbox is empty). */
 struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait);
+/* What became of sending it (status and retry_after from the sender), and
+ * what follows: 1 when the item has left the outbox (sent, refused, or
+ * given up), 0 when it stays queued for later (paused or to be retried). */
+int outbox_result(struct outbox *ob, struct outbox_item *it, enum send_status status,
+		  int retry_after, double now);
 /* The item was sent: count it against the limits and remove it. */
 void outbox_sent(struct outbox *ob, struct outbox_item *it, double now);
 /* Give up on the item (blocked by the user, refused by Telegram). */

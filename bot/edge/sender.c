@@ -2,7 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sender.h"
 #include "log.h"
-#include "render.h"
+#include "html.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -94,29 +94,26 @@ struct send_result send_reply(struct tg_client *tg, const struct reply *r)
 		}
 		if (code == 400 && r->edit_id && !strstr(res.description, "can't parse entities")) {
 			/* too old to edit, deleted, not ours: say it anew */
-			log_info("edit_failed", "chat=%lld desc=\"%s\" msg=\"sent as a new message\"",
-				 (long long)chat, res.description);
+			log_info("edit_failed", KV("chat", chat), KV("desc", res.description),
+				 KV("msg", "sent as a new message"));
 			copy.edit_id = 0;
 			again = 1;
 		} else if (code == 429) {
 			out.status = SEND_RATE_LIMITED;
 			out.retry_after = res.retry_after > 0 ? res.retry_after : 1;
 		} else if (code == 400 && res.migrate_to_chat_id && !out.migrated_to) {
-			log_info("chat_migrated", "from=%lld to=%lld", (long long)chat,
-				 (long long)res.migrate_to_chat_id);
+			log_info("chat_migrated", KV("from", chat), KV("to", res.migrate_to_chat_id));
 			chat = out.migrated_to = res.migrate_to_chat_id;
 			again = 1;
 		} else if (code == 400 && !plain && strstr(res.description, "can't parse entities")) {
-			log_error("html_rejected", "source=%s desc=\"%s\" msg=\"resending as plain text\"",
-				  r->source ? r->source : "?", res.description);
+			log_error("html_rejected", KV("source", r->source[0] ? r->source : "?"),
+				  KV("desc", res.description), KV("msg", "resending as plain text"));
 			plain = again = 1;
 		} else if (code == 403 || code == 400 || code == 404) {
-			log_warn("send_dropped", "chat=%lld code=%d desc=\"%s\"", (long long)chat, code,
-				 res.description);
+			log_warn("send_dropped", KV("chat", chat), KV("code", code), KV("desc", res.description));
 			out.status = SEND_DROPPED;
 		} else {
-			log_warn("send_failed", "chat=%lld code=%d desc=\"%s\"", (long long)chat, code,
-				 res.description);
+			log_warn("send_failed", KV("chat", chat), KV("code", code), KV("desc", res.description));
 			out.status = SEND_FAILED;
 		}
 		tg_result_free(&res);
@@ -136,7 +133,7 @@ int answer_callback(struct tg_client *tg, const char *callback_id, const char *t
 	enum tg_status st = tg_call(tg, "answerCallbackQuery", p, SEND_TIMEOUT, &res);
 	cJSON_Delete(p);
 	if (st != TG_OK)
-		log_warn("callback_answer_failed", "desc=\"%s\"", res.description);
+		log_warn("callback_answer_failed", KV("desc", res.description));
 	tg_result_free(&res);
 	return st == TG_OK ? 0 : -1;
 }

@@ -8,7 +8,7 @@
 
 #include <signal.h>
 
-#include "dialog.h"
+#include "reply.h"
 #include "telegram.h"
 
 enum send_status {

@@ -111,3 +111,9 @@ int unmatched_top(const char *state_dir, size_t top, struct sbuf *out)
 	free(v);
 	return read_any ? (int)n : -1;
 }
+
+void unmatched_report(const char *state_dir, int n, struct sbuf *out)
+{
+	if (unmatched_top(state_dir, n > 0 ? (size_t)n : 10, out) <= 0)
+		sbuf_adds(out, "No unmatched questions logged yet.\n");
+}

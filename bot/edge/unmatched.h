@@ -21,5 +21,8 @@ int unmatched_append(const char *state_dir, const char *chat_type, const char *l
  * Returns how many distinct questions there were, or -1 when none could be
  * read. */
 int unmatched_top(const char *state_dir, size_t top, struct sbuf *out);
+/* /unmatched N's report (the top 10 when n <= 0), or a line saying there is
+ * nothing yet: the same for the bot and the terminal chat. */
+void unmatched_report(const char *state_dir, int n, struct sbuf *out);
 
 #endif

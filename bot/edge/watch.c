@@ -17,15 +17,15 @@
 static void add(int fd, const char *dir)
 {
 	if (inotify_add_watch(fd, dir, EVENTS | IN_ONLYDIR) < 0)
-		log_warn("watch_failed", "dir=\"%s\" msg=\"%s\"", dir, strerror(errno));
+		log_warn("watch_failed", KV("dir", dir), KV("msg", strerror(errno)));
 }
 
 int watch_open(const char *const *dirs, int ndirs)
 {
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fd < 0) {
-		log_warn("watch_failed", "msg=\"inotify: %s; edits need SIGHUP or /reload\"",
-			 strerror(errno));
+		log_warn("watch_failed", KV("error", strerror(errno)),
+			 KV("msg", "inotify failed; edits need SIGHUP or /reload"));
 		return -1;
 	}
 	for (int i = 0; i < ndirs; i++) {

@@ -1,18 +1,11 @@
-/* kb — loading orchestration, lookups and teardown; see kb.h. */
+/* kb — lookups in a loaded knowledge base, and its teardown; see kb.h. */
 #include "kb.h"
 #include "lang.h"
+#include "loader.h"
 
-#include <dirent.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Limits that keep a hostile 4096-character message from making a pattern
- * backtrack for long: hitting one counts as no match (classify logs it). */
-#define MATCH_LIMIT 200000
-#define DEPTH_LIMIT 5000
-#define HEAP_LIMIT_KB 2048
 
 const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier", "ask_plan",
 				    "carriers", "carrier_overview", "stale_button", "lang_prompt",
@@ -20,135 +13,6 @@ const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier"
 				    /* the dialog's own; cues' texts are named in intents/ */
 				    "other_brand", "plan_noted", "lang_auto", "same_answer",
 				    "mention_howto", NULL};
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int list_files(const char *dir, const char *suffix, char ***out, size_t *n)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return -1;
-	char **v = NULL;
-	size_t cnt = 0, sl = strlen(suffix);
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (e->d_name[0] == '.' || len <= sl || strcmp(e->d_name + len - sl, suffix) != 0)
-			continue;
-		v = xrealloc(v, (cnt + 1) * sizeof *v);
-		v[cnt++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (cnt)
-		qsort(v, cnt, sizeof *v, cmp_str);	/* file order must not depend on readdir */
-	*out = v;
-	*n = cnt;
-	return 0;
-}
-
-const char *kb_add_file(struct kb *kb, const char *path)
-{
-	size_t len = 0;
-	char *data = read_file(path, &len);
-	kb->files = xrealloc(kb->files, (kb->nfiles + 1) * sizeof *kb->files);
-	kb->file_hashes = xrealloc(kb->file_hashes, (kb->nfiles + 1) * sizeof *kb->file_hashes);
-	kb->file_hashes[kb->nfiles] = data ? fnv1a(data, len, FNV1A_INIT) : 0;
-	free(data);
-	kb->files[kb->nfiles] = xstrdup(path);
-	return kb->files[kb->nfiles++];
-}
-
-int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const char *,
-		const char *, const char *), struct kb_ini *x, struct sbuf *err)
-{
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		sbuf_addf(err, "%s: cannot open\n", path);
-		return -1;
-	}
-	struct line_reader rd = {.fp = fp, .split_long = 1};
-	x->kb = kb;
-	x->file = kb_add_file(kb, path);
-	x->reader = &rd;
-	x->err = err;
-	x->errors = 0;
-	int rc = ini_parse_stream(line_reader_next, &rd, handler, x);
-	line_reader_free(&rd);
-	fclose(fp);
-	if (rd.long_line) {
-		sbuf_addf(err, "%s:%d: line too long to split safely: continue it on an "
-			  "indented line\n", path, rd.long_line);
-		x->errors++;
-	}
-	if (rc > 0 && !x->errors) {
-		sbuf_addf(err, "%s:%d: not a [section] or key = value line\n", path, rc);
-		x->errors++;
-	}
-	x->reader = NULL;
-	return x->errors ? -1 : 0;
-}
-
-static int find_file(const struct kb *kb, const char *path)
-{
-	for (size_t i = 0; i < kb->nfiles; i++)
-		if (strcmp(kb->files[i], path) == 0)
-			return (int)i;
-	return -1;
-}
-
-static void list_part(struct sbuf *out, const char *what, struct sbuf *names)
-{
-	if (names->len)
-		sbuf_addf(out, "%s%s: %s", out->len ? "; " : "", what, sbuf_str(names));
-	sbuf_free(names);
-}
-
-void kb_diff_files(const struct kb *old, const struct kb *new, struct sbuf *out)
-{
-	struct sbuf changed = {0}, added = {0}, removed = {0}, all = {0};
-	for (size_t i = 0; i < new->nfiles; i++) {
-		int j = old ? find_file(old, new->files[i]) : -1;
-		struct sbuf *b = j < 0 ? &added : old->file_hashes[j] != new->file_hashes[i] ? &changed : NULL;
-		if (b)
-			sbuf_addf(b, "%s%s", b->len ? ", " : "", new->files[i]);
-	}
-	for (size_t i = 0; old && i < old->nfiles; i++)
-		if (find_file(new, old->files[i]) < 0)
-			sbuf_addf(&removed, "%s%s", removed.len ? ", " : "", old->files[i]);
-	list_part(&all, "changed", &changed);
-	list_part(&all, "added", &added);
-	list_part(&all, "removed", &removed);
-	sbuf_adds(out, all.len ? sbuf_str(&all) : "no file changed");
-	sbuf_free(&all);
-}
-
-/* Classification tries intents from the highest priority down and stops
- * below the first priority that matched, which gives the same winner as
- * trying them all. */
-static const struct kb *sort_kb;
-
-static int cmp_priority(const void *a, const void *b)
-{
-	const struct rule *ra = &sort_kb->rules[*(const size_t *)a];
-	const struct rule *rb = &sort_kb->rules[*(const size_t *)b];
-	if (ra->priority != rb->priority)
-		return rb->priority - ra->priority;
-	return ra->order - rb->order;
-}
-
-static void order_intents(struct kb *kb)
-{
-	kb->intent_order = xcalloc(kb->nrules, sizeof *kb->intent_order);
-	for (size_t i = 0; i < kb->nrules; i++)
-		if (kb->rules[i].kind == RULE_INTENT)
-			kb->intent_order[kb->nintent_order++] = i;
-	sort_kb = kb;
-	qsort(kb->intent_order, kb->nintent_order, sizeof *kb->intent_order, cmp_priority);
-	sort_kb = NULL;
-}
 
 static uint64_t answer_hash(const char *topic, const char *carrier, const char *plan,
 			    const char *lang)
@@ -175,7 +39,7 @@ static int answer_is(const struct answer *a, const char *topic, const char *carr
 /* Answering looks up to four keys per reply: a table instead of a scan of
  * every answer file section. The first section with a key wins, as in the
  * scan (kb_check reports duplicates). */
-static void index_answers(struct kb *kb)
+void kb_index_answers(struct kb *kb)
 {
 	size_t cap = 16;
 	while (cap < kb->nanswers * 2)
@@ -193,33 +57,6 @@ static void index_answers(struct kb *kb)
 		if (!dup)
 			kb->answer_index[k] = (uint32_t)(i + 1);
 	}
-}
-
-struct kb *kb_load(const char *intents_dir, const char *responses_dir,
-		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn)
-{
-	struct kb *kb = xcalloc(1, sizeof *kb);
-	kb->mctx = pcre2_match_context_create(NULL);
-	pcre2_set_match_limit(kb->mctx, MATCH_LIMIT);
-	pcre2_set_depth_limit(kb->mctx, DEPTH_LIMIT);
-	pcre2_set_heap_limit(kb->mctx, HEAP_LIMIT_KB);
-	kb->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
-	pcre2_jit_stack_assign(kb->mctx, NULL, kb->jit_stack);
-	size_t before = err->len;
-	kb->responses_dir = xstrdup(responses_dir);
-	int rc = kb_load_intents(kb, intents_dir, err);
-	rc |= kb_load_responses(kb, responses_dir, err);
-	if (rc == 0)
-		index_answers(kb);
-	if (rc == 0)
-		rc = kb_check(kb, opts, err, warn);
-	if (rc == 0)
-		order_intents(kb);
-	if (rc != 0 || err->len != before) {
-		kb_free(kb);
-		return NULL;
-	}
-	return kb;
 }
 
 static void alt_free(struct alt *a)

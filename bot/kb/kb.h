@@ -2,9 +2,10 @@
  * carrier facts from responses/, loaded, compiled and checked as one
  * immutable snapshot.
  *
- * A snapshot is built off to the side by kb_load() and never changes after;
- * the bot swaps pointers to reload. Everything reachable from a struct kb is
- * owned by it and released by kb_free(). File formats: docs/admin.md. */
+ * A snapshot is built off to the side by kb_load() (load.h) and never
+ * changes after; the bot swaps pointers to reload. Everything reachable
+ * from a struct kb is owned by it and released by kb_free(). File formats:
+ * docs/admin.md. */
 #ifndef CANCELBOT_KB_H
 #define CANCELBOT_KB_H
 
@@ -14,6 +15,14 @@
 #include <stddef.h>
 
 #include "util.h"
+
+/* What the runtime can hold, so that `check` rejects anything longer instead
+ * of the bot cutting it: ids are kept in conversation memory and replies as
+ * char[KB_ID_MAX + 1]; a button's callback_data may have 1-64 bytes
+ * (Telegram's limit); a button label is kept in char[KB_LABEL_MAX + 1]. */
+#define KB_ID_MAX 31
+#define KB_CALLBACK_MAX 64
+#define KB_LABEL_MAX 63
 
 /* A cue ([cue ID], intents/followups.ini) is what the conversation needs
  * besides topics: a follow-up that means a topic once the carrier is known
@@ -141,20 +150,7 @@ struct kb {
 	pcre2_jit_stack *jit_stack;
 };
 
-struct kb_load_opts {
-	int max_age_days;	/* facts reviewed longer ago draw a warning; 0 = off */
-};
-
-/* Loads and checks both directories. Returns NULL when there was any error;
- * every problem is appended to err as "file:line: message" lines, warnings
- * (which do not fail the load) to warn. */
-struct kb *kb_load(const char *intents_dir, const char *responses_dir,
-		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn);
 void kb_free(struct kb *kb);
-
-/* Appends "changed: a, b; added: c; removed: d" (or "no file changed")
- * comparing the files two knowledge bases were read from. */
-void kb_diff_files(const struct kb *old, const struct kb *new, struct sbuf *out);
 
 const struct rule *kb_rule(const struct kb *kb, enum rule_kind kind, const char *id);
 const struct facts *kb_facts(const struct kb *kb, const char *id);
@@ -176,35 +172,6 @@ const pcre2_code *kb_pattern_code(const struct kb *kb, const struct pattern *p);
  * (ask = after). */
 int kb_topic_asks_carrier(const struct kb *kb, const char *topic);
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
-
-/* Loader internals shared by kb.c, kb_intents.c and kb_answers.c. */
-
-/* What every knowledge-base INI handler gets as the start of its context. */
-struct kb_ini {
-	struct kb *kb;
-	const char *file;		/* as recorded in kb->files */
-	struct line_reader *reader;	/* reader->line: the line being handled */
-	struct sbuf *err;
-	int errors;
-};
-/* Parses path with inih, long lines split and re-joined; ctx begins with a
- * struct kb_ini, which this fills in. 0, or -1 after reporting problems. */
-int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const char *,
-		const char *, const char *), struct kb_ini *ctx, struct sbuf *err);
-const char *kb_add_file(struct kb *kb, const char *path);
-int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err);
-/* kb_regex.c: compiles r's patterns into r->groups / r->any and r->none. */
-void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err);
-/* src with its {macros} expanded, JIT-compiled; NULL with err on failure.
- * The caller owns the code. */
-pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
-				struct sbuf *err);
-int kb_load_responses(struct kb *kb, const char *dir, struct sbuf *err);
-int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
-	     struct sbuf *warn);
-/* Sorted list of regular files in dir with the given suffix; caller frees
- * each name and the array. Returns -1 when dir cannot be read. */
-int list_files(const char *dir, const char *suffix, char ***out, size_t *n);
 
 /* UI topics: answers the conversation itself needs besides the intents. */
 extern const char *const kb_ui_topics[];

@@ -11,7 +11,7 @@
  *                     specific section replaces [default] whole)
  * Lines starting with ';' are comments; leading and trailing blank lines of
  * a section are dropped. */
-#include "kb.h"
+#include "loader.h"
 
 #include <ini.h>
 #include <stdio.h>

@@ -2,7 +2,8 @@
  * the same for `cancelbot check`, startup and reload. Errors fail the load;
  * warnings (stale facts) are only reported. */
 #define _POSIX_C_SOURCE 200809L
-#include "kb.h"
+#include "loader.h"
+#include "html.h"
 #include "render.h"
 
 #include <stdlib.h>
@@ -104,8 +105,8 @@ static int check_render(const struct kb *kb, const struct answer *a, const char 
 	} else if (units > TG_MAX_TEXT && !carrier == !a->carrier) {
 		/* the bot splits it on paragraphs; still worth a look */
 		size_t parts;
-		char **v = render_split(html, TG_MAX_TEXT, &parts);
-		render_free_parts(v, parts);
+		char **v = html_split(html, TG_MAX_TEXT, &parts);
+		html_free_parts(v, parts);
 		sbuf_addf(warn, "%s:%d: rendered answer is %zu characters, over Telegram's %d: it "
 			  "goes out as %zu messages\n", a->file, a->line, units, TG_MAX_TEXT, parts);
 	} else if (units > PHONE_FRIENDLY_UNITS && !carrier == !a->carrier) {
@@ -240,6 +241,80 @@ static int check_facts(const struct kb *kb, const struct kb_load_opts *opts, str
 	return bad;
 }
 
+/* The longest id of a kind, or NULL when there is none. */
+static const struct rule *longest(const struct kb *kb, enum rule_kind kind)
+{
+	const struct rule *best = NULL;
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kb->rules[i].kind == kind && (!best || strlen(kb->rules[i].id) > strlen(best->id)))
+			best = &kb->rules[i];
+	return best;
+}
+
+/* The longest callback_data a keyboard makes is "a:TOPIC:CARRIER:PLAN"
+ * (core/buttons.c); with the longest ids of each it must fit Telegram's 64
+ * bytes, or the bot would have to drop the button. */
+static int check_callback_data(const struct kb *kb, struct sbuf *err)
+{
+	const struct rule *t = longest(kb, RULE_INTENT), *c = longest(kb, RULE_CARRIER);
+	const struct rule *p = longest(kb, RULE_PLAN);
+	if (!t || !c)
+		return 0;
+	const char *plan = p && strlen(p->id) > strlen("postpaid") ? p->id : "postpaid";
+	char *data = xasprintf("a:%s:%s:%s", t->id, c->id, plan);
+	int bad = strlen(data) > KB_CALLBACK_MAX;
+	if (bad)
+		sbuf_addf(err, "%s:%d: [intent %s] with [carrier %s] (%s:%d) makes button data '%s' of "
+			  "%zu bytes; Telegram allows %d: shorten an id\n", t->file, t->line, t->id,
+			  c->id, c->file, c->line, data, strlen(data), KB_CALLBACK_MAX);
+	free(data);
+	return bad;
+}
+
+static int label_too_long(const struct facts *f, const struct fact *v, struct sbuf *err)
+{
+	if (strlen(v->value) <= KB_LABEL_MAX)
+		return 0;
+	sbuf_addf(err, "%s:%d: [%s] %s is a button label of %zu bytes; at most %d\n", f->file,
+		  v->line, f->id, v->key, strlen(v->value), KB_LABEL_MAX);
+	return 1;
+}
+
+/* The fact facts_get(f, key, lang) returns, or NULL. */
+static const struct fact *fact_of(const struct facts *f, const char *key, const char *lang)
+{
+	const char *v = facts_get(f, key, lang);
+	for (size_t i = 0; v && i < f->n; i++)
+		if (f->v[i].value == v)
+			return &f->v[i];
+	return NULL;
+}
+
+/* Button labels: [general]'s button_* and topic_* keys, and what a carrier's
+ * button shows in each language (its short name, else its name). */
+static int check_labels(const struct kb *kb, struct sbuf *err)
+{
+	int bad = 0;
+	for (size_t i = 0; i < kb->nfacts; i++) {
+		const struct facts *f = &kb->facts[i];
+		if (strcmp(f->id, "general") == 0) {
+			for (size_t k = 0; k < f->n; k++)
+				if (str_has_prefix(f->v[k].key, "button_") ||
+				    str_has_prefix(f->v[k].key, "topic_"))
+					bad |= label_too_long(f, &f->v[k], err);
+			continue;
+		}
+		const struct fact *said = NULL;	/* a plain key serves every language */
+		for (size_t l = 0; l < KB_NLANGS; l++) {
+			const struct fact *v = fact_of(f, "short", kb_langs[l]);
+			v = v ? v : fact_of(f, "name", kb_langs[l]);
+			if (v && v != said && label_too_long(f, v, err))
+				bad = 1, said = v;
+		}
+	}
+	return bad;
+}
+
 int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
 	     struct sbuf *warn)
 {
@@ -251,6 +326,8 @@ int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *
 		bad |= check_defaults(kb, kb_ui_topics[i], err);
 	for (size_t i = 0; i < kb->nanswers; i++)
 		bad |= check_answer(kb, &kb->answers[i], err, warn);
+	bad |= check_callback_data(kb, err);
+	bad |= check_labels(kb, err);
 	for (size_t i = 0; i < kb->nrules; i++)
 		bad |= check_cue(kb, &kb->rules[i], err);
 	if (!kb_rule(kb, RULE_INTENT, "none") && kb->counts[RULE_INTENT] == 0) {

@@ -4,7 +4,7 @@
  * Two passes, because a pattern may use a {name} defined in another file:
  * first every file is read into rules holding pattern source, then macros
  * are expanded and everything is compiled, errors carrying file:line. */
-#include "kb.h"
+#include "loader.h"
 
 #include <ini.h>
 #include <pthread.h>
@@ -62,6 +62,14 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 	}
 	if (!valid_id(id)) {
 		fail(x, "id '%s' must be lower-case letters, digits and _", id);
+		return NULL;
+	}
+	if (strlen(id) > KB_ID_MAX) {
+		/* conversation memory and replies keep ids in fixed buffers: a
+		 * longer one would be cut and then match nothing */
+		char msg[160];
+		snprintf(msg, sizeof msg, "id '%%s' has %zu bytes; at most %d", strlen(id), KB_ID_MAX);
+		fail(x, msg, id);
 		return NULL;
 	}
 	if (kb_rule(x->in.kb, (enum rule_kind)k, id)) {

@@ -3,7 +3,7 @@
  * patterns joined into alternations (one per run of equal conditions, and
  * a second variant without zh patterns), JIT-compiled. See kb.h for what
  * the compiled code belongs to (the rule; kb_free frees it). */
-#include "kb.h"
+#include "loader.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,14 +1,11 @@
 /* render — see render.h. */
 #include "render.h"
+#include "html.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "lang.h"
-
-static const char *const allowed_tags[] = {"b", "strong", "i", "em", "u", "ins", "s",
-					   "strike", "del", "code", "pre", "a", "tg-spoiler",
-					   "blockquote", NULL};
 
 /* The value of {key} for an answer: the carrier's fact, else [general]'s.
  * "channels" is a list of ids shown with their [general] channel_ID names. */
@@ -35,11 +32,14 @@ static char *fact_value(const struct kb *kb, const struct facts *cf, const char 
 	return sbuf_take(&b);
 }
 
-/* Drops the line around position at in b (an optional {?key} without a value). */
+/* Drops the line around position at in b (an optional {?key} without a value).
+ * On the template's first line nothing may have been written yet, and a
+ * zeroed sbuf has no buffer to terminate. */
 static void drop_line(struct sbuf *b, size_t line_start, const char **p)
 {
 	b->len = line_start;
-	b->p[b->len] = '\0';
+	if (b->p)
+		b->p[b->len] = '\0';
 	const char *nl = strchr(*p, '\n');
 	*p = nl ? nl + 1 : *p + strlen(*p);
 }
@@ -110,283 +110,4 @@ char *render_answer_vars(const struct kb *kb, const struct answer *a, const char
 		}
 	}
 	return sbuf_take(&out);
-}
-
-char *html_escape(const char *s)
-{
-	struct sbuf b = {0};
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': sbuf_adds(&b, "&lt;"); break;
-		case '>': sbuf_adds(&b, "&gt;"); break;
-		case '&': sbuf_adds(&b, "&amp;"); break;
-		case '"': sbuf_adds(&b, "&quot;"); break;
-		default: sbuf_addc(&b, *s);
-		}
-	}
-	return sbuf_take(&b);
-}
-
-/* Length of an entity at s ("&amp;", "&#123;"), or 0 if s is a bare '&'. */
-static size_t entity_len(const char *s)
-{
-	static const char *const named[] = {"&lt;", "&gt;", "&amp;", "&quot;", NULL};
-	for (size_t i = 0; named[i]; i++)
-		if (str_has_prefix(s, named[i]))
-			return strlen(named[i]);
-	if (s[1] == '#') {
-		size_t n = 2;
-		while ((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f') || s[n] == 'x')
-			n++;
-		if (n > 2 && s[n] == ';')
-			return n + 1;
-	}
-	return 0;
-}
-
-/* Reads a tag at s ('<'): its name into name, closing flag; returns length. */
-static size_t tag_at(const char *s, char *name, size_t cap, int *closing)
-{
-	const char *end = strchr(s, '>');
-	if (!end)
-		return 0;
-	const char *p = s + 1;
-	*closing = *p == '/';
-	if (*closing)
-		p++;
-	size_t n = 0;
-	while (p[n] && p[n] != ' ' && p[n] != '>' && n + 1 < cap) {
-		name[n] = p[n];
-		n++;
-	}
-	name[n] = '\0';
-	return (size_t)(end - s) + 1;
-}
-
-static int tag_allowed(const char *name)
-{
-	for (size_t i = 0; allowed_tags[i]; i++)
-		if (strcmp(name, allowed_tags[i]) == 0)
-			return 1;
-	return 0;
-}
-
-int html_validate(const char *s, struct sbuf *err)
-{
-	char stack[16][16];
-	int depth = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p == '&' && !entity_len(p)) {
-			sbuf_adds(err, "bare '&' (write &amp;)");
-			return -1;
-		}
-		if (*p == '>') {
-			sbuf_adds(err, "bare '>' (write &gt;)");
-			return -1;
-		}
-		if (*p != '<')
-			continue;
-		char name[16];
-		int closing;
-		size_t n = tag_at(p, name, sizeof name, &closing);
-		if (!n || !tag_allowed(name)) {
-			sbuf_addf(err, "tag <%s> is not in Telegram's HTML subset (or write &lt;)",
-				  n ? name : "?");
-			return -1;
-		}
-		if (closing) {
-			if (depth == 0 || strcmp(stack[depth - 1], name) != 0) {
-				sbuf_addf(err, "</%s> closes nothing open", name);
-				return -1;
-			}
-			depth--;
-		} else {
-			if (depth == 16) {
-				sbuf_adds(err, "tags nested too deep");
-				return -1;
-			}
-			snprintf(stack[depth++], sizeof stack[0], "%s", name);
-		}
-		p += n - 1;
-	}
-	if (depth) {
-		sbuf_addf(err, "<%s> is never closed", stack[depth - 1]);
-		return -1;
-	}
-	return 0;
-}
-
-static size_t utf8_seq_len(unsigned char c)
-{
-	return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-}
-
-size_t utf16_units(const char *s, size_t len)
-{
-	size_t units = 0;
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq_len((unsigned char)s[i]);
-		units += n == 4 ? 2 : 1;
-		i += n;
-	}
-	return units;
-}
-
-size_t html_text_units(const char *s)
-{
-	size_t units = 0;
-	for (const char *p = s; *p;) {
-		char name[16];
-		int closing;
-		size_t n;
-		if (*p == '<' && (n = tag_at(p, name, sizeof name, &closing)) > 0) {
-			p += n;
-		} else if (*p == '&' && (n = entity_len(p)) > 0) {
-			units++;
-			p += n;
-		} else {
-			/* plain text up to the next tag or entity: one unit per
-			 * character, two for those beyond the BMP (4-byte UTF-8) */
-			n = strcspn(p, "<&");
-			if (n == 0)
-				n = 1;	/* a '<' or '&' that is not markup */
-			for (size_t i = 0; i < n; i++) {
-				unsigned char c = (unsigned char)p[i];
-				units += (c & 0xC0) != 0x80;	/* a lead or ASCII byte */
-				units += c >= 0xF0;
-			}
-			p += n;
-		}
-	}
-	return units;
-}
-
-char *html_to_plain(const char *s)
-{
-	static const struct { const char *ent, *ch; } ents[] = {
-		{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}};
-	struct sbuf b = {0};
-	for (const char *p = s; *p;) {
-		char name[16];
-		int closing;
-		size_t n;
-		if (*p == '<' && (n = tag_at(p, name, sizeof name, &closing)) > 0) {
-			p += n;
-			continue;
-		}
-		int done = 0;
-		for (size_t i = 0; i < ARRAY_LEN(ents) && *p == '&'; i++)
-			if (str_has_prefix(p, ents[i].ent)) {
-				sbuf_adds(&b, ents[i].ch);
-				p += strlen(ents[i].ent);
-				done = 1;
-				break;
-			}
-		if (!done)
-			sbuf_addc(&b, *p++);
-	}
-	return sbuf_take(&b);
-}
-
-struct splitter {
-	char open[16][192];	/* full opening tags, to reopen after a cut */
-	char names[16][16];
-	int depth;
-};
-
-static void close_all(const struct splitter *sp, struct sbuf *b)
-{
-	for (int i = sp->depth - 1; i >= 0; i--)
-		sbuf_addf(b, "</%s>", sp->names[i]);
-}
-
-static void reopen_all(const struct splitter *sp, struct sbuf *b)
-{
-	for (int i = 0; i < sp->depth; i++)
-		sbuf_adds(b, sp->open[i]);
-}
-
-char **render_split(const char *html, size_t max, size_t *nparts)
-{
-	if (html_text_units(html) <= max && *html) {	/* the usual case: one message */
-		char **one = xmalloc(sizeof *one);
-		one[0] = xstrdup(html);
-		*nparts = 1;
-		return one;
-	}
-	char **parts = NULL;
-	size_t np = 0;
-	struct splitter sp = {.depth = 0};
-	const char *p = html;
-	while (*p) {
-		/* walk forward until max units, remembering the best cut seen */
-		struct splitter at = sp, best_sp = sp;
-		const char *q = p, *best = NULL;
-		int best_rank = 0;	/* 3 paragraph, 2 line, 1 character */
-		size_t units = 0;
-		while (*q && units < max) {
-			char name[16];
-			int closing;
-			size_t n;
-			if (*q == '<' && (n = tag_at(q, name, sizeof name, &closing)) > 0) {
-				if (closing && at.depth > 0)
-					at.depth--;
-				else if (!closing && at.depth < 16) {
-					snprintf(at.open[at.depth], sizeof at.open[0], "%.*s",
-						 (int)n, q);
-					snprintf(at.names[at.depth++], sizeof at.names[0], "%s", name);
-				}
-				q += n;
-				continue;
-			}
-			n = *q == '&' ? entity_len(q) : 0;
-			if (n) {
-				units++;
-			} else {
-				n = utf8_seq_len((unsigned char)*q);
-				n = strnlen(q, n);
-				units += utf16_units(q, n);
-			}
-			if (units > max)
-				break;
-			q += n;
-			int rank = (q[0] == '\n' && q[1] == '\n') ? 3 : q[0] == '\n' ? 2 : 1;
-			if (rank >= best_rank || !best) {
-				best = q;
-				best_rank = rank;
-				best_sp = at;
-			}
-		}
-		if (!*q || !best) {	/* all fits, or nothing fit: take what we have */
-			best = q > p ? q : p + strnlen(p, utf8_seq_len((unsigned char)*p));
-			best_sp = at;
-		}
-		struct sbuf b = {0};
-		reopen_all(&sp, &b);
-		sbuf_add(&b, p, (size_t)(best - p));
-		close_all(&best_sp, &b);
-		char *part = sbuf_take(&b);
-		/* drop empty pieces (e.g. a text that was only blank lines) */
-		char *plain = html_to_plain(part);
-		if (*str_trim(plain)) {
-			parts = xrealloc(parts, (np + 1) * sizeof *parts);
-			parts[np++] = part;
-		} else {
-			free(part);
-		}
-		free(plain);
-		sp = best_sp;
-		p = best;
-		while (*p == '\n')
-			p++;
-	}
-	*nparts = np;
-	return parts;
-}
-
-void render_free_parts(char **parts, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(parts[i]);
-	free(parts);
 }

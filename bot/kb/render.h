@@ -1,18 +1,15 @@
-/* render — turns an answer template and carrier facts into Telegram HTML,
- * and the helpers around that: escaping user text, checking that a template
- * uses only the tags Telegram accepts, counting length the way Telegram does
- * (UTF-16 code units) and splitting long texts into sendable pieces.
+/* render — turns an answer template and a carrier's facts into Telegram
+ * HTML: {placeholders} filled (facts are escaped as plain text), optional
+ * {?placeholder} lines left out, the footer added. Telegram's HTML itself
+ * (escaping, validating, measuring, splitting) is lib/html.
  *
- * Every function returning char * or char ** hands ownership to the caller
- * (free(), and render_free_parts() for the split array). */
+ * The returned string belongs to the caller (free()). */
 #ifndef CANCELBOT_RENDER_H
 #define CANCELBOT_RENDER_H
 
 #include <stddef.h>
 
 #include "kb.h"
-
-#define TG_MAX_TEXT 4096	/* UTF-16 units per message, after entity parsing */
 
 /* Expands {placeholders} from the carrier's facts, then [general]'s; a line
  * holding an optional {?placeholder} without a value is left out. With
@@ -24,21 +21,5 @@ char *render_answer(const struct kb *kb, const struct answer *a, const char *car
  * {user} is the asker's name. Values are escaped like facts. */
 char *render_answer_vars(const struct kb *kb, const struct answer *a, const char *carrier,
 			 const char *const *vars, int with_footer, struct sbuf *err);
-
-char *html_escape(const char *s);
-/* 0 when s uses only Telegram's HTML subset, properly nested, with & and <
- * escaped; otherwise -1 and a reason in err. */
-int html_validate(const char *s, struct sbuf *err);
-/* Visible length in UTF-16 units: tags dropped, entities count as one. */
-size_t html_text_units(const char *s);
-size_t utf16_units(const char *s, size_t len);
-/* Tags removed, entities decoded: for terminals and the plain-text resend. */
-char *html_to_plain(const char *s);
-
-/* Splits at paragraph, then line, then character boundaries so that each
- * part has at most max visible UTF-16 units; never inside a tag, an entity
- * or a UTF-8 sequence, and tags open at a cut are closed and reopened. */
-char **render_split(const char *html, size_t max, size_t *nparts);
-void render_free_parts(char **parts, size_t n);
 
 #endif

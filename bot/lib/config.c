@@ -124,6 +124,7 @@ static int parse_bool(const char *v, int *out)
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct load_ctx *x = user;
+	value = line_reader_value(x->reader, value);	/* "a ; b" is a value, not a comment */
 	const struct key_def *k = NULL;
 	int known_section = 0;
 	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
@@ -190,8 +191,8 @@ int config_load(struct config *c, const char *path, struct sbuf *err)
 	}
 	struct stat st;
 	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0004))
-		log_warn("config_readable", "file=%s msg=\"config file is readable by other users; "
-			 "it may hold the bot token (chmod 600)\"", path);
+		log_warn("config_readable", KV("file", path), KV("msg", "config file is readable by other "
+			 "users; it may hold the bot token (chmod 600)"));
 	struct line_reader r = {.fp = fp};
 	struct load_ctx x = {.c = c, .path = path, .reader = &r, .err = err};
 	int rc = ini_parse_stream(line_reader_next, &r, on_key, &x);

@@ -3,7 +3,8 @@
 #include "log.h"
 #include "util.h"
 
-#include <stdarg.h>
+#include <cjson/cJSON.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,49 +64,73 @@ char *log_scrub(char *s, unsigned long cap)
 	return s;
 }
 
-/* Turns "a=1 b=\"x y\"" into JSON members. Values stay strings: a log
- * reader should not have to guess types. */
-static void fields_to_json(struct sbuf *out, const char *f)
+/* A field's value as text (numbers included: JSON keeps them strings). */
+static void add_value(struct sbuf *b, const struct log_field *f)
 {
-	while (*f) {
-		while (*f == ' ')
-			f++;
-		const char *eq = strchr(f, '=');
-		if (!eq)
-			break;
-		sbuf_adds(out, ",\"");
-		sbuf_add(out, f, (size_t)(eq - f));
-		sbuf_adds(out, "\":\"");
-		const char *v = eq + 1;
-		int quoted = *v == '"';
-		if (quoted)
-			v++;
-		for (; *v && (quoted ? *v != '"' : *v != ' '); v++) {
-			if (quoted && *v == '\\' && v[1])
-				v++;
-			if (*v == '"' || *v == '\\')
-				sbuf_addc(out, '\\');
-			if ((unsigned char)*v < 0x20)
-				sbuf_addf(out, "\\u%04x", (unsigned char)*v);
-			else
-				sbuf_addc(out, *v);
-		}
-		if (quoted && *v == '"')
-			v++;
-		sbuf_addc(out, '"');
-		f = v;
+	switch (f->type) {
+	case LOG_STR: sbuf_adds(b, f->v.s ? f->v.s : ""); break;
+	case LOG_INT: sbuf_addf(b, "%lld", f->v.i); break;
+	case LOG_UINT: sbuf_addf(b, "%llu", f->v.u); break;
+	case LOG_REAL: sbuf_addf(b, "%.1f", f->v.d); break;
 	}
 }
 
-void log_event(enum log_level level, const char *event, const char *fmt, ...)
+/* key=value, the value in "..." with \" \\ \n \r \t \u00XX escapes when it
+ * is empty or holds a blank, '"', '=', '\\' or a control character. */
+static void add_text_field(struct sbuf *line, const char *key, const char *v)
+{
+	int quote = !*v;
+	for (const char *p = v; *p && !quote; p++)
+		quote = (unsigned char)*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' || *p == 0x7f;
+	sbuf_addf(line, " %s=", key);
+	if (!quote) {
+		sbuf_adds(line, v);
+		return;
+	}
+	sbuf_addc(line, '"');
+	for (const char *p = v; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"' || c == '\\')
+			sbuf_addc(line, '\\'), sbuf_addc(line, (char)c);
+		else if (c == '\n')
+			sbuf_adds(line, "\\n");
+		else if (c == '\r')
+			sbuf_adds(line, "\\r");
+		else if (c == '\t')
+			sbuf_adds(line, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			sbuf_addf(line, "\\u%04x", c);
+		else
+			sbuf_addc(line, (char)c);
+	}
+	sbuf_addc(line, '"');
+}
+
+static void format_json(struct sbuf *line, const char *when, const char *level,
+			const char *event, const struct log_field *f, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "time", when);
+	cJSON_AddStringToObject(o, "level", level);
+	cJSON_AddStringToObject(o, "event", event);
+	for (size_t i = 0; i < n; i++) {
+		struct sbuf v = {0};
+		add_value(&v, &f[i]);
+		cJSON_AddStringToObject(o, f[i].key, sbuf_str(&v));
+		sbuf_free(&v);
+	}
+	char *s = cJSON_PrintUnformatted(o);
+	if (s)	/* NULL only when out of memory, like cJSON's other failures */
+		sbuf_adds(line, s);
+	cJSON_free(s);
+	cJSON_Delete(o);
+}
+
+void log_record(enum log_level level, const char *event, const struct log_field *f, size_t n)
 {
 	if (level < min_level)
 		return;
-	struct sbuf fields = {0}, line = {0};
-	va_list ap;
-	va_start(ap, fmt);
-	sbuf_vaddf(&fields, fmt, ap);
-	va_end(ap);
+	struct sbuf line = {0};
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	struct tm tm;
@@ -113,17 +138,19 @@ void log_event(enum log_level level, const char *event, const char *fmt, ...)
 	char when[32];
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (json_mode) {
-		sbuf_addf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"event\":\"%s\"", when,
-			  level_names[level], event);
-		fields_to_json(&line, sbuf_str(&fields));
-		sbuf_adds(&line, "}\n");
+		format_json(&line, when, level_names[level], event, f, n);
 	} else {
-		sbuf_addf(&line, "%s level=%s event=%s%s%s\n", when, level_names[level], event,
-			  fields.len ? " " : "", sbuf_str(&fields));
+		sbuf_addf(&line, "%s level=%s event=%s", when, level_names[level], event);
+		for (size_t i = 0; i < n; i++) {
+			struct sbuf v = {0};
+			add_value(&v, &f[i]);
+			add_text_field(&line, f[i].key, sbuf_str(&v));
+			sbuf_free(&v);
+		}
 	}
+	sbuf_addc(&line, '\n');
 	scrub_buf(&line);
 	fputs(sbuf_str(&line), stderr);
 	fflush(stderr);
-	sbuf_free(&fields);
 	sbuf_free(&line);
 }

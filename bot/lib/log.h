@@ -1,12 +1,21 @@
-/* log — one line per event on stderr: "level=info event=NAME key=value ...",
- * or a JSON object per line when log_format=json (journald and jq both read
- * these without extra parsing).
+/* log — one record per event on stderr, made of key/value fields that are
+ * serialised once: "TIME level=L event=E key=value ..." (a value is quoted
+ * and escaped when it needs to be), or with log_format=json one JSON object
+ * per line built with cJSON (values are strings: a reader should not have
+ * to guess types). Either way a value holding quotes, '=', spaces or line
+ * breaks (a server's error description, a reload problem) stays one value.
  *
- * The log knows the bot token and removes it from every line it writes, so
- * no caller (curl error buffers, URLs, descriptions from the server) can leak
- * it by accident. Nothing here allocates memory the caller must free. */
+ *     log_warn("send_failed", KV("chat", chat), KV("desc", res.description));
+ *
+ * KV takes a string (NULL is logged as ""), an integer or a double (shown
+ * with one decimal). The log knows the bot token and removes it from every
+ * line it writes, so no caller (curl error buffers, URLs, descriptions from
+ * the server) can leak it by accident. Nothing here allocates memory the
+ * caller must free. */
 #ifndef CANCELBOT_LOG_H
 #define CANCELBOT_LOG_H
+
+#include <stddef.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
@@ -19,14 +28,49 @@ void log_set_secret(const char *secret);
  * when it fits; returns s. Use on any text that leaves the process. */
 char *log_scrub(char *s, unsigned long cap);
 
-/* fields: "key=value key2=value2"; values with spaces are quoted by the
- * caller with %s inside "..." or via log_q(). */
-void log_event(enum log_level level, const char *event, const char *fields_fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* One field of a record; the value is borrowed for the call. */
+struct log_field {
+	const char *key;
+	enum { LOG_STR, LOG_INT, LOG_UINT, LOG_REAL } type;
+	union {
+		const char *s;
+		long long i;
+		unsigned long long u;
+		double d;
+	} v;
+};
 
-#define log_debug(ev, ...) log_event(LOG_DEBUG, ev, __VA_ARGS__)
-#define log_info(ev, ...) log_event(LOG_INFO, ev, __VA_ARGS__)
-#define log_warn(ev, ...) log_event(LOG_WARN, ev, __VA_ARGS__)
-#define log_error(ev, ...) log_event(LOG_ERROR, ev, __VA_ARGS__)
+static inline struct log_field log_kv_s(const char *k, const char *v)
+{
+	return (struct log_field){.key = k, .type = LOG_STR, .v.s = v};
+}
+static inline struct log_field log_kv_i(const char *k, long long v)
+{
+	return (struct log_field){.key = k, .type = LOG_INT, .v.i = v};
+}
+static inline struct log_field log_kv_u(const char *k, unsigned long long v)
+{
+	return (struct log_field){.key = k, .type = LOG_UINT, .v.u = v};
+}
+static inline struct log_field log_kv_d(const char *k, double v)
+{
+	return (struct log_field){.key = k, .type = LOG_REAL, .v.d = v};
+}
+
+#define KV(k, x) _Generic((x), \
+	char *: log_kv_s, const char *: log_kv_s, \
+	int: log_kv_i, long: log_kv_i, long long: log_kv_i, \
+	unsigned: log_kv_u, unsigned long: log_kv_u, unsigned long long: log_kv_u, \
+	float: log_kv_d, double: log_kv_d)((k), (x))
+
+void log_record(enum log_level level, const char *event, const struct log_field *f, size_t n);
+
+/* log_info("event", KV(...), ...): at least one field. */
+#define LOG_FIELDS_(...) (const struct log_field[]){__VA_ARGS__}, \
+	sizeof((const struct log_field[]){__VA_ARGS__}) / sizeof(struct log_field)
+#define log_debug(ev, ...) log_record(LOG_DEBUG, ev, LOG_FIELDS_(__VA_ARGS__))
+#define log_info(ev, ...) log_record(LOG_INFO, ev, LOG_FIELDS_(__VA_ARGS__))
+#define log_warn(ev, ...) log_record(LOG_WARN, ev, LOG_FIELDS_(__VA_ARGS__))
+#define log_error(ev, ...) log_record(LOG_ERROR, ev, LOG_FIELDS_(__VA_ARGS__))
 
 #endif

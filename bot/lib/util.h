@@ -61,9 +61,17 @@ struct line_reader {
 	int indented;		/* the physical line starts with blanks */
 	struct sbuf buf;	/* the current physical line */
 	size_t pos;		/* how much of buf was handed out */
+	struct sbuf piece;	/* the text last handed to inih, without its newline */
+	struct sbuf value;	/* line_reader_value's answer */
 };
 void line_reader_free(struct line_reader *r);
 char *line_reader_next(char *str, int num, void *stream);
+/* Debian builds inih with inline comments: a value ends at a ';' after a
+ * blank ("No fee for prepaid ; postpaid pays" reads as "No fee for
+ * prepaid"). The project's files have comments on lines of their own only,
+ * so handlers pass inih's value through this to get the text as written.
+ * The result lives until the next call. */
+const char *line_reader_value(struct line_reader *r, const char *value);
 
 int str_has_prefix(const char *s, const char *prefix);
 char *str_trim(char *s);	/* in place; returns s advanced past blanks */

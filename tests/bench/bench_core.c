@@ -12,6 +12,7 @@
 
 #include "classify.h"
 #include "kb.h"
+#include "load.h"
 #include "normalize.h"
 
 static double now(void)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "kb.h"
+#include "load.h"
 
 static inline struct kb *fuzz_load_kb(void)
 {

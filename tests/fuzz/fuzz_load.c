@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "kb.h"
+#include "load.h"
 
 static char dir[64];
 

@@ -6,6 +6,7 @@
 
 #include "fuzz_kb.h"
 #include "normalize.h"
+#include "html.h"
 #include "render.h"
 
 static struct kb *kb;
@@ -30,10 +31,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *plain = html_to_plain(h);
 	free(plain);
 	size_t n;
-	char **parts = render_split(h, 1 + size % 200, &n);
-	render_free_parts(parts, n);
-	parts = render_split(h, TG_MAX_TEXT, &n);
-	render_free_parts(parts, n);
+	char **parts = html_split(h, 1 + size % 200, &n);
+	html_free_parts(parts, n);
+	parts = html_split(h, TG_MAX_TEXT, &n);
+	html_free_parts(parts, n);
 	free(html);
 	free(text);
 	sbuf_free(&err);

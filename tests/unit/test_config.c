@@ -88,3 +88,19 @@ Test(config, missing_file)
 	config_free(&c);
 	sbuf_free(&err);
 }
+
+Test(config, a_semicolon_inside_a_value_is_kept)
+{
+	/* defect: Debian's inih ends a value at " ;" (an inline comment), so
+	 * this token was read as "1:abc"; comments are whole lines only */
+	char *p = write_tmp("; a comment line\n[telegram]\ntoken = 1:abc ;def\n");
+	struct config c;
+	struct sbuf err = {0};
+	config_defaults(&c);
+	cr_assert_eq(config_load(&c, p, &err), 0, "%s", sbuf_str(&err));
+	cr_expect_str_eq(c.token, "1:abc ;def");
+	config_free(&c);
+	sbuf_free(&err);
+	unlink(p);
+	free(p);
+}

@@ -11,7 +11,9 @@
 
 #include "classify.h"
 #include "kb.h"
+#include "load.h"
 #include "normalize.h"
+#include "html.h"
 #include "render.h"
 
 static struct kb *kb;
@@ -320,6 +322,96 @@ Test(kb, an_every_section_ends_each_answer_of_its_file)
 	sbuf_free(&err);
 	sbuf_free(&warn);
 	rm_rf(dir);
+	free(in);
+	free(re);
+	free(dir);
+}
+
+Test(kb, what_the_runtime_would_cut_is_rejected_with_file_and_line)
+{
+	/* defect: conversation memory kept 31 bytes of an intent id (a longer
+	 * one then matched nothing), button data over 64 bytes was dropped and
+	 * labels were cut, while `check` said ok */
+	expect_load_error("intents/zz.ini",
+			  "[intent an_intent_id_of_thirty_two_bytes]\npriority = 5\nen = widget\n",
+			  "intents/zz.ini:2: id 'an_intent_id_of_thirty_two_bytes' has 32 bytes; at most 31");
+	char *dir = broken_copy("intents/zz.ini",
+				"[intent an_intent_id_of_31_bytes_xxxxxx]\npriority = 5\nen = widget\n"
+				"[carrier a_carrier_id_of_31_bytes_xxxxxx]\nen = gizmo\n");
+	char *facts = xasprintf("%s/responses/carriers.ini", dir);
+	char *text = read_file(facts, NULL);
+	cr_assert_not_null(text);
+	int line = 4;	/* of the section below: the short name */
+	for (const char *p = text; *p; p++)
+		line += *p == '\n';
+	char *more = xasprintf("%s\n[a_carrier_id_of_31_bytes_xxxxxx]\nname.en = Gizmo\n"
+			       "short.en = %s\nname.zh = Gizmo\nchannels = phone\nsource = x\nreviewed = 2026-11\n",
+			       text, "A carrier whose short name is far too long for the button it is on");
+	write_text(facts, more);
+	for (int l = 0; l < 2; l++) {
+		char *path = xasprintf("%s/responses/%s/an_intent_id_of_31_bytes_xxxxxx.txt", dir,
+				       l ? "zh" : "en");
+		write_text(path, "[default]\nx\n");
+		free(path);
+	}
+	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	cr_expect_null(k);
+	const char *e = sbuf_str(&err);
+	cr_expect(strstr(e, "intents/zz.ini:2: [intent an_intent_id_of_31_bytes_xxxxxx] with "
+			 "[carrier a_carrier_id_of_31_bytes_xxxxxx] (") &&
+		  strstr(e, "'a:an_intent_id_of_31_bytes_xxxxxx:a_carrier_id_of_31_bytes_xxxxxx:postpaid' "
+			 "of 74 bytes; Telegram allows 64"), "%s", e);
+	char *want = xasprintf("carriers.ini:%d: [a_carrier_id_of_31_bytes_xxxxxx] short.en is a button "
+			       "label of 66 bytes; at most 63", line);
+	cr_expect(strstr(e, want), "want \"%s\" in:\n%s", want, e);
+	free(want);
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	rm_rf(dir);
+	free(more);
+	free(text);
+	free(facts);
+	free(in);
+	free(re);
+	free(dir);
+}
+
+Test(kb, a_semicolon_after_a_blank_stays_in_the_value)
+{
+	/* defect: inih read " ;" as the start of a comment, so "No fee for
+	 * prepaid ; postpaid pays" was answered as "No fee for prepaid" and
+	 * `check` said ok; the same cut a pattern short */
+	static const char *const ids[] = {"zz", NULL};
+	char *dir;
+	struct kb *k = kb_with("[intent zz]\npriority = 900\nen = {b}widget ;gizmo{b}\n", ids, &dir);
+	cr_expect_str_eq(intent_of(k, "a widget ;gizmo"), "zz");
+	cr_expect_str_eq(intent_of(k, "a widget"), "none", "the pattern was cut at ' ;'");
+	kb_drop(k, dir);
+
+	dir = broken_copy("intents/zz.ini", "");
+	char *facts = xasprintf("%s/responses/carriers.ini", dir);
+	char *text = read_file(facts, NULL);
+	char *more = xasprintf("%s\nzz_note = No fee for prepaid ; postpaid pays\n  the rest ; too\n",
+			       text);
+	write_text(facts, more);
+	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	struct sbuf err = {0}, warn = {0};
+	k = kb_load(in, re, NULL, &err, &warn);
+	cr_assert_not_null(k, "%s", sbuf_str(&err));
+	const char *note = NULL;
+	for (size_t i = 0; i < k->nfacts && !note; i++)
+		note = facts_get(&k->facts[i], "zz_note", NULL);
+	cr_expect_str_eq(note, "No fee for prepaid ; postpaid pays the rest ; too");
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	rm_rf(dir);
+	free(more);
+	free(text);
+	free(facts);
 	free(in);
 	free(re);
 	free(dir);

@@ -9,7 +9,7 @@
 
 static void push(struct outbox *ob, int64_t update, int64_t chat)
 {
-	struct reply r = {.chat_id = chat, .text = strdup("x")};
+	struct reply r = {.chat_id = chat, .is_group = chat < 0, .text = strdup("x")};
 	outbox_push(ob, update, &r, 0);
 }
 
@@ -120,5 +120,55 @@ Test(outbox, group_limit_survives_thousands_of_other_chats)
 	push(ob, 9999, -1001);
 	cr_expect_null(outbox_ready(ob, t, &wait), "a 21st message within the minute waits");
 	cr_expect_geq(t + wait, 60.0 - 1e-9, "until a minute after the first: %f", t + wait);
+	outbox_free(ob);
+}
+
+Test(outbox, the_outbox_decides_after_a_429)
+{
+	struct outbox *ob = outbox_new(1);
+	push(ob, 1, 11);
+	push(ob, 2, 22);
+	push(ob, 3, 33);
+	double wait;
+	struct outbox_item *it = outbox_ready(ob, 0, &wait);
+	cr_assert_eq(it->r.chat_id, 11);
+	cr_expect_eq(outbox_result(ob, it, SEND_RATE_LIMITED, 5, 0), 0, "it stays queued");
+	it = outbox_ready(ob, 0.1, &wait);
+	cr_assert_eq(it->r.chat_id, 22, "one chat limited: the others go on");
+	cr_expect_eq(outbox_result(ob, it, SEND_RATE_LIMITED, 5, 0.1), 0);
+	/* two chats limited within a second: Telegram's global limit */
+	cr_expect_null(outbox_ready(ob, 1, &wait), "every chat waits");
+	cr_expect_gt(wait, 4);
+	it = outbox_ready(ob, 5.2, &wait);
+	cr_assert_not_null(it);
+	cr_expect_eq(it->r.chat_id, 11, "in order again after the pause");
+	cr_expect_eq(outbox_result(ob, it, SEND_OK, 0, 5.2), 1, "sent: gone");
+	cr_expect_eq(outbox_len(ob), 2);
+	outbox_free(ob);
+}
+
+Test(outbox, a_failing_reply_is_retried_with_backoff_then_given_up)
+{
+	struct outbox *ob = outbox_new(1);
+	push(ob, 1, 11);
+	double now = 0, wait, gaps[OUTBOX_MAX_ATTEMPTS];
+	int tries = 0;
+	for (;;) {
+		struct outbox_item *it = outbox_ready(ob, now, &wait);
+		if (!it) {
+			cr_assert_geq(wait, 0, "nothing left");
+			now += wait;
+			continue;
+		}
+		gaps[tries] = now;
+		tries++;
+		if (outbox_result(ob, it, SEND_FAILED, 0, now))
+			break;
+	}
+	cr_expect_eq(tries, OUTBOX_MAX_ATTEMPTS, "given up after %d attempts", OUTBOX_MAX_ATTEMPTS);
+	cr_expect_eq(outbox_len(ob), 0);
+	for (int i = 1; i < tries; i++)	/* 1, 2, 4 ... seconds apart */
+		cr_expect_float_eq(gaps[i] - gaps[i - 1], i - 1 < 6 ? (double)(1 << (i - 1)) : 60.0,
+				   1e-6, "gap %d: %f", i, gaps[i] - gaps[i - 1]);
 	outbox_free(ob);
 }

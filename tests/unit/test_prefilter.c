@@ -8,6 +8,7 @@
 
 #include "classify.h"
 #include "kb.h"
+#include "load.h"
 #include "normalize.h"
 #include "prefilter.h"
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html.h"
+#include "load.h"
 #include "render.h"
 
 Test(render, escape_user_text)
@@ -61,12 +63,12 @@ Test(render, split_on_paragraphs)
 	for (int i = 0; i < 300; i++)
 		sbuf_addf(&b, "<b>Paragraph %d</b> with some words in it.\n\n", i);
 	size_t n;
-	char **parts = render_split(sbuf_str(&b), TG_MAX_TEXT, &n);
+	char **parts = html_split(sbuf_str(&b), TG_MAX_TEXT, &n);
 	cr_assert_gt(n, 1);
 	check_parts(parts, n, TG_MAX_TEXT);
 	for (size_t i = 0; i + 1 < n; i++)	/* each cut at a paragraph end */
 		cr_expect(strstr(parts[i], "in it.") && parts[i][strlen(parts[i]) - 1] == '.');
-	render_free_parts(parts, n);
+	html_free_parts(parts, n);
 	sbuf_free(&b);
 }
 
@@ -78,11 +80,11 @@ Test(render, split_inside_a_tag_reopens_it)
 		sbuf_adds(&b, "注");
 	sbuf_adds(&b, "</b>");
 	size_t n;
-	char **parts = render_split(sbuf_str(&b), TG_MAX_TEXT, &n);
+	char **parts = html_split(sbuf_str(&b), TG_MAX_TEXT, &n);
 	cr_assert_eq(n, 2);
 	check_parts(parts, n, TG_MAX_TEXT);
 	cr_expect(strncmp(parts[1], "<b>", 3) == 0);
-	render_free_parts(parts, n);
+	html_free_parts(parts, n);
 	sbuf_free(&b);
 }
 
@@ -92,10 +94,50 @@ Test(render, split_never_breaks_surrogate_pairs)
 	for (int i = 0; i < 3000; i++)
 		sbuf_adds(&b, "😀");	/* 6000 UTF-16 units */
 	size_t n;
-	char **parts = render_split(sbuf_str(&b), TG_MAX_TEXT, &n);
+	char **parts = html_split(sbuf_str(&b), TG_MAX_TEXT, &n);
 	cr_assert_eq(n, 2);
 	cr_expect_eq(html_text_units(parts[0]) + html_text_units(parts[1]), 6000);
 	check_parts(parts, n, TG_MAX_TEXT);
-	render_free_parts(parts, n);
+	html_free_parts(parts, n);
 	sbuf_free(&b);
+}
+
+/* Templates against the shipped knowledge base. */
+static struct kb *tkb;
+
+static void template_setup(void)
+{
+	struct sbuf err = {0}, warn = {0};
+	tkb = kb_load("intents", "responses", NULL, &err, &warn);
+	cr_assert_not_null(tkb, "%s", sbuf_str(&err));
+	sbuf_free(&err);
+	sbuf_free(&warn);
+}
+
+static void template_teardown(void)
+{
+	kb_free(tkb);
+}
+
+Test(template, an_optional_first_line_without_a_fact_is_dropped,
+     .init = template_setup, .fini = template_teardown)
+{
+	/* defect: the dropped line was the first, so nothing had been written
+	 * yet and dropping it wrote a NUL through a null buffer (fuzz_render's
+	 * input "{?dew}"; `cancelbot check` died with SIGSEGV) */
+	static const char *const texts[][2] = {
+		{"{?dew}", ""},
+		{"{?dew} a line\nkept", "kept"},
+		{"{?dew}\n{?dew}\nkept {?dew}", ""},
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		struct answer a = {.topic = "help", .lang = "en", .text = (char *)texts[i][0],
+				   .file = "t.txt", .line = 1};
+		struct sbuf err = {0};
+		char *html = render_answer(tkb, &a, "mint", 0, &err);
+		cr_assert_not_null(html, "%s", sbuf_str(&err));
+		cr_expect_str_eq(html, texts[i][1], "rendering \"%s\"", texts[i][0]);
+		free(html);
+		sbuf_free(&err);
+	}
 }

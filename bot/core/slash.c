@@ -1,6 +1,8 @@
-/* commands — see commands.h. */
-#include "commands.h"
+/* slash — see slash.h. */
+#include "slash.h"
+#include "answer.h"
 #include "classify.h"
+#include "keyboard.h"
 #include "lang.h"
 
 #include <stdio.h>
@@ -9,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void cmd_start(const struct dialog_env *env, const struct update *u, const char *args,
-		      struct dialog_out *out)
+static void slash_start(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out)
 {
 	const char *lang = dialog_lang(env, u, NULL);
 	char carrier[32];
@@ -31,15 +33,15 @@ static void cmd_start(const struct dialog_env *env, const struct update *u, cons
 	}
 }
 
-static void cmd_help(const struct dialog_env *env, const struct update *u, const char *args,
-		     struct dialog_out *out)
+static void slash_help(const struct dialog_env *env, const struct update *u, const char *args,
+		       struct dialog_out *out)
 {
 	(void)args;
 	dialog_say(env, u, out, "help", NULL, NULL, dialog_lang(env, u, NULL));
 }
 
-static void cmd_carriers(const struct dialog_env *env, const struct update *u, const char *args,
-			 struct dialog_out *out)
+static void slash_carriers(const struct dialog_env *env, const struct update *u, const char *args,
+			   struct dialog_out *out)
 {
 	(void)args;
 	const char *lang = dialog_lang(env, u, NULL);
@@ -50,8 +52,8 @@ static void cmd_carriers(const struct dialog_env *env, const struct update *u, c
 
 /* /lang CODE | auto (CODE: a language of lang.h, or a Telegram code such as
  * zh-tw), or buttons to choose one. */
-static void cmd_lang(const struct dialog_env *env, const struct update *u, const char *args,
-		     struct dialog_out *out)
+static void slash_lang(const struct dialog_env *env, const struct update *u, const char *args,
+		       struct dialog_out *out)
 {
 	const struct lang *l = lang_find(args);
 	if (!l && *args && strcasecmp(args, "auto")) {
@@ -74,8 +76,8 @@ static void cmd_lang(const struct dialog_env *env, const struct update *u, const
 		buttons_add(r, "Auto / 自动", "l:auto");
 }
 
-static void cmd_admin(const struct dialog_env *env, const struct update *u, const char *args,
-		      struct dialog_out *out, enum admin_action action)
+static void slash_admin(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out, enum admin_action action)
 {
 	(void)env;
 	(void)u;
@@ -83,27 +85,27 @@ static void cmd_admin(const struct dialog_env *env, const struct update *u, cons
 	out->action_arg = atoi(args);
 }
 
-static void cmd_reload(const struct dialog_env *env, const struct update *u, const char *args,
-		       struct dialog_out *out)
+static void slash_reload(const struct dialog_env *env, const struct update *u, const char *args,
+			 struct dialog_out *out)
 {
-	cmd_admin(env, u, args, out, ACTION_RELOAD);
+	slash_admin(env, u, args, out, ACTION_RELOAD);
 }
 
-static void cmd_stats(const struct dialog_env *env, const struct update *u, const char *args,
-		      struct dialog_out *out)
+static void slash_stats(const struct dialog_env *env, const struct update *u, const char *args,
+			struct dialog_out *out)
 {
-	cmd_admin(env, u, args, out, ACTION_STATS);
+	slash_admin(env, u, args, out, ACTION_STATS);
 }
 
-static void cmd_unmatched(const struct dialog_env *env, const struct update *u, const char *args,
-			  struct dialog_out *out)
+static void slash_unmatched(const struct dialog_env *env, const struct update *u, const char *args,
+			    struct dialog_out *out)
 {
-	cmd_admin(env, u, args, out, ACTION_UNMATCHED);
+	slash_admin(env, u, args, out, ACTION_UNMATCHED);
 }
 
 /* /explain TEXT: what `cancelbot explain` prints, as preformatted text. */
-static void cmd_explain(const struct dialog_env *env, const struct update *u, const char *args,
-			struct dialog_out *out)
+static void slash_explain(const struct dialog_env *env, const struct update *u, const char *args,
+			  struct dialog_out *out)
 {
 	struct sbuf report = {0};
 	if (*args)
@@ -114,27 +116,27 @@ static void cmd_explain(const struct dialog_env *env, const struct update *u, co
 	sbuf_free(&report);
 }
 
-const struct command commands[] = {
-	{"start", 0, cmd_start, "Start: what I can answer", "开始：我能回答什么"},
-	{"help", 0, cmd_help, "How to ask me", "怎么问我"},
-	{"carriers", 0, cmd_carriers, "Carriers I know", "我了解的运营商"},
-	{"lang", 0, cmd_lang, "Answer in English, 简体中文 or 繁體中文", "选择回答语言（English/简体/繁體）"},
-	{"reload", 1, cmd_reload, "Reload intents/ and responses/", "重新加载知识库"},
-	{"stats", 1, cmd_stats, "Counters since start", "运行统计"},
-	{"explain", 1, cmd_explain, "How a message is classified", "解释一条消息的分类"},
-	{"unmatched", 1, cmd_unmatched, "Most frequent unanswered questions", "最常见的未识别问题"},
+const struct slash_command slash_commands[] = {
+	{"start", 0, slash_start, "Start: what I can answer", "开始：我能回答什么"},
+	{"help", 0, slash_help, "How to ask me", "怎么问我"},
+	{"carriers", 0, slash_carriers, "Carriers I know", "我了解的运营商"},
+	{"lang", 0, slash_lang, "Answer in English, 简体中文 or 繁體中文", "选择回答语言（English/简体/繁體）"},
+	{"reload", 1, slash_reload, "Reload intents/ and responses/", "重新加载知识库"},
+	{"stats", 1, slash_stats, "Counters since start", "运行统计"},
+	{"explain", 1, slash_explain, "How a message is classified", "解释一条消息的分类"},
+	{"unmatched", 1, slash_unmatched, "Most frequent unanswered questions", "最常见的未识别问题"},
 	{NULL, 0, NULL, NULL, NULL},
 };
 
-const char *command_desc(const struct command *c, const struct lang *l)
+const char *slash_desc(const struct slash_command *c, const struct lang *l)
 {
 	/* the table holds one description per answer language, in lang.h's order */
 	return l && l->answers && strcmp(l->answers, langs[0].answers) ? c->desc_zh : c->desc_en;
 }
 
-const struct command *command_find(const char *name)
+const struct slash_command *slash_find(const char *name)
 {
-	for (const struct command *c = commands; c->name; c++)
+	for (const struct slash_command *c = slash_commands; c->name; c++)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;

@@ -1,0 +1,27 @@
+/* reload — the one way a knowledge base is loaded for use and replaced
+ * while in use, for `cancelbot run` and `cancelbot chat` alike: a new one
+ * is loaded and checked off to the side and, with reload_eval, must be at
+ * least as accurate on that labelled file; then it replaces the running
+ * one in one pointer swap between two updates. Otherwise it is refused and
+ * the running one stays. Conversation memory holds ids, not pointers into
+ * the knowledge base, and queued replies own their strings, so both survive.
+ *
+ * The caller owns every struct kb these return (kb_free). */
+#ifndef CANCELBOT_RELOAD_H
+#define CANCELBOT_RELOAD_H
+
+#include "config.h"
+#include "kb.h"
+
+/* Loads the knowledge base cfg names; NULL when it has errors, which go to
+ * err as "file:line: problem" lines (warnings to warn). */
+struct kb *reload_load(const struct config *cfg, struct sbuf *err, struct sbuf *warn);
+
+/* Replaces *running with a freshly loaded one; 0 when replaced, -1 when
+ * refused. report (plain text, for the admin) says what happened, with every
+ * problem's file:line; the log gets the same. *ms, when not NULL: how long
+ * it took. */
+int reload_kb(const struct config *cfg, struct kb **running, const char *trigger,
+	      struct sbuf *report, double *ms);
+
+#endif

@@ -1,0 +1,105 @@
+/* load — builds a knowledge base: files, intents, answers, index, checks,
+ * intent order; see load.h. */
+#include "load.h"
+#include "loader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Limits that keep a hostile 4096-character message from making a pattern
+ * backtrack for long: hitting one counts as no match (classify logs it). */
+#define MATCH_LIMIT 200000
+#define DEPTH_LIMIT 5000
+#define HEAP_LIMIT_KB 2048
+
+static int find_file(const struct kb *kb, const char *path)
+{
+	for (size_t i = 0; i < kb->nfiles; i++)
+		if (strcmp(kb->files[i], path) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void list_part(struct sbuf *out, const char *what, struct sbuf *names)
+{
+	if (names->len)
+		sbuf_addf(out, "%s%s: %s", out->len ? "; " : "", what, sbuf_str(names));
+	sbuf_free(names);
+}
+
+void kb_diff_files(const struct kb *old, const struct kb *new, struct sbuf *out)
+{
+	struct sbuf changed = {0}, added = {0}, removed = {0}, all = {0};
+	for (size_t i = 0; i < new->nfiles; i++) {
+		int j = old ? find_file(old, new->files[i]) : -1;
+		struct sbuf *b = j < 0 ? &added : old->file_hashes[j] != new->file_hashes[i] ? &changed : NULL;
+		if (b)
+			sbuf_addf(b, "%s%s", b->len ? ", " : "", new->files[i]);
+	}
+	for (size_t i = 0; old && i < old->nfiles; i++)
+		if (find_file(new, old->files[i]) < 0)
+			sbuf_addf(&removed, "%s%s", removed.len ? ", " : "", old->files[i]);
+	list_part(&all, "changed", &changed);
+	list_part(&all, "added", &added);
+	list_part(&all, "removed", &removed);
+	sbuf_adds(out, all.len ? sbuf_str(&all) : "no file changed");
+	sbuf_free(&all);
+}
+
+/* Classification tries intents from the highest priority down and stops
+ * below the first priority that matched, which gives the same winner as
+ * trying them all. */
+struct ranked {
+	int priority, order;
+	size_t rule;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *ra = a, *rb = b;
+	if (ra->priority != rb->priority)
+		return rb->priority - ra->priority;
+	return ra->order - rb->order;
+}
+
+static void order_intents(struct kb *kb)
+{
+	struct ranked *v = xcalloc(kb->nrules + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kb->rules[i].kind == RULE_INTENT)
+			v[n++] = (struct ranked){kb->rules[i].priority, kb->rules[i].order, i};
+	qsort(v, n, sizeof *v, cmp_ranked);
+	kb->intent_order = xcalloc(kb->nrules + 1, sizeof *kb->intent_order);
+	for (size_t i = 0; i < n; i++)
+		kb->intent_order[i] = v[i].rule;
+	kb->nintent_order = n;
+	free(v);
+}
+
+struct kb *kb_load(const char *intents_dir, const char *responses_dir,
+		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn)
+{
+	struct kb *kb = xcalloc(1, sizeof *kb);
+	kb->mctx = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(kb->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(kb->mctx, DEPTH_LIMIT);
+	pcre2_set_heap_limit(kb->mctx, HEAP_LIMIT_KB);
+	kb->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+	pcre2_jit_stack_assign(kb->mctx, NULL, kb->jit_stack);
+	size_t before = err->len;
+	kb->responses_dir = xstrdup(responses_dir);
+	int rc = kb_load_intents(kb, intents_dir, err);
+	rc |= kb_load_responses(kb, responses_dir, err);
+	if (rc == 0)
+		kb_index_answers(kb);
+	if (rc == 0)
+		rc = kb_check(kb, opts, err, warn);
+	if (rc == 0)
+		order_intents(kb);
+	if (rc != 0 || err->len != before) {
+		kb_free(kb);
+		return NULL;
+	}
+	return kb;
+}

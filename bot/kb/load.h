@@ -1,0 +1,25 @@
+/* load — builds a knowledge base from the intents/ and responses/
+ * directories: every file read, patterns compiled, answers indexed, the
+ * whole checked (kb_check) and the intents ordered for classification. One
+ * call gives an immutable snapshot or nothing.
+ *
+ * The caller owns the struct kb returned (kb_free). */
+#ifndef CANCELBOT_LOAD_H
+#define CANCELBOT_LOAD_H
+
+#include "kb.h"
+
+struct kb_load_opts {
+	int max_age_days;	/* facts reviewed longer ago draw a warning; 0 = off */
+};
+
+/* Loads and checks both directories. Returns NULL when there was any error;
+ * every problem is appended to err as "file:line: message" lines, warnings
+ * (which do not fail the load) to warn. */
+struct kb *kb_load(const char *intents_dir, const char *responses_dir,
+		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn);
+/* Appends "changed: a, b; added: c; removed: d" (or "no file changed")
+ * comparing the files two knowledge bases were read from. */
+void kb_diff_files(const struct kb *old, const struct kb *new, struct sbuf *out);
+
+#endif

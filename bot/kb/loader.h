@@ -1,0 +1,42 @@
+/* loader — what the parts of the loader share, and nobody else: the INI
+ * reader (files.c), the intents (kb_intents.c, kb_regex.c) and answers
+ * (kb_answers.c) readers, the checks (kb_check.c) and the answer index
+ * (kb.c). load.c calls them in order; readers of a knowledge base include
+ * kb.h alone. */
+#ifndef CANCELBOT_LOADER_H
+#define CANCELBOT_LOADER_H
+
+#include "kb.h"
+#include "load.h"
+
+/* What every knowledge-base INI handler gets as the start of its context. */
+struct kb_ini {
+	struct kb *kb;
+	const char *file;		/* as recorded in kb->files */
+	struct line_reader *reader;	/* reader->line: the line being handled */
+	struct sbuf *err;
+	int errors;
+	int (*handler)(void *, const char *, const char *, const char *);
+};
+/* Parses path with inih, long lines split and re-joined; ctx begins with a
+ * struct kb_ini, which this fills in. 0, or -1 after reporting problems. */
+int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const char *,
+		const char *, const char *), struct kb_ini *ctx, struct sbuf *err);
+const char *kb_add_file(struct kb *kb, const char *path);
+int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err);
+/* kb_regex.c: compiles r's patterns into r->groups / r->any and r->none. */
+void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err);
+/* src with its {macros} expanded, JIT-compiled; NULL with err on failure.
+ * The caller owns the code. */
+pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
+				struct sbuf *err);
+int kb_load_responses(struct kb *kb, const char *dir, struct sbuf *err);
+int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
+	     struct sbuf *warn);
+/* Sorted list of regular files in dir with the given suffix; caller frees
+ * each name and the array. Returns -1 when dir cannot be read. */
+int list_files(const char *dir, const char *suffix, char ***out, size_t *n);
+/* kb.c: the hash index kb_answer() looks answers up in. */
+void kb_index_answers(struct kb *kb);
+
+#endif

@@ -1,0 +1,70 @@
+/* Unit tests: log — records are key/value fields serialised once, as
+ * key=value text or as JSON made by cJSON; no value can break its line. */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+static const char hostile[] = "Unsupported start tag \"foo\" a=b c\\d\nnext\tline\x01";
+
+/* What the log wrote to stderr, for the test to free. */
+static char *written(void)
+{
+	fflush(stderr);
+	FILE *f = cr_get_redirected_stderr();
+	struct sbuf b = {0};
+	char buf[512];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sbuf_add(&b, buf, n);
+	return sbuf_take(&b);
+}
+
+Test(log, text_quotes_and_escapes_what_needs_it, .init = cr_redirect_stderr)
+{
+	log_set_json(0);
+	log_warn("send_failed", KV("chat", (int64_t)-100123), KV("code", 400), KV("desc", hostile),
+		 KV("empty", ""), KV("none", (const char *)NULL), KV("seconds", 2.25),
+		 KV("plain", "a/b.txt:3"));
+	char *out = written();
+	cr_expect(strstr(out, " level=warn event=send_failed chat=-100123 code=400 "
+			 "desc=\"Unsupported start tag \\\"foo\\\" a=b c\\\\d\\nnext\\tline\\u0001\" "
+			 "empty=\"\" none=\"\" seconds=2.2 plain=a/b.txt:3\n"), "%s", out);
+	cr_expect_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
+	free(out);
+}
+
+Test(log, json_is_one_object_with_string_values, .init = cr_redirect_stderr)
+{
+	log_set_json(1);
+	log_error("html_rejected", KV("desc", hostile), KV("update", (int64_t)9007199254740993),
+		  KV("replies", (size_t)2));
+	log_set_json(0);
+	char *out = written();
+	cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
+	cJSON *o = cJSON_Parse(out);
+	cr_assert_not_null(o, "not JSON: %s", out);
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(o, "level")), "error");
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(o, "event")), "html_rejected");
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(o, "desc")), hostile);
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(o, "update")), "9007199254740993");
+	cr_expect_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(o, "replies")), "2");
+	cJSON_Delete(o);
+	free(out);
+}
+
+Test(log, the_token_never_leaves, .init = cr_redirect_stderr)
+{
+	log_set_secret("123:SECRET");
+	log_warn("getme_failed", KV("desc", "bad url https://x/bot123:SECRET/getMe"));
+	log_set_secret(NULL);
+	char *out = written();
+	cr_expect_null(strstr(out, "SECRET"), "%s", out);
+	cr_expect(strstr(out, "desc=\"bad url https://x/bot<token>/getMe\""), "%s", out);
+	free(out);
+}

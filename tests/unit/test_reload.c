@@ -1,0 +1,103 @@
+/* Unit tests: reload — the one path that replaces a running knowledge base,
+ * for the bot and for the terminal chat: broken or less accurate ones are
+ * refused and the running one stays. */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "helpers.h"
+#include "normalize.h"
+#include "reload.h"
+
+static char *dir;
+
+/* A copy of the shipped knowledge base under dir. */
+static void make_copy(void)
+{
+	dir = strdup("/tmp/cancelbot-reload-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	char *cmd = xasprintf("cp -r intents responses %s/", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+static void drop_copy(void)
+{
+	rm_rf(dir);
+	free(dir);
+}
+
+static void config_for_copy(struct config *cfg)
+{
+	config_defaults(cfg);
+	free(cfg->intents_dir);
+	free(cfg->responses_dir);
+	cfg->intents_dir = xasprintf("%s/intents", dir);
+	cfg->responses_dir = xasprintf("%s/responses", dir);
+	cfg->reload_eval = xstrdup("tests/labelled.tsv");
+}
+
+Test(reload, a_less_accurate_kb_is_refused_and_the_running_one_stays)
+{
+	normalize_init();
+	make_copy();
+	struct config cfg;
+	config_for_copy(&cfg);
+	struct sbuf err = {0}, warn = {0}, report = {0};
+	struct kb *running = reload_load(&cfg, &err, &warn);
+	cr_assert_not_null(running, "%s", sbuf_str(&err));
+	struct kb *before = running;
+	cr_expect_eq(reload_kb(&cfg, &running, "test", &report, NULL), 0, "%s", sbuf_str(&report));
+	cr_expect_neq(running, before, "an equal one replaces it");
+	cr_expect(strstr(sbuf_str(&report), "Reloaded (test)"), "%s", sbuf_str(&report));
+
+	char *path = xasprintf("%s/intents/zz.ini", dir);
+	write_text(path, "[veto zz_everything]\neven_with_carrier = yes\nany = .\n");
+	free(path);
+	before = running;
+	report.len = 0;
+	cr_expect_eq(reload_kb(&cfg, &running, "test", &report, NULL), -1);
+	cr_expect_eq(running, before, "the running one stays");
+	cr_expect(strstr(sbuf_str(&report), "refused") &&
+		  strstr(sbuf_str(&report), "labelled.tsv would drop"), "%s", sbuf_str(&report));
+	kb_free(running);
+	config_free(&cfg);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	sbuf_free(&report);
+	drop_copy();
+	normalize_done();
+}
+
+Test(reload, chat_reloads_through_the_same_path, .init = cr_redirect_stdout)
+{
+	/* `cancelbot chat` had a reload of its own that skipped the
+	 * reload_eval gate and the file diff; now it is reload_kb's report */
+	make_copy();
+	char *cfgpath = xasprintf("%s/config.ini", dir);
+	char *text = xasprintf("[bot]\nintents_dir = %s/intents\nresponses_dir = %s/responses\n"
+			       "reload_eval = tests/labelled.tsv\n", dir, dir);
+	write_text(cfgpath, text);
+	free(text);
+	char *input = xasprintf("%s/input", dir);
+	write_text(input, "/reload\n");
+	cr_assert_not_null(freopen(input, "r", stdin));
+	char *argv[] = {"chat", "-c", cfgpath, NULL};
+	cr_expect_eq(cmd_chat(3, argv), 0);
+	fflush(stdout);
+	FILE *out = cr_get_redirected_stdout();
+	struct sbuf b = {0};
+	char buf[512];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, out)) > 0)
+		sbuf_add(&b, buf, n);
+	cr_expect(strstr(sbuf_str(&b), "Reloaded (/reload) in ") &&
+		  strstr(sbuf_str(&b), "no file changed"), "%s", sbuf_str(&b));
+	sbuf_free(&b);
+	free(input);
+	free(cfgpath);
+	drop_copy();
+}

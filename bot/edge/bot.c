@@ -200,7 +200,7 @@ void bot_note_unmatched(struct bot *b, const struct update *u, const struct dial
 	if (!out->unmatched || !out->unmatched_text)
 		return;
 	char *text = str_trim(out->unmatched_text);
-	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : "en", text,
+	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : langs[0].code, text,
 			     u->from_id, b->cfg.log_user_ids, UNMATCHED_MAX_BYTES) < 0)
 		log_warn("unmatched_log_failed", KV("dir", b->cfg.state_dir));
 }

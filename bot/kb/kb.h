@@ -14,6 +14,7 @@
 #include <pcre2.h>
 #include <stddef.h>
 
+#include "lang.h"
 #include "util.h"
 
 /* What the runtime can hold, so that `check` rejects anything longer instead
@@ -176,6 +177,6 @@ int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char 
 /* UI topics: answers the conversation itself needs besides the intents. */
 extern const char *const kb_ui_topics[];
 extern const char *const kb_langs[];
-#define KB_NLANGS 2
+#define KB_NLANGS LANG_NANSWER_DIRS
 
 #endif

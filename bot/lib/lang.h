@@ -26,6 +26,11 @@ struct lang {
 				 * the sense (s2twp makes 注销 "log out", 登出) */
 };
 
+/* The answer directories the rows read, once each, in the table's order
+ * (the knowledge base loads responses/DIR/ for each). */
+#define LANG_ANSWER_DIRS "en", "zh"
+#define LANG_NANSWER_DIRS 2
+
 extern const struct lang langs[];
 extern const size_t nlangs;
 

@@ -23,6 +23,15 @@ Test(lang, telegram_codes_pick_the_written_variant)
 	cr_expect_str_eq(lang_answers("zh-Hant"), "zh");
 	cr_expect_str_eq(lang_answers("zh"), "zh");
 	cr_expect_null(lang_find("fr"));
+	/* every row reads one of the answer directories the kb loads */
+	static const char *const dirs[] = {LANG_ANSWER_DIRS};
+	cr_expect_eq(sizeof dirs / sizeof dirs[0], LANG_NANSWER_DIRS);
+	for (size_t i = 0; i < nlangs; i++) {
+		int found = 0;
+		for (size_t d = 0; d < LANG_NANSWER_DIRS; d++)
+			found |= !strcmp(langs[i].answers, dirs[d]);
+		cr_expect(found, "%s reads %s", langs[i].code, langs[i].answers);
+	}
 }
 
 Test(followup, lists_and_brand_names)

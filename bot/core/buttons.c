@@ -156,6 +156,19 @@ void buttons_handle(const struct dialog_env *env, const struct update *u, struct
 	out->lang = lang;
 	char data[65];
 	snprintf(data, sizeof data, "%s", u->callback_data ? u->callback_data : "");
+	/* the same button twice in a row (nothing said in between) changes
+	 * nothing: a toast, not the same message again. Answers know better
+	 * (press_answer: a repeat of the last answer whatever the button);
+	 * confirming a language twice is harmless */
+	struct memory *m = env->ctx && u->chat_id ?
+		context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m && *data && strncmp(data, "l:", 2) && strncmp(data, "a:", 2) &&
+	    !strcmp(m->last_press, data)) {
+		dialog_same_answer(env, u, out, NULL, lang, 1);
+		return;
+	}
+	if (m)
+		snprintf(m->last_press, sizeof m->last_press, "%s", data);
 	char *f[4];
 	size_t n = fields(data, f, 4);
 	int done = 0;

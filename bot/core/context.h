@@ -24,6 +24,7 @@ struct memory {
 	char carrier[CTX_ID], plan[CTX_ID], topic[CTX_ID];
 	char brand[CTX_ID];	/* a US carrier without facts ("H2O"), when carrier is "" */
 	int64_t answered_id;	/* the last message answered (an edit of it is not) */
+	char last_press[65];	/* callback_data of the last press, "" after a message */
 	char lang[16];		/* the language of the conversation (lang.h code) */
 	enum pending pending;
 	char pending_topic[CTX_ID];

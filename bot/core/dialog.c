@@ -307,6 +307,9 @@ void dialog_handle(const struct dialog_env *env, const struct update *u, struct 
 		handle_command(env, u, out);
 	else if (u->kind == UPDATE_MESSAGE && u->text && !answered_before(env, u))
 		handle_text(env, u, out);
+	/* after a message, a button pressed again is news */
+	if (u->kind == UPDATE_MESSAGE && env->ctx && context_get(env->ctx, u->chat_id, u->from_id, env->now))
+		context_put(env->ctx, u->chat_id, u->from_id, env->now)->last_press[0] = '\0';
 	/* the conversation goes on in the language just used ("ATT" after a
 	 * Chinese greeting stays Chinese) */
 	if (out->n && out->lang && env->ctx && u->chat_id) {

@@ -199,10 +199,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		a.carrier = NULL;
 	a.named = a.carrier || a.brand[0] || a.plan;
 	int brand_now = a.brand[0] != 0;
-	/* only what is said to the bot continues a conversation: in auto mode a
-	 * group remark ("Verizon's service is terrible") must not lend its
-	 * carrier to the next question */
-	if (!c.veto && addressed)
+	if (!c.veto && (addressed || a.topic))
 		follow_up(m, addressed, &a);
 	if (ui_cue)
 		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */

@@ -163,10 +163,12 @@ def number(v):
 def fault(conv, step):
     """fault METHOD KEY=VALUE ...
     next call(s) of METHOD fail: status=502 count=2 retry_after=3 body=TEXT
-    close=1 hang=1 delay=S (in description=, '_' stands for a blank)"""
-    f = {k: number(v) for k, v in step.opts.items() if k != "method"}
+    close=1 hang=1 delay=S (in description=, '_' stands for a blank and
+    '@TOKEN' for the bot's token; pad=N puts N 'x' in front of it)"""
+    f = {k: number(v) for k, v in step.opts.items() if k not in ("method", "pad")}
     if "description" in f:
-        f["description"] = str(f["description"]).replace("_", " ")
+        f["description"] = ("x" * int(step.opts.get("pad", 0)) +
+                            str(f["description"]).replace("_", " ").replace("@TOKEN", TOKEN))
     for flag in ("hang", "close"):
         if flag in f:
             f[flag] = True
@@ -199,7 +201,7 @@ def send_json(conv, step):
 
 def send_raw(conv, step):
     """send-raw TEXT
-    a getUpdates element that is not valid JSON"""
+    a getUpdates element that is not valid JSON ('@ID': its update_id)"""
     conv.last_update_id = max(conv.last_update_id,
                               conv.fake.add_raw_update(step.line.split(None, 1)[1]))
 

@@ -119,11 +119,12 @@ class FakeTelegram:
         return ids
 
     def add_raw_update(self, raw_text):
-        """A getUpdates element that is not even valid JSON: kept as text."""
+        """A getUpdates element that is not even valid JSON: kept as text
+        ('@ID' in it stands for the update_id it gets)."""
         with self.cond:
             uid = self.next_update_id
             self.next_update_id += 1
-            self.updates.append({"__raw__": raw_text, "update_id": uid})
+            self.updates.append({"__raw__": raw_text.replace("@ID", str(uid)), "update_id": uid})
             self.cond.notify_all()
             return uid
 

@@ -20,8 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BACKOFF_MIN 1.0
-#define BACKOFF_MAX 60.0
 #define SHUTDOWN_FLUSH 5.0	/* seconds to keep sending after SIGTERM */
 
 static volatile sig_atomic_t stop_flag, hup_flag;
@@ -45,14 +43,13 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Exponential backoff with jitter, so restarted bots do not retry in
- * lockstep; never a tight loop. Reset after the next success. */
+/* Waits before the next try (backoff_next); never a tight loop. Reset
+ * after the next success. */
 static void back_off(struct bot *b, const char *why)
 {
-	double wait = b->backoff * (0.5 + (double)rand() / RAND_MAX / 2);
+	double wait = backoff_next(&b->backoff);
 	log_warn("backoff", KV("seconds", wait), KV("reason", why));
 	sleep_interruptible(wait, &stop_flag);
-	b->backoff = b->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : b->backoff * 2;
 }
 
 static void mark_done(struct bot *b, int64_t update_id)
@@ -108,10 +105,8 @@ static void handle(struct bot *b, const struct update *u)
 	bot_note_unmatched(b, u, &out);
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);
-	for (size_t i = 0; i < out.n; i++) {
+	for (size_t i = 0; i < out.n; i++)
 		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received);
-		out.v[i].text = NULL;	/* the outbox owns it now */
-	}
 	stats_handled(&b->stats, u, &out);
 	log_info("handled", KV("update", u->update_id),
 		 KV("chat_type", u->chat_type[0] ? u->chat_type : "-"), KV("replies", out.n),
@@ -124,7 +119,6 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 			   int64_t id, int has_id)
 {
 	struct bot *b = user;
-	(void)text;
 	if (stop_flag)
 		return;	/* finish the update in hand, leave the rest unconfirmed */
 	struct update u;
@@ -141,6 +135,9 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 		if (has_id && !state_seen(&b->st, id)) {
 			log_warn("update_unusable", KV("update", id), KV("bytes", len),
 				 KV("msg", json ? "no usable update_id; skipped" : "not valid JSON; skipped"));
+			char cb[128];	/* a button press: stop its spinner all the same */
+			if (!json && update_salvage_callback_id(text, len, cb, sizeof cb))
+				answer_callback(b->tg, cb, NULL);
 			mark_done(b, id);
 		} else if (!has_id) {
 			log_warn("update_unusable", KV("bytes", len), KV("msg", "no update_id; skipped"));

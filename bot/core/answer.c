@@ -205,7 +205,7 @@ void dialog_answer(const struct dialog_env *env, const struct update *u, struct 
 		dialog_remember(env, u, topic, NULL, plan, PENDING_CARRIER, lang);
 		return;
 	}
-	char key[64];
+	char key[CTX_KEY];
 	snprintf(key, sizeof key, "%s|%s|%s|%s", topic, carrier ? carrier : "", plan ? plan : "", lang);
 	if (point_to_earlier(env, u, out, key, lang))
 		return;

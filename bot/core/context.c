@@ -23,7 +23,7 @@ struct lang_pref {
 struct answered {
 	int64_t chat, message_id;
 	double at;
-	char key[64];
+	char key[CTX_KEY];
 };
 
 #define LANG_CAP 4096

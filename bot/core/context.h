@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define CTX_ID 32
+#define CTX_KEY 128	/* a group's answer key: "topic|carrier|plan|lang" */
 
 enum pending { PENDING_NONE, PENDING_CARRIER, PENDING_PLAN };
 

@@ -23,6 +23,7 @@ struct button {
 
 /* `cancelbot check` rejects ids longer than KB_ID_MAX; memory holds them whole. */
 _Static_assert(CTX_ID > KB_ID_MAX, "conversation memory must hold any id the kb accepts");
+_Static_assert(CTX_KEY > 3 * (KB_ID_MAX + 1) + 4, "an answer key holds three ids and a language");
 
 struct reply {
 	int64_t chat_id;
@@ -37,7 +38,7 @@ struct reply {
 				 * reload frees the kb while the reply waits to be sent */
 	char topic[CTX_ID];	/* for stats: the intent answered, or "" */
 	char carrier[CTX_ID];
-	char dedup_key[64];	/* groups: note the sent message under this key */
+	char dedup_key[CTX_KEY];	/* groups: note the sent message under this key */
 };
 
 #endif

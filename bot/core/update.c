@@ -161,9 +161,16 @@ static size_t skip_string(const char *s, size_t len, size_t i)
 	return len;
 }
 
-/* The update_id at the top level of one element, read as an exact int64. */
-static int element_id(const char *s, size_t len, int64_t *id)
+static int is_blank(char c)
 {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Finds "key": (key with its quotes) at nesting depth want of s, outside
+ * strings; *after is the index after the colon. Works on broken JSON too. */
+static int find_key(const char *s, size_t len, int want, const char *key, size_t *after)
+{
+	size_t klen = strlen(key);
 	int depth = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '{' || s[i] == '[') {
@@ -172,21 +179,52 @@ static int element_id(const char *s, size_t len, int64_t *id)
 			depth--;
 		} else if (s[i] == '"') {
 			size_t end = skip_string(s, len, i);
-			if (depth == 1 && end - i == 11 && !memcmp(s + i, "\"update_id\"", 11)) {
+			if (depth == want && end - i == klen && !memcmp(s + i, key, klen)) {
 				size_t j = end;
-				while (j < len && (s[j] == ' ' || s[j] == ':' || s[j] == '\t'))
+				while (j < len && is_blank(s[j]))
 					j++;
-				char num[24];
-				size_t n = 0;
-				while (j < len && n < sizeof num - 1 && (s[j] == '-' || (s[j] >= '0' && s[j] <= '9')))
-					num[n++] = s[j++];
-				num[n] = '\0';
-				return parse_i64(num, id) == 0 ? 1 : 0;
+				if (j < len && s[j] == ':') {
+					for (j++; j < len && is_blank(s[j]);)
+						j++;
+					*after = j;
+					return 1;
+				}
 			}
 			i = end - 1;
 		}
 	}
 	return 0;
+}
+
+/* The update_id at the top level of one element, read as an exact int64. */
+static int element_id(const char *s, size_t len, int64_t *id)
+{
+	size_t j;
+	if (!find_key(s, len, 1, "\"update_id\"", &j))
+		return 0;
+	char num[24];
+	size_t n = 0;
+	while (j < len && n < sizeof num - 1 && (s[j] == '-' || (s[j] >= '0' && s[j] <= '9')))
+		num[n++] = s[j++];
+	num[n] = '\0';
+	return parse_i64(num, id) == 0 ? 1 : 0;
+}
+
+int update_salvage_callback_id(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t i, j;
+	if (!find_key(s, len, 1, "\"callback_query\"", &i) || i >= len || s[i] != '{' ||
+	    !find_key(s + i, len - i, 1, "\"id\"", &j))
+		return 0;
+	j += i;
+	if (j >= len || s[j] != '"')
+		return 0;
+	size_t end = skip_string(s, len, j), n = end - j - 2;
+	if (s[end - 1] != '"' || end - j < 3 || n >= cap || memchr(s + j + 1, '\\', n))
+		return 0;	/* cut off, empty, too long or escaped: not a usable id */
+	memcpy(out, s + j + 1, n);
+	out[n] = '\0';
+	return 1;
 }
 
 /* Where the next element could start after garbage at s[i]: the next

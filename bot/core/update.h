@@ -55,6 +55,10 @@ int updates_scan(const char *body, size_t len, update_element_fn fn, void *user)
  * exact update ids are read from the text (no second parse). */
 int updates_each(const cJSON *result, const char *body, size_t len, update_element_fn fn,
 		 void *user);
+/* The callback_query id in the text of an element that is not JSON (cut
+ * short, say), so that the button press is still acknowledged: 1 and the
+ * id in out (cap bytes) when one was found. */
+int update_salvage_callback_id(const char *text, size_t len, char *out, size_t cap);
 void update_free(struct update *u);
 int update_is_group(const struct update *u);
 

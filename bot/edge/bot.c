@@ -119,12 +119,11 @@ static void set_commands(struct bot *b)
 int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 {
 	int rc;
-	double backoff = 1;
+	double step = BACKOFF_MIN;
 	while ((rc = get_me(b)) < 0 && !*stop) {
-		double wait = backoff * (0.5 + (double)rand() / RAND_MAX / 2);
+		double wait = backoff_next(&step);
 		log_warn("backoff", KV("seconds", wait), KV("reason", "getMe failed"));
 		sleep_interruptible(wait, stop);
-		backoff = backoff * 2 > 60 ? 60 : backoff * 2;
 	}
 	if (rc > 0)
 		return 1;

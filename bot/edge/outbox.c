@@ -66,7 +66,7 @@ void outbox_free(struct outbox *ob)
 	free(ob);
 }
 
-void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r, double received)
+void outbox_push(struct outbox *ob, int64_t update_id, struct reply *r, double received)
 {
 	if (ob->n == ob->cap) {
 		ob->cap = ob->cap ? ob->cap * 2 : 16;
@@ -74,6 +74,7 @@ void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r, do
 	}
 	struct outbox_item *it = xcalloc(1, sizeof *it);
 	it->r = *r;
+	r->text = NULL;	/* the outbox owns it now */
 	it->update_id = update_id;
 	it->received = received;
 	ob->items[ob->n++] = it;

@@ -34,8 +34,9 @@ struct outbox;
  * server; never against Telegram). */
 struct outbox *outbox_new(int limits);
 void outbox_free(struct outbox *ob);
-/* Takes over r's text. received: when the update arrived (monotonic). */
-void outbox_push(struct outbox *ob, int64_t update_id, const struct reply *r, double received);
+/* Takes over r's text (r->text is NULL afterwards). received: when the
+ * update arrived (monotonic). */
+void outbox_push(struct outbox *ob, int64_t update_id, struct reply *r, double received);
 /* The next item allowed to go now, or NULL; *wait is then the seconds until
  * one will be (or -1 when the outbox is empty). */
 struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait);

@@ -25,6 +25,7 @@
 
 #define SLOT_SIZE 16384	/* 512 ids of 20 digits and the header fit with room */
 #define SUM_KEY ",\"sum\":\""
+#define LEGACY_MAX (64 * 1024)	/* an old state.json: 512 ids and a header */
 
 static int mkdir_p(const char *dir)
 {
@@ -112,7 +113,8 @@ static void parse_slot(struct slot *sl, const char *data, size_t len)
 	*sum = '\0';
 	sl->valid = find_number(sl->text, "\"seq\"", &sl->seq) &&
 		    find_number(sl->text, "\"offset\"", &sl->offset) &&
-		    find_number(sl->text, "\"time\"", &sl->time);
+		    find_number(sl->text, "\"time\"", &sl->time) &&
+		    sl->offset >= 0;	/* damaged or forged: offset - 1 would overflow */
 }
 
 static int blank(const char *p, size_t n)
@@ -123,14 +125,23 @@ static int blank(const char *p, size_t n)
 	return 1;
 }
 
-static int load_slots(struct state *s, const char *path, struct sbuf *err)
+/* Reads the two slots at the front of the file, never more: a huge file
+ * (damaged, or not ours) must not cost its size in memory and time. */
+static int load_slots(struct state *s, const char *path, off_t size, struct sbuf *err)
 {
 	size_t len = 0;
-	char *data = read_file(path, &len);
-	if (!data) {
-		sbuf_addf(err, "%s: cannot read: %s\n", path, strerror(errno));
-		return -1;
+	char *data = xmalloc(2 * SLOT_SIZE + 1);
+	ssize_t n;
+	while (len < 2 * SLOT_SIZE &&
+	       (n = pread(s->fd, data + len, 2 * SLOT_SIZE - len, (off_t)len)) != 0) {
+		if (n < 0) {
+			sbuf_addf(err, "%s: cannot read: %s\n", path, strerror(errno));
+			free(data);
+			return -1;
+		}
+		len += (size_t)n;
 	}
+	data[len] = '\0';
 	struct slot *a = xcalloc(2, sizeof *a), *best = NULL;
 	for (int i = 0; i < 2; i++) {
 		size_t at = (size_t)i * SLOT_SIZE;
@@ -146,7 +157,7 @@ static int load_slots(struct state *s, const char *path, struct sbuf *err)
 		s->max_done = best->offset - 1;
 		s->last_activity = (double)best->time;
 		read_recent(s, best->text);
-	} else if (!blank(data, len)) {
+	} else if (!blank(data, len) || size > 2 * SLOT_SIZE) {	/* ours: 32 KB exactly */
 		sbuf_addf(err, "%s: not a cancelbot state file, or both copies damaged "
 			  "(move it away to start fresh)\n", path);
 		rc = -1;
@@ -160,10 +171,14 @@ static int load_slots(struct state *s, const char *path, struct sbuf *err)
 static int load_legacy(struct state *s, struct sbuf *err)
 {
 	char *path = xasprintf("%s/state.json", s->dir);
-	char *data = read_file(path, NULL);
+	char *data = read_file_max(path, LEGACY_MAX, NULL);
 	int rc = 0;
 	int64_t offset;
-	if (data && find_number(data, "\"offset\"", &offset)) {
+	if (!data && errno != ENOENT) {
+		sbuf_addf(err, "%s: cannot read: %s (move it away to start fresh)\n", path,
+			  strerror(errno));
+		rc = -1;
+	} else if (data && find_number(data, "\"offset\"", &offset) && offset >= 0) {
 		s->offset = offset;
 		s->max_done = offset - 1;
 		s->last_activity = (double)time(NULL);
@@ -200,7 +215,7 @@ static int open_slots(struct state *s, struct sbuf *err)
 		else
 			rc = load_legacy(s, err);
 	} else {
-		rc = load_slots(s, path, err);
+		rc = load_slots(s, path, st.st_size, err);
 	}
 	free(path);
 	return rc;
@@ -215,15 +230,24 @@ int state_open(struct state *s, const char *dir, struct sbuf *err)
 		sbuf_addf(err, "%s: cannot create state directory: %s\n", dir, strerror(errno));
 		return -1;
 	}
+	/* only a lock held elsewhere means another instance: a read-only or
+	 * unwritable directory must say so, or the admin hunts a ghost */
 	char *lock = xasprintf("%s/lock", dir);
 	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(lock);
-	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		sbuf_addf(err, "%s: another cancelbot is running with this state directory "
-			  "(lock held); stop it first\n", dir);
-		return -1;
+	int rc = 0;
+	if (s->lock_fd < 0) {
+		sbuf_addf(err, "%s: cannot open: %s\n", lock, strerror(errno));
+		rc = -1;
+	} else if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			sbuf_addf(err, "%s: another cancelbot is running with this state "
+				  "directory (lock held); stop it first\n", dir);
+		else
+			sbuf_addf(err, "%s: cannot lock: %s\n", lock, strerror(errno));
+		rc = -1;
 	}
-	return open_slots(s, err);
+	free(lock);
+	return rc < 0 ? -1 : open_slots(s, err);
 }
 
 #define ID_RESET_AFTER (7 * 86400.0)
@@ -287,7 +311,10 @@ int state_mark(struct state *s, int64_t id, int64_t floor)
 	s->last_activity = (double)time(NULL);
 	if (id > s->max_done)
 		s->max_done = id;
-	int64_t next = s->max_done + 1 < floor ? s->max_done + 1 : floor;
+	/* INT64_MAX has no successor: the offset stays there and the ring of
+	 * recent ids keeps that update from being answered twice */
+	int64_t done_next = s->max_done < INT64_MAX ? s->max_done + 1 : INT64_MAX;
+	int64_t next = done_next < floor ? done_next : floor;
 	if (next > s->offset)
 		s->offset = next;
 	add_recent(s, id);

@@ -133,8 +133,8 @@ static void read_error(const cJSON *j, struct tg_result *out)
 	const cJSON *desc = cJSON_GetObjectItemCaseSensitive(j, "description");
 	const cJSON *params = cJSON_GetObjectItemCaseSensitive(j, "parameters");
 	out->error_code = cJSON_IsNumber(code) ? code->valueint : (int)out->http_code;
-	snprintf(out->description, sizeof out->description, "%s",
-		 cJSON_IsString(desc) ? desc->valuestring : "(no description)");
+	log_scrub_copy(out->description, sizeof out->description,
+		       cJSON_IsString(desc) ? desc->valuestring : "(no description)");
 	if (cJSON_IsObject(params)) {
 		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(params, "retry_after");
 		const cJSON *mg = cJSON_GetObjectItemCaseSensitive(params, "migrate_to_chat_id");
@@ -166,14 +166,16 @@ enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *par
 	if (rc != CURLE_OK) {
 		/* TLS verification is never turned off; say plainly what to do */
 		int tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE;
-		snprintf(out->description, sizeof out->description, "%s%s",
-			 tls ? "TLS certificate of api_url not trusted (for a private CA set "
-			       "[telegram] ca_file): " : "",
-			 *errbuf ? errbuf : curl_easy_strerror(rc));
-		log_scrub(out->description, sizeof out->description);
+		char *text = xasprintf("%s%s",
+				       tls ? "TLS certificate of api_url not trusted (for a "
+					     "private CA set [telegram] ca_file): " : "",
+				       *errbuf ? errbuf : curl_easy_strerror(rc));
+		log_scrub_copy(out->description, sizeof out->description, text);
+		free(text);
 		sbuf_free(&resp);
 		return out->status = TG_TRANSPORT_ERROR;
 	}
+	json_fix_lone_surrogates(resp.p, resp.len);	/* or cJSON drops the whole body */
 	out->json = cJSON_ParseWithLength(sbuf_str(&resp), resp.len);
 	out->raw_len = resp.len;
 	out->raw = sbuf_take(&resp);
@@ -187,8 +189,7 @@ enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *par
 		return out->status = TG_TRANSPORT_ERROR;
 	}
 	if (!cJSON_IsTrue(ok)) {
-		read_error(out->json, out);
-		log_scrub(out->description, sizeof out->description);
+		read_error(out->json, out);	/* scrubs the description */
 		return out->status = TG_API_ERROR;
 	}
 	out->result = cJSON_GetObjectItemCaseSensitive(out->json, "result");

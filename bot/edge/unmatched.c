@@ -5,11 +5,13 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 int unmatched_append(const char *state_dir, const char *chat_type, const char *lang,
 		     const char *text, int64_t user_id, int with_user, size_t max_bytes)
@@ -35,7 +37,12 @@ int unmatched_append(const char *state_dir, const char *chat_type, const char *l
 	if (with_user)
 		cJSON_AddNumberToObject(j, "user_id", (double)user_id);
 	char *line = cJSON_PrintUnformatted(j);
-	FILE *fp = fopen(path, "a");
+	/* users' words: 0600 whatever the umask (outside systemd's UMask=0077
+	 * fopen made it 0644); a file that exists keeps the mode it has */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	FILE *fp = fd < 0 ? NULL : fdopen(fd, "a");
+	if (fd >= 0 && !fp)
+		close(fd);
 	int rc = -1;
 	if (fp) {
 		rc = fprintf(fp, "%s\n", line) < 0 ? -1 : 0;
@@ -62,9 +69,18 @@ static int by_count(const void *a, const void *b)
 	return strcmp(x->text, y->text);
 }
 
-static void count_file(const char *path, struct tally **v, size_t *n, int *read_any)
+/* A file the bot keeps under UNMATCHED_MAX_BYTES plus one entry; a much
+ * larger one is not ours to read whole (memory, and the tally is O(n^2)). */
+#define READ_MAX (UNMATCHED_MAX_BYTES + 64 * 1024)
+
+static void count_file(const char *path, struct tally **v, size_t *n, int *read_any,
+		       struct sbuf *out)
 {
-	char *data = read_file(path, NULL);
+	char *data = read_file_max(path, READ_MAX, NULL);
+	if (!data && errno == EFBIG) {
+		sbuf_addf(out, "(%s is larger than %d bytes: not read)\n", path, READ_MAX);
+		*read_any = 1;
+	}
 	if (!data)
 		return;
 	*read_any = 1;
@@ -97,8 +113,8 @@ int unmatched_top(const char *state_dir, size_t top, struct sbuf *out)
 	int read_any = 0;
 	char *path = xasprintf("%s/unmatched.jsonl", state_dir);
 	char *old = xasprintf("%s.1", path);
-	count_file(old, &v, &n, &read_any);
-	count_file(path, &v, &n, &read_any);
+	count_file(old, &v, &n, &read_any, out);
+	count_file(path, &v, &n, &read_any, out);
 	free(path);
 	free(old);
 	if (n)

@@ -1,5 +1,5 @@
 /* unmatched — the questions the bot could not answer, for admins to turn
- * into patterns: STATE_DIR/unmatched.jsonl, one JSON object per line
+ * into patterns: STATE_DIR/unmatched.jsonl (created 0600), one JSON object per line
  * (time, chat type, language, text; the user id only with log_user_ids).
  * The file is capped: past UNMATCHED_MAX_BYTES it is rotated to .1.
  * unmatched_top() groups them by normalised text, most frequent first. */

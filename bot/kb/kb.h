@@ -50,8 +50,6 @@ struct cond {
 	int line;
 };
 
-/* Consecutive positive patterns of a rule with the same condition, compiled
- * as one alternation. */
 /* An alternation of patterns. zh patterns are tried only on messages with
  * Chinese characters in them, so an alternation that mixes languages is
  * compiled a second time without them, for the other messages: English
@@ -63,6 +61,8 @@ struct alt {
 	int only_zh;		/* nothing to try on a message without Chinese */
 };
 
+/* Consecutive positive patterns of a rule with the same condition, compiled
+ * as one alternation. */
 struct pattern_group {
 	int cond;		/* index into rule->conds, or -1: always */
 	struct alt alt;
@@ -161,17 +161,17 @@ const char *facts_get(const struct facts *f, const char *key, const char *lang);
  * topic+plan, topic. NULL only when the topic has no answer in lang. */
 const struct answer *kb_answer(const struct kb *kb, const char *topic, const char *carrier,
 			       const char *plan, const char *lang);
-/* 1 when the intent says `ask = carrier`; 1 when topic has an answer for
- * this carrier and a plan (so asking "prepaid or postpaid?" is worth it). */
 /* One pattern compiled on its own (no JIT), for `explain`; the caller frees
  * it with pcre2_code_free. NULL, with the reason in err, when it does not
  * compile. */
 pcre2_code *kb_compile_pattern(const struct kb *kb, const struct pattern *p, struct sbuf *err);
 /* The same, kept in p for the next call (explain runs every pattern). */
 const pcre2_code *kb_pattern_code(const struct kb *kb, const struct pattern *p);
-/* 0 never, 1 before answering (ask = carrier), 2 after the general answer
- * (ask = after). */
+/* 0 never, 1 when the intent says `ask = carrier` (ask before answering),
+ * 2 for `ask = after` (the general answer first, the carrier buttons under it). */
 int kb_topic_asks_carrier(const struct kb *kb, const char *topic);
+/* 1 when topic has an answer for this carrier and a plan (so asking
+ * "prepaid or postpaid?" is worth it). */
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
 
 /* UI topics: answers the conversation itself needs besides the intents. */

@@ -145,6 +145,28 @@ static void add_every(struct kb *kb, size_t first, const char *every)
 	}
 }
 
+/* Whether the file already had a [head] section; seen holds "line head\n"
+ * for each so far. Only one of two sections can answer (the later one was
+ * dropped unseen), so a second one is an error, as for carriers.ini. */
+static int seen_before(struct sbuf *seen, const char *head, int line, const char *path,
+		       struct sbuf *err)
+{
+	size_t hl = strlen(head);
+	for (const char *p = sbuf_str(seen); *p;) {
+		char *end;
+		long first = strtol(p, &end, 10);
+		const char *nl = strchr(end, '\n');
+		if ((size_t)(nl - end - 1) == hl && memcmp(end + 1, head, hl) == 0) {
+			sbuf_addf(err, "%s:%d: [%s] appears twice (first at line %ld)\n", path, line,
+				  head, first);
+			return 1;
+		}
+		p = nl + 1;
+	}
+	sbuf_addf(seen, "%d %s\n", line, head);
+	return 0;
+}
+
 static int load_answer_file(struct kb *kb, const char *path, const char *lang, const char *topic,
 			    struct sbuf *err)
 {
@@ -157,6 +179,7 @@ static int load_answer_file(struct kb *kb, const char *path, const char *lang, c
 	size_t first = kb->nanswers;
 	struct sbuf body = {0};
 	char head[96] = "", *every = NULL;
+	struct sbuf seen = {0};
 	int head_line = 0, line = 0, rc = 0;
 	/* by hand, not strtok: blank lines separate paragraphs and must stay */
 	for (char *p = data; *p || line == 0;) {
@@ -171,6 +194,8 @@ static int load_answer_file(struct kb *kb, const char *path, const char *lang, c
 			sbuf_free(&body);
 			snprintf(head, sizeof head, "%.*s", (int)(len - 2), p + 1);
 			head_line = line;
+			if (seen_before(&seen, head, line, path, err))
+				rc = -1;
 		} else if (len > 0 && p[0] == ';') {
 			/* comment */
 		} else if (head_line) {
@@ -190,6 +215,7 @@ static int load_answer_file(struct kb *kb, const char *path, const char *lang, c
 		add_every(kb, first, every);
 	free(every);
 	sbuf_free(&body);
+	sbuf_free(&seen);
 	free(data);
 	return rc;
 }

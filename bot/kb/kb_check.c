@@ -252,7 +252,7 @@ static const struct rule *longest(const struct kb *kb, enum rule_kind kind)
 }
 
 /* The longest callback_data a keyboard makes is "a:TOPIC:CARRIER:PLAN"
- * (core/buttons.c); with the longest ids of each it must fit Telegram's 64
+ * (core/keyboard.c); with the longest ids of each it must fit Telegram's 64
  * bytes, or the bot would have to drop the button. */
 static int check_callback_data(const struct kb *kb, struct sbuf *err)
 {

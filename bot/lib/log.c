@@ -64,6 +64,19 @@ char *log_scrub(char *s, unsigned long cap)
 	return s;
 }
 
+void log_scrub_copy(char *dst, unsigned long cap, const char *src)
+{
+	struct sbuf b = {0};
+	sbuf_adds(&b, src);
+	scrub_buf(&b);	/* before the cut: a secret cut in half no longer matches */
+	size_t n = b.len < cap ? b.len : cap - 1;
+	while (n < b.len && n > 0 && ((unsigned char)b.p[n] & 0xc0) == 0x80)
+		n--;	/* nor is a character cut in half */
+	memcpy(dst, sbuf_str(&b), n);
+	dst[n] = '\0';
+	sbuf_free(&b);
+}
+
 /* A field's value as text (numbers included: JSON keeps them strings). */
 static void add_value(struct sbuf *b, const struct log_field *f)
 {

@@ -27,6 +27,11 @@ void log_set_secret(const char *secret);
 /* Replaces every occurrence of the secret in s (in place) with "<token>"
  * when it fits; returns s. Use on any text that leaves the process. */
 char *log_scrub(char *s, unsigned long cap);
+/* Copies src into dst (cap > 0 bytes with the NUL) with the secret removed
+ * first, then cut at a character boundary: text longer than dst (a server's
+ * description) must be scrubbed whole, or a secret straddling the cut
+ * survives in part. */
+void log_scrub_copy(char *dst, unsigned long cap, const char *src);
 
 /* One field of a record; the value is borrowed for the call. */
 struct log_field {

@@ -136,24 +136,75 @@ void sbuf_free(struct sbuf *b)
 
 char *read_file(const char *path, size_t *len_out)
 {
+	return read_file_max(path, SIZE_MAX - 1, len_out);
+}
+
+char *read_file_max(const char *path, size_t max, size_t *len_out)
+{
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return NULL;
 	struct sbuf b = {0};
 	char buf[8192];
 	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+	while (b.len <= max && (n = fread(buf, 1, sizeof buf, fp)) > 0)
 		sbuf_add(&b, buf, n);
-	int err = ferror(fp);
+	int err = ferror(fp) ? EIO : b.len > max ? EFBIG : 0;
 	fclose(fp);
 	if (err) {
 		sbuf_free(&b);
-		errno = EIO;
+		errno = err;
 		return NULL;
 	}
 	if (len_out)
 		*len_out = b.len;
 	return sbuf_take(&b);
+}
+
+/* The code unit of a "\uXXXX" escape at s (s[0] is the backslash), or -1. */
+static long u_escape(const char *s, const char *end)
+{
+	if (end - s < 6 || s[1] != 'u')
+		return -1;
+	long v = 0;
+	for (int i = 2; i < 6; i++) {
+		int c = s[i], d = c >= '0' && c <= '9' ? c - '0' :
+				  c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+				  c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+size_t json_fix_lone_surrogates(char *json, size_t len)
+{
+	/* a backslash only occurs inside strings, and each escape is stepped
+	 * over whole, so "\\ud800" (a backslash, then text) is left alone */
+	size_t fixed = 0;
+	if (!json || !len)
+		return 0;
+	char *end = json + len;
+	for (char *p = memchr(json, '\\', len); p; p = memchr(p, '\\', (size_t)(end - p))) {
+		long u = u_escape(p, end);
+		if (u >= 0xd800 && u <= 0xdbff) {
+			long low = u_escape(p + 6, end);
+			if (p + 6 < end && p[6] == '\\' && low >= 0xdc00 && low <= 0xdfff) {
+				p += 12;	/* a pair: one character */
+				continue;
+			}
+		}
+		if (u >= 0xd800 && u <= 0xdfff) {
+			memcpy(p + 2, "fffd", 4);
+			fixed++;
+		}
+		size_t step = u >= 0 ? 6 : 2;
+		if ((size_t)(end - p) <= step)
+			break;
+		p += step;
+	}
+	return fixed;
 }
 
 uint64_t fnv1a(const void *data, size_t n, uint64_t h)
@@ -356,4 +407,11 @@ double now_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double backoff_next(double *step)
+{
+	double wait = *step * (0.5 + (double)rand() / RAND_MAX / 2);
+	*step = *step * 2 > BACKOFF_MAX ? BACKOFF_MAX : *step * 2;
+	return wait;
 }

@@ -38,6 +38,17 @@ void sbuf_free(struct sbuf *b);
 
 /* Reads a whole file, adds a NUL. Returns NULL with errno set on failure. */
 char *read_file(const char *path, size_t *len_out);
+/* The same for a file that should be small (one the bot wrote itself): a
+ * file longer than max bytes fails with EFBIG after reading little more
+ * than max, so a huge file costs neither the memory nor the time. */
+char *read_file_max(const char *path, size_t max, size_t *len_out);
+
+/* JSON text may escape half of a UTF-16 surrogate pair alone ("\ud800"):
+ * valid JSON, but no character, and cJSON rejects the whole text. Rewrites
+ * each such escape in place as "\ufffd" (U+FFFD, the replacement
+ * character; same length), so one odd message cannot take its update or a
+ * whole getUpdates batch down. Returns how many it replaced. */
+size_t json_fix_lone_surrogates(char *json, size_t len);
 
 /* FNV-1a over n bytes, continuing from h (FNV1A_INIT to start): a cheap
  * hash for tables, change detection and torn-write checks, not security. */
@@ -78,5 +89,13 @@ char *str_trim(char *s);	/* in place; returns s advanced past blanks */
 /* Parses a decimal int64; 0 on success, -1 when s is not entirely a number. */
 int parse_i64(const char *s, int64_t *out);
 double now_seconds(void);	/* monotonic clock */
+
+/* Exponential backoff with jitter, so restarted bots do not retry in
+ * lockstep: returns the seconds to wait now (half to all of *step) and
+ * doubles *step up to BACKOFF_MAX. Start (and reset after a success) with
+ * *step = BACKOFF_MIN. */
+#define BACKOFF_MIN 1.0
+#define BACKOFF_MAX 60.0
+double backoff_next(double *step);
 
 #endif

@@ -1,5 +1,6 @@
 /* libFuzzer target: one getUpdates body (the input spliced into a result
- * array, so broken elements are exercised) and the input as one Update. */
+ * array, so broken elements are exercised; lone surrogate escapes replaced
+ * as tg_call does) and the input as one Update. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,11 @@
 
 static void each(void *user, const cJSON *json, const char *text, size_t len, int64_t id, int has)
 {
-	(void)user, (void)text, (void)len;
+	(void)user;
 	struct update u;
+	char cb[128];
+	if (!json)	/* as the loop does for an element that is not JSON */
+		update_salvage_callback_id(text, len, cb, sizeof cb);
 	if (json && has)
 		update_parse_known(json, id, &u);
 	else if (json && update_parse(json, &u) < 0)
@@ -25,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	sbuf_adds(&body, "{\"ok\":true,\"result\":[");
 	sbuf_add(&body, (const char *)data, size);
 	sbuf_adds(&body, "]}");
+	json_fix_lone_surrogates(body.p, body.len);	/* as tg_call does */
 	updates_scan(body.p, body.len, each, NULL);
 	cJSON *whole = cJSON_ParseWithLength(body.p, body.len);
 	const cJSON *result = cJSON_GetObjectItemCaseSensitive(whole, "result");

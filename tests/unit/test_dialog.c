@@ -73,10 +73,8 @@ Test(dialog, a_queued_reply_outlives_the_knowledge_base_it_came_from)
 	dialog_handle(&env, &u, &out);
 	cr_assert_geq(out.n, 1);
 	struct outbox *ob = outbox_new(0);
-	for (size_t i = 0; i < out.n; i++) {
-		outbox_push(ob, u.update_id, &out.v[i], 0);
-		out.v[i].text = NULL;	/* the outbox took it */
-	}
+	for (size_t i = 0; i < out.n; i++)
+		outbox_push(ob, u.update_id, &out.v[i], 0);	/* takes the text */
 	dialog_out_free(&out);
 	kb_free(kb);		/* the reload */
 	kb = load_kb();		/* reuses the freed memory */

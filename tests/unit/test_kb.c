@@ -91,7 +91,7 @@ Test(kb, every_answer_renders_within_limits)
 	}
 }
 
-Test(kb, adversarial_input_does_not_hang_or_crash)
+Test(kb, adversarial_input_does_not_hang_or_crash, .timeout = 30)
 {
 	char *s = malloc(4097);
 	memset(s, 'a', 4096);
@@ -148,6 +148,15 @@ Test(kb, broken_files_are_reported_with_file_and_line)
 			  "greeting.txt:1: tag <div>");
 	expect_load_error("responses/en/greeting.txt", "[default]\nHi {nope}\n",
 			  "unknown placeholder {nope}");
+}
+
+Test(kb, a_section_given_twice_in_an_answer_file_is_reported)
+{
+	/* the second [verizon] was silently ignored by check and reload */
+	expect_load_error("responses/en/help.txt", "[default]\nA\n\n[verizon]\nB\n[verizon]\nC\n",
+			  "responses/en/help.txt:6: [verizon] appears twice (first at line 4)");
+	expect_load_error("responses/zh/help.txt", "[every]\nA\n[default]\nB\n[every]\nC\n",
+			  "responses/zh/help.txt:5: [every] appears twice (first at line 1)");
 }
 
 Test(kb, explain_names_the_winner_and_the_losers)

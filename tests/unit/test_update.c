@@ -1,5 +1,6 @@
 /* Unit tests: update — every line of the real-world corpus parses without
- * harm, and hostile shapes are skipped with a reason. */
+ * harm, hostile shapes are skipped with a reason, lone surrogate escapes
+ * are read as U+FFFD. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,10 +121,12 @@ Test(update, scan_salvages_and_reads_exact_ids)
 {
 	const char *body = "{\"ok\":true,\"result\":[{\"update_id\":9007199254740993,\"message\":{}},"
 			   "this is {not json,{\"message\":{\"update_id\":5},\"update_id\":7},"
-			   "{\"update_id\":8,\"x\":\"a],\\\"b\"}]}";
+			   "{\"update_id\":8,\"x\":\"a],\\\"b\"},"
+			   "{\"note\":\"update_id\",\"update_id\" :\n9,\"x\":tru}]}";
 	struct seen s = {0};
-	cr_assert_eq(updates_scan(body, strlen(body), collect, &s), 4);
+	cr_assert_eq(updates_scan(body, strlen(body), collect, &s), 5);
 	cr_expect_eq(s.json_ok, 3);
+	cr_expect_eq(s.ids[4], 9, "the key, not a value that reads update_id");
 	cr_expect_eq(s.ids[0], 9007199254740993LL, "exact beyond 2^53");
 	cr_expect_eq(s.has[1], 0, "garbage has no id");
 	cr_expect_eq(s.ids[2], 7, "the top-level update_id, not a nested one");
@@ -141,4 +144,54 @@ Test(update, each_pairs_parsed_elements_with_exact_ids)
 	cr_expect_eq(s.ids[0], 9007199254740993LL);
 	cr_expect_eq(s.ids[1], 7);
 	cJSON_Delete(j);
+}
+
+/* Fixes a copy of in, compares it with want and returns how many it fixed. */
+static size_t fixed(const char *in, const char *want)
+{
+	char *s = xstrdup(in);
+	size_t n = json_fix_lone_surrogates(s, strlen(s));
+	cr_expect_str_eq(s, want);
+	free(s);
+	return n;
+}
+
+Test(update, lone_surrogate_escapes_become_the_replacement_character)
+{
+	/* cJSON rejects "\ud800"; the message went unanswered and a button
+	 * with such data was never acknowledged */
+	cr_expect_eq(fixed("{\"text\":\"cancel \\ud800\"}", "{\"text\":\"cancel \\ufffd\"}"), 1);
+	cr_expect_eq(fixed("\"\\uDCFF\\ud83d\\ude00\\uD83D\"", "\"\\ufffd\\ud83d\\ude00\\ufffd\""), 2,
+		     "a lone low one, a pair kept, a high one at the end");
+	cr_expect_eq(fixed("\"\\\\ud800 \\n\\u00e9\\ud8\"", "\"\\\\ud800 \\n\\u00e9\\ud8\""), 0,
+		     "an escaped backslash, other escapes and a cut escape stay");
+	cr_expect_eq(fixed("\\ud800\\", "\\ufffd\\"), 1, "a backslash at the very end");
+	cr_expect_eq(json_fix_lone_surrogates(NULL, 0), 0);
+	char body[] = "{\"update_id\":5,\"message\":{\"message_id\":1,\"chat\":{\"id\":7,"
+		      "\"type\":\"private\"},\"text\":\"hi \\ud800\"}}";
+	json_fix_lone_surrogates(body, strlen(body));
+	struct update u;
+	cr_assert_eq(parse_text(body, &u), 0);
+	cr_expect_str_eq(u.text, "hi \xef\xbf\xbd");
+	update_free(&u);
+}
+
+Test(update, a_button_press_that_is_not_json_still_yields_its_id)
+{
+	char id[16];
+	const char *cut = "{\"update_id\":7,\"callback_query\":{\"id\":\"4437\",\"from\":{\"id\":1},"
+			  "\"data\":\"o:a";
+	cr_assert_eq(update_salvage_callback_id(cut, strlen(cut), id, sizeof id), 1);
+	cr_expect_str_eq(id, "4437");
+	const char *none[] = {
+		"{\"update_id\":7,\"message\":{\"id\":\"1\",\"text\":\"callback_query\"}",
+		"{\"update_id\":7,\"x\":{\"callback_query\":{\"id\":\"1\"}}",	/* not at the top */
+		"{\"callback_query\":{\"from\":{\"id\":\"1\"},\"data\":\"id\"",	/* id of another object */
+		"{\"callback_query\":{\"id\":\"12345678901234567890\"}}",	/* longer than out */
+		"{\"callback_query\":{\"id\":\"12", "{\"callback_query\":{\"id\":\"\"}}",
+		"{\"callback_query\":{\"id\":\"a\\\"b\"}}",
+	};
+	for (size_t i = 0; i < sizeof none / sizeof *none; i++)
+		cr_expect_eq(update_salvage_callback_id(none[i], strlen(none[i]), id, sizeof id), 0,
+			     "%s", none[i]);
 }

@@ -11,9 +11,10 @@ const struct lang langs[] = {
 	/* Taiwan wording (s2twp: 門號, 預付卡) for Traditional writers */
 	{"zh-Hant", "zh", "繁體中文", "s2twp.json", "zh-hant,zh-tw,zh-mo", "、", NULL, 1, 1, 1,
 	 NULL, "登出=註銷;賬=帳"},
-	/* Hong Kong forms for Cantonese writers */
+	/* Hong Kong forms for Cantonese writers (markers: words Taiwan writers
+	 * don't use; 係 alone is in 關係 too) */
 	{"zh-HK", "zh", "繁體中文（香港）", "s2hk.json", "zh-hk,yue", "、",
-	 "唔,咗,嘅,係,冇,啲,嚟,佢,喺,乜,嘢,嗰,噉,哋,睇,諗,攞,搵,揾,點樣,點解,幾多,邊度,收幾錢", 1, 1,
+	 "唔,咗,嘅,係咪,唔係,就係,冇,啲,嚟,佢,喺,乜嘢,嘢,嗰,噉,哋,睇,諗,攞,搵,揾,點樣,點解,邊度,收幾錢,幾耐", 1, 1,
 	 0, NULL, "賬=帳"},
 };
 const size_t nlangs = sizeof langs / sizeof langs[0];

@@ -73,6 +73,7 @@ Test(script, traditional_stays_traditional_and_latin_keeps_the_language)
 	struct update u = {.chat_id = 7, .from_id = 7, .kind = UPDATE_MESSAGE};
 	cr_expect_str_eq(dialog_lang(&env, &u, "請問要怎麼取消門號"), "zh-Hant");
 	cr_expect_str_eq(dialog_lang(&env, &u, "唔該晒"), "zh-HK");
+	cr_expect_str_eq(dialog_lang(&env, &u, "這跟門號沒關係嗎"), "zh-Hant");	/* 係 alone is not Cantonese */
 	cr_expect_str_eq(dialog_lang(&env, &u, "怎么注销"), "zh-Hans");
 	cr_expect_str_eq(dialog_lang(&env, &u, "cancel att"), "en");
 	struct memory *m = context_put(ctx, 7, 7, 1000);

@@ -10,7 +10,7 @@ const struct lang langs[] = {
 	 "zh", NULL},
 	/* Taiwan wording (s2twp: 門號, 預付卡) for Traditional writers */
 	{"zh-Hant", "zh", "繁體中文", "s2twp.json", "zh-hant,zh-tw,zh-mo", "、", NULL, 1, 1, 1,
-	 NULL, "登出=註銷;賬=帳"},
+	 NULL, "登出=註銷;賬=帳;轉網=攜碼;運營商=電信業者;手機號碼=門號;手機號=門號"},
 	/* Hong Kong forms for Cantonese writers (markers: words Taiwan writers
 	 * don't use; 係 alone is in 關係 too) */
 	{"zh-HK", "zh", "繁體中文（香港）", "s2hk.json", "zh-hk,yue", "、",

@@ -15,7 +15,7 @@ const struct lang langs[] = {
 	 * don't use; 係 alone is in 關係 too) */
 	{"zh-HK", "zh", "繁體中文（香港）", "s2hk.json", "zh-hk,yue", "、",
 	 "唔,咗,嘅,係咪,唔係,就係,冇,啲,嚟,佢,喺,乜嘢,嘢,嗰,噉,哋,睇,諗,攞,搵,揾,點樣,點解,邊度,收幾錢,幾耐", 1, 1,
-	 0, NULL, "賬=帳"},
+	 0, NULL, "賬=帳;轉網=攜號轉台;運營商=電訊商"},
 };
 const size_t nlangs = sizeof langs / sizeof langs[0];
 

@@ -192,8 +192,10 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		cue = NULL;
 	}
 	int ui_cue = cue && (cue->asked || !kb_rule(env->kb, RULE_INTENT, cue->answer));
-	if (cue && !ui_cue)
-		a.topic = cue->answer;	/* a follow-up: the topic it stands for */
+	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
+				 * conversation is on when the cue keeps it ("what
+				 * documents?" after a death in the family) */
+		a.topic = m && m->topic[0] && list_has(cue->keeps, m->topic) ? m->topic : cue->answer;
 	/* "moving to Mint": Mint is where the number goes, not the line to leave */
 	if (c.carrier_is_destination)
 		a.carrier = NULL;

@@ -88,6 +88,7 @@ static void free_rule(struct rule *r)
 	free(r->answer);
 	free(r->also);
 	free(r->replaces);
+	free(r->keeps);
 	free(r->id);
 }
 

@@ -93,6 +93,7 @@ struct rule {
 	char *answer;		/* answer = TOPIC: the topic (or UI text) it stands for */
 	char *also;		/* also = TOPIC: a UI text added under the answer */
 	char *replaces;		/* replaces = ID, ID: intents this cue overrides */
+	char *keeps;		/* keeps = ID, ID: topics it means when the conversation is on them */
 	int asked;		/* when_asked = carrier (1) / plan (2): only as the reply to
 				 * "which carrier?" / "prepaid or postpaid?" */
 	int brand;		/* stands_for = carrier: a US carrier without facts */

@@ -94,7 +94,8 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 static int cue_key(struct rule *r, const char *name, const char *value)
 {
 	char **slot = !strcmp(name, "answer") ? &r->answer : !strcmp(name, "also") ? &r->also :
-		      !strcmp(name, "replaces") ? &r->replaces : NULL;
+		      !strcmp(name, "replaces") ? &r->replaces : !strcmp(name, "keeps") ? &r->keeps :
+		      NULL;
 	if (slot) {
 		free(*slot);
 		*slot = xstrdup(value);
@@ -177,7 +178,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 	}
 	int neg = strcmp(name, "not") == 0;
 	if (!neg && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
-		return fail(x, "unknown key '%s' (want en, zh, any, not, when, priority, groups, ask; cues: answer, also, replaces, when_asked, stands_for)",
+		return fail(x, "unknown key '%s' (want en, zh, any, not, when, priority, groups, ask; cues: answer, also, replaces, keeps, when_asked, stands_for)",
 			    name);
 	if (!*value)
 		return fail(x, "empty pattern for '%s'", name);

@@ -3,7 +3,7 @@
  * probing, at least twice as many slots as the capacity) maps chat and user
  * to them: a lookup touches a few slots, and only the memories in use take
  * resident pages (the array is allocated zeroed, so the kernel maps its
- * pages on first touch; spreading 200-byte memories over a hash table would
+ * pages on first touch; spreading 300-byte memories over a hash table would
  * touch all of it). A removed memory leaves a tombstone in the index; when
  * tombstones and memories fill three quarters of it, it is rebuilt, so
  * probes stay short however long the bot runs. The language and

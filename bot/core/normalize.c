@@ -119,6 +119,14 @@ char *script_convert(const char *config, const char *text)
 	return copy;
 }
 
+int text_is_simplified(const char *utf8)
+{
+	char *t = script_convert("s2t.json", utf8);
+	int simp = t && strcmp(t, utf8) != 0;
+	free(t);
+	return simp;
+}
+
 int text_is_traditional(const char *utf8)
 {
 	return t2s != (opencc_t)-1 && has_traditional(utf8);

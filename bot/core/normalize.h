@@ -27,6 +27,10 @@ char *utf8_sanitize(const char *text, size_t len);
  * would change it). */
 int text_is_traditional(const char *utf8);
 
+/* 1 when text has a character only Simplified Chinese uses (OpenCC's s2t
+ * would change it). */
+int text_is_simplified(const char *utf8);
+
 /* text converted with an OpenCC config ("s2twp.json"), opened on first use
  * and kept until normalize_done; NULL when it cannot be loaded. Caller frees. */
 char *script_convert(const char *config, const char *text);

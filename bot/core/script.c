@@ -31,10 +31,12 @@ static const struct lang *han_variant(const char *text, const struct lang *prev,
 			p += n + (p[n] == ',');
 		}
 	}
-	/* no Traditional-only character says nothing against the variant in use */
-	if (prev && prev->han && (!trad || prev->traditional))
+	/* a Simplified-only character (么, 号) says Simplified; a text with
+	 * neither kind ("要多久") says nothing against the variant in use */
+	int simp = !trad && text_is_simplified(text);
+	if (prev && prev->han && (trad ? prev->traditional : !simp || !prev->traditional))
 		return prev;
-	if (tg->han && (!trad || tg->traditional))
+	if (tg->han && (trad ? tg->traditional : !simp || !tg->traditional))
 		return tg;
 	for (size_t i = 0; i < nlangs; i++)
 		if (langs[i].han && langs[i].traditional == trad && !langs[i].markers)

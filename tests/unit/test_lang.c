@@ -80,6 +80,10 @@ Test(script, traditional_stays_traditional_and_latin_keeps_the_language)
 	strcpy(m->lang, "zh-Hant");
 	cr_expect_str_eq(dialog_lang(&env, &u, "ATT"), "zh-Hant");	/* no Chinese: keeps it */
 	cr_expect_str_eq(dialog_lang(&env, &u, "要多久"), "zh-Hant");	/* nothing Simplified-only */
+	cr_expect_str_eq(dialog_lang(&env, &u, "怎么注销"), "zh-Hans");	/* Simplified in, out */
+	struct update tw = {.chat_id = 8, .from_id = 8, .kind = UPDATE_MESSAGE, .lang_code = "zh-TW"};
+	cr_expect_str_eq(dialog_lang(&env, &tw, "怎么注销"), "zh-Hans");
+	cr_expect_str_eq(dialog_lang(&env, &tw, "要多久"), "zh-Hant");
 	char *t = script_convert("s2twp.json", "注销号码");
 	cr_assert_not_null(t);
 	cr_expect(strstr(t, "號碼") != NULL, "%s", t);

@@ -68,3 +68,19 @@ Test(log, the_token_never_leaves, .init = cr_redirect_stderr)
 	cr_expect(strstr(out, "desc=\"bad url https://x/bot<token>/getMe\""), "%s", out);
 	free(out);
 }
+
+Test(log, a_copy_is_scrubbed_whole_then_cut_at_a_character)
+{
+	/* a description cut before scrubbing kept part of the token */
+	char dst[24];
+	log_set_secret("123:SECRET");
+	log_scrub_copy(dst, sizeof dst, "Not found: /bot123:SECRET/getMe");
+	cr_expect_str_eq(dst, "Not found: /bot<token>/");
+	log_scrub_copy(dst, 13, "xxxxxxxxxx/bot123:SECRET");
+	cr_expect_str_eq(dst, "xxxxxxxxxx/b", "a token across the cut leaves nothing of itself");
+	log_set_secret(NULL);
+	log_scrub_copy(dst, 3, "aÜb");
+	cr_expect_str_eq(dst, "a", "2 bytes fit, but not half of the Ü");
+	log_scrub_copy(dst, 3, "日本");
+	cr_expect_str_eq(dst, "", "not even one 3-byte character fits in 2");
+}

@@ -44,10 +44,27 @@ static const struct lang *han_variant(const char *text, const struct lang *prev,
 	return tg;
 }
 
+/* Words of two or more Latin letters: "ATT", "T-Mobile prepaid" have at
+ * most two, a sentence ("can I do it by phone?") more. */
+static size_t latin_words(const char *s)
+{
+	size_t words = 0, run = 0;
+	for (;; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')) {
+			run++;
+			continue;
+		}
+		words += run >= 2;
+		run = 0;
+		if (!*s)
+			return words;
+	}
+}
+
 /* /lang wins; then the message's script (text: the message, or NULL for a
- * command or a button); a message without Chinese characters ("ATT"), a
- * command or a button continues the conversation's language; with no
- * conversation yet the user's Telegram language decides. */
+ * command or a button); a message without Chinese characters that is no
+ * sentence ("ATT"), a command or a button continues the conversation's
+ * language; with no conversation yet the user's Telegram language decides. */
 const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *text)
 {
 	const char *chosen = env->ctx ? context_lang(env->ctx, u->from_id) : NULL;
@@ -58,6 +75,11 @@ const char *dialog_lang(const struct dialog_env *env, const struct update *u, co
 	const struct lang *tg = lang_from_telegram(u->lang_code);
 	if (text && text_has_han(text))
 		return han_variant(text, prev, tg)->code;
+	/* a sentence in Latin letters is written in the first row's language
+	 * (English); a name or two ("ATT", "Verizon prepaid", "ok") goes on
+	 * in the conversation's */
+	if (text && latin_words(text) >= 3)
+		return langs[0].code;
 	return prev ? prev->code : tg->code;
 }
 

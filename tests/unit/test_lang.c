@@ -79,6 +79,8 @@ Test(script, traditional_stays_traditional_and_latin_keeps_the_language)
 	struct memory *m = context_put(ctx, 7, 7, 1000);
 	strcpy(m->lang, "zh-Hant");
 	cr_expect_str_eq(dialog_lang(&env, &u, "ATT"), "zh-Hant");	/* no Chinese: keeps it */
+	cr_expect_str_eq(dialog_lang(&env, &u, "T-Mobile prepaid"), "zh-Hant");
+	cr_expect_str_eq(dialog_lang(&env, &u, "can I do it by phone?"), "en");	/* a sentence */
 	cr_expect_str_eq(dialog_lang(&env, &u, "要多久"), "zh-Hant");	/* nothing Simplified-only */
 	cr_expect_str_eq(dialog_lang(&env, &u, "怎么注销"), "zh-Hans");	/* Simplified in, out */
 	struct update tw = {.chat_id = 8, .from_id = 8, .kind = UPDATE_MESSAGE, .lang_code = "zh-TW"};

@@ -3,7 +3,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 DATADIR ?= $(PREFIX)/share/cancelbot
 CC ?= cc
-PKGS := libcurl libcjson libpcre2-8 inih libutf8proc opencc
+PKGS := libcurl libcjson libpcre2-8 inih libutf8proc opencc libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CFLAGS ?= -O2 -g
@@ -22,16 +22,16 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all test clean bench fuzz fuzz-build install uninstall FORCE
+.PHONY: all test clean bench fuzz fuzz-build install uninstall deb FORCE
 
 all: cancelbot
 
 cancelbot: build/main.o $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/%.o: bot/%.c $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/asan/%.o: bot/%.c $(HDR)
 	@mkdir -p $(@D)
@@ -131,10 +131,10 @@ MANDIR ?= $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 build/install-config.o: bot/lib/config.c $(HDR) FORCE | build
-	$(CC) $(CFLAGS) -UDATADIR -DDATADIR='"$(DATADIR)"' -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -UDATADIR -DDATADIR='"$(DATADIR)"' -c -o $@ $<
 
 build/cancelbot-install: build/main.o $(filter-out build/lib/config.o,$(OBJ)) build/install-config.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 install: build/cancelbot-install
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -152,6 +152,21 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cancelbot $(DESTDIR)$(MANDIR)/man1/cancelbot.1 \
 		$(DESTDIR)$(MANDIR)/man5/cancelbot.ini.5 $(DESTDIR)$(UNITDIR)/cancelbot.service
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# The Debian package (debian/, Debian 12): built from a copy of the tree in
+# build/deb/ so that dpkg-buildpackage's output (it writes to the parent
+# directory) stays inside build/, leaving out a local config.ini (it may hold
+# a token) and state/; lintian must find no errors.
+# tests/check_package.py installs it and checks the installed bot.
+DEB_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
+deb:
+	rm -rf build/deb && mkdir -p build/deb/cancelbot-$(DEB_VERSION)
+	tar --exclude-vcs --exclude=./build --exclude=./cancelbot --exclude=./config.ini \
+		--exclude=./state -cf - . | \
+		tar -C build/deb/cancelbot-$(DEB_VERSION) -xf -
+	cd build/deb/cancelbot-$(DEB_VERSION) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error build/deb/cancelbot_$(DEB_VERSION)_*.changes
+	@ls build/deb/*.deb
 
 FORCE:
 

@@ -53,7 +53,9 @@ def main():
                        (["run", "--bogus"], 2), (["classify", "extra"], 2), (["check", "--bogus"], 2),
                        (["eval"], 2), (["explain"], 2), (["unmatched", "--top", "x"], 2),
                        (["run", "-c", "/nonexistent/config.ini"], 1),
-                       (["check", "/nonexistent"], 1)):
+                       (["check", "/nonexistent"], 1),
+                       (["check", "-c", "/nonexistent/config.ini"], 1),
+                       (["check", "-c", "config.example.ini"], 0)):
         r = run(["./cancelbot"] + args)
         check(r.returncode == want, f"cancelbot {' '.join(args)} exits {want} (got {r.returncode})")
     prefix = tempfile.mkdtemp(prefix="cancelbot-install-")

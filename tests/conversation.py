@@ -95,6 +95,8 @@ class Conversation:
         self.callback_id = 0
         self.config_mode = 0o600
         self.cert = None
+        self.env = {}           # extra environment for the bot (notify-socket)
+        self.notices = []       # (time, text) datagrams from the bot's sd_notify
 
     # --- the bot -----------------------------------------------------------
     def write_config(self):
@@ -114,6 +116,7 @@ class Conversation:
         if self.proc:
             raise Failure("start: the bot is already running")
         env = {k: v for k, v in os.environ.items() if k != "CANCELBOT_TOKEN"}
+        env.update(self.env)
         self.log = open(self.log_path, "ab")
         before = len(self.fake.calls_of("getMe"))
         self.proc = subprocess.Popen(WRAPPER + [self.bot, "run", "-c", self.write_config()], cwd=self.tmp,

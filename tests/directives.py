@@ -25,6 +25,14 @@ def config(conv, step):
     conv.config.setdefault(section, {})[key] = value
 
 
+def config_edit(conv, step):
+    """config-edit SECTION KEY = VALUE
+    change the config file under the running bot (SIGHUP re-reads it)"""
+    section, key, _, value = step.line.split(None, 4)[1:]
+    conv.config.setdefault(section, {})[key] = value
+    conv.write_config()
+
+
 SERVER_SWITCHES = {
     "migrated": lambda fake, v: fake.migrated.__setitem__(*map(int, v.split(":"))),
     "blocked": lambda fake, v: fake.blocked.add(int(v)),
@@ -152,6 +160,62 @@ def server_down(conv, step):
     with conv.fake.cond:
         conv.fake.down = False
     conv.server, _ = fakeapi.serve(conv.fake, conv.port)
+
+
+def notify_socket(conv, step):
+    """notify-socket [watchdog=SECONDS]
+    the bot runs as under systemd Type=notify: NOTIFY_SOCKET names a unix
+    datagram socket the test reads (WATCHDOG_USEC set with watchdog=)"""
+    import socket
+    import threading
+    path = os.path.join(conv.tmp, "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    conv.env["NOTIFY_SOCKET"] = path
+    if "watchdog" in step.opts:
+        conv.env["WATCHDOG_USEC"] = str(int(float(step.opts["watchdog"]) * 1e6))
+
+    def read():
+        while True:
+            try:
+                data = sock.recv(65536)
+            except OSError:
+                return
+            with conv.fake.cond:
+                conv.notices.append((time.time(), data.decode("utf-8", "replace")))
+                conv.fake.cond.notify_all()
+    threading.Thread(target=read, daemon=True).start()
+
+
+def expect_notify(conv, step):
+    """expect-notify REGEX
+    the next notice (after those already matched) that matches REGEX
+    arrives (a regex '\\n' is the break between assignments)"""
+    want = re.compile(step.line.split(None, 1)[1], re.S)
+    found = []
+
+    def check():
+        for i in range(getattr(conv, "notice_pos", 0), len(conv.notices)):
+            if want.search(conv.notices[i][1]):
+                found.append(i)
+                return True
+        return False
+    conv.fake.wait_for(check, WAIT)
+    if not found:
+        raise Failure(f"no notice matches {want.pattern!r}; got: {[n for _, n in conv.notices]}")
+    conv.notice_pos = found[0] + 1
+
+
+def expect_no_notify(conv, step):
+    """expect-no-notify SECONDS REGEX
+    for the next SECONDS no notice matches REGEX"""
+    seconds, pattern = step.line.split(None, 2)[1:]
+    start = time.time()
+    time.sleep(float(seconds))
+    bad = [n for t, n in conv.notices if t >= start and re.search(pattern, n)]
+    if bad:
+        raise Failure(f"within {seconds} s the bot sent {bad}")
+    conv.notice_pos = len(conv.notices)
 
 
 def number(v):
@@ -331,11 +395,12 @@ def extra_ok(conv, step):
 
 
 DIRECTIVES = {f.__doc__.split()[0]: f for f in (
-    config, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
-    start, stop, kill, restart, signal_, start_second, server_down, fault, sleep,
+    config, config_edit, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
+    start, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
     send, press, send_json, send_raw, corpus, burst,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
-    expect_fault_gap, expect_exit, expect_log, expect_log_count, extra_ok)}
+    expect_fault_gap, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
+    extra_ok)}
 
 
 def usage():

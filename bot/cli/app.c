@@ -25,6 +25,7 @@ int app_config(struct config *cfg, const char *path, int must_exist, int need_to
 	log_parse_level(cfg->log_level, &lv);
 	log_set_level(lv);
 	log_set_json(strcmp(cfg->log_format, "json") == 0);
+	log_set_journal(log_stderr_is_journal());	/* a systemd service: fields, priorities */
 	log_set_secret(cfg->token);
 	normalize_init();
 	return rc;

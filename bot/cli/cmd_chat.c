@@ -89,15 +89,16 @@ int cmd_chat(int argc, char **argv)
 		struct update u = {.update_id = id, .kind = UPDATE_MESSAGE, .chat_id = 1,
 				   .message_id = id, .from_id = 1};
 		strcpy(u.chat_type, "private");
-		u.lang_code = lang_code;
+		/* an update owns its strings (update_free), as one from Telegram does */
+		u.lang_code = xstrdup(lang_code);
 		char *end;
 		long k = strtol(line, &end, 10);
 		if (*line && !*end && k >= 1 && (size_t)k <= npress) {
 			u.kind = UPDATE_CALLBACK;
-			u.callback_id = "terminal";
-			u.callback_data = press[k - 1].data;
+			u.callback_id = xstrdup("terminal");
+			u.callback_data = xstrdup(press[k - 1].data);
 		} else {
-			u.text = line;
+			u.text = xstrdup(line);
 		}
 		env.now = (double)time(NULL);
 		struct dialog_out out;
@@ -109,6 +110,7 @@ int cmd_chat(int argc, char **argv)
 			printf("(no reply)\n\n");
 		show(&out, press, &npress);
 		dialog_out_free(&out);
+		update_free(&u);
 	}
 	free(line);
 	context_free(ctx);

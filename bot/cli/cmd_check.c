@@ -1,6 +1,9 @@
-/* cmd_check — `cancelbot check [--max-age DAYS] [DIR]`: loads DIR/intents
- * and DIR/responses exactly as the bot would and lists every problem with
- * file:line. Exit 1 on errors; stale facts are warnings. */
+/* cmd_check — `cancelbot check [-c FILE] [--max-age DAYS] [DIR]`: with -c,
+ * first validates the config file as `run -c FILE` would read it (every
+ * problem with file:line, plus files it names that cannot be read; no
+ * token is a warning), then loads the knowledge base it names (or
+ * DIR/intents and DIR/responses) exactly as the bot would and lists every
+ * problem with file:line. Exit 1 on errors; stale facts are warnings. */
 #include "app.h"
 #include "load.h"
 #include "normalize.h"
@@ -12,22 +15,43 @@
 int cmd_check(int argc, char **argv)
 {
 	struct kb_load_opts opts = {.max_age_days = 365};
-	const char *dir = NULL;
+	const char *dir = NULL, *config_path = NULL;
 	for (int i = 1; i < argc; i++) {
 		int64_t days;
-		if (!strcmp(argv[i], "--max-age") && i + 1 < argc && parse_i64(argv[i + 1], &days) == 0 &&
+		if (!strcmp(argv[i], "-c") && i + 1 < argc && !config_path) {
+			config_path = argv[++i];
+		} else if (!strcmp(argv[i], "--max-age") && i + 1 < argc && parse_i64(argv[i + 1], &days) == 0 &&
 		    days >= 0) {
 			opts.max_age_days = (int)days;
 			i++;
 		} else if (argv[i][0] != '-' && !dir) {
 			dir = argv[i];
 		} else {
-			fprintf(stderr, "usage: cancelbot check [--max-age DAYS] [DIR]\n");
+			fprintf(stderr, "usage: cancelbot check [-c FILE] [--max-age DAYS] [DIR]\n");
 			return 2;
 		}
 	}
 	struct config cfg;
+	int config_rc = 0;
 	app_config(&cfg, NULL, 0, 0);
+	if (config_path) {
+		struct sbuf cerr = {0}, cwarn = {0};
+		config_free(&cfg);
+		config_defaults(&cfg);
+		config_rc = config_load(&cfg, config_path, &cerr);
+		if (config_rc == 0)
+			config_rc = config_finish(&cfg, 0, &cerr);
+		if (config_rc == 0)
+			config_rc = config_check(&cfg, &cerr, &cwarn);
+		if (cwarn.len)
+			printf("config warnings:\n%s", sbuf_str(&cwarn));
+		if (config_rc < 0)
+			printf("config errors:\n%s", sbuf_str(&cerr));
+		else
+			printf("config ok: %s\n", config_path);
+		sbuf_free(&cerr);
+		sbuf_free(&cwarn);
+	}
 	if (dir) {
 		free(cfg.intents_dir);
 		free(cfg.responses_dir);
@@ -45,7 +69,7 @@ int cmd_check(int argc, char **argv)
 		       kb->counts[RULE_INTENT], kb->counts[RULE_CARRIER], kb->counts[RULE_PLAN],
 		       kb->counts[RULE_VETO], kb->nanswers, kb->nfiles);
 	}
-	int rc = kb ? 0 : 1;
+	int rc = kb && config_rc == 0 ? 0 : 1;
 	kb_free(kb);
 	sbuf_free(&err);
 	sbuf_free(&warn);

@@ -29,13 +29,14 @@ int cmd_explain(int argc, char **argv)
 	fputs(sbuf_str(&out), stdout);
 	struct dialog_env env = {.kb = kb, .cfg = &cfg, .bot_username = "cancelbot"};
 	struct update u = {.kind = UPDATE_MESSAGE, .chat_id = 1, .message_id = 1, .from_id = 1,
-			   .text = (char *)sbuf_str(&text)};
+			   .text = xstrdup(sbuf_str(&text))};	/* an update owns its strings */
 	strcpy(u.chat_type, "private");
 	struct dialog_out d;
 	dialog_handle(&env, &u, &d);
 	for (size_t i = 0; i < d.n; i++)
 		printf("\nanswer (from %s):\n%s\n", d.v[i].source[0] ? d.v[i].source : "?", d.v[i].text);
 	dialog_out_free(&d);
+	update_free(&u);
 	sbuf_free(&out);
 	sbuf_free(&text);
 	kb_free(kb);

@@ -9,6 +9,7 @@
 #include "langs.h"
 #include "log.h"
 #include "normalize.h"
+#include "notify.h"
 #include "sender.h"
 
 #include <errno.h>
@@ -41,6 +42,19 @@ static double wall_now(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* STATUS= for systemctl status: what an operator checks first. */
+static void run_status(void *ctx, char *buf, size_t cap)
+{
+	struct bot *b = ctx;
+	char age[48] = "no update yet";
+	if (b->last_update > 0)
+		snprintf(age, sizeof age, "last update %.0f s ago", now_seconds() - b->last_update);
+	snprintf(buf, cap, "Answering as @%s; %zu replies queued; %s; kb: %zu intents, %zu answers; "
+		 "last reload: %s", b->username ? b->username : "?", outbox_len(b->ob), age,
+		 b->kb ? b->kb->counts[RULE_INTENT] : 0, b->kb ? b->kb->nanswers : 0,
+		 b->stats.last_reload ? b->stats.last_reload_result : "none");
 }
 
 /* Waits before the next try (backoff_next); never a tight loop. Reset
@@ -78,6 +92,7 @@ static void deliver(struct bot *b)
 				context_note_answer(b->ctx, res.migrated_to ? res.migrated_to : it->r.chat_id,
 						    it->r.dedup_key, res.message_id, wall_now());
 			stats_sent(&b->stats, &it->r);
+			notify_progress(now, run_status, b);
 		}
 		/* the outbox decides what follows: gone, paused or retried later */
 		if (!outbox_result(b->ob, it, res.status, res.retry_after, now))
@@ -108,9 +123,16 @@ static void handle(struct bot *b, const struct update *u)
 	for (size_t i = 0; i < out.n; i++)
 		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received);
 	stats_handled(&b->stats, u, &out);
-	log_info("handled", KV("update", u->update_id),
+	/* what was answered, so the journal can be asked (CANCELBOT_INTENT=cancel) */
+	const char *intent = "-", *carrier = "-";
+	for (size_t i = 0; i < out.n && intent[0] == '-'; i++)
+		if (out.v[i].topic[0]) {
+			intent = out.v[i].topic;
+			carrier = out.v[i].carrier[0] ? out.v[i].carrier : "-";
+		}
+	log_info("handled", KV("update", u->update_id), KV("chat", u->chat_id),
 		 KV("chat_type", u->chat_type[0] ? u->chat_type : "-"), KV("replies", out.n),
-		 KV("unmatched", out.unmatched));
+		 KV("intent", intent), KV("carrier", carrier), KV("unmatched", out.unmatched));
 	dialog_out_free(&out);
 }
 
@@ -153,6 +175,7 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 			log_info("skipped", KV("update", u.update_id), KV("reason", u.skip_reason));
 		else
 			handle(b, &u);
+		b->last_update = now_seconds();
 		if (outbox_pending_for(b->ob, u.update_id) == 0)
 			mark_done(b, u.update_id);
 	}
@@ -186,6 +209,10 @@ static int poll_once(struct bot *b, int timeout)
 		return 0;
 	}
 	b->batch_received = now_seconds();
+	/* Telegram answered: the loop is alive (a hung poll sends no ping, and
+	 * the watchdog restarts the service) */
+	if (st == TG_OK || st == TG_API_ERROR)
+		notify_progress(b->batch_received, run_status, b);
 	if (st == TG_OK && cJSON_IsArray(r.result)) {
 		b->backoff = BACKOFF_MIN;
 		updates_each(r.result, r.raw, r.raw_len, handle_element, b);
@@ -246,6 +273,10 @@ static int run_loop(struct bot *b)
 	/* from now on a reload request cuts a long poll short (not before:
 	 * connecting must not be interrupted; the request waits for the loop) */
 	tg_set_interrupt(b->tg, bot_wants_wakeup, b);
+	char status[160];
+	snprintf(status, sizeof status, "Answering as @%s (poll timeout %d s)",
+		 b->username ? b->username : "?", b->cfg.poll_timeout);
+	notify_ready(status);
 	while (!stop_flag) {
 		bot_maintenance(b);
 		deliver(b);
@@ -262,6 +293,7 @@ static int run_loop(struct bot *b)
 		if (poll_once(b, timeout))
 			return 1;
 	}
+	notify_stopping();
 	shutdown_flush(b);
 	confirm_offset(b);
 	log_info("stopped", KV("offset", b->st.offset));
@@ -290,12 +322,14 @@ int cmd_run(int argc, char **argv)
 	memset(&b, 0, sizeof b);
 	b.backoff = BACKOFF_MIN;
 	b.hup = &hup_flag;
+	b.config_path = path;
 	b.watch_fd = -1;
 	if (app_config(&b.cfg, path, 1, 1) < 0) {
 		config_free(&b.cfg);
 		return 1;
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	notify_init();
 	int rc = 1;
 	if (bot_open(&b, &stop_flag) == 0) {
 		rc = bot_connect(&b, &stop_flag);

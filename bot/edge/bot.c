@@ -5,6 +5,7 @@
 #include "slash.h"
 #include "langs.h"
 #include "log.h"
+#include "notify.h"
 #include "reload.h"
 #include "sender.h"
 #include "unmatched.h"
@@ -149,6 +150,7 @@ void bot_maintenance(struct bot *b)
 			 "at random, so the saved offset is dropped"));
 	if (b->hup && *b->hup) {
 		*b->hup = 0;
+		bot_reload_config(b);
 		bot_reload(b, "SIGHUP", &report);
 	}
 	if (watch_drain(b->watch_fd))
@@ -160,10 +162,44 @@ void bot_maintenance(struct bot *b)
 	sbuf_free(&report);
 }
 
+int bot_reload_config(struct bot *b)
+{
+	if (!b->config_path)
+		return -1;
+	struct config fresh;
+	struct sbuf err = {0}, applied = {0}, restart = {0};
+	config_defaults(&fresh);
+	int rc = config_load(&fresh, b->config_path, &err);
+	if (rc == 0)
+		rc = config_finish(&fresh, 0, &err);
+	if (rc < 0) {
+		log_error("config_reload_refused", KV("file", b->config_path), KV("problems", sbuf_str(&err)),
+			  KV("msg", "the running config stays"));
+	} else {
+		config_apply_live(&b->cfg, &fresh, &applied, &restart);
+		enum log_level lv = LOG_INFO;
+		log_parse_level(b->cfg.log_level, &lv);
+		log_set_level(lv);
+		log_info("config_reloaded", KV("file", b->config_path),
+			 KV("applied", applied.len ? sbuf_str(&applied) : "-"),
+			 KV("need_restart", restart.len ? sbuf_str(&restart) : "-"));
+		if (restart.len)
+			log_warn("config_needs_restart", KV("keys", sbuf_str(&restart)),
+				 KV("msg", "changed, but only a restart applies them"));
+	}
+	config_free(&fresh);
+	sbuf_free(&err);
+	sbuf_free(&applied);
+	sbuf_free(&restart);
+	return rc;
+}
+
 int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
 {
 	double ms = 0;
+	notify_reloading();
 	int rc = reload_kb(&b->cfg, &b->kb, trigger, report, &ms);
+	notify_reloaded(sbuf_str(report));
 	b->stats.last_reload = time(NULL);
 	snprintf(b->stats.last_reload_result, sizeof b->stats.last_reload_result, "%s (%s, %.1f ms)",
 		 rc == 0 ? "ok" : "refused", trigger, ms);

@@ -21,6 +21,7 @@
 
 struct bot {
 	struct config cfg;
+	const char *config_path;	/* re-read on SIGHUP (borrowed: argv) */
 	struct kb *kb;
 	struct state st;
 	struct tg_client *tg;
@@ -35,6 +36,7 @@ struct bot {
 	double reload_due;		/* debounced file-change reload, 0: none */
 	volatile sig_atomic_t *hup;	/* SIGHUP arrived */
 	double batch_received;		/* when the last getUpdates answer arrived */
+	double last_update;		/* when the last update was handled (now_seconds), 0: none */
 };
 
 /* Reloads the knowledge base (reload_kb) and notes it in the counters; 0
@@ -48,7 +50,13 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop);
 /* getMe (until it works or the token is rejected), webhook removal when
  * configured, setMyCommands. 0, or 1 when the token was rejected. */
 int bot_connect(struct bot *b, volatile sig_atomic_t *stop);
-/* Work between poll rounds: SIGHUP and (debounced) file-change reloads. */
+/* SIGHUP's config half: re-reads config_path; keys that can change live
+ * (admins, group_mode, log level) take effect, the log names the changed
+ * ones that need a restart; a config with errors changes nothing. 0 when
+ * it was read. */
+int bot_reload_config(struct bot *b);
+/* Work between poll rounds: SIGHUP (config, then knowledge base) and
+ * (debounced) file-change reloads. */
 void bot_maintenance(struct bot *b);
 /* 1 when a long poll should be cut short for maintenance. */
 int bot_wants_wakeup(void *b);

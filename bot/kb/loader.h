@@ -1,6 +1,6 @@
 /* loader — what the parts of the loader share, and nobody else: the INI
- * reader (files.c), the intents (kb_intents.c, kb_regex.c) and answers
- * (kb_answers.c) readers, the checks (kb_check.c) and the answer index
+ * reader (files.c), the intents (intents.c, regex.c) and answers
+ * (answers.c) readers, the checks (check.c) and the answer index
  * (kb.c). load.c calls them in order; readers of a knowledge base include
  * kb.h alone. */
 #ifndef CANCELBOT_LOADER_H
@@ -24,7 +24,7 @@ int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const ch
 		const char *, const char *), struct kb_ini *ctx, struct sbuf *err);
 const char *kb_add_file(struct kb *kb, const char *path);
 int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err);
-/* kb_regex.c: compiles r's patterns into r->groups / r->any and r->none. */
+/* regex.c: compiles r's patterns into r->groups / r->any and r->none. */
 void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err);
 /* src with its {macros} expanded, JIT-compiled; NULL with err on failure.
  * The caller owns the code. */

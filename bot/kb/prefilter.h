@@ -38,7 +38,7 @@ struct needles {
 	int usable;		/* 0: unknown, the pattern must always run */
 };
 
-/* Fills out from the regex source re (PCRE2 syntax, as kb_regex.c builds
+/* Fills out from the regex source re (PCRE2 syntax, as regex.c builds
  * it); out->usable says whether it found a complete set. */
 void needles_from_regex(const char *re, struct needles *out);
 void needles_free(struct needles *n);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef DATADIR
 #define DATADIR "/usr/local/share/cancelbot"
@@ -21,28 +22,29 @@ struct key_def {
 	enum key_type type;
 	size_t offset;
 	int min, max;		/* K_INT only */
+	int live;		/* SIGHUP applies a change; the others need a restart */
 };
 
 #define OFF(f) offsetof(struct config, f)
 static const struct key_def keys[] = {
-	{"telegram", "token", K_STRING, OFF(token), 0, 0},
-	{"telegram", "api_url", K_STRING, OFF(api_url), 0, 0},
-	{"telegram", "poll_timeout", K_INT, OFF(poll_timeout), 0, 600},
-	{"telegram", "ca_file", K_STRING, OFF(ca_file), 0, 0},
-	{"telegram", "drop_webhook", K_BOOL, OFF(drop_webhook), 0, 0},
-	{"telegram", "request_margin", K_INT, OFF(request_margin), 1, 300},
-	{"telegram", "rate_limits", K_BOOL, OFF(rate_limits), 0, 0},
-	{"bot", "intents_dir", K_STRING, OFF(intents_dir), 0, 0},
-	{"bot", "responses_dir", K_STRING, OFF(responses_dir), 0, 0},
-	{"bot", "state_dir", K_STRING, OFF(state_dir), 0, 0},
-	{"bot", "admins", K_ID_LIST, OFF(admins), 0, 0},
-	{"bot", "group_mode", K_GROUP_MODE, OFF(group_mode), 0, 0},
-	{"bot", "context_ttl", K_INT, OFF(context_ttl), 0, 86400},
-	{"bot", "log_user_ids", K_BOOL, OFF(log_user_ids), 0, 0},
-	{"bot", "auto_reload", K_BOOL, OFF(auto_reload), 0, 0},
-	{"bot", "reload_eval", K_STRING, OFF(reload_eval), 0, 0},
-	{"log", "level", K_LOG_LEVEL, OFF(log_level), 0, 0},
-	{"log", "format", K_LOG_FORMAT, OFF(log_format), 0, 0},
+	{"telegram", "token", K_STRING, OFF(token), 0, 0, 0},
+	{"telegram", "api_url", K_STRING, OFF(api_url), 0, 0, 0},
+	{"telegram", "poll_timeout", K_INT, OFF(poll_timeout), 0, 600, 0},
+	{"telegram", "ca_file", K_STRING, OFF(ca_file), 0, 0, 0},
+	{"telegram", "drop_webhook", K_BOOL, OFF(drop_webhook), 0, 0, 0},
+	{"telegram", "request_margin", K_INT, OFF(request_margin), 1, 300, 0},
+	{"telegram", "rate_limits", K_BOOL, OFF(rate_limits), 0, 0, 0},
+	{"bot", "intents_dir", K_STRING, OFF(intents_dir), 0, 0, 0},
+	{"bot", "responses_dir", K_STRING, OFF(responses_dir), 0, 0, 0},
+	{"bot", "state_dir", K_STRING, OFF(state_dir), 0, 0, 0},
+	{"bot", "admins", K_ID_LIST, OFF(admins), 0, 0, 1},
+	{"bot", "group_mode", K_GROUP_MODE, OFF(group_mode), 0, 0, 1},
+	{"bot", "context_ttl", K_INT, OFF(context_ttl), 0, 86400, 0},
+	{"bot", "log_user_ids", K_BOOL, OFF(log_user_ids), 0, 0, 0},
+	{"bot", "auto_reload", K_BOOL, OFF(auto_reload), 0, 0, 0},
+	{"bot", "reload_eval", K_STRING, OFF(reload_eval), 0, 0, 0},
+	{"log", "level", K_LOG_LEVEL, OFF(log_level), 0, 0, 1},
+	{"log", "format", K_LOG_FORMAT, OFF(log_format), 0, 0, 0},
 };
 
 static void set_str(char **slot, const char *v)
@@ -240,6 +242,85 @@ int config_is_admin(const struct config *c, int64_t user_id)
 		if (c->admins[i] == user_id)
 			return 1;
 	return 0;
+}
+
+/* 1 when key k has the same value in a and b. */
+static int same_value(const struct key_def *k, const struct config *a, const struct config *b)
+{
+	const char *pa = (const char *)a + k->offset, *pb = (const char *)b + k->offset;
+	switch (k->type) {
+	case K_STRING:
+	case K_LOG_LEVEL:
+	case K_LOG_FORMAT: {
+		const char *sa = *(char *const *)pa, *sb = *(char *const *)pb;
+		return strcmp(sa ? sa : "", sb ? sb : "") == 0;
+	}
+	case K_INT:
+	case K_BOOL:
+		return *(const int *)pa == *(const int *)pb;
+	case K_GROUP_MODE:
+		return a->group_mode == b->group_mode;
+	case K_ID_LIST:
+		return a->n_admins == b->n_admins &&
+		       memcmp(a->admins, b->admins, a->n_admins * sizeof a->admins[0]) == 0;
+	}
+	return 1;
+}
+
+static void take_value(const struct key_def *k, struct config *to, struct config *from)
+{
+	char *pt = (char *)to + k->offset, *pf = (char *)from + k->offset;
+	switch (k->type) {
+	case K_STRING:
+	case K_LOG_LEVEL:
+	case K_LOG_FORMAT: {
+		char *tmp = *(char **)pt;	/* swap: config_free(from) frees the old one */
+		*(char **)pt = *(char **)pf;
+		*(char **)pf = tmp;
+		break;
+	}
+	case K_INT:
+	case K_BOOL:
+		*(int *)pt = *(int *)pf;
+		break;
+	case K_GROUP_MODE:
+		to->group_mode = from->group_mode;
+		break;
+	case K_ID_LIST:
+		memcpy(to->admins, from->admins, sizeof to->admins);
+		to->n_admins = from->n_admins;
+		break;
+	}
+}
+
+void config_apply_live(struct config *running, struct config *fresh, struct sbuf *applied,
+		       struct sbuf *need_restart)
+{
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		const struct key_def *k = &keys[i];
+		if (same_value(k, running, fresh))
+			continue;
+		struct sbuf *list = k->live ? applied : need_restart;
+		sbuf_addf(list, "%s[%s] %s", list->len ? ", " : "", k->section, k->name);
+		if (k->live)
+			take_value(k, running, fresh);
+	}
+}
+
+int config_check(const struct config *c, struct sbuf *err, struct sbuf *warn)
+{
+	int errors = 0;
+	if (!c->token || !*c->token)
+		sbuf_adds(warn, "no bot token in the file, CANCELBOT_TOKEN or $CREDENTIALS_DIRECTORY/token: "
+			  "`run` needs one (under systemd the credential cancelbot.token can give it)\n");
+	/* files the bot opens only later, when it is too late to say so clearly */
+	const char *files[][2] = {{"ca_file", c->ca_file}, {"reload_eval", c->reload_eval}};
+	for (size_t i = 0; i < ARRAY_LEN(files); i++)
+		if (files[i][1] && *files[i][1] && access(files[i][1], R_OK) != 0) {
+			sbuf_addf(err, "%s = %s: cannot read: %s\n", files[i][0], files[i][1], strerror(errno));
+			errors++;
+		}
+	return errors ? -1 : 0;
 }
 
 void config_free(struct config *c)

@@ -50,6 +50,17 @@ int config_load(struct config *c, const char *path, struct sbuf *err);
  * present for `run`). Returns -1 and fills err on problems. */
 int config_finish(struct config *c, int need_token, struct sbuf *err);
 int config_is_admin(const struct config *c, int64_t user_id);
+/* What `check -c` adds to loading: files the config names must be readable
+ * (errors, -1); a missing token is a warning (the service's credential may
+ * supply it). One line per problem. */
+int config_check(const struct config *c, struct sbuf *err, struct sbuf *warn);
+/* SIGHUP: compares a freshly loaded config with the running one, key by key
+ * (config.c's table). Changed keys that can change live (admins, group_mode,
+ * log level) move into running; the others stay and are listed in
+ * need_restart; both lists are "[section] key, ...". fresh keeps what it
+ * had (or running's old values) and is still the caller's to free. */
+void config_apply_live(struct config *running, struct config *fresh, struct sbuf *applied,
+		       struct sbuf *need_restart);
 void config_free(struct config *c);
 
 #endif

@@ -4,20 +4,39 @@
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#include <systemd/sd-journal.h>
+/* sd-journal.h brings <syslog.h>, whose LOG_DEBUG and LOG_INFO macros (7, 6)
+ * would hide our enum log_level's constants of the same names */
+#undef LOG_DEBUG
+#undef LOG_INFO
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 
 static enum log_level min_level = LOG_INFO;
 static int json_mode;
+static int journal_mode;
 static char *secret;
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
 void log_set_level(enum log_level level) { min_level = level; }
 void log_set_json(int on) { json_mode = on; }
+void log_set_journal(int on) { journal_mode = on; }
+
+int log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) != 0)
+		return 0;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 int log_parse_level(const char *s, enum log_level *out)
 {
@@ -139,9 +158,91 @@ static void format_json(struct sbuf *line, const char *when, const char *level,
 	cJSON_Delete(o);
 }
 
+/* " key=value ..." of every field, as the text line has them. */
+static void add_text_fields(struct sbuf *line, const struct log_field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sbuf v = {0};
+		add_value(&v, &f[i]);
+		add_text_field(line, f[i].key, sbuf_str(&v));
+		sbuf_free(&v);
+	}
+}
+
+/* syslog priorities (sd-daemon.h's SD_DEBUG ... SD_ERR) by level */
+static const int priorities[] = {7, 6, 4, 3};
+
+/* Journal field names for the keys the brief's queries use; any other key
+ * becomes CANCELBOT_<KEY>. */
+static const struct {
+	const char *key, *field;
+} journal_names[] = {
+	{"chat", "CHAT_ID"},
+	{"update", "UPDATE_ID"},
+};
+
+static void add_journal_name(struct sbuf *b, const char *key)
+{
+	for (size_t i = 0; i < ARRAY_LEN(journal_names); i++)
+		if (strcmp(key, journal_names[i].key) == 0) {
+			sbuf_adds(b, journal_names[i].field);
+			return;
+		}
+	sbuf_adds(b, "CANCELBOT_");
+	for (const char *p = key; *p; p++) {	/* journald: A-Z, 0-9 and '_' only */
+		char c = *p;
+		sbuf_addc(b, c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') :
+			  (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ? c : '_');
+	}
+}
+
+size_t log_journal_fields(enum log_level level, const char *event, const struct log_field *f,
+			  size_t n, struct sbuf *out, size_t max)
+{
+	size_t k = 0;
+	if (max < 4)
+		return 0;
+	out[k] = (struct sbuf){0};
+	sbuf_addf(&out[k], "MESSAGE=event=%s", event);
+	add_text_fields(&out[k++], f, n);
+	out[k] = (struct sbuf){0};
+	sbuf_addf(&out[k++], "PRIORITY=%d", priorities[level]);
+	out[k] = (struct sbuf){0};
+	sbuf_adds(&out[k++], "SYSLOG_IDENTIFIER=cancelbot");
+	out[k] = (struct sbuf){0};
+	sbuf_addf(&out[k++], "CANCELBOT_EVENT=%s", event);
+	for (size_t i = 0; i < n && k < max; i++) {
+		out[k] = (struct sbuf){0};
+		add_journal_name(&out[k], f[i].key);
+		sbuf_addc(&out[k], '=');
+		add_value(&out[k], &f[i]);
+		k++;
+	}
+	for (size_t i = 0; i < k; i++)
+		scrub_buf(&out[i]);
+	return k;
+}
+
+#define JOURNAL_MAX_FIELDS 32
+
+/* 0 when journald took the record. */
+static int send_journal(enum log_level level, const char *event, const struct log_field *f,
+			size_t n)
+{
+	struct sbuf fields[JOURNAL_MAX_FIELDS];
+	struct iovec iov[JOURNAL_MAX_FIELDS];
+	size_t k = log_journal_fields(level, event, f, n, fields, JOURNAL_MAX_FIELDS);
+	for (size_t i = 0; i < k; i++)
+		iov[i] = (struct iovec){.iov_base = (void *)sbuf_str(&fields[i]), .iov_len = fields[i].len};
+	int rc = sd_journal_sendv(iov, (int)k);
+	for (size_t i = 0; i < k; i++)
+		sbuf_free(&fields[i]);
+	return rc;
+}
+
 void log_record(enum log_level level, const char *event, const struct log_field *f, size_t n)
 {
-	if (level < min_level)
+	if (level < min_level || (journal_mode && send_journal(level, event, f, n) == 0))
 		return;
 	struct sbuf line = {0};
 	struct timespec ts;
@@ -150,16 +251,16 @@ void log_record(enum log_level level, const char *event, const struct log_field 
 	gmtime_r(&ts.tv_sec, &tm);
 	char when[32];
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (json_mode) {
+	if (journal_mode) {
+		/* journald's socket is gone: its stream still reads a priority
+		 * prefix, and adds the time itself */
+		sbuf_addf(&line, "<%d>level=%s event=%s", priorities[level], level_names[level], event);
+		add_text_fields(&line, f, n);
+	} else if (json_mode) {
 		format_json(&line, when, level_names[level], event, f, n);
 	} else {
 		sbuf_addf(&line, "%s level=%s event=%s", when, level_names[level], event);
-		for (size_t i = 0; i < n; i++) {
-			struct sbuf v = {0};
-			add_value(&v, &f[i]);
-			add_text_field(&line, f[i].key, sbuf_str(&v));
-			sbuf_free(&v);
-		}
+		add_text_fields(&line, f, n);
 	}
 	sbuf_addc(&line, '\n');
 	scrub_buf(&line);

@@ -11,16 +11,30 @@
  * with one decimal). The log knows the bot token and removes it from every
  * line it writes, so no caller (curl error buffers, URLs, descriptions from
  * the server) can leak it by accident. Nothing here allocates memory the
- * caller must free. */
+ * caller must free.
+ *
+ * Under journald (a systemd service whose stderr is the journal stream:
+ * $JOURNAL_STREAM names it) a record goes instead through sd_journal_sendv
+ * with its priority and one journal field per key/value (a third
+ * serialiser): `journalctl -p warning`, `journalctl CANCELBOT_EVENT=handled`
+ * and `journalctl CANCELBOT_INTENT=cancel` work. */
 #ifndef CANCELBOT_LOG_H
 #define CANCELBOT_LOG_H
 
 #include <stddef.h>
 
+struct sbuf;
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_level(enum log_level level);
 void log_set_json(int on);
+/* 1 when stderr is journald's stream: $JOURNAL_STREAM is "DEV:INODE" of fd 2. */
+int log_stderr_is_journal(void);
+/* Send records to the journal (sd_journal_sendv) instead of stderr; when
+ * journald refuses one (libsystemd drops it silently when there is no
+ * journald at all) it goes to stderr as text after a "<N>" priority. */
+void log_set_journal(int on);
 int log_parse_level(const char *s, enum log_level *out);
 /* Remember a secret to scrub; NULL or "" forgets it. Copies the string. */
 void log_set_secret(const char *secret);
@@ -69,6 +83,15 @@ static inline struct log_field log_kv_d(const char *k, double v)
 	float: log_kv_d, double: log_kv_d)((k), (x))
 
 void log_record(enum log_level level, const char *event, const struct log_field *f, size_t n);
+
+/* The journal entry of one record, as "NAME=value" strings added to out[]
+ * (at most max; returns how many): MESSAGE= (the text line without the
+ * time), PRIORITY= (debug 7, info 6, warn 4, error 3), SYSLOG_IDENTIFIER=,
+ * CANCELBOT_EVENT=, then one per field: chat -> CHAT_ID, update ->
+ * UPDATE_ID, any other key -> CANCELBOT_ + the key in capitals. The secret
+ * is scrubbed from every one. The caller frees each sbuf. */
+size_t log_journal_fields(enum log_level level, const char *event, const struct log_field *f,
+			  size_t n, struct sbuf *out, size_t max);
 
 /* log_info("event", KV(...), ...): at least one field. */
 #define LOG_FIELDS_(...) (const struct log_field[]){__VA_ARGS__}, \

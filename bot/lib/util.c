@@ -280,6 +280,11 @@ char *line_reader_next(char *str, int num, void *stream)
 			return NULL;
 		r->line++;
 		r->split = 0;
+		const char *t = sbuf_str(&r->buf);
+		while (*t == ' ' || *t == '\t')
+			t++;
+		if (*t == '[')
+			r->section_line = r->line;
 		r->indented = r->buf.len && (r->buf.p[0] == ' ' || r->buf.p[0] == '\t');
 		size_t n = r->buf.len;
 		if (n > room) {

@@ -67,6 +67,8 @@ struct line_reader {
 	const char *mem;	/* ... or a NUL-terminated string */
 	int split_long;
 	int line;		/* physical line of the piece last handed out */
+	int section_line;	/* physical line of the last [section] header (inih
+				 * calls a handler only at the section's first key) */
 	int long_line;		/* first line that was too long, or 0 */
 	int split;		/* the piece handed out continues a long line */
 	int indented;		/* the physical line starts with blanks */

@@ -104,3 +104,47 @@ Test(config, a_semicolon_inside_a_value_is_kept)
 	unlink(p);
 	free(p);
 }
+
+/* SIGHUP: admins, group_mode and the log level change live; any other
+ * changed key (the token included, by name only) waits for a restart. */
+Test(config, apply_live_takes_live_keys_and_lists_the_rest)
+{
+	char *p = write_tmp("[telegram]\ntoken = 1:new\npoll_timeout = 7\n"
+			    "[bot]\nadmins = 5, 6\ngroup_mode = auto\n[log]\nlevel = debug\n");
+	struct config run, fresh;
+	struct sbuf err = {0}, applied = {0}, restart = {0};
+	config_defaults(&run);
+	run.token = strdup("1:old");
+	config_defaults(&fresh);
+	cr_assert_eq(config_load(&fresh, p, &err), 0, "%s", sbuf_str(&err));
+	config_apply_live(&run, &fresh, &applied, &restart);
+	cr_expect_str_eq(sbuf_str(&applied), "[bot] admins, [bot] group_mode, [log] level");
+	cr_expect_str_eq(sbuf_str(&restart), "[telegram] token, [telegram] poll_timeout");
+	cr_expect(config_is_admin(&run, 6));
+	cr_expect_eq(run.group_mode, GROUP_AUTO);
+	cr_expect_str_eq(run.log_level, "debug");
+	cr_expect_str_eq(run.token, "1:old");
+	cr_expect_eq(run.poll_timeout, 50);
+	config_free(&fresh);	/* holds run's old strings now: no leak, no double free */
+	config_free(&run);
+	sbuf_free(&err);
+	sbuf_free(&applied);
+	sbuf_free(&restart);
+	unlink(p);
+	free(p);
+}
+
+Test(config, check_wants_named_files_readable_and_warns_without_token)
+{
+	struct config c;
+	struct sbuf err = {0}, warn = {0};
+	config_defaults(&c);
+	c.reload_eval = strdup("/nonexistent/labelled.tsv");
+	cr_expect_eq(config_check(&c, &err, &warn), -1);
+	cr_expect(strstr(sbuf_str(&err), "reload_eval = /nonexistent/labelled.tsv: cannot read"), "%s",
+		  sbuf_str(&err));
+	cr_expect(strstr(sbuf_str(&warn), "no bot token"), "%s", sbuf_str(&warn));
+	config_free(&c);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+}

@@ -343,7 +343,7 @@ Test(kb, what_the_runtime_would_cut_is_rejected_with_file_and_line)
 	 * labels were cut, while `check` said ok */
 	expect_load_error("intents/zz.ini",
 			  "[intent an_intent_id_of_thirty_two_bytes]\npriority = 5\nen = widget\n",
-			  "intents/zz.ini:2: id 'an_intent_id_of_thirty_two_bytes' has 32 bytes; at most 31");
+			  "intents/zz.ini:1: id 'an_intent_id_of_thirty_two_bytes' has 32 bytes; at most 31");
 	char *dir = broken_copy("intents/zz.ini",
 				"[intent an_intent_id_of_31_bytes_xxxxxx]\npriority = 5\nen = widget\n"
 				"[carrier a_carrier_id_of_31_bytes_xxxxxx]\nen = gizmo\n");
@@ -368,7 +368,7 @@ Test(kb, what_the_runtime_would_cut_is_rejected_with_file_and_line)
 	struct kb *k = kb_load(in, re, NULL, &err, &warn);
 	cr_expect_null(k);
 	const char *e = sbuf_str(&err);
-	cr_expect(strstr(e, "intents/zz.ini:2: [intent an_intent_id_of_31_bytes_xxxxxx] with "
+	cr_expect(strstr(e, "intents/zz.ini:1: [intent an_intent_id_of_31_bytes_xxxxxx] with "
 			 "[carrier a_carrier_id_of_31_bytes_xxxxxx] (") &&
 		  strstr(e, "'a:an_intent_id_of_31_bytes_xxxxxx:a_carrier_id_of_31_bytes_xxxxxx:postpaid' "
 			 "of 74 bytes; Telegram allows 64"), "%s", e);
@@ -424,4 +424,14 @@ Test(kb, a_semicolon_after_a_blank_stays_in_the_value)
 	free(in);
 	free(re);
 	free(dir);
+}
+
+Test(kb, a_section_problem_names_the_header_line)
+{
+	/* inih calls a handler at a section's first key, so problems with the
+	 * section itself used to name the line after its header */
+	expect_load_error("intents/zz.ini", "; a comment\n\n[intent Bad-Id]\npriority = 5\nen = x\n",
+			  "intents/zz.ini:3: id 'Bad-Id' must be lower-case");
+	expect_load_error("intents/zz.ini", "[intent zz]\nen = x\n[intent zy]\nen = z\n\n"
+			  "[intent zz]\n\nen = y\n", "intents/zz.ini:6: [intent zz] is defined twice");
 }

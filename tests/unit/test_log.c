@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "util.h"
@@ -67,6 +68,55 @@ Test(log, the_token_never_leaves, .init = cr_redirect_stderr)
 	cr_expect_null(strstr(out, "SECRET"), "%s", out);
 	cr_expect(strstr(out, "desc=\"bad url https://x/bot<token>/getMe\""), "%s", out);
 	free(out);
+}
+
+/* Under journald a record is one journal entry: its priority, the event and
+ * one field per key (CHAT_ID, UPDATE_ID, CANCELBOT_<KEY>), values whole
+ * (line breaks included) and without the token. */
+Test(log, journal_fields_carry_priority_event_and_each_key)
+{
+	struct sbuf f[16];
+	log_set_secret("123:SECRET");
+	size_t k = log_journal_fields(LOG_WARN, "handled",
+				      (const struct log_field[]){KV("update", (int64_t)9007199254740993),
+								 KV("chat", (int64_t)-100123),
+								 KV("intent", "cancel"),
+								 KV("desc", hostile),
+								 KV("added_latency_us", 12.5),
+								 KV("url", "https://x/bot123:SECRET/getMe")},
+				      6, f, 16);
+	log_set_secret(NULL);
+	cr_assert_eq(k, 10);
+	const char *want[] = {NULL, "PRIORITY=4", "SYSLOG_IDENTIFIER=cancelbot", "CANCELBOT_EVENT=handled",
+			      "UPDATE_ID=9007199254740993", "CHAT_ID=-100123", "CANCELBOT_INTENT=cancel",
+			      NULL, "CANCELBOT_ADDED_LATENCY_US=12.5", "CANCELBOT_URL=https://x/bot<token>/getMe"};
+	for (size_t i = 0; i < k; i++)
+		if (want[i])
+			cr_expect_str_eq(sbuf_str(&f[i]), want[i]);
+	cr_expect(!strncmp(sbuf_str(&f[0]), "MESSAGE=event=handled update=9007199254740993 chat=-100123 ", 59),
+		  "%s", sbuf_str(&f[0]));
+	cr_expect_null(strstr(sbuf_str(&f[0]), "SECRET"), "%s", sbuf_str(&f[0]));
+	cr_expect_eq(strncmp(sbuf_str(&f[7]), "CANCELBOT_DESC=", 15), 0);
+	cr_expect_str_eq(sbuf_str(&f[7]) + 15, hostile);	/* the native protocol keeps line breaks */
+	for (size_t i = 0; i < k; i++)
+		sbuf_free(&f[i]);
+}
+
+Test(log, journal_mode_only_when_stderr_is_the_journal_stream)
+{
+	struct stat st;
+	cr_assert_eq(fstat(2, &st), 0);
+	char js[64];
+	snprintf(js, sizeof js, "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	unsetenv("JOURNAL_STREAM");
+	cr_expect_eq(log_stderr_is_journal(), 0);
+	setenv("JOURNAL_STREAM", js, 1);
+	cr_expect_eq(log_stderr_is_journal(), 1);
+	setenv("JOURNAL_STREAM", "1:2", 1);	/* a child's stderr went elsewhere */
+	cr_expect_eq(log_stderr_is_journal(), 0);
+	setenv("JOURNAL_STREAM", "garbage", 1);
+	cr_expect_eq(log_stderr_is_journal(), 0);
+	unsetenv("JOURNAL_STREAM");
 }
 
 Test(log, a_copy_is_scrubbed_whole_then_cut_at_a_character)

@@ -1,5 +1,5 @@
-/* kb_intents — reads the intents/ .ini files into rules and has their
- * patterns compiled (kb_regex.c).
+/* intents — reads the intents/ .ini files into rules and has their
+ * patterns compiled (regex.c).
  *
  * Two passes, because a pattern may use a {name} defined in another file:
  * first every file is read into rules holding pattern source, then macros
@@ -26,13 +26,25 @@ struct intents_ctx {
 	int cur_cond;		/* the section's last `when`, or -1 */
 };
 
-static int fail(struct intents_ctx *x, const char *fmt, const char *a)
+static int fail_at(struct intents_ctx *x, int line, const char *fmt, const char *a)
 {
-	sbuf_addf(x->in.err, "%s:%d: ", x->in.file, x->in.reader->line);
+	sbuf_addf(x->in.err, "%s:%d: ", x->in.file, line);
 	sbuf_addf(x->in.err, fmt, a);
 	sbuf_addc(x->in.err, '\n');
 	x->in.errors++;
 	return 1;
+}
+
+static int fail(struct intents_ctx *x, const char *fmt, const char *a)
+{
+	return fail_at(x, x->in.reader->line, fmt, a);
+}
+
+/* The line of the section being started: its header's. */
+static int header_line(const struct intents_ctx *x)
+{
+	const struct line_reader *r = x->in.reader;
+	return r->section_line ? r->section_line : r->line;
 }
 
 static int valid_id(const char *s)
@@ -49,7 +61,7 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 {
 	char kind[32], id[96];
 	if (sscanf(section, "%31s %95s", kind, id) != 2) {
-		fail(x, "section [%s]: want [KIND id], e.g. [intent cancel]", section);
+		fail_at(x, header_line(x), "section [%s]: want [KIND id], e.g. [intent cancel]", section);
 		return NULL;
 	}
 	int k = -1;
@@ -57,11 +69,11 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 		if (strcmp(kind, kind_names[i]) == 0)
 			k = i;
 	if (k < 0) {
-		fail(x, "unknown kind '%s' (want intent, carrier, plan, veto, define or cue)", kind);
+		fail_at(x, header_line(x), "unknown kind '%s' (want intent, carrier, plan, veto, define or cue)", kind);
 		return NULL;
 	}
 	if (!valid_id(id)) {
-		fail(x, "id '%s' must be lower-case letters, digits and _", id);
+		fail_at(x, header_line(x), "id '%s' must be lower-case letters, digits and _", id);
 		return NULL;
 	}
 	if (strlen(id) > KB_ID_MAX) {
@@ -69,11 +81,11 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 		 * longer one would be cut and then match nothing */
 		char msg[160];
 		snprintf(msg, sizeof msg, "id '%%s' has %zu bytes; at most %d", strlen(id), KB_ID_MAX);
-		fail(x, msg, id);
+		fail_at(x, header_line(x), msg, id);
 		return NULL;
 	}
 	if (kb_rule(x->in.kb, (enum rule_kind)k, id)) {
-		fail(x, "[%s] is defined twice", section);
+		fail_at(x, header_line(x), "[%s] is defined twice", section);
 		return NULL;
 	}
 	struct kb *kb = x->in.kb;
@@ -83,7 +95,7 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 	r->kind = (enum rule_kind)k;
 	r->id = xstrdup(id);
 	r->file = x->in.file;
-	r->line = x->in.reader->line;
+	r->line = header_line(x);
 	r->order = (int)kb->nrules++;
 	kb->counts[k]++;
 	return r;

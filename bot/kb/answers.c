@@ -1,4 +1,4 @@
-/* kb_answers — reads responses/: carriers.ini (facts, one section per
+/* answers — reads responses/: carriers.ini (facts, one section per
  * carrier plus [general]) with inih, and LANG/TOPIC.txt answer files.
  *
  * An answer file is plain text cut into sections by header lines:
@@ -37,7 +37,7 @@ static int on_fact(void *user, const char *section, const char *name, const char
 	}
 	if (!f || strcmp(f->id, section) != 0) {
 		if (kb_facts(kb, section)) {
-			sbuf_addf(x->err, "%s:%d: [%s] appears twice\n", x->file, x->reader->line,
+			sbuf_addf(x->err, "%s:%d: [%s] appears twice\n", x->file, x->reader->section_line,
 				  section);
 			x->errors++;
 		}
@@ -46,7 +46,7 @@ static int on_fact(void *user, const char *section, const char *name, const char
 		memset(f, 0, sizeof *f);
 		f->id = xstrdup(section);
 		f->file = x->file;
-		f->line = x->reader->line;
+		f->line = x->reader->section_line;	/* the header's, not its first key's */
 	}
 	if ((x->reader->split || x->reader->indented) && f->n &&
 	    strcmp(f->v[f->n - 1].key, name) == 0) {

@@ -1,4 +1,4 @@
-/* kb_regex — turns the pattern sources of a rule into compiled PCRE2 code:
+/* regex — turns the pattern sources of a rule into compiled PCRE2 code:
  * {name} macros expanded, {b} made a one-sided word edge, each rule's
  * patterns joined into alternations (one per run of equal conditions, and
  * a second variant without zh patterns), JIT-compiled. See kb.h for what
@@ -166,7 +166,7 @@ static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct 
 	}
 	/* CANCELBOT_NO_JIT=1 is for valgrind, which cannot follow JIT code and
 	 * reports false errors in it; classify falls back to the interpreter.
-	 * (Read every time: rules compile on several threads, see kb_intents.c.) */
+	 * (Read every time: rules compile on several threads, see intents.c.) */
 	const char *no_jit = getenv("CANCELBOT_NO_JIT");
 	if (jit && !(no_jit && *no_jit == '1'))
 		pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);

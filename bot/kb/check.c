@@ -1,4 +1,4 @@
-/* kb_check — the checks a knowledge base must pass before it is used:
+/* check — the checks a knowledge base must pass before it is used:
  * the same for `cancelbot check`, startup and reload. Errors fail the load;
  * warnings (stale facts) are only reported. */
 #define _POSIX_C_SOURCE 200809L

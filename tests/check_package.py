@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""The Debian package, end to end (run by .ci/run after make test; needs root,
+dpkg-buildpackage, debhelper and lintian): `make deb` builds it with no
+lintian error; `dpkg -i` installs it; the installed `cancelbot check` finds
+the shipped knowledge base under /usr/share/cancelbot with no flags, and
+`check -c` accepts the shipped config;
+/etc/cancelbot/config.ini is a conffile, readable by root only; the installed
+unit passes `systemd-analyze verify`; reinstalling keeps an edited config;
+`dpkg --purge` removes it all. Usage: tests/check_package.py [--keep]
+(--keep leaves the package installed)."""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONF = "/etc/cancelbot/config.ini"
+failures = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        failures.append(what)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def main():
+    os.chdir(ROOT)
+    if os.geteuid() != 0:
+        print("skip: installing a package needs root")
+        return 0
+    r = run(["make", "-s", "deb"])
+    check(r.returncode == 0, "make deb (dpkg-buildpackage, lintian --fail-on error)" +
+          ("" if r.returncode == 0 else " " + (r.stdout + r.stderr)[-900:]))
+    debs = [d for d in glob.glob("build/deb/cancelbot_*.deb")]
+    if not debs:
+        return 1
+    deb = debs[0]
+    r = run(["dpkg", "-i", deb])
+    check(r.returncode == 0, f"dpkg -i {deb}" + ("" if r.returncode == 0 else " " + r.stderr[-300:]))
+    env = {k: v for k, v in os.environ.items() if k not in ("CANCELBOT_DATADIR", "CANCELBOT_TOKEN")}
+    r = run(["/usr/bin/cancelbot", "check"], cwd="/", env=env)
+    check(r.returncode == 0 and "ok:" in r.stdout,
+          f"the installed cancelbot check finds /usr/share/cancelbot: {(r.stdout + r.stderr).strip()[:160]}")
+    r = run(["/usr/bin/cancelbot", "check", "-c", CONF], cwd="/", env=env)
+    check(r.returncode == 0 and "config ok: " + CONF in r.stdout,
+          f"cancelbot check -c {CONF} accepts the shipped config: {(r.stdout + r.stderr).strip()[-200:]}")
+    r = run(["dpkg-query", "-W", "-f=${Conffiles}", "cancelbot"])
+    check(CONF in r.stdout, f"{CONF} is a conffile")
+    check(os.path.exists(CONF) and os.stat(CONF).st_mode & 0o777 == 0o600, f"{CONF} is mode 600")
+    unit = "/lib/systemd/system/cancelbot.service"
+    check("ExecStart=/usr/bin/cancelbot " in open(unit).read(), "the installed unit runs /usr/bin/cancelbot")
+    if shutil.which("systemd-analyze"):
+        r = run(["systemd-analyze", "verify", unit])
+        problems = [l for l in (r.stdout + r.stderr).splitlines() if "cancelbot.service" in l]
+        check(r.returncode == 0 and not problems, "systemd-analyze verify: " + " | ".join(problems)[:300])
+    with open(CONF, "a") as f:
+        f.write("; edited by the operator\n")
+    r = run(["dpkg", "-i", "--force-confdef", "--force-confold", deb])
+    check(r.returncode == 0 and "; edited by the operator" in open(CONF).read(),
+          "reinstalling keeps the operator's edit of the config")
+    if "--keep" in sys.argv:
+        return 1 if failures else 0
+    r = run(["dpkg", "--purge", "cancelbot"])
+    check(r.returncode == 0 and not os.path.exists("/usr/bin/cancelbot") and not os.path.exists(CONF)
+          and not os.path.exists("/usr/share/cancelbot"), "dpkg --purge removes binary, data and config")
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -19,10 +19,12 @@ static int is_topic(const struct kb *kb, const char *t)
 	for (size_t i = 0; kb_ui_topics[i]; i++)
 		if (strcmp(kb_ui_topics[i], t) == 0)
 			return 1;
-	for (size_t i = 0; i < kb->nrules; i++)	/* a cue's own texts */
-		if (kb->rules[i].kind == RULE_CUE && ((kb->rules[i].answer && !strcmp(kb->rules[i].answer, t)) ||
-		    (kb->rules[i].also && !strcmp(kb->rules[i].also, t))))
+	for (size_t i = 0; i < kb->nrules; i++) {	/* a cue's own texts */
+		const struct rule *r = &kb->rules[i];
+		if (r->kind == RULE_CUE && ((r->answer && !strcmp(r->answer, t)) ||
+					    (r->also && !strcmp(r->also, t))))
 			return 1;
+	}
 	return 0;
 }
 

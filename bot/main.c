@@ -14,7 +14,7 @@ static const struct subcommand {
 	{"classify", cmd_classify, "classify [-c FILE]    one JSON line per message line on stdin"},
 	{"explain", cmd_explain, "explain [-c FILE] TEXT  how TEXT is classified and answered"},
 	{"check", cmd_check, "check [-c FILE] [--max-age DAYS] [DIR]  check the config and the knowledge base"},
-	{"eval", cmd_eval, "eval [options] FILE.tsv  accuracy on a labelled file"},
+	{"eval", cmd_eval, "eval [options] FILE.tsv...  accuracy on labelled files"},
 	{"unmatched", cmd_unmatched, "unmatched [--top N] [-c FILE]  most frequent unanswered questions"},
 };
 

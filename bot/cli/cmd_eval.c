@@ -1,6 +1,8 @@
-/* cmd_eval — `cancelbot eval FILE.tsv`: per-intent precision/recall/F1,
- * carrier and plan accuracy, false triggers and confusions; the --min-*
- * and --max-false-trigger bars make it exit 1, for tests and CI. */
+/* cmd_eval — `cancelbot eval FILE.tsv...`: per-intent precision/recall/F1,
+ * carrier and plan accuracy, false triggers and confusions; with several
+ * files one summary row per file and a total row; --misses lists the
+ * misses grouped by cause. The --min-* and --max-false-trigger bars apply
+ * to every file and make it exit 1, for tests and CI. */
 #include "app.h"
 #include "eval.h"
 #include "normalize.h"
@@ -11,16 +13,43 @@
 
 static const char usage[] =
 	"usage: cancelbot eval [-c FILE] [--min-intent X] [--min-carrier X] [--min-plan X]\n"
-	"                      [--max-false-trigger X] [--quiet] FILE.tsv\n";
+	"                      [--max-false-trigger X] [--quiet] [--misses] FILE.tsv...\n";
+
+struct bars {
+	double min_i, min_c, min_p, max_ft;
+};
+
+static int below(const struct eval_result *r, const struct bars *b)
+{
+	return r->intent_acc < b->min_i || r->carrier_acc < b->min_c || r->plan_acc < b->min_p ||
+	       r->false_trigger > b->max_ft;
+}
+
+/* The summary line of one file or of the total; prefix NULL for a single file,
+ * so that output stays what scripts parsed before several files were taken. */
+static void print_row(const char *prefix, const struct eval_result *r, int width, int low)
+{
+	struct sbuf line = {0};
+	eval_format_summary(r, &line);
+	if (low)
+		sbuf_adds(&line, "  below the bar");
+	if (prefix)
+		printf("%-*s %s\n", width, prefix, sbuf_str(&line));
+	else
+		printf("%s\n", sbuf_str(&line));
+	sbuf_free(&line);
+}
 
 int cmd_eval(int argc, char **argv)
 {
-	double min_i = 0, min_c = 0, min_p = 0, max_ft = 1;
+	struct bars bar = {0, 0, 0, 1};
 	struct { const char *flag; double *v; } bars[] = {
-		{"--min-intent", &min_i}, {"--min-carrier", &min_c}, {"--min-plan", &min_p},
-		{"--max-false-trigger", &max_ft}};
-	const char *path = NULL, *cfgpath = NULL;
-	int quiet = 0;
+		{"--min-intent", &bar.min_i}, {"--min-carrier", &bar.min_c},
+		{"--min-plan", &bar.min_p}, {"--max-false-trigger", &bar.max_ft}};
+	const char *cfgpath = NULL;
+	const char **paths = xmalloc(sizeof *paths * (size_t)(argc > 0 ? argc : 1));
+	size_t np = 0;
+	int quiet = 0, misses = 0;
 	for (int i = 1; i < argc; i++) {
 		int done = 0;
 		for (size_t b = 0; b < sizeof bars / sizeof bars[0] && !done; b++)
@@ -28,7 +57,7 @@ int cmd_eval(int argc, char **argv)
 				char *end;
 				*bars[b].v = strtod(argv[++i], &end);
 				if (*end)
-					return fputs(usage, stderr), 2;
+					return free(paths), fputs(usage, stderr), 2;
 				done = 1;
 			}
 		if (done)
@@ -37,37 +66,65 @@ int cmd_eval(int argc, char **argv)
 			cfgpath = argv[++i];
 		else if (!strcmp(argv[i], "--quiet"))
 			quiet = 1;
-		else if (argv[i][0] != '-' && !path)
-			path = argv[i];
+		else if (!strcmp(argv[i], "--misses"))
+			misses = 1;
+		else if (argv[i][0] != '-')
+			paths[np++] = argv[i];
 		else
-			return fputs(usage, stderr), 2;
+			return free(paths), fputs(usage, stderr), 2;
 	}
-	if (!path)
-		return fputs(usage, stderr), 2;
+	if (!np)
+		return free(paths), fputs(usage, stderr), 2;
 	struct config cfg;
 	struct kb *kb = app_open(&cfg, cfgpath);
 	if (!kb)
-		return 1;
-	struct eval_result r;
+		return free(paths), 1;
+	struct eval_result total = {0};
+	struct eval_result *rs = xcalloc(np, sizeof *rs);	/* figures only, reports freed */
 	struct sbuf err = {0};
-	int rc = 0;
-	if (eval_file(kb, path, &r, &err) < 0) {
-		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
-		rc = 1;
-	} else {
-		if (!quiet)
-			fputs(sbuf_str(&r.report), stdout);
-		printf("intent_acc=%.3f carrier_acc=%.3f plan_acc=%.3f false_trigger=%.3f (n=%zu+%zu)\n",
-		       r.intent_acc, r.carrier_acc, r.plan_acc, r.false_trigger, r.pos, r.neg);
-		if (r.intent_acc < min_i || r.carrier_acc < min_c || r.plan_acc < min_p ||
-		    r.false_trigger > max_ft) {
-			printf("below the bar: intent>=%.3f carrier>=%.3f plan>=%.3f false_trigger<=%.3f\n",
-			       min_i, min_c, min_p, max_ft);
-			rc = 1;
+	int rc = 0, failed = 0, width = 5;
+	for (size_t i = 0; i < np; i++)
+		if ((int)strlen(paths[i]) + 1 > width)
+			width = (int)strlen(paths[i]) + 1;
+	for (size_t i = 0; i < np && !failed; i++) {
+		struct eval_result *r = &rs[i];
+		if (eval_file(kb, paths[i], r, &err) < 0) {
+			fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+			failed = 1;
+		} else {
+			if (np > 1 && (!quiet || misses))
+				printf("== %s\n", paths[i]);
+			if (misses) {
+				struct sbuf m = {0};
+				eval_format_misses(r, &m);
+				fputs(sbuf_str(&m), stdout);
+				sbuf_free(&m);
+			} else if (!quiet) {
+				fputs(sbuf_str(&r->report), stdout);
+			}
+			eval_add(&total, r);
+			rc |= below(r, &bar);
 		}
+		eval_result_free(r);
 	}
-	eval_result_free(&r);
+	if (!failed && np == 1)
+		print_row(NULL, &rs[0], 0, 0);
+	else if (!failed) {
+		for (size_t i = 0; i < np; i++) {
+			char *label = xasprintf("%s:", paths[i]);
+			print_row(label, &rs[i], width, below(&rs[i], &bar));
+			free(label);
+		}
+		print_row("total:", &total, width, 0);
+	}
+	if (rc && !failed)
+		printf("below the bar: intent>=%.3f carrier>=%.3f plan>=%.3f false_trigger<=%.3f\n",
+		       bar.min_i, bar.min_c, bar.min_p, bar.max_ft);
+	rc |= failed;
+	free(rs);
+	eval_result_free(&total);
 	sbuf_free(&err);
+	free(paths);
 	kb_free(kb);
 	config_free(&cfg);
 	normalize_done();

@@ -112,9 +112,11 @@ static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
 	int found = 0;
 	for (size_t g = 0; g < r->ngroups; g++) {
 		size_t s, e;
-		if (!cond_holds(sc, r, r->groups[g].cond) ||
-		    !run(sc->kb, alt_for(sc, &r->groups[g].alt), sc->t, sc->len, sc->md, &s, &e,
-			 sc->limit_hit))
+		/* the group's needles first: when none is in the text, its
+		 * condition (often a big word list) need not be matched at all */
+		const pcre2_code *re = alt_for(sc, &r->groups[g].alt);
+		if (!re || !cond_holds(sc, r, r->groups[g].cond) ||
+		    !run(sc->kb, re, sc->t, sc->len, sc->md, &s, &e, sc->limit_hit))
 			continue;
 		if (!found || e - s > h->end - h->start) {
 			h->start = s;

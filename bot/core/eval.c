@@ -39,6 +39,29 @@ static int in_list(const char *list, const char *id)
 	return 0;
 }
 
+enum eval_cause eval_cause_of(const char *want_i, const char *want_c, const char *want_p,
+			      const char *got_i, const char *got_c, const char *got_p)
+{
+	if (!strcmp(want_i, "none"))
+		return strcmp(got_i, "none") ? EVAL_FALSE : EVAL_OK;
+	if (!in_list(want_i, got_i))
+		return EVAL_INTENT;
+	if (strcmp(want_c, "-") ? !(got_c && in_list(want_c, got_c)) : got_c != NULL)
+		return EVAL_CARRIER;
+	if (strcmp(want_p, "-") && !(got_p && !strcmp(got_p, want_p)))
+		return EVAL_PLAN;
+	return EVAL_OK;
+}
+
+/* The four figures from the counts. */
+static void figures(struct eval_result *r)
+{
+	r->intent_acc = r->pos ? (double)r->ok_i / r->pos : 1;
+	r->carrier_acc = r->pos ? (double)r->ok_c / r->pos : 1;
+	r->plan_acc = r->n_p ? (double)r->ok_p / r->n_p : 1;
+	r->false_trigger = r->neg ? (double)r->ft / r->neg : 0;
+}
+
 int eval_file(const struct kb *kb, const char *path, struct eval_result *out, struct sbuf *err)
 {
 	memset(out, 0, sizeof *out);
@@ -48,7 +71,7 @@ int eval_file(const struct kb *kb, const char *path, struct eval_result *out, st
 		return -1;
 	}
 	struct tally t[MAX_LABELS];
-	size_t nt = 0, ok_i = 0, ok_c = 0, ok_p = 0, n_p = 0, ft = 0, lineno = 0;
+	size_t nt = 0, lineno = 0;
 	struct sbuf misses = {0};
 	int rc = 0;
 	char *save = NULL;
@@ -77,10 +100,14 @@ int eval_file(const struct kb *kb, const char *path, struct eval_result *out, st
 		const char *gi = c.intent ? c.intent->id : "none";
 		const char *gc = c.carrier ? c.carrier->id : NULL;
 		const char *gp = c.plan ? c.plan->id : NULL;
+		enum eval_cause cause = eval_cause_of(col[1], col[2], col[3], gi, gc, gp);
+		if (cause != EVAL_OK)
+			sbuf_addf(&out->misses[cause], "%s:%zu\t%s\t-> %s/%s/%s, want %s/%s/%s\n", path,
+				  lineno, col[0], gi, gc ? gc : "-", gp ? gp : "-", col[1], col[2], col[3]);
 		if (!strcmp(col[1], "none")) {
 			out->neg++;
-			if (strcmp(gi, "none")) {
-				ft++;
+			if (cause == EVAL_FALSE) {
+				out->ft++;
 				sbuf_addf(&misses, "  FALSE  %s  -> %s\n", col[0], gi);
 			}
 		} else {
@@ -88,10 +115,10 @@ int eval_file(const struct kb *kb, const char *path, struct eval_result *out, st
 			int right = in_list(col[1], gi);
 			int c_right = strcmp(col[2], "-") ? (gc && in_list(col[2], gc)) : !gc;
 			int p_scored = strcmp(col[3], "-") != 0;
-			ok_i += right;
-			ok_c += c_right;
-			n_p += p_scored;
-			ok_p += p_scored && gp && !strcmp(gp, col[3]);
+			out->ok_i += right;
+			out->ok_c += c_right;
+			out->n_p += p_scored;
+			out->ok_p += p_scored && gp && !strcmp(gp, col[3]);
 			char want[48];
 			snprintf(want, sizeof want, "%.*s", (int)strcspn(col[1], ","), col[1]);
 			struct tally *tw = tally_for(t, &nt, right ? gi : want);
@@ -102,17 +129,14 @@ int eval_file(const struct kb *kb, const char *path, struct eval_result *out, st
 			struct tally *tg = right ? NULL : tally_for(t, &nt, gi);
 			if (tg)
 				tg->fp++;
-			if (!right || !c_right || (p_scored && !(gp && !strcmp(gp, col[3]))))
+			if (cause != EVAL_OK)
 				sbuf_addf(&misses, "  MISS   %s  -> %s/%s/%s, want %s/%s/%s\n", col[0], gi,
 					  gc ? gc : "-", gp ? gp : "-", col[1], col[2], col[3]);
 		}
 		classification_free(&c);
 	}
 	free(data);
-	out->intent_acc = out->pos ? (double)ok_i / out->pos : 1;
-	out->carrier_acc = out->pos ? (double)ok_c / out->pos : 1;
-	out->plan_acc = n_p ? (double)ok_p / n_p : 1;
-	out->false_trigger = out->neg ? (double)ft / out->neg : 0;
+	figures(out);
 	sbuf_addf(&out->report, "%-14s %9s %6s %6s\n", "intent", "precision", "recall", "F1");
 	for (size_t i = 0; i < nt; i++) {
 		double p = t[i].tp + t[i].fp ? (double)t[i].tp / (t[i].tp + t[i].fp) : 0;
@@ -126,7 +150,54 @@ int eval_file(const struct kb *kb, const char *path, struct eval_result *out, st
 	return rc;
 }
 
+void eval_add(struct eval_result *total, const struct eval_result *part)
+{
+	total->pos += part->pos;
+	total->neg += part->neg;
+	total->ok_i += part->ok_i;
+	total->ok_c += part->ok_c;
+	total->ok_p += part->ok_p;
+	total->n_p += part->n_p;
+	total->ft += part->ft;
+	for (int k = 0; k < EVAL_CAUSES; k++)
+		if (part->misses[k].len)
+			sbuf_add(&total->misses[k], part->misses[k].p, part->misses[k].len);
+	figures(total);
+}
+
+void eval_format_misses(const struct eval_result *r, struct sbuf *out)
+{
+	static const char *const heading[EVAL_CAUSES] = {
+		[EVAL_FALSE] = "false triggers (labelled none, answered)",
+		[EVAL_INTENT] = "wrong intent",
+		[EVAL_CARRIER] = "wrong carrier",
+		[EVAL_PLAN] = "wrong plan"};
+	for (int k = 0; k < EVAL_CAUSES; k++) {
+		const struct sbuf *m = &r->misses[k];
+		if (!m->len)
+			continue;
+		size_t n = 0;
+		for (size_t i = 0; i < m->len; i++)
+			n += m->p[i] == '\n';
+		sbuf_addf(out, "%s: %zu\n", heading[k], n);
+		for (const char *p = m->p, *end = m->p + m->len; p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			sbuf_addf(out, "  %.*s\n", (int)len, p);
+			p += len + 1;
+		}
+	}
+}
+
+void eval_format_summary(const struct eval_result *r, struct sbuf *out)
+{
+	sbuf_addf(out, "intent_acc=%.3f carrier_acc=%.3f plan_acc=%.3f false_trigger=%.3f (n=%zu+%zu)",
+		  r->intent_acc, r->carrier_acc, r->plan_acc, r->false_trigger, r->pos, r->neg);
+}
+
 void eval_result_free(struct eval_result *r)
 {
 	sbuf_free(&r->report);
+	for (int k = 0; k < EVAL_CAUSES; k++)
+		sbuf_free(&r->misses[k]);
 }

@@ -208,7 +208,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
 		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
 	int understood = 1;
-	if (cue && !a.topic) {
+	if (cue && !a.topic && cue->replaces && !cue->asked && a.named) {
+		/* a statement the cue took from an intent ("I'm prepaid" is not
+		 * "what is prepaid?"): noted, like a carrier or plan said alone */
+		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
+	} else if (cue && !a.topic) {
 		if (!(group && cue->private_only))	/* "thanks" in a group: silence */
 			answer_cue(env, u, out, cue, &a, m, lang);
 	} else if (a.topic && !a.carrier && a.brand[0]) {

@@ -3,7 +3,7 @@
 
 It listens on 127.0.0.1 only, on a free port, and implements what the bot uses:
 getMe, getUpdates (real long polling; updates are re-delivered until a later call
-confirms them with a higher offset), sendMessage, answerCallbackQuery,
+confirms them with a higher offset), sendMessage, editMessageText, answerCallbackQuery,
 editMessageText, setMyCommands, deleteWebhook. Errors are Telegram-shaped:
 {"ok": false, "error_code": N, "description": "...", "parameters": {...}}.
 
@@ -100,6 +100,7 @@ class FakeTelegram:
             self.enforce_limits = False
             self.down = False          # drop every connection (server-down tests)
             self.sent_times = {}       # chat id -> [times]
+            self.edited = {}           # (chat id, message id) -> last edit's content
             self.cond.notify_all()
 
     def add_updates(self, updates):
@@ -267,9 +268,25 @@ class FakeTelegram:
         return self.ok(True)
 
     def api_editMessageText(self, p):
+        """Like Telegram: chat_id + message_id, HTML checked, the edited
+        message back; an edit to the same text and keyboard is refused."""
         if not p.get("text"):
             return self.err(400, "Bad Request: message text is empty")
-        return self.ok(True)
+        if not isinstance(p.get("message_id"), int) or not isinstance(p.get("chat_id"), (int, str)):
+            return self.err(400, "Bad Request: message identifier is not specified")
+        if p.get("parse_mode") == "HTML" and html_problem(p["text"]):
+            return self.err(400, "Bad Request: can't parse entities: " + html_problem(p["text"]))
+        key = (int(p["chat_id"]), p["message_id"])
+        content = (p["text"], json.dumps(p.get("reply_markup"), sort_keys=True))
+        with self.cond:
+            same = self.edited.get(key) == content
+            self.edited[key] = content
+        if same:
+            return self.err(400, "Bad Request: message is not modified: specified new message "
+                            "content and reply markup are exactly the same")
+        return self.ok({"message_id": p["message_id"], "date": int(time.time()),
+                        "chat": {"id": int(p["chat_id"]), "type": "private"},
+                        "text": visible_text(p["text"]) if p.get("parse_mode") == "HTML" else p["text"]})
 
     def api_setMyCommands(self, p):
         cmds = p.get("commands")

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "answer.h"
 #include "dialog.h"
+#include "lang.h"
 #include "normalize.h"
 #include "reload.h"
 #include "html.h"
@@ -60,7 +61,13 @@ int cmd_chat(int argc, char **argv)
 	struct kb *kb = app_open(&cfg, path);
 	if (!kb)
 		return 1;
-	const char *lang = getenv("LANG");
+	/* the terminal's locale stands for Telegram's language_code: zh_TW.UTF-8
+	 * is zh-TW */
+	char lang_code[32];
+	snprintf(lang_code, sizeof lang_code, "%s", getenv("LANG") ? getenv("LANG") : "");
+	lang_code[strcspn(lang_code, ".@")] = '\0';
+	for (char *p = lang_code; *p; p++)
+		*p = *p == '_' ? '-' : *p;
 	struct context *ctx = context_new(64, cfg.context_ttl);
 	struct dialog_env env = {.kb = kb, .cfg = &cfg, .ctx = ctx, .bot_username = "cancelbot",
 				 .bot_id = 1, .local_admin = 1};
@@ -83,7 +90,7 @@ int cmd_chat(int argc, char **argv)
 				   .message_id = id, .from_id = 1};
 		strcpy(u.chat_type, "private");
 		/* an update owns its strings (update_free), as one from Telegram does */
-		u.lang_code = xstrdup(lang && !strncmp(lang, "zh", 2) ? "zh" : "en");
+		u.lang_code = xstrdup(lang_code);
 		char *end;
 		long k = strtol(line, &end, 10);
 		if (*line && !*end && k >= 1 && (size_t)k <= npress) {

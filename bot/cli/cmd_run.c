@@ -6,6 +6,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "bot.h"
+#include "langs.h"
 #include "log.h"
 #include "normalize.h"
 #include "notify.h"
@@ -114,6 +115,8 @@ static void handle(struct bot *b, const struct update *u)
 			 KV("msg", "not in [bot] admins"));
 	if (out.action)
 		bot_admin_action(b, u, &out);
+	if (out.lang_chosen)
+		langs_save(b->cfg.state_dir, b->ctx);
 	bot_note_unmatched(b, u, &out);
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);
@@ -188,6 +191,7 @@ static cJSON *poll_params(struct bot *b, int timeout)
 	cJSON *au = cJSON_AddArrayToObject(p, "allowed_updates");
 	cJSON_AddItemToArray(au, cJSON_CreateString("message"));
 	cJSON_AddItemToArray(au, cJSON_CreateString("callback_query"));
+	cJSON_AddItemToArray(au, cJSON_CreateString("edited_message"));
 	return p;
 }
 

@@ -5,24 +5,10 @@
 #include "keyboard.h"
 #include "log.h"
 #include "render.h"
+#include "script.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* /lang wins; then the message's own language; for commands and buttons
- * (no message text to judge) the user's Telegram language. */
-const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *msg_lang)
-{
-	const char *chosen = env->ctx ? context_lang(env->ctx, u->from_id) : NULL;
-	if (chosen)
-		return chosen;
-	if (msg_lang)
-		return msg_lang;
-	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
-	if (m && m->lang[0] && u->kind == UPDATE_CALLBACK)
-		return m->lang;	/* a button continues the conversation's language */
-	return u->lang_code && strncmp(u->lang_code, "zh", 2) == 0 ? "zh" : "en";
-}
 
 static struct reply *new_reply(const struct update *u, struct dialog_out *out)
 {
@@ -51,20 +37,35 @@ static void set_source(struct reply *r, const struct answer *a)
 	snprintf(r->source, sizeof r->source, "%s%s:%d", f == a->file ? "" : "...", f, a->line);
 }
 
-/* Renders topic and appends it as one or more replies (long answers are
- * split); returns the last part, where buttons go, or NULL. */
-struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
-			 struct dialog_out *out, const char *topic, const char *carrier,
-			 const char *plan, const char *lang)
+/* Does topic's answer rest on carrier facts (so it gets the "facts
+ * checked" footer)? Yes when it asks for the carrier or has a carrier's own
+ * section; a greeting, help or small talk does not. */
+static int has_facts(const struct kb *kb, const char *topic)
+{
+	if (!strcmp(topic, "carrier_overview") || kb_topic_asks_carrier(kb, topic))
+		return 1;
+	if (!kb_rule(kb, RULE_INTENT, topic))
+		return 0;
+	for (size_t i = 0; i < kb->nanswers; i++)
+		if (kb->answers[i].carrier && !strcmp(kb->answers[i].topic, topic))
+			return 1;
+	return 0;
+}
+
+/* Renders topic with {user} and one more value of the conversation (key:
+ * "brand", "earlier"; none when value is NULL or empty). */
+struct reply *dialog_say_with(const struct dialog_env *env, const struct update *u,
+			      struct dialog_out *out, const char *topic, const char *carrier,
+			      const char *plan, const char *lang, const char *key, const char *value)
 {
 	const struct answer *a = kb_answer(env->kb, topic, carrier, plan, lang);
 	if (!a)
 		return NULL;
 	int is_intent = kb_rule(env->kb, RULE_INTENT, topic) != NULL;
 	struct sbuf err = {0};
-	const char *vars[] = {"user", u->from_name ? u->from_name : "", NULL};
-	char *html = render_answer_vars(env->kb, a, carrier, vars,
-					is_intent || !strcmp(topic, "carrier_overview"), &err);
+	const char *vars[] = {"user", u->from_name ? u->from_name : "",
+			      value && *value ? key : NULL, value, NULL};
+	char *html = render_answer_vars(env->kb, a, carrier, vars, has_facts(env->kb, topic), &err);
 	if (!html) {
 		log_error("render_failed", KV("msg", sbuf_str(&err)));
 		sbuf_free(&err);
@@ -87,8 +88,15 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
 	return n ? &out->v[out->n - 1] : NULL;
 }
 
+struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const char *topic, const char *carrier,
+			 const char *plan, const char *lang)
+{
+	return dialog_say_with(env, u, out, topic, carrier, plan, lang, NULL, NULL);
+}
+
 /* Adds a UI text as the last paragraph of reply r (when it still fits). */
-static void append_ui(const struct dialog_env *env, struct reply *r, const char *topic,
+void dialog_append(const struct dialog_env *env, struct reply *r, const char *topic,
 		      const char *carrier, const char *lang)
 {
 	const struct answer *a = kb_answer(env->kb, topic, carrier, NULL, lang);
@@ -103,11 +111,11 @@ static void append_ui(const struct dialog_env *env, struct reply *r, const char 
 	sbuf_free(&err);
 }
 
-static void remember(const struct dialog_env *env, const struct update *u, const char *topic,
+void dialog_remember(const struct dialog_env *env, const struct update *u, const char *topic,
 		     const char *carrier, const char *plan, enum pending pending,
 		     const char *lang)
 {
-	char out_lang[4];
+	char out_lang[sizeof ((struct memory *)0)->lang];
 	snprintf(out_lang, sizeof out_lang, "%s", lang);
 	if (!env->ctx)
 		return;
@@ -119,6 +127,8 @@ static void remember(const struct dialog_env *env, const struct update *u, const
 	struct memory *m = context_put(env->ctx, u->chat_id, u->from_id, env->now);
 	memcpy(m->topic, t, sizeof t);
 	memcpy(m->carrier, c, sizeof c);
+	if (*c)
+		m->brand[0] = '\0';	/* a carrier with facts replaces a brand without */
 	memcpy(m->plan, p, sizeof p);
 	memcpy(m->lang, out_lang, sizeof m->lang);
 	m->pending = pending;
@@ -126,7 +136,9 @@ static void remember(const struct dialog_env *env, const struct update *u, const
 }
 
 /* In a group, the same question within a minute gets a pointer to the
- * earlier answer instead of a second copy. Returns 1 when it pointed. */
+ * earlier answer instead of a second copy, as a reply to the asker (so they
+ * are notified), with a link to that answer where Telegram has one
+ * (supergroups). Returns 1 when it pointed. */
 static int point_to_earlier(const struct dialog_env *env, const struct update *u,
 			    struct dialog_out *out, const char *key, const char *lang)
 {
@@ -135,26 +147,62 @@ static int point_to_earlier(const struct dialog_env *env, const struct update *u
 	int64_t earlier = context_recent_answer(env->ctx, u->chat_id, key, env->now, DEDUP_WINDOW);
 	if (!earlier)
 		return 0;
-	struct reply *r = dialog_say(env, u, out, "answered_above", NULL, NULL, lang);
-	if (r)
-		r->reply_to = earlier;
+	char link[96] = "";
+	const int64_t super = -1000000000000LL;	/* supergroup ids are -100 then the id */
+	if (u->chat_id < super)
+		snprintf(link, sizeof link, "https://t.me/c/%lld/%lld", (long long)(super - u->chat_id),
+			 (long long)earlier);
+	dialog_say_with(env, u, out, "answered_above", NULL, NULL, lang, "earlier", link);
 	return 1;
+}
+
+int dialog_repeats(const struct dialog_env *env, const struct update *u, const char *topic,
+		   const char *carrier, const char *plan, const char *lang)
+{
+	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (!m || !m->topic[0] || !carrier || strcmp(m->topic, topic) || strcmp(m->carrier, carrier) ||
+	    m->pending == PENDING_CARRIER)
+		return 0;
+	return kb_answer(env->kb, topic, carrier, plan, lang) ==
+	       kb_answer(env->kb, topic, carrier, m->plan[0] ? m->plan : NULL, lang);
+}
+
+/* The short "the answer above already applies" for plan, remembered. */
+void dialog_same_answer(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out, const char *plan, const char *lang, int toast)
+{
+	if (toast) {
+		const struct answer *a = kb_answer(env->kb, "same_answer", NULL, plan, lang);
+		out->callback_text = a ? html_to_plain(a->text) : NULL;
+	} else {
+		dialog_say(env, u, out, "same_answer", NULL, plan, lang);
+	}
+	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m && plan) {	/* the plan is known from now on */
+		snprintf(m->plan, sizeof m->plan, "%s", plan);
+		m->pending = PENDING_NONE;
+	}
 }
 
 void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		   const char *topic, const char *carrier, const char *plan, const char *lang)
 {
-	if (!carrier && kb_topic_asks_carrier(env->kb, topic)) {
-		struct reply *r = dialog_say(env, u, out, "ask_carrier", NULL, NULL, lang);
+	int asks = carrier ? 0 : kb_topic_asks_carrier(env->kb, topic);
+	if (asks) {
+		/* ask = after: what to do right now comes first ("my phone was
+		 * stolen"), the carrier's own steps one tap away */
+		struct reply *r = asks == 2 ? dialog_say(env, u, out, topic, NULL, plan, lang)
+					     : dialog_say(env, u, out, "ask_carrier", NULL, NULL, lang);
 		if (r) {
 			char data[80];
 			buttons_carriers(env, r, "main_carriers", topic, plan, lang);
 			snprintf(data, sizeof data, "w:%s%s%s", topic, plan ? ":" : "", plan ? plan : "");
 			buttons_add(r, buttons_label(env, "button_other", lang), data);
 			snprintf(data, sizeof data, "a:%s:-%s%s", topic, plan ? ":" : "", plan ? plan : "");
-			buttons_add(r, buttons_label(env, "button_general", lang), data);
+			if (asks == 1)
+				buttons_add(r, buttons_label(env, "button_general", lang), data);
 		}
-		remember(env, u, topic, NULL, plan, PENDING_CARRIER, lang);
+		dialog_remember(env, u, topic, NULL, plan, PENDING_CARRIER, lang);
 		return;
 	}
 	char key[CTX_KEY];
@@ -168,12 +216,26 @@ void dialog_answer(const struct dialog_env *env, const struct update *u, struct 
 	/* The carrier's answer is for monthly (postpaid) lines; when prepaid
 	 * differs, ask under it rather than making everyone answer first. */
 	if (last && carrier && !plan && kb_topic_depends_on_plan(env->kb, topic, carrier)) {
-		append_ui(env, last, "ask_plan", carrier, lang);
+		dialog_append(env, last, "ask_plan", carrier, lang);
 		buttons_plans(env, last, topic, carrier, lang);
-		remember(env, u, topic, carrier, NULL, PENDING_PLAN, lang);
+		dialog_remember(env, u, topic, carrier, NULL, PENDING_PLAN, lang);
 		return;
 	}
-	remember(env, u, topic, carrier, plan, PENDING_NONE, lang);
+	dialog_remember(env, u, topic, carrier, plan, PENDING_NONE, lang);
+}
+
+void dialog_set_lang(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
+		     const struct lang *l)
+{
+	if (env->ctx) {
+		context_set_lang(env->ctx, u->from_id, l ? l->code : NULL);
+		struct memory *m = context_put(env->ctx, u->chat_id, u->from_id, env->now);
+		m->lang[0] = '\0';	/* auto: the next message decides afresh */
+	}
+	out->lang_chosen = 1;
+	/* auto confirms in the Telegram language: there is no message to go by */
+	const char *lang = l ? l->code : lang_from_telegram(u->lang_code)->code;
+	dialog_say(env, u, out, l ? "lang_set" : "lang_auto", NULL, NULL, lang);
 }
 
 void dialog_report(const struct update *u, struct dialog_out *out, const char *text)

@@ -7,10 +7,8 @@
 #define CANCELBOT_ANSWER_H
 
 #include "dialog.h"
+#include "script.h"
 
-/* The reply language: /lang's choice, else the message's (msg_lang), else
- * for a button the conversation's, else the user's Telegram language. */
-const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *msg_lang);
 /* Renders topic's answer (for carrier and plan) and appends it as one or
  * more replies (long answers are split); returns the last part, where
  * buttons go, or NULL when there is no answer. */
@@ -21,6 +19,31 @@ struct reply *dialog_say(const struct dialog_env *env, const struct update *u,
  * postpaid?" first when the answer depends on it, and remembers it all. */
 void dialog_answer(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		   const char *topic, const char *carrier, const char *plan, const char *lang);
+
+/* dialog_say with {user} and one more value of the conversation for the
+ * template (key "brand", "earlier"; none when value is NULL or empty). */
+struct reply *dialog_say_with(const struct dialog_env *env, const struct update *u,
+			      struct dialog_out *out, const char *topic, const char *carrier,
+			      const char *plan, const char *lang, const char *key, const char *value);
+/* Adds a UI text as the last paragraph of reply r (when it still fits). */
+void dialog_append(const struct dialog_env *env, struct reply *r, const char *topic,
+		   const char *carrier, const char *lang);
+/* Remembers what was answered (or asked) for the conversation of u. */
+void dialog_remember(const struct dialog_env *env, const struct update *u, const char *topic,
+		     const char *carrier, const char *plan, enum pending pending, const char *lang);
+/* 1 when answering topic for carrier/plan would repeat the conversation's
+ * last answer word for word (a second press of the same button). */
+int dialog_repeats(const struct dialog_env *env, const struct update *u, const char *topic,
+		   const char *carrier, const char *plan, const char *lang);
+/* Says (or, toast: shows as the press's notice) that the answer above
+ * already applies to plan, and remembers the plan. */
+void dialog_same_answer(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out, const char *plan, const char *lang, int toast);
+/* /lang: l, or NULL for automatic (follow the messages again); remembered
+ * (out->lang_chosen tells the edge to save it) and confirmed in the
+ * language now in force. */
+void dialog_set_lang(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
+		     const struct lang *l);
 
 /* An admin report (plain text): escaped, preformatted, split if long. */
 void dialog_report(const struct update *u, struct dialog_out *out, const char *text);

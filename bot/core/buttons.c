@@ -7,6 +7,7 @@
 #include "answer.h"
 #include "html.h"
 #include "keyboard.h"
+#include "lang.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,28 @@ static int press_more(const struct dialog_env *env, const struct update *u,
 	return 1;
 }
 
+/* Prepaid / Postpaid under an answer: the answer is rewritten in place
+ * (its plan buttons go), or, when the plan changes nothing (Postpaid under
+ * the postpaid answer), a toast says so and nothing is posted. */
+static int press_plan(const struct dialog_env *env, const struct update *u,
+		      struct dialog_out *out, const char *topic, const char *carrier,
+		      const char *plan, const char *lang)
+{
+	if (kb_answer(env->kb, topic, carrier, plan, lang) ==
+	    kb_answer(env->kb, topic, carrier, NULL, lang) ||
+	    dialog_repeats(env, u, topic, carrier, plan, lang)) {
+		dialog_same_answer(env, u, out, plan, lang, 1);
+		return 1;
+	}
+	size_t first = out->n;
+	dialog_answer(env, u, out, topic, carrier, plan, lang);
+	/* one message that answers the topic replaces the pressed one; a long
+	 * answer split in parts, or a pointer to an earlier one, is sent anew */
+	if (out->n == first + 1 && !strcmp(out->v[first].topic, topic))
+		out->v[first].edit_id = u->message_id;
+	return 1;
+}
+
 static int press_answer(const struct dialog_env *env, const struct update *u,
 			struct dialog_out *out, char **a, size_t n, const char *lang)
 {
@@ -69,6 +92,12 @@ static int press_answer(const struct dialog_env *env, const struct update *u,
 	const char *carrier = strcmp(a[1], "-") ? a[1] : NULL;
 	if (!carrier) {	/* "general steps": the answer for no carrier in particular */
 		dialog_say(env, u, out, a[0], NULL, n == 3 ? a[2] : NULL, lang);
+		return 1;
+	}
+	if (n == 3 && u->message_id)
+		return press_plan(env, u, out, a[0], carrier, a[2], lang);
+	if (dialog_repeats(env, u, a[0], carrier, NULL, lang)) {
+		dialog_same_answer(env, u, out, NULL, lang, 1);	/* the same button again */
 		return 1;
 	}
 	dialog_answer(env, u, out, a[0], carrier, n == 3 ? a[2] : NULL, lang);
@@ -101,13 +130,10 @@ static int press_lang(const struct dialog_env *env, const struct update *u,
 		      struct dialog_out *out, char **a, size_t n, const char *lang)
 {
 	(void)lang;
-	if (n != 1 || (strcmp(a[0], "en") && strcmp(a[0], "zh") && strcmp(a[0], "auto")))
+	const struct lang *l = n == 1 ? lang_find(a[0]) : NULL;
+	if (n != 1 || (!l && strcmp(a[0], "auto")))
 		return 0;
-	int automatic = strcmp(a[0], "auto") == 0;
-	if (env->ctx)
-		context_set_lang(env->ctx, u->from_id, automatic ? NULL : a[0]);
-	const char *telegram_lang = u->lang_code && !strncmp(u->lang_code, "zh", 2) ? "zh" : "en";
-	dialog_say(env, u, out, "lang_set", NULL, NULL, automatic ? telegram_lang : a[0]);
+	dialog_set_lang(env, u, out, l);
 	return 1;
 }
 
@@ -130,6 +156,19 @@ void buttons_handle(const struct dialog_env *env, const struct update *u, struct
 	out->lang = lang;
 	char data[65];
 	snprintf(data, sizeof data, "%s", u->callback_data ? u->callback_data : "");
+	/* the same button twice in a row (nothing said in between) changes
+	 * nothing: a toast, not the same message again. Answers know better
+	 * (press_answer: a repeat of the last answer whatever the button);
+	 * confirming a language twice is harmless */
+	struct memory *m = env->ctx && u->chat_id ?
+		context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m && *data && strncmp(data, "l:", 2) && strncmp(data, "a:", 2) &&
+	    !strcmp(m->last_press, data)) {
+		dialog_same_answer(env, u, out, NULL, lang, 1);
+		return;
+	}
+	if (m)
+		snprintf(m->last_press, sizeof m->last_press, "%s", data);
 	char *f[4];
 	size_t n = fields(data, f, 4);
 	int done = 0;

@@ -204,6 +204,20 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 		if (rule_matches(&sc, r, &h))
 			consider(best, &h);
 	}
+	/* cues: what the conversation makes of a message (kb.h); the same order
+	 * as intents */
+	struct hit cues[CLASSIFY_MAX_CUES];
+	size_t ncues = 0;
+	for (size_t i = 0; i < kb->nrules && ncues < CLASSIFY_MAX_CUES; i++) {
+		const struct rule *r = &kb->rules[i];
+		struct hit h;
+		if (r->kind != RULE_CUE || !rule_matches(&sc, r, &h))
+			continue;
+		size_t j = ncues++;	/* insertion, best first */
+		for (; j > 0 && intent_beats(&h, &cues[j - 1]); j--)
+			cues[j] = cues[j - 1];
+		cues[j] = h;
+	}
 	/* a veto only matters when it would silence an intent; a named carrier
 	 * keeps the message unless the veto says even_with_carrier */
 	for (size_t i = 0; i < kb->nrules && best[RULE_INTENT].rule; i++) {
@@ -218,6 +232,13 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 	if (memo != memo_small)
 		free(memo);
 	out->carrier = best[RULE_CARRIER].rule;
+	out->carrier_is_destination = out->carrier && best[RULE_CARRIER].destination;
+	for (size_t i = 0; i < ncues; i++) {
+		out->cues[i] = cues[i].rule;
+		out->cue_start[i] = cues[i].start;
+		out->cue_end[i] = cues[i].end;
+	}
+	out->ncues = ncues;
 	out->plan = plans == 1 ? best[RULE_PLAN].rule : NULL;
 	out->intent = best[RULE_INTENT].rule;
 	if (out->intent && best[RULE_VETO].rule) {
@@ -266,7 +287,7 @@ char *classification_json(const struct classification *c)
 }
 
 static const char *const kind_label[RULE_KIND_COUNT] = {"intent", "carrier", "plan", "veto",
-							 "define"};
+							 "define", "cue"};
 
 /* Every intent whose patterns count, best first, and why each lost. */
 static void explain_ranking(struct scan *sc, const struct rule *winner, struct sbuf *out)
@@ -346,9 +367,12 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	pcre2_match_data_free(md);
 	free(memo);
 	pairs_done(t, tl);
-	sbuf_addf(out, "\nintent:  %s\ncarrier: %s\nplan:    %s\n",
+	sbuf_addf(out, "\nintent:  %s\ncarrier: %s%s\nplan:    %s\n",
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",
+		  c.carrier_is_destination ? " (where the number goes)" : "",
 		  c.plan ? c.plan->id : "-");
+	for (size_t i = 0; i < c.ncues; i++)
+		sbuf_addf(out, "cue:     %s (%s:%d)\n", c.cues[i]->id, c.cues[i]->file, c.cues[i]->line);
 	if (c.veto)
 		sbuf_addf(out, "why:     vetoed by [veto %s] (%s:%d), %s\n", c.veto->id, c.veto->file,
 			  c.veto->line, c.carrier ? "which applies even with a carrier named" :

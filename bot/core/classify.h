@@ -14,6 +14,8 @@
 
 #include "kb.h"
 
+#define CLASSIFY_MAX_CUES 8
+
 struct classification {
 	const struct rule *intent;	/* NULL: none */
 	const struct rule *carrier;	/* NULL: not named */
@@ -22,6 +24,11 @@ struct classification {
 	char *norm;			/* the normalised text */
 	const struct rule *veto;	/* the veto that silenced an intent, if any */
 	int limit_hit;			/* a pattern hit a PCRE2 limit */
+	int carrier_is_destination;	/* the carrier is only where the user is going */
+	/* the [cue]s that matched, best first (they never change the intent) */
+	const struct rule *cues[CLASSIFY_MAX_CUES];
+	size_t cue_start[CLASSIFY_MAX_CUES], cue_end[CLASSIFY_MAX_CUES];	/* spans in norm */
+	size_t ncues;
 };
 
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out);

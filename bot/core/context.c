@@ -3,7 +3,7 @@
  * probing, at least twice as many slots as the capacity) maps chat and user
  * to them: a lookup touches a few slots, and only the memories in use take
  * resident pages (the array is allocated zeroed, so the kernel maps its
- * pages on first touch; spreading 200-byte memories over a hash table would
+ * pages on first touch; spreading 300-byte memories over a hash table would
  * touch all of it). A removed memory leaves a tombstone in the index; when
  * tombstones and memories fill three quarters of it, it is rebuilt, so
  * probes stay short however long the bot runs. The language and
@@ -16,7 +16,7 @@
 
 struct lang_pref {
 	int64_t user;
-	char lang[4];
+	char lang[16];
 	unsigned long stamp;	/* for evicting the least recently set */
 };
 
@@ -249,6 +249,14 @@ const char *context_lang(struct context *c, int64_t user)
 		if (c->langs[i].stamp && c->langs[i].user == user)
 			return c->langs[i].lang;
 	return NULL;
+}
+
+void context_each_lang(struct context *c, void (*fn)(void *arg, int64_t user, const char *lang),
+		       void *arg)
+{
+	for (size_t i = 0; c->nlangs && i < LANG_CAP; i++)
+		if (c->langs[i].stamp)
+			fn(arg, c->langs[i].user, c->langs[i].lang);
 }
 
 int64_t context_recent_answer(struct context *c, int64_t chat, const char *key, double now,

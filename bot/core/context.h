@@ -23,7 +23,10 @@ struct memory {
 	int64_t chat, user;
 	double expires;		/* 0: slot unused */
 	char carrier[CTX_ID], plan[CTX_ID], topic[CTX_ID];
-	char lang[4];		/* the language of the conversation */
+	char brand[CTX_ID];	/* a US carrier without facts ("H2O"), when carrier is "" */
+	int64_t answered_id;	/* the last message answered (an edit of it is not) */
+	char last_press[65];	/* callback_data of the last press, "" after a message */
+	char lang[16];		/* the language of the conversation (lang.h code) */
 	enum pending pending;
 	char pending_topic[CTX_ID];
 };
@@ -43,9 +46,12 @@ void context_forget(struct context *c, int64_t chat, int64_t user);
 void context_migrate(struct context *c, int64_t from, int64_t to);
 size_t context_size(struct context *c, double now);
 
-/* /lang: "en", "zh", or NULL to follow the messages again. */
+/* /lang: a lang.h code, or NULL to follow the messages again. */
 void context_set_lang(struct context *c, int64_t user, const char *lang);
 const char *context_lang(struct context *c, int64_t user);
+/* Every /lang choice, for saving: fn(arg, user, code) once each. */
+void context_each_lang(struct context *c, void (*fn)(void *arg, int64_t user, const char *lang),
+		       void *arg);
 
 /* Group de-duplication: the message id of the answer sent for key in chat
  * within the last `window` seconds, or 0. */

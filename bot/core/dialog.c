@@ -4,6 +4,8 @@
 #include "answer.h"
 #include "buttons.h"
 #include "classify.h"
+#include "followup.h"
+#include "keyboard.h"
 #include "slash.h"
 
 #include <ctype.h>
@@ -69,26 +71,188 @@ static void handle_command(const struct dialog_env *env, const struct update *u,
 	free(args);
 }
 
-/* Fills in what the message left out from the conversation so far: the
- * answer to a pending question, or the carrier/topic of the last answer. */
-static void follow_up(const struct memory *m, int addressed, const char **topic,
-		      const char **carrier, const char **plan)
+/* A topic that may name a US brand without facts ({brand}). */
+static struct reply *say(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const char *topic, const char *carrier,
+			 const char *plan, const char *lang, const char *brand)
 {
-	if (!m)
-		return;
-	if (!*topic && m->pending == PENDING_CARRIER && *carrier)
-		*topic = m->pending_topic;
-	if (!*topic && m->pending == PENDING_PLAN && *plan) {
-		*topic = m->pending_topic;
-		*carrier = *carrier ? *carrier : m->carrier;
+	return dialog_say_with(env, u, out, topic, carrier, plan, lang, "brand", brand);
+}
+
+/* A carrier, brand or plan said alone: noted, and what the bot can tell
+ * about it, with the main topics as buttons. */
+static void acknowledge(const struct dialog_env *env, const struct update *u,
+			struct dialog_out *out, const struct ask *a, int only_plan, const char *lang)
+{
+	struct reply *r;
+	if (a->carrier && only_plan) {
+		r = say(env, u, out, "plan_noted", a->carrier, a->plan, lang, NULL);
+		if (r)
+			buttons_topics(env, r, a->carrier, lang);
+	} else if (a->carrier) {
+		r = say(env, u, out, "carrier_overview", a->carrier, a->plan, lang, NULL);
+		if (r)
+			buttons_topics(env, r, a->carrier, lang);
+	} else if (a->brand[0]) {
+		r = say(env, u, out, "other_brand", NULL, a->plan, lang, a->brand);
+		if (r)
+			buttons_topics(env, r, "-", lang);
+	} else {
+		r = say(env, u, out, "plan_noted", NULL, a->plan, lang, NULL);
+		if (r) {
+			dialog_append(env, r, "ask_carrier", NULL, lang);
+			buttons_carriers(env, r, "main_carriers", NULL, NULL, lang);
+		}
 	}
-	/* "what about AT&T?" after an answer: the same topic, new carrier */
-	if (!*topic && addressed && (*carrier || *plan) && m->topic[0])
-		*topic = m->topic;
-	if (!*carrier && m->carrier[0])
-		*carrier = m->carrier;
-	if (!*plan && m->plan[0] && *carrier && !strcmp(*carrier, m->carrier))
-		*plan = m->plan;
+	dialog_remember(env, u, "", a->carrier, a->plan, PENDING_NONE, lang);
+	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m && !a->carrier)
+		snprintf(m->brand, sizeof m->brand, "%s", a->brand);
+}
+
+/* A topic for a US carrier the bot has no facts for: what to ask that
+ * carrier, then the general answer; never "which carrier?" again. */
+static void answer_brand(const struct dialog_env *env, const struct update *u,
+			 struct dialog_out *out, const struct ask *a, const char *lang, int first)
+{
+	if (first)
+		say(env, u, out, "other_brand", NULL, a->plan, lang, a->brand);
+	say(env, u, out, a->topic, NULL, a->plan, lang, a->brand);
+	char brand[CTX_ID];
+	snprintf(brand, sizeof brand, "%s", a->brand);
+	dialog_remember(env, u, a->topic, NULL, a->plan, PENDING_NONE, lang);
+	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m)
+		memcpy(m->brand, brand, sizeof brand);
+}
+
+/* A cue whose answer is a UI text (small talk, "how long does it take?",
+ * "I don't know"): said for what is known; the conversation is unchanged. */
+static void answer_cue(const struct dialog_env *env, const struct update *u,
+		       struct dialog_out *out, const struct rule *cue, const struct ask *a,
+		       const struct memory *m, const char *lang)
+{
+	char pending[CTX_ID] = "";
+	if (cue->asked && m)
+		snprintf(pending, sizeof pending, "%s", m->pending_topic);
+	struct reply *r = say(env, u, out, cue->answer, a->carrier, a->plan, lang, a->brand);
+	if (r && cue->also)
+		dialog_append(env, r, cue->also, a->carrier, lang);
+	/* "not sure" to "prepaid or postpaid?": how to tell, the buttons again */
+	if (cue->asked == 2 && *pending && a->carrier) {
+		if (r)
+			buttons_plans(env, r, pending, a->carrier, lang);
+		dialog_remember(env, u, pending, a->carrier, NULL, PENDING_PLAN, lang);
+		return;
+	}
+	/* "I don't know" to "which carrier?": the general steps follow, and
+	 * the question stays open for when they find out */
+	if (*pending) {
+		r = say(env, u, out, pending, NULL, a->plan, lang, NULL);
+		if (r) {
+			buttons_carriers(env, r, "main_carriers", pending, a->plan, lang);
+			char data[80];
+			snprintf(data, sizeof data, "w:%s", pending);
+			buttons_add(r, buttons_label(env, "button_other", lang), data);
+		}
+		dialog_remember(env, u, pending, NULL, a->plan, PENDING_CARRIER, lang);
+	} else if (env->ctx) {
+		context_put(env->ctx, u->chat_id, u->from_id, env->now);	/* still talking */
+	}
+}
+
+/* Answers one question (text, the bot's name blanked) as the conversation
+ * so far reads it. Returns 0 when nothing in it was understood. */
+static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
+		   const char *text, int addressed)
+{
+	int group = update_is_group(u);
+	struct classification c;
+	classify(env->kb, text, strlen(text), &c);
+	const char *lang = dialog_lang(env, u, text);
+	out->lang = lang;
+	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
+			.carrier = c.carrier ? c.carrier->id : NULL,
+			.plan = c.plan ? c.plan->id : NULL};
+	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	/* cues are for someone speaking to the bot; "I don't know" only answers
+	 * "which carrier?"; an intent wins over a cue unless the cue replaces it */
+	const struct rule *cue = NULL;
+	size_t ci = 0;
+	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
+		if (!c.cues[ci]->asked ||
+		    (m && m->pending == (c.cues[ci]->asked == 1 ? PENDING_CARRIER : PENDING_PLAN)))
+			cue = c.cues[ci];
+	if (cue && cue->brand) {
+		if (!a.carrier)
+			brand_name(c.norm, c.cue_start[ci - 1], c.cue_end[ci - 1], a.brand,
+				   sizeof a.brand);
+		cue = NULL;
+	} else if (cue && a.topic && !list_has(cue->replaces, a.topic)) {
+		cue = NULL;
+	}
+	int ui_cue = cue && (cue->asked || !kb_rule(env->kb, RULE_INTENT, cue->answer));
+	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
+				 * conversation is on when the cue keeps it ("what
+				 * documents?" after a death in the family) */
+		a.topic = m && m->topic[0] && list_has(cue->keeps, m->topic) ? m->topic : cue->answer;
+	/* "moving to Mint": Mint is where the number goes, not the line to leave */
+	if (c.carrier_is_destination)
+		a.carrier = NULL;
+	a.named = a.carrier || a.brand[0] || a.plan;
+	int brand_now = a.brand[0] != 0;
+	if (!c.veto && (addressed || a.topic))
+		follow_up(m, addressed, &a);
+	if (ui_cue)
+		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */
+	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
+		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
+	int understood = 1;
+	if (cue && !a.topic && cue->replaces && !cue->asked && a.named) {
+		/* a statement the cue took from an intent ("I'm prepaid" is not
+		 * "what is prepaid?"): noted, like a carrier or plan said alone */
+		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
+	} else if (cue && !a.topic) {
+		if (!(group && cue->private_only))	/* "thanks" in a group: silence */
+			answer_cue(env, u, out, cue, &a, m, lang);
+	} else if (a.topic && !a.carrier && a.brand[0]) {
+		answer_brand(env, u, out, &a, lang, brand_now);
+	} else if (a.topic && !c.intent && !c.carrier && !cue && c.plan &&
+		   dialog_repeats(env, u, a.topic, a.carrier, a.plan, lang)) {
+		/* "postpaid" under the postpaid answer: not the same answer again */
+		dialog_same_answer(env, u, out, a.plan, lang, 0);
+	} else if (a.topic) {
+		dialog_answer(env, u, out, a.topic, a.carrier, a.plan, lang);
+		if (cue && cue->also && out->n)
+			dialog_append(env, &out->v[out->n - 1], cue->also, a.carrier, lang);
+	} else if (addressed && a.named) {
+		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
+	} else {
+		understood = 0;
+	}
+	classification_free(&c);
+	return understood;
+}
+
+/* Nothing but blanks and punctuation (a bare "@bot ?"). */
+static int blank(const char *s)
+{
+	static const char *const wide[] = {"，", "。", "！", "？", "：", "、", "…"};
+	while (*s) {
+		if ((unsigned char)*s < 0x80) {
+			if (isalnum((unsigned char)*s))
+				return 0;
+			s++;
+			continue;
+		}
+		size_t i = 0;
+		while (i < ARRAY_LEN(wide) && !str_has_prefix(s, wide[i]))
+			i++;
+		if (i == ARRAY_LEN(wide))
+			return 0;
+		s += strlen(wide[i]);
+	}
+	return 1;
 }
 
 static void handle_text(const struct dialog_env *env, const struct update *u,
@@ -99,34 +263,40 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 	int addressed = !group || mention || (env->bot_id && u->reply_to_from_id == env->bot_id);
 	if (group && !addressed && env->cfg->group_mode == GROUP_MENTION)
 		return;
+	if (u->edited && group)
+		return;	/* a group's edits are its own business */
 	char *text = xstrdup(u->text);
 	if (mention)	/* "@cancelbot how do I..." classifies without the name */
 		memset(text + (mention - u->text), ' ', strlen(env->bot_username) + 1);
-	struct classification c;
-	classify(env->kb, text, strlen(text), &c);
-	free(text);
-	const char *lang = dialog_lang(env, u, c.lang);
-	out->lang = lang;
-	const char *topic = c.intent ? c.intent->id : NULL;
-	const char *carrier = c.carrier ? c.carrier->id : NULL;
-	const char *plan = c.plan ? c.plan->id : NULL;
-	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
-	if (!c.veto && (addressed || topic))
-		follow_up(m, addressed, &topic, &carrier, &plan);
-	if (topic && group && !addressed && c.intent && c.intent->addressed_only)
-		topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
-	if (topic) {
-		dialog_answer(env, u, out, topic, carrier, plan, lang);
-	} else if (addressed) {
-		out->unmatched = 1;
-		out->unmatched_text = xstrdup(u->text);
-		if (mention)	/* log the question, not the bot's name */
-			memset(out->unmatched_text + (mention - u->text), ' ',
-			       strlen(env->bot_username) + 1);
-		if (!group)	/* in groups the bot never says "I did not understand" */
-			dialog_say(env, u, out, "fallback", NULL, NULL, lang);
+	/* a helper's mention under someone else's question: that question */
+	int others = group && mention && u->reply_to_text && u->reply_to_id &&
+		     u->reply_to_from_id != env->bot_id && u->reply_to_from_id != u->from_id;
+	size_t first = out->n;
+	int understood = !blank(text) && respond(env, u, out, text, addressed);
+	if (!understood && others && respond(env, u, out, u->reply_to_text, 1)) {
+		understood = 1;
+		for (size_t i = first; i < out->n; i++)
+			out->v[i].reply_to = u->reply_to_id;	/* where the question is */
 	}
-	classification_free(&c);
+	if (!understood && group && mention && blank(text)) {
+		/* a bare mention: how to ask, so nobody wonders if the bot is alive */
+		dialog_say(env, u, out, "mention_howto", NULL, NULL, dialog_lang(env, u, NULL));
+	} else if (!understood && addressed) {
+		out->unmatched = 1;
+		out->unmatched_text = xstrdup(text);
+		if (!group)	/* in groups the bot never says "I did not understand" */
+			dialog_say(env, u, out, "fallback", NULL, NULL, out->lang);
+	}
+	free(text);
+}
+
+/* An edited message the bot already answered is not answered again (the
+ * fix of a typo after a fallback is). */
+static int answered_before(const struct dialog_env *env, const struct update *u)
+{
+	const struct memory *m = u->edited && env->ctx ?
+		context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	return m && m->answered_id == u->message_id;
 }
 
 void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out)
@@ -138,8 +308,20 @@ void dialog_handle(const struct dialog_env *env, const struct update *u, struct 
 		buttons_handle(env, u, out);
 	else if (u->kind == UPDATE_MESSAGE && u->text && u->text[0] == '/')
 		handle_command(env, u, out);
-	else if (u->kind == UPDATE_MESSAGE && u->text)
+	else if (u->kind == UPDATE_MESSAGE && u->text && !answered_before(env, u))
 		handle_text(env, u, out);
+	/* after a message, a button pressed again is news */
+	if (u->kind == UPDATE_MESSAGE && env->ctx && context_get(env->ctx, u->chat_id, u->from_id, env->now))
+		context_put(env->ctx, u->chat_id, u->from_id, env->now)->last_press[0] = '\0';
+	/* the conversation goes on in the language just used ("ATT" after a
+	 * Chinese greeting stays Chinese) */
+	if (out->n && out->lang && env->ctx && u->chat_id) {
+		struct memory *m = context_put(env->ctx, u->chat_id, u->from_id, env->now);
+		snprintf(m->lang, sizeof m->lang, "%s", out->lang);
+		if (u->kind == UPDATE_MESSAGE && !out->unmatched)
+			m->answered_id = u->message_id;
+	}
+	dialog_convert_script(out);
 }
 
 void dialog_out_free(struct dialog_out *out)

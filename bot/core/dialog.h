@@ -13,6 +13,7 @@
 #include "config.h"
 #include "context.h"
 #include "kb.h"
+#include "lang.h"
 #include "reply.h"
 #include "update.h"
 
@@ -28,7 +29,8 @@ struct dialog_out {
 	char *callback_text;	/* its short notice, or NULL */
 	int unmatched;		/* addressed to the bot but nothing matched */
 	char *unmatched_text;	/* that message as written (bot mention blanked), for the log */
-	const char *lang;	/* the language the bot used */
+	const char *lang;	/* the language the bot used (a lang.h code, static) */
+	int lang_chosen;	/* /lang changed a user's choice: the edge saves it */
 	enum admin_action action;
 	int action_arg;		/* /unmatched N */
 	int refused_admin;	/* a non-admin tried an admin command */

@@ -4,6 +4,8 @@
 #include "util.h"
 
 #include <opencc.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -72,11 +74,74 @@ int normalize_init(void)
 	return 0;
 }
 
+/* Converters for replies (s2twp, s2hk), opened on first use and kept. */
+static struct {
+	const char *config;
+	opencc_t cc;
+} out_conv[4];
+static pthread_mutex_t out_conv_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static opencc_t out_converter(const char *config)
+{
+	opencc_t cc = (opencc_t)-1;
+	pthread_mutex_lock(&out_conv_lock);
+	size_t i = 0;
+	while (i < ARRAY_LEN(out_conv) && out_conv[i].config && strcmp(out_conv[i].config, config))
+		i++;
+	if (i < ARRAY_LEN(out_conv) && out_conv[i].config) {
+		cc = out_conv[i].cc;
+	} else if (i < ARRAY_LEN(out_conv)) {
+		char path[256];
+		cc = opencc_open(config);
+		snprintf(path, sizeof path, "/usr/share/opencc/%s", config);
+		if (cc == (opencc_t)-1)
+			cc = opencc_open(path);
+		if (cc == (opencc_t)-1)
+			log_warn("opencc_missing", KV("config", config),
+				 KV("msg", "replies stay in Simplified"));
+		out_conv[i].config = config;	/* a static string of the language table */
+		out_conv[i].cc = cc;
+	}
+	pthread_mutex_unlock(&out_conv_lock);
+	return cc;
+}
+
+char *script_convert(const char *config, const char *text)
+{
+	opencc_t cc = config ? out_converter(config) : (opencc_t)-1;
+	if (cc == (opencc_t)-1)
+		return NULL;
+	char *conv = opencc_convert_utf8(cc, text, strlen(text));
+	if (!conv)
+		return NULL;
+	char *copy = xstrdup(conv);
+	opencc_convert_utf8_free(conv);
+	return copy;
+}
+
+int text_is_simplified(const char *utf8)
+{
+	char *t = script_convert("s2t.json", utf8);
+	int simp = t && strcmp(t, utf8) != 0;
+	free(t);
+	return simp;
+}
+
+int text_is_traditional(const char *utf8)
+{
+	return t2s != (opencc_t)-1 && has_traditional(utf8);
+}
+
 void normalize_done(void)
 {
 	if (t2s != (opencc_t)-1)
 		opencc_close(t2s);
 	t2s = (opencc_t)-1;
+	for (size_t i = 0; i < ARRAY_LEN(out_conv); i++) {
+		if (out_conv[i].config && out_conv[i].cc != (opencc_t)-1)
+			opencc_close(out_conv[i].cc);
+		out_conv[i].config = NULL;
+	}
 }
 
 char *utf8_sanitize(const char *text, size_t len)

@@ -23,6 +23,18 @@ char *normalize(const char *text, size_t len);
  * frees. */
 char *utf8_sanitize(const char *text, size_t len);
 
+/* 1 when text has a character only Traditional Chinese uses (OpenCC's t2s
+ * would change it). */
+int text_is_traditional(const char *utf8);
+
+/* 1 when text has a character only Simplified Chinese uses (OpenCC's s2t
+ * would change it). */
+int text_is_simplified(const char *utf8);
+
+/* text converted with an OpenCC config ("s2twp.json"), opened on first use
+ * and kept until normalize_done; NULL when it cannot be loaded. Caller frees. */
+char *script_convert(const char *config, const char *text);
+
 /* 1 when text has at least one Han character. */
 int text_has_han(const char *utf8);
 

@@ -29,6 +29,7 @@ struct reply {
 	int64_t chat_id;
 	int64_t reply_to;	/* message to quote (groups), or 0 */
 	int64_t thread_id;	/* forum topic, or 0 */
+	int64_t edit_id;	/* replace this message in place (editMessageText), or 0 */
 	int is_group;		/* to a group or supergroup: paced at 20 a minute */
 	char *text;		/* Telegram HTML, at most TG_MAX_TEXT units */
 	struct button buttons[DIALOG_MAX_BUTTONS];

@@ -3,6 +3,10 @@
 #include "answer.h"
 #include "classify.h"
 #include "keyboard.h"
+#include "lang.h"
+
+#include <stdio.h>
+#include <strings.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,24 +50,30 @@ static void slash_carriers(const struct dialog_env *env, const struct update *u,
 		buttons_carriers(env, r, "all_carriers", NULL, NULL, lang);
 }
 
-/* /lang en | zh | auto, or buttons to choose. */
+/* /lang CODE | auto (CODE: a language of lang.h, or a Telegram code such as
+ * zh-tw), or buttons to choose one. */
 static void slash_lang(const struct dialog_env *env, const struct update *u, const char *args,
 		       struct dialog_out *out)
 {
-	if (!strcmp(args, "en") || !strcmp(args, "zh") || !strcmp(args, "auto")) {
-		int automatic = !strcmp(args, "auto");
-		if (env->ctx)
-			context_set_lang(env->ctx, u->from_id, automatic ? NULL : args);
-		dialog_say(env, u, out, "lang_set", NULL, NULL,
-			   automatic ? dialog_lang(env, u, NULL) : args);
+	const struct lang *l = lang_find(args);
+	if (!l && *args && strcasecmp(args, "auto")) {
+		l = lang_from_telegram(args);	/* the first row is also its fallback */
+		if (l == &langs[0] && strncasecmp(args, langs[0].code, strlen(langs[0].code)))
+			l = NULL;	/* "/lang fr": not one of ours, offer the choice */
+	}
+	if (l || !strcasecmp(args, "auto")) {
+		dialog_set_lang(env, u, out, l);
 		return;
 	}
 	struct reply *r = dialog_say(env, u, out, "lang_prompt", NULL, NULL, dialog_lang(env, u, NULL));
-	if (r) {
-		buttons_add(r, "English", "l:en");
-		buttons_add(r, "中文", "l:zh");
+	for (size_t i = 0; r && i < nlangs; i++)
+		if (langs[i].choosable) {
+			char data[40];
+			snprintf(data, sizeof data, "l:%s", langs[i].code);
+			buttons_add(r, langs[i].name, data);
+		}
+	if (r)
 		buttons_add(r, "Auto / 自动", "l:auto");
-	}
 }
 
 static void slash_admin(const struct dialog_env *env, const struct update *u, const char *args,
@@ -110,13 +120,19 @@ const struct slash_command slash_commands[] = {
 	{"start", 0, slash_start, "Start: what I can answer", "开始：我能回答什么"},
 	{"help", 0, slash_help, "How to ask me", "怎么问我"},
 	{"carriers", 0, slash_carriers, "Carriers I know", "我了解的运营商"},
-	{"lang", 0, slash_lang, "Answer in English or Chinese", "选择回答语言（中文/英文）"},
+	{"lang", 0, slash_lang, "Answer in English, 简体中文 or 繁體中文", "选择回答语言（English/简体/繁體）"},
 	{"reload", 1, slash_reload, "Reload intents/ and responses/", "重新加载知识库"},
 	{"stats", 1, slash_stats, "Counters since start", "运行统计"},
 	{"explain", 1, slash_explain, "How a message is classified", "解释一条消息的分类"},
 	{"unmatched", 1, slash_unmatched, "Most frequent unanswered questions", "最常见的未识别问题"},
 	{NULL, 0, NULL, NULL, NULL},
 };
+
+const char *slash_desc(const struct slash_command *c, const struct lang *l)
+{
+	/* the table holds one description per answer language, in lang.h's order */
+	return l && l->answers && strcmp(l->answers, langs[0].answers) ? c->desc_zh : c->desc_en;
+}
 
 const struct slash_command *slash_find(const char *name)
 {

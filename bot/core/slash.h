@@ -12,10 +12,12 @@ struct slash_command {
 	int admin_only;
 	void (*handler)(const struct dialog_env *env, const struct update *u, const char *args,
 			struct dialog_out *out);
-	const char *desc_en, *desc_zh;
+	const char *desc_en, *desc_zh;	/* by answer language: slash_desc() */
 };
 
 extern const struct slash_command slash_commands[];
 const struct slash_command *slash_find(const char *name);
+/* The description for setMyCommands in a language of lang.h. */
+const char *slash_desc(const struct slash_command *c, const struct lang *l);
 
 #endif

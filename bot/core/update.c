@@ -76,12 +76,17 @@ static int parse_message(const cJSON *msg, struct update *u)
 		const cJSON *rf = cJSON_GetObjectItemCaseSensitive(reply, "from");
 		if (cJSON_IsObject(rf))
 			get_i64(rf, "id", &u->reply_to_from_id);
+		get_i64(reply, "message_id", &u->reply_to_id);
+		const char *rt = get_str(reply, "text");
+		u->reply_to_text = dup_or_null(rt ? rt : get_str(reply, "caption"));
 	}
 	get_i64(msg, "migrate_to_chat_id", &u->migrate_to_chat_id);
 	const cJSON *from = cJSON_GetObjectItemCaseSensitive(msg, "from");
 	if (cJSON_IsObject(from) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(from, "is_bot")))
 		return skip(u, "message from a bot");
 	const char *text = get_str(msg, "text");
+	if (!text)	/* a photo of the bill with the question under it */
+		text = get_str(msg, "caption");
 	if (u->migrate_to_chat_id)
 		return u->kind = UPDATE_MESSAGE, 0;
 	if (!text)
@@ -121,6 +126,11 @@ static int parse_body(const cJSON *json, struct update *u)
 	const cJSON *cq = cJSON_GetObjectItemCaseSensitive(json, "callback_query");
 	if (cq)
 		return parse_callback(cq, u);
+	const cJSON *em = cJSON_GetObjectItemCaseSensitive(json, "edited_message");
+	if (em) {
+		u->edited = 1;
+		return parse_message(em, u);
+	}
 	return skip(u, "update kind the bot does not handle");
 }
 
@@ -316,6 +326,7 @@ void update_free(struct update *u)
 	free(u->from_name);
 	free(u->lang_code);
 	free(u->text);
+	free(u->reply_to_text);
 	free(u->callback_id);
 	free(u->callback_data);
 	memset(u, 0, sizeof *u);

@@ -24,8 +24,11 @@ struct update {
 	int64_t from_id;
 	char *from_name;
 	char *lang_code;		/* the user's Telegram language, may be NULL */
-	char *text;			/* message text or caption-less NULL */
+	char *text;			/* message text, else its caption (photo, video), or NULL */
+	int edited;			/* an edited_message: the text was changed */
 	int64_t reply_to_from_id;	/* author of the message replied to, or 0 */
+	int64_t reply_to_id;		/* the message replied to, or 0 */
+	char *reply_to_text;		/* its text or caption, or NULL */
 	int64_t migrate_to_chat_id;	/* group became this supergroup, or 0 */
 
 	char *callback_id;		/* callback query id */

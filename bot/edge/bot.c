@@ -3,6 +3,7 @@
 #include "bot.h"
 #include "answer.h"
 #include "slash.h"
+#include "langs.h"
 #include "log.h"
 #include "notify.h"
 #include "reload.h"
@@ -41,6 +42,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	}
 	b->tg = tg_open(b->cfg.api_url, b->cfg.token, b->cfg.ca_file, stop);
 	b->ctx = context_new(CONTEXT_CAPACITY, b->cfg.context_ttl);
+	langs_load(b->cfg.state_dir, b->ctx);	/* /lang survives a restart */
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
 		const char *dirs[] = {b->cfg.intents_dir, b->cfg.responses_dir};
@@ -91,19 +93,22 @@ static int get_me(struct bot *b)
 
 static void set_commands(struct bot *b)
 {
-	static const char *const langs[] = {NULL, "zh"};
-	for (size_t l = 0; l < 2; l++) {
+	/* the first row is the default menu; a row with a command_code its own
+	 * (Telegram takes two-letter codes only, so Chinese has one menu) */
+	for (size_t l = 0; l < nlangs; l++) {
+		if (l > 0 && !langs[l].command_code)
+			continue;
 		cJSON *p = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(p, "commands");
 		for (const struct slash_command *c = slash_commands; c->name; c++) {
 			if (c->admin_only)
 				continue;
 			cJSON *o = cJSON_CreateObject();
 			cJSON_AddStringToObject(o, "command", c->name);
-			cJSON_AddStringToObject(o, "description", langs[l] ? c->desc_zh : c->desc_en);
+			cJSON_AddStringToObject(o, "description", slash_desc(c, &langs[l]));
 			cJSON_AddItemToArray(arr, o);
 		}
-		if (langs[l])
-			cJSON_AddStringToObject(p, "language_code", langs[l]);
+		if (l > 0)
+			cJSON_AddStringToObject(p, "language_code", langs[l].command_code);
 		struct tg_result r;
 		if (tg_call(b->tg, "setMyCommands", p, 30, &r) != TG_OK)
 			log_warn("set_commands_failed", KV("desc", r.description));
@@ -230,7 +235,7 @@ void bot_note_unmatched(struct bot *b, const struct update *u, const struct dial
 	if (!out->unmatched || !out->unmatched_text)
 		return;
 	char *text = str_trim(out->unmatched_text);
-	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : "en", text,
+	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : langs[0].code, text,
 			     u->from_id, b->cfg.log_user_ids, UNMATCHED_MAX_BYTES) < 0)
 		log_warn("unmatched_log_failed", KV("dir", b->cfg.state_dir));
 }

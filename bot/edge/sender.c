@@ -24,6 +24,8 @@ static cJSON *build_message(const struct reply *r, int64_t chat_id, int plain)
 {
 	cJSON *p = cJSON_CreateObject();
 	tg_add_i64(p, "chat_id", chat_id);
+	if (r->edit_id)
+		tg_add_i64(p, "message_id", r->edit_id);
 	if (plain) {
 		char *t = html_to_plain(r->text);
 		cJSON_AddStringToObject(p, "text", t);
@@ -34,14 +36,15 @@ static cJSON *build_message(const struct reply *r, int64_t chat_id, int plain)
 	}
 	cJSON *lp = cJSON_AddObjectToObject(p, "link_preview_options");
 	cJSON_AddTrueToObject(lp, "is_disabled");
-	if (r->thread_id)
+	if (r->thread_id && !r->edit_id)
 		tg_add_i64(p, "message_thread_id", r->thread_id);
-	if (r->reply_to) {
+	if (r->reply_to && !r->edit_id) {
 		cJSON *rp = cJSON_AddObjectToObject(p, "reply_parameters");
 		tg_add_i64(rp, "message_id", r->reply_to);
 		cJSON_AddTrueToObject(rp, "allow_sending_without_reply");
 	}
-	if (r->nbuttons) {
+	/* an edit always sends its keyboard: an empty one clears the old buttons */
+	if (r->nbuttons || r->edit_id) {
 		cJSON *kb = cJSON_AddArrayToObject(cJSON_AddObjectToObject(p, "reply_markup"),
 						   "inline_keyboard");
 		cJSON *row = NULL;
@@ -64,11 +67,15 @@ struct send_result send_reply(struct tg_client *tg, const struct reply *r)
 	struct send_result out = {.status = SEND_FAILED};
 	int64_t chat = r->chat_id;
 	int plain = 0;
-	/* at most: once as HTML, once to a migrated chat, once as plain text */
-	for (int attempt = 0; attempt < 3; attempt++) {
+	struct reply copy = *r;	/* an edit that can't be made is sent as a new message */
+	r = &copy;
+	/* at most: once as HTML, once to a migrated chat, once as plain text,
+	 * once as a new message instead of an edit */
+	for (int attempt = 0; attempt < 4; attempt++) {
 		cJSON *p = build_message(r, chat, plain);
 		struct tg_result res;
-		enum tg_status st = tg_call(tg, "sendMessage", p, SEND_TIMEOUT, &res);
+		enum tg_status st = tg_call(tg, r->edit_id ? "editMessageText" : "sendMessage", p,
+					    SEND_TIMEOUT, &res);
 		cJSON_Delete(p);
 		if (st == TG_OK) {
 			const cJSON *mid = cJSON_GetObjectItemCaseSensitive(res.result, "message_id");
@@ -79,7 +86,19 @@ struct send_result send_reply(struct tg_client *tg, const struct reply *r)
 		}
 		int code = st == TG_API_ERROR ? res.error_code : 0;
 		int again = 0;
-		if (code == 429) {
+		if (code == 400 && r->edit_id && strstr(res.description, "message is not modified")) {
+			out.status = SEND_OK;	/* it already says this */
+			out.message_id = r->edit_id;
+			tg_result_free(&res);
+			return out;
+		}
+		if (code == 400 && r->edit_id && !strstr(res.description, "can't parse entities")) {
+			/* too old to edit, deleted, not ours: say it anew */
+			log_info("edit_failed", KV("chat", chat), KV("desc", res.description),
+				 KV("msg", "sent as a new message"));
+			copy.edit_id = 0;
+			again = 1;
+		} else if (code == 429) {
 			out.status = SEND_RATE_LIMITED;
 			out.retry_after = res.retry_after > 0 ? res.retry_after : 1;
 		} else if (code == 400 && res.migrate_to_chat_id && !out.migrated_to) {

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const kb_langs[] = {"en", "zh"};
+const char *const kb_langs[] = {LANG_ANSWER_DIRS};	/* lang.h: the table's */
 
 struct facts_ctx {
 	struct kb_ini in;	/* first: kb_read_ini fills it */

@@ -20,6 +20,12 @@ static int is_topic(const struct kb *kb, const char *t)
 	for (size_t i = 0; kb_ui_topics[i]; i++)
 		if (strcmp(kb_ui_topics[i], t) == 0)
 			return 1;
+	for (size_t i = 0; i < kb->nrules; i++) {	/* a cue's own texts */
+		const struct rule *r = &kb->rules[i];
+		if (r->kind == RULE_CUE && ((r->answer && !strcmp(r->answer, t)) ||
+					    (r->also && !strcmp(r->also, t))))
+			return 1;
+	}
 	return 0;
 }
 
@@ -45,6 +51,32 @@ static int check_defaults(const struct kb *kb, const char *topic, struct sbuf *e
 	return bad;
 }
 
+/* A cue's answer and also name answered topics; replaces names intents. */
+static int check_cue(const struct kb *kb, const struct rule *r, struct sbuf *err)
+{
+	if (r->kind != RULE_CUE)
+		return 0;
+	int bad = 0;
+	const char *topics[] = {r->answer, r->also};
+	for (size_t i = 0; i < 2; i++)
+		if (topics[i])
+			bad |= check_defaults(kb, topics[i], err);
+	if (!r->answer && !r->brand) {
+		sbuf_addf(err, "%s:%d: [cue %s] needs answer = TOPIC or stands_for = carrier\n",
+			  r->file, r->line, r->id);
+		bad = 1;
+	}
+	char *copy = xstrdup(r->replaces ? r->replaces : ""), *save = NULL;
+	for (char *id = strtok_r(copy, ", ", &save); id; id = strtok_r(NULL, ", ", &save))
+		if (!kb_rule(kb, RULE_INTENT, id)) {
+			sbuf_addf(err, "%s:%d: [cue %s] replaces '%s', which is no intent\n", r->file,
+				  r->line, r->id, id);
+			bad = 1;
+		}
+	free(copy);
+	return bad;
+}
+
 static int twin_exists(const struct kb *kb, const struct answer *a)
 {
 	for (size_t i = 0; i < kb->nanswers; i++) {
@@ -63,7 +95,7 @@ static int twin_exists(const struct kb *kb, const struct answer *a)
 static int check_render(const struct kb *kb, const struct answer *a, const char *carrier,
 			int with_footer, struct sbuf *err, struct sbuf *warn)
 {
-	static const char *const sample[] = {"user", "Alex <&>", NULL};
+	static const char *const sample[] = {"user", "Alex <&>", "brand", "H2O <&>", NULL};
 	char *html = render_answer_vars(kb, a, carrier, sample, with_footer, err);
 	if (!html)
 		return 1;
@@ -320,6 +352,8 @@ int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *
 		bad |= check_answer(kb, &kb->answers[i], err, warn);
 	bad |= check_callback_data(kb, err);
 	bad |= check_labels(kb, err);
+	for (size_t i = 0; i < kb->nrules; i++)
+		bad |= check_cue(kb, &kb->rules[i], err);
 	if (!kb_rule(kb, RULE_INTENT, "none") && kb->counts[RULE_INTENT] == 0) {
 		sbuf_adds(err, "intents/: no [intent ...] sections\n");
 		bad = 1;

@@ -17,7 +17,7 @@
 
 
 static const char *const kind_names[RULE_KIND_COUNT] = {"intent", "carrier", "plan", "veto",
-							 "define"};
+							 "define", "cue"};
 
 struct intents_ctx {
 	struct kb_ini in;	/* first: kb_read_ini fills it */
@@ -69,7 +69,7 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 		if (strcmp(kind, kind_names[i]) == 0)
 			k = i;
 	if (k < 0) {
-		fail_at(x, header_line(x), "unknown kind '%s' (want intent, carrier, plan, veto or define)", kind);
+		fail_at(x, header_line(x), "unknown kind '%s' (want intent, carrier, plan, veto, define or cue)", kind);
 		return NULL;
 	}
 	if (!valid_id(id)) {
@@ -101,6 +101,29 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 	return r;
 }
 
+/* The keys of a [cue] (checked against the answers in kb_check). 1 when
+ * name is one of them. */
+static int cue_key(struct rule *r, const char *name, const char *value)
+{
+	char **slot = !strcmp(name, "answer") ? &r->answer : !strcmp(name, "also") ? &r->also :
+		      !strcmp(name, "replaces") ? &r->replaces : !strcmp(name, "keeps") ? &r->keeps :
+		      NULL;
+	if (slot) {
+		free(*slot);
+		*slot = xstrdup(value);
+		return 1;
+	}
+	if (!strcmp(name, "when_asked")) {
+		r->asked = !strcmp(value, "carrier") ? 1 : !strcmp(value, "plan") ? 2 : 0;
+		return 1;
+	}
+	if (!strcmp(name, "stands_for")) {
+		r->brand = !strcmp(value, "carrier");
+		return 1;
+	}
+	return 0;
+}
+
 static int on_line(void *user, const char *section, const char *name, const char *value)
 {
 	struct intents_ctx *x = user;
@@ -116,15 +139,16 @@ static int on_line(void *user, const char *section, const char *name, const char
 		return 1;	/* the section's own error was reported */
 	if (strcmp(name, "priority") == 0) {
 		int64_t p;
-		if (r->kind != RULE_INTENT || parse_i64(value, &p) < 0 || p < 0 || p > 1000)
-			return fail(x, "priority '%s': only intents have one, 0 to 1000", value);
+		if ((r->kind != RULE_INTENT && r->kind != RULE_CUE) || parse_i64(value, &p) < 0 ||
+		    p < 0 || p > 1000)
+			return fail(x, "priority '%s': only intents and cues have one, 0 to 1000", value);
 		r->priority = (int)p;
 		return 1;
 	}
 	if (strcmp(name, "ask") == 0) {
-		if (r->kind != RULE_INTENT || strcmp(value, "carrier"))
-			return fail(x, "ask '%s': intents only, and only 'carrier'", value);
-		r->asks_carrier = 1;
+		if (r->kind != RULE_INTENT || (strcmp(value, "carrier") && strcmp(value, "after")))
+			return fail(x, "ask '%s': intents only, 'carrier' or 'after'", value);
+		r->asks_carrier = strcmp(value, "after") == 0 ? 2 : 1;
 		return 1;
 	}
 	if (strcmp(name, "even_with_carrier") == 0) {
@@ -134,11 +158,15 @@ static int on_line(void *user, const char *section, const char *name, const char
 		return 1;
 	}
 	if (strcmp(name, "groups") == 0) {
-		if (r->kind != RULE_INTENT || (strcmp(value, "auto") && strcmp(value, "addressed")))
-			return fail(x, "groups '%s': intents only, auto or addressed", value);
-		r->addressed_only = strcmp(value, "addressed") == 0;
+		if ((r->kind != RULE_INTENT && r->kind != RULE_CUE) ||
+		    (strcmp(value, "auto") && strcmp(value, "addressed") && strcmp(value, "private")))
+			return fail(x, "groups '%s': intents and cues, auto, addressed or private", value);
+		r->addressed_only = strcmp(value, "auto") != 0;
+		r->private_only = strcmp(value, "private") == 0;
 		return 1;
 	}
+	if (cue_key(r, name, value))
+		return r->kind == RULE_CUE ? 1 : fail(x, "'%s' is a key of cues only", name);
 	if ((x->in.reader->split || x->in.reader->indented) && r->npats) {
 		/* the rest of a long line, or an indented line: same pattern */
 		struct pattern *last = &r->pats[r->npats - 1];
@@ -162,7 +190,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 	}
 	int neg = strcmp(name, "not") == 0;
 	if (!neg && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
-		return fail(x, "unknown key '%s' (want en, zh, any, not, when, priority, groups or ask)",
+		return fail(x, "unknown key '%s' (want en, zh, any, not, when, priority, groups, ask; cues: answer, also, replaces, keeps, when_asked, stands_for)",
 			    name);
 	if (!*value)
 		return fail(x, "empty pattern for '%s'", name);

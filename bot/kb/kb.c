@@ -1,5 +1,6 @@
 /* kb — lookups in a loaded knowledge base, and its teardown; see kb.h. */
 #include "kb.h"
+#include "lang.h"
 #include "loader.h"
 
 #include <stdio.h>
@@ -8,7 +9,10 @@
 
 const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier", "ask_plan",
 				    "carriers", "carrier_overview", "stale_button", "lang_prompt",
-				    "lang_set", "answered_above", "admin_only", NULL};
+				    "lang_set", "answered_above", "admin_only",
+				    /* the dialog's own; cues' texts are named in intents/ */
+				    "other_brand", "plan_noted", "lang_auto", "same_answer",
+				    "mention_howto", NULL};
 
 static uint64_t answer_hash(const char *topic, const char *carrier, const char *plan,
 			    const char *lang)
@@ -81,6 +85,10 @@ static void free_rule(struct rule *r)
 	free(r->groups);
 	alt_free(&r->any);
 	pcre2_code_free(r->none);
+	free(r->answer);
+	free(r->also);
+	free(r->replaces);
+	free(r->keeps);
 	free(r->id);
 }
 
@@ -141,6 +149,7 @@ const char *facts_get(const struct facts *f, const char *key, const char *lang)
 {
 	if (!f)
 		return NULL;
+	lang = lang ? lang_answers(lang) : NULL;	/* "zh-Hant" reads the zh facts */
 	size_t kl = strlen(key);
 	const char *plain = NULL;
 	for (size_t i = 0; i < f->n; i++) {
@@ -174,6 +183,7 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
 			       const char *plan, const char *lang)
 {
 	const struct answer *a = NULL;
+	lang = lang_answers(lang);	/* a written variant reads its language's answers */
 	if (carrier && plan)
 		a = find_exact(kb, topic, carrier, plan, lang);
 	if (!a && carrier)
@@ -188,7 +198,7 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
 int kb_topic_asks_carrier(const struct kb *kb, const char *topic)
 {
 	const struct rule *r = kb_rule(kb, RULE_INTENT, topic);
-	return r && r->asks_carrier;
+	return r ? r->asks_carrier : 0;
 }
 
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier)

@@ -14,6 +14,7 @@
 #include <pcre2.h>
 #include <stddef.h>
 
+#include "lang.h"
 #include "util.h"
 
 /* What the runtime can hold, so that `check` rejects anything longer instead
@@ -24,7 +25,12 @@
 #define KB_CALLBACK_MAX 64
 #define KB_LABEL_MAX 63
 
-enum rule_kind { RULE_INTENT, RULE_CARRIER, RULE_PLAN, RULE_VETO, RULE_DEFINE, RULE_KIND_COUNT };
+/* A cue ([cue ID], intents/followups.ini) is what the conversation needs
+ * besides topics: a follow-up that means a topic once the carrier is known
+ * ("can I do it online?"), small talk, "I don't know", a US brand the bot has
+ * no facts for. Cues never change a message's intent for eval. */
+enum rule_kind { RULE_INTENT, RULE_CARRIER, RULE_PLAN, RULE_VETO, RULE_DEFINE, RULE_CUE,
+		 RULE_KIND_COUNT };
 
 /* A pattern's precondition, from a `when = a, b|c` line: every clause must
  * hold, and a clause holds when any of its atoms does. An atom is a [define]
@@ -78,8 +84,19 @@ struct rule {
 	char *id;
 	int priority;
 	int addressed_only;	/* groups = addressed: in groups only when spoken to */
-	int asks_carrier;	/* ask = carrier: ask "which carrier?" when none is known */
+	int asks_carrier;	/* ask = carrier: ask "which carrier?" when none is known;
+				 * 2 (ask = after): the general answer first, the carrier
+				 * buttons under it (urgent topics: a lost phone) */
 	int even_with_carrier;	/* vetoes: also silence a message that names a carrier */
+	int private_only;	/* groups = private: never answered in groups */
+	/* cues only (see docs/admin.md) */
+	char *answer;		/* answer = TOPIC: the topic (or UI text) it stands for */
+	char *also;		/* also = TOPIC: a UI text added under the answer */
+	char *replaces;		/* replaces = ID, ID: intents this cue overrides */
+	char *keeps;		/* keeps = ID, ID: topics it means when the conversation is on them */
+	int asked;		/* when_asked = carrier (1) / plan (2): only as the reply to
+				 * "which carrier?" / "prepaid or postpaid?" */
+	int brand;		/* stands_for = carrier: a US carrier without facts */
 	struct pattern *pats;
 	size_t npats;
 	struct cond *conds;
@@ -151,14 +168,16 @@ const struct answer *kb_answer(const struct kb *kb, const char *topic, const cha
 pcre2_code *kb_compile_pattern(const struct kb *kb, const struct pattern *p, struct sbuf *err);
 /* The same, kept in p for the next call (explain runs every pattern). */
 const pcre2_code *kb_pattern_code(const struct kb *kb, const struct pattern *p);
-/* 1 when the intent says `ask = carrier`; 1 when topic has an answer for
- * this carrier and a plan (so asking "prepaid or postpaid?" is worth it). */
+/* 0 never, 1 when the intent says `ask = carrier` (ask before answering),
+ * 2 for `ask = after` (the general answer first, the carrier buttons under it). */
 int kb_topic_asks_carrier(const struct kb *kb, const char *topic);
+/* 1 when topic has an answer for this carrier and a plan (so asking
+ * "prepaid or postpaid?" is worth it). */
 int kb_topic_depends_on_plan(const struct kb *kb, const char *topic, const char *carrier);
 
 /* UI topics: answers the conversation itself needs besides the intents. */
 extern const char *const kb_ui_topics[];
 extern const char *const kb_langs[];
-#define KB_NLANGS 2
+#define KB_NLANGS LANG_NANSWER_DIRS
 
 #endif

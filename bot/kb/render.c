@@ -2,6 +2,7 @@
 #include "render.h"
 #include "html.h"
 #include "facts.h"
+#include "lang.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +46,7 @@ static char *fact_value(const struct kb *kb, const struct facts *cf, const char 
 		char name[64];
 		snprintf(name, sizeof name, "channel_%s", id);
 		const char *shown = facts_get(gf, name, lang);
-		sbuf_addf(&b, "%s%s", b.len ? (strcmp(lang, "zh") ? ", " : "、") : "", shown ? shown : id);
+		sbuf_addf(&b, "%s%s", b.len ? lang_default_for(lang)->separator : "", shown ? shown : id);
 	}
 	free(copy);
 	return sbuf_take(&b);

@@ -1,0 +1,140 @@
+/* script — the language and script of the conversation: which variant a
+ * reply is written in (dialog_lang) and the conversion of finished replies
+ * into that variant's script. The
+ * variants themselves are the table in bot/lib/lang.c. Pure but for
+ * OpenCC's data files, read once (normalize.c). */
+#define _POSIX_C_SOURCE 200809L
+#include "script.h"
+#include "lang.h"
+#include "normalize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The written variant of a message with Chinese characters: the row whose
+ * marker words it uses (Cantonese); Traditional characters: a Traditional
+ * row, the conversation's or the Telegram language's first; none: the
+ * conversation's or Telegram's Chinese, else the first Simplified row. */
+static const struct lang *han_variant(const char *text, const struct lang *prev,
+				      const struct lang *tg)
+{
+	int trad = text_is_traditional(text);
+	for (size_t i = 0; i < nlangs; i++) {
+		const char *p = langs[i].markers;
+		while (p && *p && trad == langs[i].traditional) {
+			size_t n = strcspn(p, ",");
+			char word[32];
+			snprintf(word, sizeof word, "%.*s", (int)n, p);
+			if (n && strstr(text, word))
+				return &langs[i];
+			p += n + (p[n] == ',');
+		}
+	}
+	/* a Simplified-only character (么, 号) says Simplified; a text with
+	 * neither kind ("要多久") says nothing against the variant in use */
+	int simp = !trad && text_is_simplified(text);
+	if (prev && prev->han && (trad ? prev->traditional : !simp || !prev->traditional))
+		return prev;
+	if (tg->han && (trad ? tg->traditional : !simp || !tg->traditional))
+		return tg;
+	for (size_t i = 0; i < nlangs; i++)
+		if (langs[i].han && langs[i].traditional == trad && !langs[i].markers)
+			return &langs[i];
+	return tg;
+}
+
+/* Words of two or more Latin letters: "ATT", "T-Mobile prepaid" have at
+ * most two, a sentence ("can I do it by phone?") more. */
+static size_t latin_words(const char *s)
+{
+	size_t words = 0, run = 0;
+	for (;; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')) {
+			run++;
+			continue;
+		}
+		words += run >= 2;
+		run = 0;
+		if (!*s)
+			return words;
+	}
+}
+
+/* /lang wins; then the message's script (text: the message, or NULL for a
+ * command or a button); a message without Chinese characters that is no
+ * sentence ("ATT"), a command or a button continues the conversation's
+ * language; with no conversation yet the user's Telegram language decides. */
+const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *text)
+{
+	const char *chosen = env->ctx ? context_lang(env->ctx, u->from_id) : NULL;
+	if (chosen && lang_find(chosen))
+		return lang_find(chosen)->code;
+	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	const struct lang *prev = m ? lang_find(m->lang) : NULL;
+	const struct lang *tg = lang_from_telegram(u->lang_code);
+	if (text && text_has_han(text))
+		return han_variant(text, prev, tg)->code;
+	/* a sentence in Latin letters is written in the first row's language
+	 * (English); a name or two ("ATT", "Verizon prepaid", "ok") goes on
+	 * in the conversation's */
+	if (text && latin_words(text) >= 3)
+		return langs[0].code;
+	return prev ? prev->code : tg->code;
+}
+
+/* text in l's script: OpenCC, then l's own word fixes; NULL when there is
+ * nothing to convert with. */
+static char *lang_convert(const struct lang *l, const char *text)
+{
+	char *t = script_convert(l->opencc, text);
+	for (const char *p = l->fixes; t && p && *p;) {
+		size_t n = strcspn(p, ";"), eq = strcspn(p, "=");
+		if (eq < n) {
+			char from[64], to[64];
+			snprintf(from, sizeof from, "%.*s", (int)eq, p);
+			snprintf(to, sizeof to, "%.*s", (int)(n - eq - 1), p + eq + 1);
+			struct sbuf b = {0};
+			const char *s = t;
+			for (const char *hit; (hit = strstr(s, from)); s = hit + strlen(from)) {
+				sbuf_add(&b, s, (size_t)(hit - s));
+				sbuf_adds(&b, to);
+			}
+			sbuf_adds(&b, s);
+			free(t);
+			t = sbuf_take(&b);
+		}
+		p += n + (p[n] == ';');
+	}
+	return t;
+}
+
+/* Replies in a variant with its own script (Traditional) are converted as
+ * a whole, buttons too, but for the language names /lang offers. */
+void dialog_convert_script(struct dialog_out *out)
+{
+	const struct lang *l = lang_find(out->lang);
+	if (!l || !l->opencc)
+		return;
+	for (size_t i = 0; i < out->n; i++) {
+		struct reply *r = &out->v[i];
+		char *t = lang_convert(l, r->text);
+		if (t) {
+			free(r->text);
+			r->text = t;
+		}
+		for (size_t j = 0; j < r->nbuttons; j++) {
+			if (!strncmp(r->buttons[j].data, "l:", 2))
+				continue;
+			char *b = lang_convert(l, r->buttons[j].text);
+			if (b && strlen(b) < sizeof r->buttons[j].text)
+				snprintf(r->buttons[j].text, sizeof r->buttons[j].text, "%s", b);
+			free(b);
+		}
+	}
+	char *c = out->callback_text ? lang_convert(l, out->callback_text) : NULL;
+	if (c) {
+		free(out->callback_text);
+		out->callback_text = c;
+	}
+}

@@ -120,20 +120,45 @@ static char *broken_copy(const char *rel, const char *content)
 	return dir;
 }
 
+/* Appends extra to the copy's responses/carriers.ini after a blank line;
+ * returns how many lines the file had, so a test can name a line of extra. */
+static int append_facts(const char *dir, const char *extra)
+{
+	char *facts = xasprintf("%s/responses/carriers.ini", dir);
+	char *text = read_file(facts, NULL);
+	cr_assert_not_null(text);
+	int lines = 0;
+	for (const char *p = text; *p; p++)
+		lines += *p == '\n';
+	char *more = xasprintf("%s\n%s", text, extra);
+	write_text(facts, more);
+	free(more);
+	free(text);
+	free(facts);
+	return lines;
+}
+
+/* Loads the knowledge base of a copy made by broken_copy(). */
+static struct kb *load_copy(const char *dir, struct sbuf *err, struct sbuf *warn)
+{
+	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	struct kb *k = kb_load(in, re, NULL, err, warn);
+	free(in);
+	free(re);
+	return k;
+}
+
 static void expect_load_error(const char *rel, const char *content, const char *want)
 {
 	char *dir = broken_copy(rel, content);
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
 	struct sbuf err = {0}, warn = {0};
-	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	struct kb *k = load_copy(dir, &err, &warn);
 	cr_expect_null(k);
 	cr_expect(strstr(sbuf_str(&err), want), "want \"%s\" in:\n%s", want, sbuf_str(&err));
 	kb_free(k);
 	sbuf_free(&err);
 	sbuf_free(&warn);
 	rm_rf(dir);
-	free(in);
-	free(re);
 	free(dir);
 }
 
@@ -205,14 +230,11 @@ static struct kb *kb_with(const char *ini, const char *const *ids, char **dir_ou
 			write_text(path, "[default]\nx\n");
 			free(path);
 		}
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
 	struct sbuf err = {0}, warn = {0};
-	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	struct kb *k = load_copy(dir, &err, &warn);
 	cr_assert_not_null(k, "%s", sbuf_str(&err));
 	sbuf_free(&err);
 	sbuf_free(&warn);
-	free(in);
-	free(re);
 	*dir_out = dir;
 	return k;
 }
@@ -317,9 +339,8 @@ Test(kb, an_every_section_ends_each_answer_of_its_file)
 	char *zh = xasprintf("%s/responses/zh/help.txt", dir);
 	write_text(zh, "[default]\n怎么问。\n[verizon]\n只有 Verizon。\n");
 	free(zh);
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
 	struct sbuf err = {0}, warn = {0};
-	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	struct kb *k = load_copy(dir, &err, &warn);
 	cr_assert_not_null(k, "%s", sbuf_str(&err));
 	cr_expect_str_eq(kb_answer(k, "help", NULL, NULL, "en")->text, "How to ask.\nAsk away.");
 	cr_expect_str_eq(kb_answer(k, "help", "verizon", NULL, "en")->text,
@@ -331,8 +352,6 @@ Test(kb, an_every_section_ends_each_answer_of_its_file)
 	sbuf_free(&err);
 	sbuf_free(&warn);
 	rm_rf(dir);
-	free(in);
-	free(re);
 	free(dir);
 }
 
@@ -347,25 +366,19 @@ Test(kb, what_the_runtime_would_cut_is_rejected_with_file_and_line)
 	char *dir = broken_copy("intents/zz.ini",
 				"[intent an_intent_id_of_31_bytes_xxxxxx]\npriority = 5\nen = widget\n"
 				"[carrier a_carrier_id_of_31_bytes_xxxxxx]\nen = gizmo\n");
-	char *facts = xasprintf("%s/responses/carriers.ini", dir);
-	char *text = read_file(facts, NULL);
-	cr_assert_not_null(text);
-	int line = 4;	/* of the section below: the short name */
-	for (const char *p = text; *p; p++)
-		line += *p == '\n';
-	char *more = xasprintf("%s\n[a_carrier_id_of_31_bytes_xxxxxx]\nname.en = Gizmo\n"
-			       "short.en = %s\nname.zh = Gizmo\nchannels = phone\nsource = x\nreviewed = 2026-11\n",
-			       text, "A carrier whose short name is far too long for the button it is on");
-	write_text(facts, more);
+	char *extra = xasprintf("[a_carrier_id_of_31_bytes_xxxxxx]\nname.en = Gizmo\n"
+				"short.en = %s\nname.zh = Gizmo\nchannels = phone\nsource = x\nreviewed = 2026-11\n",
+				"A carrier whose short name is far too long for the button it is on");
+	int line = 4 + append_facts(dir, extra);	/* of the section: the short name */
+	free(extra);
 	for (int l = 0; l < 2; l++) {
 		char *path = xasprintf("%s/responses/%s/an_intent_id_of_31_bytes_xxxxxx.txt", dir,
 				       l ? "zh" : "en");
 		write_text(path, "[default]\nx\n");
 		free(path);
 	}
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
 	struct sbuf err = {0}, warn = {0};
-	struct kb *k = kb_load(in, re, NULL, &err, &warn);
+	struct kb *k = load_copy(dir, &err, &warn);
 	cr_expect_null(k);
 	const char *e = sbuf_str(&err);
 	cr_expect(strstr(e, "intents/zz.ini:1: [intent an_intent_id_of_31_bytes_xxxxxx] with "
@@ -380,11 +393,6 @@ Test(kb, what_the_runtime_would_cut_is_rejected_with_file_and_line)
 	sbuf_free(&err);
 	sbuf_free(&warn);
 	rm_rf(dir);
-	free(more);
-	free(text);
-	free(facts);
-	free(in);
-	free(re);
 	free(dir);
 }
 
@@ -401,14 +409,9 @@ Test(kb, a_semicolon_after_a_blank_stays_in_the_value)
 	kb_drop(k, dir);
 
 	dir = broken_copy("intents/zz.ini", "");
-	char *facts = xasprintf("%s/responses/carriers.ini", dir);
-	char *text = read_file(facts, NULL);
-	char *more = xasprintf("%s\nzz_note = No fee for prepaid ; postpaid pays\n  the rest ; too\n",
-			       text);
-	write_text(facts, more);
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
+	append_facts(dir, "zz_note = No fee for prepaid ; postpaid pays\n  the rest ; too\n");
 	struct sbuf err = {0}, warn = {0};
-	k = kb_load(in, re, NULL, &err, &warn);
+	k = load_copy(dir, &err, &warn);
 	cr_assert_not_null(k, "%s", sbuf_str(&err));
 	const char *note = NULL;
 	for (size_t i = 0; i < k->nfacts && !note; i++)
@@ -418,11 +421,6 @@ Test(kb, a_semicolon_after_a_blank_stays_in_the_value)
 	sbuf_free(&err);
 	sbuf_free(&warn);
 	rm_rf(dir);
-	free(more);
-	free(text);
-	free(facts);
-	free(in);
-	free(re);
 	free(dir);
 }
 

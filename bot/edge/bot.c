@@ -8,6 +8,7 @@
 #include "notify.h"
 #include "reload.h"
 #include "sender.h"
+#include "store.h"
 #include "unmatched.h"
 #include "watch.h"
 
@@ -36,6 +37,12 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 		return -1;
 	}
 	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
+		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+		sbuf_free(&err);
+		return -1;
+	}
+	/* after the lock: only the instance that holds it migrates the db */
+	if (store_open(b->cfg.state_dir, &err) < 0) {
 		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
 		sbuf_free(&err);
 		return -1;
@@ -246,6 +253,7 @@ void bot_close(struct bot *b)
 	tg_close(b->tg);
 	outbox_free(b->ob);
 	context_free(b->ctx);
+	store_close();
 	state_close(&b->st);
 	kb_free(b->kb);
 	free(b->username);

@@ -30,6 +30,21 @@ static const struct migration {
 	/* store: the file's own facts (when it was created) */
 	{1, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
 	    "INSERT INTO meta VALUES ('created', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));"},
+	/* langs: each user's /lang choice */
+	{2, "CREATE TABLE langs (user INTEGER PRIMARY KEY, lang TEXT NOT NULL);"},
+	/* unmatched: the questions not answered (user_id only with log_user_ids) */
+	{3, "CREATE TABLE unmatched (id INTEGER PRIMARY KEY, time TEXT NOT NULL,"
+	    " chat_type TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL,"
+	    " norm TEXT NOT NULL, user_id INTEGER);"
+	    "CREATE INDEX unmatched_norm ON unmatched (norm);"},
+	/* stats: counters (key '' for the plain ones), the last warnings and
+	 * errors, and the running bot's pid, start and STATUS= line (one row) */
+	{4, "CREATE TABLE counters (name TEXT NOT NULL, key TEXT NOT NULL, n INTEGER NOT NULL,"
+	    " PRIMARY KEY (name, key)) WITHOUT ROWID;"
+	    "CREATE TABLE log_events (id INTEGER PRIMARY KEY, time TEXT NOT NULL,"
+	    " level TEXT NOT NULL, event TEXT NOT NULL, fields TEXT NOT NULL);"
+	    "CREATE TABLE runtime (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,"
+	    " started INTEGER NOT NULL, flushed TEXT NOT NULL, status TEXT NOT NULL);"},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 

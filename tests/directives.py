@@ -20,7 +20,8 @@ from conversation import ROOT, TOKEN, WAIT, Failure
 # --- setting up ----------------------------------------------------------
 def config(conv, step):
     """config SECTION KEY = VALUE
-    added to the generated config.ini ('@ROOT': the project, '@CERT': see tls)"""
+    added to the generated config.ini ('@ROOT': the project, '@TMP': the
+    conversation's temporary directory, '@CERT': see tls)"""
     section, key, _, value = step.line.split(None, 4)[1:]
     conv.config.setdefault(section, {})[key] = value
 
@@ -416,6 +417,21 @@ def expect_cli(conv, step):
         raise Failure(f"cli output does not match {step.text!r}:\n{out}")
 
 
+def expect_file(conv, step):
+    """expect-file PATH [| REGEX]
+    PATH (@TMP as in cli) exists and matches REGEX (waits for it)"""
+    path = step.args[0].replace("@TMP", conv.tmp)
+    end = time.time() + WAIT
+    while True:
+        text = open(path, encoding="utf-8", errors="replace").read() if os.path.exists(path) else None
+        if text is not None and (not step.text or re.search(step.text, text, re.S | re.M)):
+            return
+        if time.time() > end:
+            raise Failure(f"{path} " + ("is missing" if text is None else
+                                        f"does not match {step.text!r}:\n{text[-3000:]}"))
+        time.sleep(0.05)
+
+
 def restore(conv, step):
     """restore FILE
     with the bot stopped: FILE (@TMP as in cli) becomes the state
@@ -436,7 +452,7 @@ DIRECTIVES = {f.__doc__.split()[0]: f for f in (
     send, press, send_json, send_raw, corpus, burst,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
     expect_fault_gap, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
-    extra_ok, cli, expect_cli, restore)}
+    extra_ok, cli, expect_cli, expect_file, restore)}
 
 
 def usage():

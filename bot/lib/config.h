@@ -35,6 +35,7 @@ struct config {
 	int log_user_ids;
 	int auto_reload;	/* reload when files under intents/ or responses/ change */
 	char *reload_eval;	/* labelled file a reload must not do worse on, or NULL */
+	char *metrics_file;	/* Prometheus text file written every minute, or NULL */
 
 	char *log_level;
 	char *log_format;
@@ -55,8 +56,8 @@ int config_is_admin(const struct config *c, int64_t user_id);
  * supply it). One line per problem. */
 int config_check(const struct config *c, struct sbuf *err, struct sbuf *warn);
 /* SIGHUP: compares a freshly loaded config with the running one, key by key
- * (config.c's table). Changed keys that can change live (admins, group_mode,
- * log level) move into running; the others stay and are listed in
+ * (config.c's table). Changed keys that can change live (admins,
+ * group_mode, metrics_file, log level) move into running; the others stay and are listed in
  * need_restart; both lists are "[section] key, ...". fresh keeps what it
  * had (or running's old values) and is still the caller's to free. */
 void config_apply_live(struct config *running, struct config *fresh, struct sbuf *applied,

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 int bot_wants_wakeup(void *user)
@@ -21,6 +22,12 @@ int bot_wants_wakeup(void *user)
 	struct bot *b = user;
 	return (b->hup && *b->hup) || watch_ready(b->watch_fd) ||
 	       (b->reload_due && now_seconds() >= b->reload_due);
+}
+
+static int dir_is(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int bot_open(struct bot *b, volatile sig_atomic_t *stop)
@@ -45,8 +52,19 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	langs_load(b->cfg.state_dir, b->ctx);	/* /lang survives a restart */
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
-		const char *dirs[] = {b->cfg.intents_dir, b->cfg.responses_dir};
-		b->watch_fd = watch_open(dirs, 2);
+		/* and the admin directory's, when it has them (hand edits there) */
+		const char *admin = config_admin_kb_dir(&b->cfg);
+		char *ai = admin ? xasprintf("%s/intents", admin) : NULL;
+		char *ar = admin ? xasprintf("%s/responses", admin) : NULL;
+		const char *dirs[4] = {b->cfg.intents_dir, b->cfg.responses_dir};
+		int n = 2;
+		if (ai && dir_is(ai))
+			dirs[n++] = ai;
+		if (ar && dir_is(ar))
+			dirs[n++] = ar;
+		b->watch_fd = watch_open(dirs, n);
+		free(ai);
+		free(ar);
 	}
 
 	b->ob = outbox_new(b->cfg.rate_limits);

@@ -47,7 +47,8 @@ static int eval_gate(const struct config *cfg, const struct kb *running, const s
 
 struct kb *reload_load(const struct config *cfg, struct sbuf *err, struct sbuf *warn)
 {
-	struct kb_load_opts opts = {.max_age_days = 0};	/* stale facts: `check --max-age` */
+	struct kb_load_opts opts = {.max_age_days = 0,	/* stale facts: `check --max-age` */
+				    .admin_dir = config_admin_kb_dir(cfg)};
 	return kb_load(cfg->intents_dir, cfg->responses_dir, &opts, err, warn);
 }
 

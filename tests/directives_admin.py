@@ -3,6 +3,7 @@ from Telegram (issue 18), kept apart from directives.py so that both can
 grow without stepping on each other; directives.py merges ADMIN_DIRECTIVES
 into its table. Same conventions: one function per directive, docstring =
 syntax line + help."""
+import json
 import os
 import re
 import shutil
@@ -67,5 +68,36 @@ def admin_dir_clear(conv, step):
     shutil.rmtree(admin_dir(conv), ignore_errors=True)
 
 
+def press_button(conv, step):
+    """press-button [from=ID] | LABEL_REGEX
+    waits for a message of the bot with a button whose label matches, then
+    presses the newest such button (its callback_data is not known in
+    advance: an edit's buttons carry a random nonce)"""
+    want = re.compile(step.text)
+    found = []
+
+    def check():
+        for call in reversed(conv.fake.calls_of("sendMessage")):
+            markup = call["params"].get("reply_markup")
+            if isinstance(markup, str):
+                markup = json.loads(markup)
+            for row in (markup or {}).get("inline_keyboard", []):
+                for b in row:
+                    if want.search(b.get("text", "")):
+                        found.append(b["callback_data"])
+                        return True
+        return False
+    conv.fake.wait_for(check, WAIT)
+    if not found:
+        raise Failure(f"no button matches {step.text!r}:\n{conv.dump('sendMessage')}")
+    conv.press(step.opts, found[0])
+
+
+def send_lines(conv, step):
+    """send-lines [from=ID] | TEXT
+    a private message whose TEXT has '\\n' for line breaks"""
+    conv.send("private", step.opts, step.text.replace("\\n", "\n"))
+
+
 ADMIN_DIRECTIVES = {f.__doc__.split()[0]: f for f in (
-    admin_file, check_output, expect_admin_file, admin_dir_clear)}
+    admin_file, check_output, expect_admin_file, admin_dir_clear, press_button, send_lines)}

@@ -3,6 +3,7 @@
 #include "bot.h"
 #include "answer.h"
 #include "slash.h"
+#include "kbedit.h"
 #include "langs.h"
 #include "log.h"
 #include "notify.h"
@@ -68,6 +69,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	}
 
 	b->ob = outbox_new(b->cfg.rate_limits);
+	b->kbedit = kbedit_new();
 	if (!b->cfg.rate_limits)
 		log_warn("rate_limits_off",
 			 KV("msg", "sending without pacing: only for benchmarks against a fake server"));
@@ -240,6 +242,9 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 	case ACTION_UNMATCHED:
 		unmatched_report(b->cfg.state_dir, out->action_arg, &report);
 		break;
+	case ACTION_KBADMIN:
+		kbedit_command(b, u, out);
+		break;
 	case ACTION_NONE:
 		break;
 	}
@@ -263,6 +268,7 @@ void bot_close(struct bot *b)
 	watch_close(b->watch_fd);
 	tg_close(b->tg);
 	outbox_free(b->ob);
+	kbedit_free(b->kbedit);
 	context_free(b->ctx);
 	state_close(&b->st);
 	kb_free(b->kb);

@@ -44,6 +44,7 @@ static const struct key_def keys[] = {
 	{"bot", "auto_reload", K_BOOL, OFF(auto_reload), 0, 0, 0},
 	{"bot", "reload_eval", K_STRING, OFF(reload_eval), 0, 0, 0},
 	{"bot", "admin_kb_dir", K_STRING, OFF(admin_kb_dir), 0, 0, 0},
+	{"bot", "edit_ttl", K_INT, OFF(edit_ttl), 1, 86400, 1},
 	{"log", "level", K_LOG_LEVEL, OFF(log_level), 0, 0, 1},
 	{"log", "format", K_LOG_FORMAT, OFF(log_format), 0, 0, 0},
 };
@@ -76,6 +77,7 @@ void config_defaults(struct config *c)
 	c->group_mode = GROUP_MENTION;
 	c->context_ttl = 1800;
 	c->auto_reload = 1;
+	c->edit_ttl = 900;
 	c->log_level = xstrdup("info");
 	c->log_format = xstrdup("text");
 }

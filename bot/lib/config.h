@@ -37,6 +37,7 @@ struct config {
 	char *reload_eval;	/* labelled file a reload must not do worse on, or NULL */
 	char *admin_kb_dir;	/* admins' overrides of intents/ and responses/ (file by
 				 * file); default STATE_DIR/kb; "" none */
+	int edit_ttl;		/* seconds an admin's /edit or /teach waits for its next step */
 
 	char *log_level;
 	char *log_format;

@@ -72,25 +72,30 @@ def press_button(conv, step):
     """press-button [from=ID] | LABEL_REGEX
     waits for a message of the bot with a button whose label matches, then
     presses the newest such button (its callback_data is not known in
-    advance: an edit's buttons carry a random nonce)"""
+    advance: an edit's buttons carry a random nonce); only messages newer
+    than the one the previous press-button used count"""
     want = re.compile(step.text)
     found = []
+    after = getattr(conv, "button_message", -1)
 
     def check():
-        for call in reversed(conv.fake.calls_of("sendMessage")):
+        calls = conv.fake.calls_of("sendMessage")
+        for i in range(len(calls) - 1, after, -1):
+            call = calls[i]
             markup = call["params"].get("reply_markup")
             if isinstance(markup, str):
                 markup = json.loads(markup)
             for row in (markup or {}).get("inline_keyboard", []):
                 for b in row:
                     if want.search(b.get("text", "")):
-                        found.append(b["callback_data"])
+                        found.append((i, b["callback_data"]))
                         return True
         return False
     conv.fake.wait_for(check, WAIT)
     if not found:
         raise Failure(f"no button matches {step.text!r}:\n{conv.dump('sendMessage')}")
-    conv.press(step.opts, found[0])
+    conv.button_message = found[0][0]
+    conv.press(step.opts, found[0][1])
 
 
 def send_lines(conv, step):

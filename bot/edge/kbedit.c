@@ -288,7 +288,7 @@ static void apply(struct bot *b, struct session *s, const struct update *u, stru
 		dialog_report(u, out, sbuf_str(&rep));
 		goto done;
 	}
-	if (bot_reload(b, "/edit", &rep) < 0) {
+	if (bot_reload(b, s->phrase ? "/teach" : "/edit", &rep) < 0) {
 		/* the running one stays; the file must not disagree with it */
 		if (old)
 			kbfile_write(path, old, &rep);

@@ -6,13 +6,13 @@
 #include "bot.h"
 #include "classify.h"
 #include "html.h"
-#include "kbfile.h"
+#include "kbapply.h"
 #include "kbhist.h"
+#include "kbfile.h"
 #include "kbshow.h"
 #include "keyboard.h"
 #include "log.h"
 #include "normalize.h"
-#include "reload.h"
 #include "render.h"
 #include "unmatched.h"
 
@@ -104,11 +104,6 @@ char *kbedit_rel(const struct config *cfg, const char *path)
 	return NULL;
 }
 
-static char *stage_dir(const struct bot *b, int64_t user)
-{
-	return xasprintf("%s/kbstage/%lld", b->cfg.state_dir, (long long)user);
-}
-
 /* An HTML reply to u; the text is split when long, the last part returned. */
 static struct reply *say_html(const struct update *u, struct dialog_out *out, const char *html)
 {
@@ -146,25 +141,6 @@ static void add_buttons(struct reply *r, const struct session *s, int with_apply
 	buttons_add(r, "✖ Cancel", data);
 }
 
-/* Loads the knowledge base with s->content staged over s->rel: the
- * candidate (or NULL) and whether a reload would take it. */
-static struct kb *try_content(struct bot *b, const struct session *s, struct sbuf *problems,
-			      struct sbuf *warn, int *accepted)
-{
-	char *stage = stage_dir(b, s->user);
-	char *path = xasprintf("%s/%s", stage, s->rel);
-	struct kb *cand = NULL;
-	*accepted = 0;
-	if (kbfile_write(path, s->content, problems) == 0)
-		cand = reload_candidate(&b->cfg, b->kb, stage, problems, warn, accepted);
-	struct sbuf ignore = {0};
-	kbfile_remove(path, &ignore);	/* the stage holds an edit only while it is tried */
-	sbuf_free(&ignore);
-	free(path);
-	free(stage);
-	return cand;
-}
-
 /* The check's verdict as the preview shows it. */
 static void verdict(struct sbuf *out, int accepted, struct sbuf *problems,
 		    struct sbuf *warn)
@@ -200,7 +176,7 @@ static void preview(struct bot *b, struct session *s, const struct update *u, st
 {
 	struct sbuf problems = {0}, warn = {0}, rep = {0};
 	int accepted;
-	struct kb *cand = try_content(b, s, &problems, &warn, &accepted);
+	struct kb *cand = kbapply_try(b, s->user, s->rel, s->content, &problems, &warn, &accepted);
 	if (cand && s->phrase) {
 		sbuf_addf(&rep, "With the phrase added, \"%s\" reads:\n", s->phrase);
 		classify_explain(cand, s->phrase, &rep);
@@ -223,28 +199,11 @@ static void preview(struct bot *b, struct session *s, const struct update *u, st
 	sbuf_free(&rep);
 }
 
-/* The winning file's text for s->rel now (the admin's, else the shipped). */
-static char *current_text(const struct bot *b, const char *rel)
-{
-	const char *admin = config_admin_kb_dir(&b->cfg);
-	char *path = admin ? xasprintf("%s/%s", admin, rel) : NULL;
-	char *text = path ? read_file(path, NULL) : NULL;
-	free(path);
-	if (text)
-		return text;
-	int intents = strncmp(rel, "intents/", 8) == 0;
-	path = xasprintf("%s/%s", intents ? b->cfg.intents_dir : b->cfg.responses_dir,
-			 rel + (intents ? 8 : 10));
-	text = read_file(path, NULL);
-	free(path);
-	return text;
-}
-
 /* The edit's text arrived: the new file, then its preview. */
 static void take_text(struct bot *b, struct session *s, const struct update *u, struct dialog_out *out)
 {
 	const char *why = kbfile_body_problem(u->text);
-	char *base = why ? NULL : current_text(b, s->rel);
+	char *base = why ? NULL : kbapply_current(b, s->rel);
 	if (why || !base) {
 		char *msg = xasprintf("Not taken: %s. Send the text again, or /cancel.",
 				      why ? why : "the file cannot be read");
@@ -262,55 +221,16 @@ static void take_text(struct bot *b, struct session *s, const struct update *u, 
 /* Apply: check again against the running knowledge base, write, reload. */
 static void apply(struct bot *b, struct session *s, const struct update *u, struct dialog_out *out)
 {
-	struct sbuf problems = {0}, warn = {0}, rep = {0};
-	int accepted;
-	kb_free(try_content(b, s, &problems, &warn, &accepted));
-	const char *admin = config_admin_kb_dir(&b->cfg);
-	if (!accepted || !admin) {
-		sbuf_addf(&rep, "Not applied: the old text stays. Why:\n%s",
-			  admin ? sbuf_str(&problems) : "no admin_kb_dir is configured\n");
-		if (s->topic[0] && !s->phrase) {
-			sbuf_adds(&rep, "Send a corrected text, or /cancel.\n");
-			s->step = STEP_TEXT;
-		} else {
-			session_clear(s);
-		}
-		log_warn("kb_edit_refused", KV("user", u->from_id), KV("what", s->what));
-		dialog_report(u, out, sbuf_str(&rep));
-		goto done;
-	}
-	char *path = xasprintf("%s/%s", admin, s->rel);
-	char *old = read_file(path, NULL);	/* NULL: the shipped file was in use */
-	if (kbfile_write(path, s->content, &rep) < 0) {
-		free(old);
-		free(path);
-		sbuf_adds(&rep, "Not applied: the old text stays.\n");
-		dialog_report(u, out, sbuf_str(&rep));
-		goto done;
-	}
-	if (bot_reload(b, s->phrase ? "/teach" : "/edit", &rep) < 0) {
-		/* the running one stays; the file must not disagree with it */
-		if (old)
-			kbfile_write(path, old, &rep);
-		else
-			kbfile_remove(path, &rep);
-		sbuf_adds(&rep, "Not applied: the old text is back.\n");
+	struct sbuf rep = {0};
+	long v = kbapply_apply(b, u->from_id, s->phrase ? "/teach" : "/edit", s->what, s->rel,
+			       s->content, &rep);
+	if (v < 0 && !s->phrase) {
+		sbuf_adds(&rep, "Send a corrected text, or /cancel.\n");
+		s->step = STEP_TEXT;
 	} else {
-		long v = kbhist_add(b, u->from_id, s->what, s->rel, old, s->content, &rep);
-		sbuf_addf(&rep, "Applied %s", s->what);
-		if (v > 0)
-			sbuf_addf(&rep, " as version %ld (/history %ld, /rollback %ld)", v, v, v);
-		sbuf_adds(&rep, ".\n");
-		log_info("kb_edit_applied", KV("user", u->from_id), KV("what", s->what),
-			 KV("file", s->rel), KV("version", v));
 		session_clear(s);
 	}
-	free(old);
-	free(path);
 	dialog_report(u, out, sbuf_str(&rep));
-done:
-	sbuf_free(&problems);
-	sbuf_free(&warn);
 	sbuf_free(&rep);
 }
 
@@ -344,7 +264,7 @@ static void teach_pick_intent(struct bot *b, struct session *s, const char *inte
 {
 	const struct rule *r = kb_rule(b->kb, RULE_INTENT, intent);
 	char *rel = r ? kbedit_rel(&b->cfg, r->file) : NULL;
-	char *base = rel ? current_text(b, rel) : NULL;
+	char *base = rel ? kbapply_current(b, rel) : NULL;
 	char *norm = normalize(s->phrase, strlen(s->phrase));
 	char when[32], *comment;
 	time_t t = time(NULL);
@@ -480,7 +400,7 @@ static void cmd_edit(struct bot *b, const struct update *u, struct dialog_out *o
 	snprintf(s->head, sizeof s->head, "%s", argv[1]);
 	snprintf(s->lang, sizeof s->lang, "%s", lang);
 	snprintf(s->what, sizeof s->what, "/edit %s %s %s", s->topic, s->head, s->lang);
-	char *base = current_text(b, rel);
+	char *base = kbapply_current(b, rel);
 	char *cur = base ? kbfile_section(base, s->head) : NULL;
 	struct sbuf msg = {0};
 	sbuf_addf(&msg, "Editing [%s] of %s. Send its new source text as your next message "

@@ -4,10 +4,10 @@
 #include "answer.h"
 #include "bot.h"
 
-long kbhist_add(struct bot *b, int64_t who, const char *what, const char *rel, const char *old,
+long kbhist_add(int64_t who, const char *what, const char *rel, const char *old,
 		const char *new_text, struct sbuf *err)
 {
-	(void)b, (void)who, (void)what, (void)rel, (void)old, (void)new_text, (void)err;
+	(void)who, (void)what, (void)rel, (void)old, (void)new_text, (void)err;
 	return 0;
 }
 

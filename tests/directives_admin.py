@@ -44,6 +44,17 @@ def check_output(conv, step):
         raise Failure(f"check printed:\n{out[-3000:]}")
 
 
+def cli_output(conv, step):
+    """cli-output SUBCOMMAND [ARG ...] | REGEX
+    `cancelbot SUBCOMMAND -c CONFIG ARG ...` (while the bot runs) exits 0 and
+    prints something matching REGEX (re.S)"""
+    args = [conv.bot, step.args[0], "-c", conv.write_config()] + step.args[1:]
+    p = subprocess.run(args, cwd=conv.tmp, capture_output=True, timeout=WAIT)
+    out = (p.stdout + p.stderr).decode("utf-8", "replace")
+    if p.returncode != 0 or not re.search(step.text, out, re.S):
+        raise Failure(f"{' '.join(args[1:2] + args[4:])} exited {p.returncode}, printed:\n{out[-3000:]}")
+
+
 def expect_admin_file(conv, step):
     """expect-admin-file FILE REGEX
     FILE of the admin knowledge-base directory exists and matches REGEX;
@@ -105,4 +116,4 @@ def send_lines(conv, step):
 
 
 ADMIN_DIRECTIVES = {f.__doc__.split()[0]: f for f in (
-    admin_file, check_output, expect_admin_file, admin_dir_clear, press_button, send_lines)}
+    admin_file, check_output, cli_output, expect_admin_file, admin_dir_clear, press_button, send_lines)}

@@ -83,16 +83,21 @@ def press_button(conv, step):
     """press-button [from=ID] | LABEL_REGEX
     waits for a message of the bot with a button whose label matches, then
     presses the newest such button (its callback_data is not known in
-    advance: an edit's buttons carry a random nonce); only messages newer
-    than the one the previous press-button used count"""
+    advance: an edit's buttons carry a random nonce); only messages to the
+    same chat (chat=, else from=), newer than the one the previous
+    press-button there used, count"""
     want = re.compile(step.text)
     found = []
-    after = getattr(conv, "button_message", -1)
+    chat = int(step.opts.get("chat", step.opts.get("from", 42)))
+    used = conv.__dict__.setdefault("button_message", {})
+    after = used.get(chat, -1)
 
     def check():
         calls = conv.fake.calls_of("sendMessage")
         for i in range(len(calls) - 1, after, -1):
             call = calls[i]
+            if call["params"].get("chat_id") != chat:
+                continue
             markup = call["params"].get("reply_markup")
             if isinstance(markup, str):
                 markup = json.loads(markup)
@@ -105,7 +110,7 @@ def press_button(conv, step):
     conv.fake.wait_for(check, WAIT)
     if not found:
         raise Failure(f"no button matches {step.text!r}:\n{conv.dump('sendMessage')}")
-    conv.button_message = found[0][0]
+    used[chat] = found[0][0]
     conv.press(step.opts, found[0][1])
 
 

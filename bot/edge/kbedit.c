@@ -289,7 +289,7 @@ static void teach_pick_intent(struct bot *b, struct session *s, const char *inte
 		session_clear(s);
 	} else {
 		snprintf(s->rel, sizeof s->rel, "%s", rel);
-		snprintf(s->what, sizeof s->what, "/teach %s: %.150s", intent, norm);
+		snprintf(s->what, sizeof s->what, "/teach %.40s: %.150s", intent, norm);
 		free(s->content);
 		s->content = content;
 		content = NULL;

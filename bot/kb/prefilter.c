@@ -32,6 +32,9 @@ static void set_free(struct needles *s)
 	free(s->v);
 	free(s->first);
 	free(s->from);
+	free(s->word);
+	free(s->mask);
+	free(s->wfrom);
 	*s = (struct needles){0};
 }
 
@@ -365,6 +368,20 @@ static void index_first_pairs(struct needles *s)
 		}
 	}
 	s->from[s->nfirst] = (uint32_t)s->n;
+	/* first[] is sorted, so the pairs of one bigram word are adjacent */
+	s->word = xmalloc((s->nfirst ? s->nfirst : 1) * sizeof *s->word);
+	s->mask = xmalloc((s->nfirst ? s->nfirst : 1) * sizeof *s->mask);
+	s->wfrom = xmalloc((s->nfirst + 1) * sizeof *s->wfrom);
+	for (size_t k = 0; k < s->nfirst; k++) {
+		unsigned w = s->first[k] >> 6;
+		if (k == 0 || w != s->word[s->nword - 1]) {
+			s->word[s->nword] = (uint16_t)w;
+			s->mask[s->nword] = 0;
+			s->wfrom[s->nword++] = (uint32_t)k;
+		}
+		s->mask[s->nword - 1] |= (uint64_t)1 << (s->first[k] & 63);
+	}
+	s->wfrom[s->nword] = (uint32_t)s->nfirst;
 }
 
 void needles_from_regex(const char *re, struct needles *out)
@@ -401,18 +418,22 @@ int needles_may_occur(const struct needles *n, const struct bigrams *bg)
 {
 	if (!n->usable)
 		return 1;
-	for (size_t k = 0; k < n->nfirst; k++) {
-		unsigned p = n->first[k];
-		if (!(bg->bits[p >> 6] >> (p & 63) & 1))
-			continue;
-		for (uint32_t i = n->from[k]; i < n->from[k + 1]; i++) {
-			const struct needle *d = &n->v[i];
-			unsigned j = 1;
-			while (j < d->npairs &&
-			       (bg->bits[d->pairs[j] >> 6] >> (d->pairs[j] & 63) & 1))
-				j++;
-			if (j == d->npairs)
-				return 1;
+	for (size_t w = 0; w < n->nword; w++) {
+		uint64_t present = bg->bits[n->word[w]] & n->mask[w];
+		if (!present)
+			continue;	/* none of this word's first pairs is in the text */
+		for (uint32_t k = n->wfrom[w]; k < n->wfrom[w + 1]; k++) {
+			if (!(present >> (n->first[k] & 63) & 1))
+				continue;
+			for (uint32_t i = n->from[k]; i < n->from[k + 1]; i++) {
+				const struct needle *d = &n->v[i];
+				unsigned j = 1;
+				while (j < d->npairs &&
+				       (bg->bits[d->pairs[j] >> 6] >> (d->pairs[j] & 63) & 1))
+					j++;
+				if (j == d->npairs)
+					return 1;
+			}
 		}
 	}
 	return 0;

@@ -52,6 +52,8 @@ static void set_add(struct needles *s, const char *p, size_t len)
 	*d = (struct needle){.s = xstrndup(p, len), .len = len};
 	for (size_t i = 0; i + 1 < len; i++)
 		d->pairs[d->npairs++] = (uint16_t)pair(p + i);
+	if (len == 1)	/* one byte: its pseudo-pair with NUL (bigrams_set) */
+		d->pairs[d->npairs++] = (uint16_t)((unsigned char)p[0] << 8);
 }
 
 /* Moves b's needles into a (a |-alternation: a match contains one of
@@ -246,7 +248,7 @@ static void joined(const struct sbuf *prefix, const struct needles *leads, struc
 
 static void add_run(struct needles *best, const struct sbuf *run)
 {
-	if (run->len < 2)
+	if (run->len < 1)
 		return;
 	struct needles cand = {.usable = 1};
 	set_add(&cand, run->p, run->len);
@@ -406,12 +408,18 @@ void bigrams_set(struct bigrams *bg, const char *t, size_t len)
 {
 	for (size_t i = 0; i + 1 < len; i++)
 		bg->bits[pair(t + i) >> 6] |= (uint64_t)1 << (pair(t + i) & 63);
+	/* each byte also as a pair with NUL, which no text contains: the
+	 * lookup of a one-byte needle (the "?" of "^help\?$") */
+	for (size_t i = 0; i < len; i++)
+		bg->bits[(unsigned char)t[i] << 2] |= 1;
 }
 
 void bigrams_clear(struct bigrams *bg, const char *t, size_t len)
 {
 	for (size_t i = 0; i + 1 < len; i++)
 		bg->bits[pair(t + i) >> 6] = 0;
+	for (size_t i = 0; i < len; i++)
+		bg->bits[(unsigned char)t[i] << 2] = 0;
 }
 
 int needles_may_occur(const struct needles *n, const struct bigrams *bg)

@@ -21,7 +21,7 @@ enum { MAX_NEEDLE_LEN = 12 };
 
 struct needle {
 	char *s;
-	size_t len;		/* >= 2: one byte has no pair to look up */
+	size_t len;		/* 1 byte: one pseudo-pair, the byte and NUL (bigrams_set) */
 	uint16_t pairs[MAX_NEEDLE_LEN - 1];	/* its byte pairs, as bigrams index them */
 	unsigned npairs;
 };

@@ -87,7 +87,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 		--max-false-trigger 0.061 tests/voices/blind2_zh_tw_hk.tsv
 	./cancelbot eval --quiet --min-intent 0.909 --min-carrier 0.966 --min-plan 0.999 \
 		--max-false-trigger 0.042 tests/voices/blind2_en.tsv
-	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/dev.tsv tests/dialogs/dev2.tsv
+	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/dev.tsv tests/dialogs/dev2.tsv tests/dialogs/dev3.tsv
 	python3 tests/run_conversations.py ./cancelbot tests/data
 	python3 tests/check_install.py
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2

@@ -212,8 +212,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int brand_now = a.brand[0] != 0;
 	if (!c.veto && (addressed || a.topic))
 		follow_up(m, addressed, &a);
-	if (ui_cue && !(statement && a.named))
-		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */
+	if (ui_cue && !(statement && a.named && a.topic && !list_has(cue->replaces, a.topic)))
+		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply;
+				 * "I'm postpaid" after "what is prepaid?" is noted */
 	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
 		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
 	int understood = 1;

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 
+import directives_admin
 import fakeapi
 from conversation import ROOT, TOKEN, WAIT, Failure
 
@@ -401,6 +402,7 @@ DIRECTIVES = {f.__doc__.split()[0]: f for f in (
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
     expect_fault_gap, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
     extra_ok)}
+DIRECTIVES.update(directives_admin.ADMIN_DIRECTIVES)
 
 
 def usage():

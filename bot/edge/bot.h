@@ -27,6 +27,7 @@ struct bot {
 	struct tg_client *tg;
 	struct context *ctx;
 	struct outbox *ob;
+	struct kbedit *kbedit;		/* admins' edits in progress (kbedit.h) */
 	struct stats stats;
 	char *username;
 	int64_t bot_id;

@@ -418,7 +418,7 @@ static void cmd_edit(struct bot *b, const struct update *u, struct dialog_out *o
 static void cmd_teach(struct bot *b, const struct update *u, struct dialog_out *out)
 {
 	struct sbuf top = {0};
-	unmatched_top(b->cfg.state_dir, TEACH_MAX, &top);
+	unmatched_top(TEACH_MAX, &top);
 	struct session *s = session_start(b, u->from_id, STEP_TEACH_QUESTION);
 	snprintf(s->what, sizeof s->what, "/teach");
 	/* "   3× text" lines */

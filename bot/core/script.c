@@ -13,16 +13,18 @@
 #include <string.h>
 
 /* The written variant of a message with Chinese characters: the row whose
- * marker words it uses (Cantonese); Traditional characters: a Traditional
+ * marker words it uses (Cantonese), in either script; Traditional characters: a Traditional
  * row, the conversation's or the Telegram language's first; none: the
  * conversation's or Telegram's Chinese, else the first Simplified row. */
 static const struct lang *han_variant(const char *text, const struct lang *prev,
 				      const struct lang *tg)
 {
 	int trad = text_is_traditional(text);
+	/* marker words decide whatever the characters: Cantonese written with
+	 * only characters common to both scripts (我喺屋企人嘅…) is Cantonese */
 	for (size_t i = 0; i < nlangs; i++) {
 		const char *p = langs[i].markers;
-		while (p && *p && trad == langs[i].traditional) {
+		while (p && *p) {
 			size_t n = strcspn(p, ",");
 			char word[32];
 			snprintf(word, sizeof word, "%.*s", (int)n, p);

@@ -126,7 +126,13 @@ static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
 		found = 1;
 	}
 	size_t ns, ne;
-	if (!found || run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
+	if (!found)
+		return 0;
+	/* the `not` patterns: skipped, like a group, when none of their
+	 * literals is in the text (a carrier's {home_only} scans the whole
+	 * message from its start) */
+	if (needles_may_occur(&r->none_need, sc->pairs) &&
+	    run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
 		return 0;
 	h->rule = r;
 	h->destination = 0;
@@ -196,7 +202,9 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 			continue;
 		if (r->kind == RULE_PLAN)
 			plans++;
-		else if (kb->carrier_destination)
+		else if (kb->carrier_destination &&
+			 /* the text's pairs include those before the mention */
+			 needles_may_occur(&kb->destination_need, sc.pairs))
 			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
 					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
 		consider(best, &h);

@@ -331,7 +331,7 @@ int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbu
 	if (dest && err->len == before) {
 		/* matched against the text before a carrier name, so it must end there */
 		kb->carrier_destination = kb_compile_expanded(kb, "(?:{carrier_destination})$",
-							      &dest->pats[0], err);
+							      &dest->pats[0], &kb->destination_need, err);
 	}
 	return (rc || err->len != before) ? -1 : 0;
 }

@@ -268,7 +268,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 			answer_cue(env, u, out, cue, &a, m, lang);
 	} else if (a.topic && !a.carrier && a.brand[0]) {
 		answer_brand(env, u, out, &a, lang, brand_now);
-	} else if (a.topic && !c.intent && !c.carrier && !cue && c.plan &&
+	} else if (a.topic && !c.intent && !c.carrier && (!cue || statement) && c.plan &&
 		   dialog_repeats(env, u, a.topic, a.carrier, a.plan, lang)) {
 		/* "postpaid" under the postpaid answer: not the same answer again */
 		dialog_same_answer(env, u, out, a.plan, lang, 0);

@@ -49,6 +49,7 @@ struct scan {
 	int han;		/* the text has Chinese characters: zh patterns apply */
 	const struct bigrams *pairs;	/* the text's byte pairs, for the needles */
 	int carrier, plan;	/* a carrier / plan was named */
+	int known;		/* the conversation already has a carrier (classify_in) */
 	int *limit_hit;
 };
 
@@ -80,7 +81,7 @@ static void pairs_done(const char *t, size_t len)
 static int atom_holds(struct scan *sc, int atom)
 {
 	if (atom == COND_CARRIER)
-		return sc->carrier;
+		return sc->carrier || sc->known;
 	if (atom == COND_PLAN)
 		return sc->plan;
 	if (!sc->memo[atom]) {
@@ -173,6 +174,12 @@ static void consider(struct hit *best, const struct hit *h)
 
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out)
 {
+	classify_in(kb, text, len, 0, out);
+}
+
+void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_known,
+		 struct classification *out)
+{
 	memset(out, 0, sizeof *out);
 	out->norm = normalize(text, len);
 	int han = text_has_han(out->norm);
@@ -184,7 +191,7 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 	struct scan sc = {.kb = kb, .t = out->norm, .len = norm_len,
 			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
 			  .limit_hit = &out->limit_hit, .han = han,
-			  .pairs = pairs_of(out->norm, norm_len)};
+			  .pairs = pairs_of(out->norm, norm_len), .known = carrier_known};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
 	/* mentions first: intents' conditions may ask whether a carrier was named */

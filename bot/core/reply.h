@@ -39,6 +39,11 @@ struct reply {
 	char topic[CTX_ID];	/* for stats: the intent answered, or "" */
 	char carrier[CTX_ID];
 	char dedup_key[CTX_KEY];	/* groups: note the sent message under this key */
+	/* an answer sent to the asker in private instead of the group: where it
+	 * goes when the asker cannot be written to (never started the bot),
+	 * and the pointer said in the group once it is out ("" in later parts) */
+	int64_t group_chat_id, group_reply_to, group_thread_id;
+	char group_note[512];
 };
 
 #endif

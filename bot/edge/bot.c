@@ -3,6 +3,7 @@
 #include "bot.h"
 #include "answer.h"
 #include "slash.h"
+#include "script.h"
 #include "langs.h"
 #include "log.h"
 #include "notify.h"
@@ -43,6 +44,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	b->tg = tg_open(b->cfg.api_url, b->cfg.token, b->cfg.ca_file, stop);
 	b->ctx = context_new(CONTEXT_CAPACITY, b->cfg.context_ttl);
 	langs_load(b->cfg.state_dir, b->ctx);	/* /lang survives a restart */
+	b->groups = groups_open(b->cfg.state_dir);
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
 		const char *dirs[] = {b->cfg.intents_dir, b->cfg.responses_dir};
@@ -78,6 +80,9 @@ static int get_me(struct bot *b)
 	const cJSON *all = cJSON_GetObjectItemCaseSensitive(r.result, "can_read_all_group_messages");
 	free(b->username);
 	b->username = xstrdup(cJSON_IsString(u) ? u->valuestring : "");
+	b->can_read_all = cJSON_IsTrue(all);
+	b->inline_mode = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.result,
+								       "supports_inline_queries"));
 	b->bot_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
 	char *at = xasprintf("@%s", b->username);
 	log_info("connected", KV("bot", at), KV("id", b->bot_id));
@@ -206,6 +211,81 @@ int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
 	return rc;
 }
 
+void bot_env(struct bot *b, const struct update *u, struct dialog_env *env)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*env = (struct dialog_env){.kb = b->kb, .cfg = &b->cfg, .ctx = b->ctx,
+				   .bot_username = b->username, .bot_id = b->bot_id,
+				   .now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9,
+				   .group = u && update_is_group(u) ? groups_get(b->groups, u->chat_id) : NULL,
+				   .can_read_all = b->can_read_all};
+}
+
+void bot_group_events(struct bot *b, const struct update *u, const struct dialog_out *out)
+{
+	if (u->kind == UPDATE_MEMBER)
+		log_info(out->group_gone ? "group_left" : "group_member", KV("chat", u->chat_id),
+			 KV("status", u->member_new), KV("by", u->from_id));
+	if (out->group_gone) {
+		groups_drop(b->groups, u->chat_id);
+		context_forget_chat(b->ctx, u->chat_id);
+	}
+	if (u->migrate_to_chat_id)
+		groups_migrate(b->groups, u->chat_id, u->migrate_to_chat_id);
+}
+
+/* Replies made after the dialog (its script conversion is done): made in
+ * a scratch out, converted, then moved to the end of out. */
+static void append_converted(struct dialog_out *out, struct dialog_out *extra)
+{
+	dialog_convert_script(extra);
+	out->v = xrealloc(out->v, (out->n + extra->n) * sizeof *out->v);
+	memcpy(out->v + out->n, extra->v, extra->n * sizeof *extra->v);
+	out->n += extra->n;
+	extra->n = 0;
+	if (extra->callback_text) {
+		free(out->callback_text);
+		out->callback_text = extra->callback_text;
+		extra->callback_text = NULL;
+	}
+	if (extra->answer_callback)
+		out->answer_callback = 1;
+	dialog_out_free(extra);
+}
+
+/* /settings@bot and its buttons: for the group's own admins (an anonymous
+ * admin writes as the group), checked with getChatMember. */
+static void group_settings(struct bot *b, const struct update *u, struct dialog_out *out)
+{
+	struct dialog_env env;
+	bot_env(b, u, &env);
+	struct dialog_out extra = {0};
+	if (!u->anonymous_admin &&
+	    !groups_is_admin(b->groups, b->tg, u->chat_id, u->from_id, env.now)) {
+		log_info("settings_refused", KV("chat", u->chat_id), KV("user", u->from_id));
+		group_settings_refused(&env, u, &extra);
+		append_converted(out, &extra);
+		return;
+	}
+	const struct group_prefs *now = groups_get(b->groups, u->chat_id);
+	struct group_prefs p = GROUP_PREFS_DEFAULT;
+	if (now)
+		p = *now;
+	int64_t edit = 0;
+	if (out->action == ACTION_GROUP_SETTING) {
+		edit = u->message_id;
+		if (group_settings_apply(&p, out->action_data) <= 0)
+			return;	/* already so: the menu stands (an identical edit is refused) */
+		groups_set(b->groups, u->chat_id, &p);
+		log_info("settings_changed", KV("chat", u->chat_id), KV("user", u->from_id),
+			 KV("set", out->action_data));
+		bot_env(b, u, &env);	/* the new language speaks at once */
+	}
+	group_settings_menu(&env, u, &extra, &p, edit);
+	append_converted(out, &extra);
+}
+
 /* Carries out what an admin command asked for, as a reply to it. */
 void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out)
 {
@@ -221,6 +301,10 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 		break;
 	case ACTION_UNMATCHED:
 		unmatched_report(b->cfg.state_dir, out->action_arg, &report);
+		break;
+	case ACTION_GROUP_SETTINGS:
+	case ACTION_GROUP_SETTING:
+		group_settings(b, u, out);
 		break;
 	case ACTION_NONE:
 		break;
@@ -246,6 +330,7 @@ void bot_close(struct bot *b)
 	tg_close(b->tg);
 	outbox_free(b->ob);
 	context_free(b->ctx);
+	groups_close(b->groups);
 	state_close(&b->st);
 	kb_free(b->kb);
 	free(b->username);

@@ -95,7 +95,10 @@ static int twin_exists(const struct kb *kb, const struct answer *a)
 static int check_render(const struct kb *kb, const struct answer *a, const char *carrier,
 			int with_footer, struct sbuf *err, struct sbuf *warn)
 {
-	static const char *const sample[] = {"user", "Alex <&>", "brand", "H2O <&>", NULL};
+	static const char *const sample[] = {"user", "Alex <&>", "brand", "H2O <&>",
+					     /* core/group.c's */
+					     "bot", "cancel_bot", "mode", "Auto <&>",
+					     "language", "English", "where", "Here", NULL};
 	char *html = render_answer_vars(kb, a, carrier, sample, with_footer, err);
 	if (!html)
 		return 1;

@@ -7,6 +7,7 @@
 #include "langs.h"
 #include "log.h"
 #include "notify.h"
+#include "profile.h"
 #include "reload.h"
 #include "sender.h"
 #include "unmatched.h"
@@ -96,32 +97,6 @@ static int get_me(struct bot *b)
 	return 0;
 }
 
-static void set_commands(struct bot *b)
-{
-	/* the first row is the default menu; a row with a command_code its own
-	 * (Telegram takes two-letter codes only, so Chinese has one menu) */
-	for (size_t l = 0; l < nlangs; l++) {
-		if (l > 0 && !langs[l].command_code)
-			continue;
-		cJSON *p = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(p, "commands");
-		for (const struct slash_command *c = slash_commands; c->name; c++) {
-			if (c->admin_only)
-				continue;
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "command", c->name);
-			cJSON_AddStringToObject(o, "description", slash_desc(c, &langs[l]));
-			cJSON_AddItemToArray(arr, o);
-		}
-		if (l > 0)
-			cJSON_AddStringToObject(p, "language_code", langs[l].command_code);
-		struct tg_result r;
-		if (tg_call(b->tg, "setMyCommands", p, 30, &r) != TG_OK)
-			log_warn("set_commands_failed", KV("desc", r.description));
-		tg_result_free(&r);
-		cJSON_Delete(p);
-	}
-}
-
 int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 {
 	int rc;
@@ -141,7 +116,7 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 			log_info("webhook_deleted", KV("msg", "drop_webhook = true"));
 		tg_result_free(&r);
 	}
-	set_commands(b);
+	profile_sync(b->tg, &b->cfg, b->kb);	/* menus and descriptions, when changed */
 	return 0;
 }
 

@@ -16,7 +16,9 @@ const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier"
 				    /* groups (core/group.c) */
 				    "group_intro", "group_privacy", "group_settings",
 				    "group_settings_admins", "group_settings_private",
-				    "answered_private", NULL};
+				    "answered_private",
+				    /* the bot's profile (edge/profile.c), plain text */
+				    "bot_description", "bot_short_description", NULL};
 
 static uint64_t answer_hash(const char *topic, const char *carrier, const char *plan,
 			    const char *lang)

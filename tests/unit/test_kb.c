@@ -435,3 +435,13 @@ Test(kb, a_section_problem_names_the_header_line)
 	expect_load_error("intents/zz.ini", "[intent zz]\nen = x\n[intent zy]\nen = z\n\n"
 			  "[intent zz]\n\nen = y\n", "intents/zz.ini:6: [intent zz] is defined twice");
 }
+
+Test(kb, profile_texts_over_telegram_limits_are_errors)
+{
+	/* setMyShortDescription takes 120 characters: the bot would be refused */
+	char text[200] = "[default]\n";
+	memset(text + 10, 'x', 130);
+	text[140] = '\0';
+	expect_load_error("responses/en/bot_short_description.txt", text,
+			  "bot_short_description.txt:1: 130 characters, over Telegram's 120");
+}

@@ -147,7 +147,7 @@ static void handle(struct bot *b, const struct update *u)
 	if (out.action)
 		bot_admin_action(b, u, &out);
 	if (out.lang_chosen)
-		langs_save(b->cfg.state_dir, b->ctx);
+		langs_save(b->ctx, u->from_id);
 	bot_note_unmatched(b, u, &out);
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);

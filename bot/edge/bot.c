@@ -10,6 +10,7 @@
 #include "profile.h"
 #include "reload.h"
 #include "sender.h"
+#include "store.h"
 #include "unmatched.h"
 #include "watch.h"
 
@@ -42,9 +43,17 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 		sbuf_free(&err);
 		return -1;
 	}
+	/* after the lock: only the instance that holds it migrates the db */
+	if (store_open(b->cfg.state_dir, &err) < 0) {
+		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+		sbuf_free(&err);
+		return -1;
+	}
 	b->tg = tg_open(b->cfg.api_url, b->cfg.token, b->cfg.ca_file, stop);
 	b->ctx = context_new(CONTEXT_CAPACITY, b->cfg.context_ttl);
 	langs_load(b->cfg.state_dir, b->ctx);	/* /lang survives a restart */
+	unmatched_import(b->cfg.state_dir);
+	stats_open(&b->stats);	/* totals so far; counts warnings from now on */
 	b->groups = groups_open(b->cfg.state_dir);
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
@@ -140,6 +149,7 @@ void bot_maintenance(struct bot *b)
 		bot_reload(b, "file change", &report);
 	}
 	sbuf_free(&report);
+	stats_tick(&b->stats, now_seconds(), notify_last_status());
 }
 
 int bot_reload_config(struct bot *b)
@@ -180,6 +190,7 @@ int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
 	notify_reloading();
 	int rc = reload_kb(&b->cfg, &b->kb, trigger, report, &ms);
 	notify_reloaded(sbuf_str(report));
+	stats_count(&b->stats, STAT_RELOADS);
 	b->stats.last_reload = time(NULL);
 	snprintf(b->stats.last_reload_result, sizeof b->stats.last_reload_result, "%s (%s, %.1f ms)",
 		 rc == 0 ? "ok" : "refused", trigger, ms);
@@ -275,7 +286,7 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 			  context_size(b->ctx, (double)time(NULL)), outbox_len(b->ob));
 		break;
 	case ACTION_UNMATCHED:
-		unmatched_report(b->cfg.state_dir, out->action_arg, &report);
+		unmatched_report(out->action_arg, &report);
 		break;
 	case ACTION_GROUP_SETTINGS:
 	case ACTION_GROUP_SETTING:
@@ -294,9 +305,8 @@ void bot_note_unmatched(struct bot *b, const struct update *u, const struct dial
 	if (!out->unmatched || !out->unmatched_text)
 		return;
 	char *text = str_trim(out->unmatched_text);
-	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : langs[0].code, text,
-			     u->from_id, b->cfg.log_user_ids, UNMATCHED_MAX_BYTES) < 0)
-		log_warn("unmatched_log_failed", KV("dir", b->cfg.state_dir));
+	unmatched_append(u->chat_type, out->lang ? out->lang : langs[0].code, text, u->from_id,
+			 b->cfg.log_user_ids);	/* logs its own failure */
 }
 
 void bot_close(struct bot *b)
@@ -306,6 +316,10 @@ void bot_close(struct bot *b)
 	outbox_free(b->ob);
 	context_free(b->ctx);
 	groups_close(b->groups);
+	if (store_db())
+		stats_flush(&b->stats, "Stopped");
+	stats_close(&b->stats);
+	store_close();
 	state_close(&b->st);
 	kb_free(b->kb);
 	free(b->username);

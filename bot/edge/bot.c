@@ -54,7 +54,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	langs_load(b->cfg.state_dir, b->ctx);	/* /lang survives a restart */
 	unmatched_import(b->cfg.state_dir);
 	stats_open(&b->stats);	/* totals so far; counts warnings from now on */
-	b->groups = groups_open(b->cfg.state_dir);
+	b->groups = groups_open();
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
 		const char *dirs[] = {b->cfg.intents_dir, b->cfg.responses_dir};

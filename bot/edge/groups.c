@@ -3,14 +3,12 @@
 #include "groups.h"
 #include "lang.h"
 #include "log.h"
+#include "store.h"
 #include "util.h"
 
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define ADMIN_CACHE 256	/* recent (chat, user) checks; the oldest is reused */
 
@@ -26,7 +24,6 @@ struct admin_check {
 };
 
 struct groups {
-	char *dir;
 	struct group_row *v;	/* a bot is in few groups: a plain array */
 	size_t n, cap;
 	struct admin_check cache[ADMIN_CACHE];
@@ -54,19 +51,16 @@ static struct group_row *add_row(struct groups *g, int64_t chat)
 	return r;
 }
 
-/* One saved line: "CHAT MODE LANG WHERE", MODE -1..2, LANG a lang.h code
- * or "-", WHERE 0..1. Anything else is ignored (the group keeps the
- * defaults), so an edited file can't put a bad value in force. */
-static void load_line(struct groups *g, const char *line)
+/* A saved row into memory. Anything out of range is ignored (the group
+ * keeps the defaults), so an edited database can't put a bad value in
+ * force. */
+static void load_row(struct groups *g, int64_t chat, int mode, const char *code, int where)
 {
-	int64_t chat;
-	int mode, where;
-	char code[32];
-	if (sscanf(line, "%" SCNd64 " %d %31s %d", &chat, &mode, code, &where) != 4 || chat >= 0 ||
-	    mode < -1 || mode > GROUP_QUIET || where < WHERE_GROUP || where > WHERE_PRIVATE)
+	if (chat >= 0 || mode < -1 || mode > GROUP_QUIET || where < WHERE_GROUP ||
+	    where > WHERE_PRIVATE || !code)
 		return;
 	const struct lang *l = lang_find(code);
-	if (strcmp(code, "-") && !(l && l->choosable))
+	if (*code && !(l && l->choosable))
 		return;
 	struct group_row *r = row_of(g, chat);
 	if (!r)
@@ -76,18 +70,17 @@ static void load_line(struct groups *g, const char *line)
 	snprintf(r->p.lang, sizeof r->p.lang, "%s", l ? l->code : "");
 }
 
-struct groups *groups_open(const char *state_dir)
+static sqlite3_stmt *all_st, *put_st, *del_st, *move_st;
+
+struct groups *groups_open(void)
 {
 	struct groups *g = xcalloc(1, sizeof *g);
-	g->dir = xstrdup(state_dir);
-	char *path = xasprintf("%s/groups", state_dir);
-	FILE *f = fopen(path, "r");
-	free(path);
-	char line[160];
-	while (f && fgets(line, sizeof line, f))
-		load_line(g, line);
-	if (f)
-		fclose(f);
+	sqlite3_stmt *st = store_stmt(&all_st, "SELECT chat, mode, lang, answers_to FROM group_settings");
+	while (st && sqlite3_step(st) == SQLITE_ROW)
+		load_row(g, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+			 (const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 3));
+	if (st)
+		sqlite3_reset(st);
 	return g;
 }
 
@@ -95,36 +88,22 @@ void groups_close(struct groups *g)
 {
 	if (!g)
 		return;
-	free(g->dir);
 	free(g->v);
 	free(g);
 }
 
-static int save(struct groups *g)
+/* Runs a prepared write; 0 or -1 (logged: the setting holds in memory
+ * until a restart). */
+static int write_done(sqlite3_stmt *st, const char *what)
 {
-	char *path = xasprintf("%s/groups", g->dir);
-	char *tmp = xasprintf("%s/groups.tmp", g->dir);
-	int rc = -1;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (f) {
-		for (size_t i = 0; i < g->n; i++)
-			fprintf(f, "%" PRId64 " %d %s %d\n", g->v[i].chat, g->v[i].p.mode,
-				g->v[i].p.lang[0] ? g->v[i].p.lang : "-", g->v[i].p.where);
-		int ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-		ok &= fclose(f) == 0;
-		rc = ok && rename(tmp, path) == 0 ? 0 : -1;
-	} else if (fd >= 0) {
-		close(fd);
-	}
-	if (rc < 0) {
-		log_warn("groups_save_failed", KV("path", path),
-			 KV("msg", "the group settings hold until a restart"));
-		unlink(tmp);
-	}
-	free(path);
-	free(tmp);
-	return rc;
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+	if (st)
+		sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_warn("groups_save_failed", KV("what", what),
+		 KV("msg", "the group settings hold until a restart"));
+	return -1;
 }
 
 const struct group_prefs *groups_get(struct groups *g, int64_t chat)
@@ -139,7 +118,14 @@ int groups_set(struct groups *g, int64_t chat, const struct group_prefs *p)
 	if (!r)
 		r = add_row(g, chat);
 	r->p = *p;
-	return save(g);
+	sqlite3_stmt *st = store_stmt(&put_st, "INSERT OR REPLACE INTO group_settings VALUES (?1, ?2, ?3, ?4)");
+	if (st) {
+		sqlite3_bind_int64(st, 1, chat);
+		sqlite3_bind_int(st, 2, p->mode);
+		sqlite3_bind_text(st, 3, p->lang, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(st, 4, p->where);
+	}
+	return write_done(st, "set");
 }
 
 static void forget_admins(struct groups *g, int64_t chat)
@@ -156,7 +142,10 @@ void groups_drop(struct groups *g, int64_t chat)
 	if (!r)
 		return;
 	*r = g->v[--g->n];
-	save(g);
+	sqlite3_stmt *st = store_stmt(&del_st, "DELETE FROM group_settings WHERE chat = ?1");
+	if (st)
+		sqlite3_bind_int64(st, 1, chat);
+	write_done(st, "drop");
 }
 
 void groups_migrate(struct groups *g, int64_t from, int64_t to)
@@ -166,7 +155,12 @@ void groups_migrate(struct groups *g, int64_t from, int64_t to)
 	if (!r || row_of(g, to))
 		return;
 	r->chat = to;
-	save(g);
+	sqlite3_stmt *st = store_stmt(&move_st, "UPDATE group_settings SET chat = ?2 WHERE chat = ?1");
+	if (st) {
+		sqlite3_bind_int64(st, 1, from);
+		sqlite3_bind_int64(st, 2, to);
+	}
+	write_done(st, "migrate");
 }
 
 size_t groups_count(const struct groups *g)

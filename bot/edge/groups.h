@@ -5,10 +5,10 @@
  * (getChatMember) and remembered for GROUPS_ADMIN_TTL seconds, so a row
  * of button presses costs one call.
  *
- * Settings live in STATE_DIR/groups, one "CHAT MODE LANG WHERE" line per
- * group that changed anything, written whole (temporary file, fsync,
- * rename) on every change; a missing or damaged line is a group with the
- * defaults. struct groups owns everything; groups_close() frees it. */
+ * Settings live in the store's table group_settings (a row per group
+ * whose admins changed anything), read once at start into memory and
+ * written through on every change; a damaged row is a group with the
+ * defaults. struct groups owns its memory; groups_close() frees it. */
 #ifndef CANCELBOT_GROUPS_H
 #define CANCELBOT_GROUPS_H
 
@@ -21,8 +21,8 @@
 
 struct groups;
 
-/* Loads the saved settings (none when the file is missing). Never NULL. */
-struct groups *groups_open(const char *state_dir);
+/* Loads the saved settings from the open store. Never NULL. */
+struct groups *groups_open(void);
 void groups_close(struct groups *g);
 /* The group's settings, or NULL when it has the defaults. The pointer is
  * good until the next change. */

@@ -45,6 +45,10 @@ static const struct migration {
 	    " level TEXT NOT NULL, event TEXT NOT NULL, fields TEXT NOT NULL);"
 	    "CREATE TABLE runtime (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,"
 	    " started INTEGER NOT NULL, flushed TEXT NOT NULL, status TEXT NOT NULL);"},
+	/* groups: each group's /settings@bot (mode -1: the config's group_mode;
+	 * lang '': each asker's; answers_to 0 the group, 1 the asker in private) */
+	{5, "CREATE TABLE group_settings (chat INTEGER PRIMARY KEY, mode INTEGER NOT NULL,"
+	    " lang TEXT NOT NULL, answers_to INTEGER NOT NULL);"},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -134,6 +134,10 @@ static void deliver(struct bot *b)
 
 static void handle(struct bot *b, const struct update *u)
 {
+	if (u->kind == UPDATE_INLINE) {	/* answered at once, nothing to queue */
+		bot_inline(b, u);
+		return;
+	}
 	struct dialog_env env;
 	bot_env(b, u, &env);
 	struct dialog_out out;

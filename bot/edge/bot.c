@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bot.h"
 #include "answer.h"
+#include "inline.h"
+#include "keyboard.h"
 #include "slash.h"
 #include "script.h"
 #include "langs.h"
@@ -102,6 +104,9 @@ static int get_me(struct bot *b)
 			 "shows this bot only commands, mentions and replies in groups. Turn it off "
 			 "with @BotFather /setprivacy -> Disable (then re-add the bot to each group), "
 			 "or make the bot a group admin."));
+	if (!b->inline_mode)
+		log_info("inline_mode_off", KV("msg", "@BotFather /setinline turns on inline mode: "
+			 "\"@bot cancel verizon\" in any chat offers the answers"));
 	tg_result_free(&r);
 	return 0;
 }
@@ -219,6 +224,35 @@ void bot_group_events(struct bot *b, const struct update *u, const struct dialog
 	}
 	if (u->migrate_to_chat_id)
 		groups_migrate(b->groups, u->chat_id, u->migrate_to_chat_id);
+}
+
+void bot_inline(struct bot *b, const struct update *u)
+{
+	struct dialog_env env;
+	bot_env(b, u, &env);
+	cJSON *cards = inline_results(&env, u);
+	int n = cJSON_GetArraySize(cards);
+	cJSON *p = cJSON_CreateObject();
+	cJSON_AddStringToObject(p, "inline_query_id", u->callback_id);
+	cJSON_AddItemToObject(p, "results", cards);
+	cJSON_AddNumberToObject(p, "cache_time", INLINE_CACHE);
+	cJSON_AddTrueToObject(p, "is_personal");	/* per-user language and script */
+	if (!n) {	/* nothing understood: the conversation is one tap away */
+		cJSON *btn = cJSON_AddObjectToObject(p, "button");
+		const char *lang = dialog_lang(&env, u, u->text && *u->text ? u->text : NULL);
+		struct dialog_out label = {.callback_text = xstrdup(buttons_label(&env, "button_inline_private", lang)),
+					   .lang = lang};
+		dialog_convert_script(&label);
+		cJSON_AddStringToObject(btn, "text", label.callback_text);
+		cJSON_AddStringToObject(btn, "start_parameter", "inline");
+		dialog_out_free(&label);
+	}
+	struct tg_result r;
+	if (tg_call(b->tg, "answerInlineQuery", p, 10, &r) != TG_OK)
+		log_warn("inline_answer_failed", KV("desc", r.description));
+	tg_result_free(&r);
+	cJSON_Delete(p);
+	log_info("inline", KV("user", u->from_id), KV("cards", n));
 }
 
 /* Replies made after the dialog (its script conversion is done): made in

@@ -68,6 +68,10 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 /* The dialog's view of the bot for update u: knowledge base, memory, the
  * chat's group settings. */
 void bot_env(struct bot *b, const struct update *u, struct dialog_env *env);
+/* An inline query: answerInlineQuery with inline/core's cards (or, when
+ * nothing is understood, a button to ask in private). */
+#define INLINE_CACHE 60	/* seconds Telegram may reuse the cards for the same user and query */
+void bot_inline(struct bot *b, const struct update *u);
 /* After the dialog: a group the bot left is forgotten, a migrated one
  * keeps its settings under the new id. */
 void bot_group_events(struct bot *b, const struct update *u, const struct dialog_out *out);

@@ -303,6 +303,12 @@ static void group_settings(struct bot *b, const struct update *u, struct dialog_
 		bot_env(b, u, &env);	/* the new language speaks at once */
 	}
 	group_settings_menu(&env, u, &extra, &p, edit);
+	/* auto mode where privacy mode hides the messages: say how to fix it
+	 * under the menu (an admin bot sees everything; asked once per 5 min) */
+	env.group = &p;
+	if (extra.n && group_mode_of(&env) == GROUP_AUTO && !b->can_read_all &&
+	    !groups_is_admin(b->groups, b->tg, u->chat_id, b->bot_id, env.now))
+		dialog_append(&env, &extra.v[extra.n - 1], "group_privacy", NULL, extra.lang);
 	append_converted(out, &extra);
 }
 

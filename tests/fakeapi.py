@@ -4,7 +4,10 @@
 It listens on 127.0.0.1 only, on a free port, and implements what the bot uses:
 getMe, getUpdates (real long polling; updates are re-delivered until a later call
 confirms them with a higher offset), sendMessage, editMessageText, answerCallbackQuery,
-editMessageText, setMyCommands, deleteWebhook. Errors are Telegram-shaped:
+setMyCommands/getMyCommands (kept per scope and language_code),
+setMyDescription/getMyDescription, setMyShortDescription/getMyShortDescription,
+getChatMember (administrator for the (chat, user) pairs in .admins), answerInlineQuery
+(results checked like Telegram: ids, types, HTML, length), deleteWebhook. Errors are Telegram-shaped:
 {"ok": false, "error_code": N, "description": "...", "parameters": {...}}.
 
 Tests drive it in-process (FakeTelegram methods) or over HTTP under /control/:

@@ -68,6 +68,10 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 /* The dialog's view of the bot for update u: knowledge base, memory, the
  * chat's group settings. */
 void bot_env(struct bot *b, const struct update *u, struct dialog_env *env);
+/* /settings@bot or a settings button (out->action ACTION_GROUP_SETTINGS or
+ * _SETTING): for the group's admins the menu (changed and saved), for
+ * anyone else a refusal; the replies are appended to out. */
+void bot_group_settings(struct bot *b, const struct update *u, struct dialog_out *out);
 /* An inline query: answerInlineQuery with inline/core's cards (or, when
  * nothing is understood, a button to ask in private). */
 #define INLINE_CACHE 60	/* seconds Telegram may reuse the cards for the same user and query */

@@ -168,14 +168,21 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		   const char *text, int addressed)
 {
 	int group = update_is_group(u);
+	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	struct classification c;
 	classify(env->kb, text, strlen(text), &c);
+	/* nothing in the message itself, in a conversation that has a carrier:
+	 * the carrier counts as named ("不如cancel咗佢" after Visible), unless a
+	 * cue already says what the message is */
+	if (addressed && !c.intent && !c.ncues && !c.veto && m && (m->carrier[0] || m->brand[0])) {
+		classification_free(&c);
+		classify_in(env->kb, text, strlen(text), 1, &c);
+	}
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
 			.carrier = c.carrier ? c.carrier->id : NULL,
 			.plan = c.plan ? c.plan->id : NULL};
-	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	/* cues are for someone speaking to the bot; "I don't know" only answers
 	 * "which carrier?"; an intent wins over a cue unless the cue replaces it */
 	const struct rule *cue = NULL;
@@ -204,8 +211,10 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		a.topic = NULL;
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
-				 * documents?" after a death in the family) */
-		a.topic = m && m->topic[0] && list_has(cue->keeps, m->topic) ? m->topic : cue->answer;
+				 * documents?" after a death in the family) and the
+				 * message names no carrier (a new subject) */
+		a.topic = m && m->topic[0] && (list_has(cue->keeps, "*") ||
+			(!c.carrier && list_has(cue->keeps, m->topic))) ? m->topic : cue->answer;
 	/* "moving to Mint": Mint is where the number goes, not the line to leave */
 	if (c.carrier_is_destination)
 		a.carrier = NULL;
@@ -213,8 +222,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int brand_now = a.brand[0] != 0;
 	if (!c.veto && (addressed || a.topic))
 		follow_up(m, addressed, &a);
-	if (ui_cue && !(statement && a.named))
-		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */
+	if (ui_cue && !(statement && a.named && a.topic && !list_has(cue->replaces, a.topic)))
+		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply;
+				 * "I'm postpaid" after "what is prepaid?" is noted */
 	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
 		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
 	int understood = 1;

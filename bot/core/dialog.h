@@ -22,7 +22,8 @@
 /* What an admin command asks of the running bot (it owns what it needs). */
 enum admin_action { ACTION_NONE, ACTION_RELOAD, ACTION_STATS, ACTION_UNMATCHED,
 		    /* a group admin's: checked with getChatMember by the edge */
-		    ACTION_GROUP_SETTINGS, ACTION_GROUP_SETTING };
+		    ACTION_GROUP_SETTINGS, ACTION_GROUP_SETTING,
+		    ACTION_KBADMIN	/* /kb /show /edit /teach /history /rollback: edge/kbedit.h */ };
 
 struct group_prefs;	/* group.h */
 

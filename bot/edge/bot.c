@@ -4,8 +4,10 @@
 #include "answer.h"
 #include "slash.h"
 #include "script.h"
+#include "kbedit.h"
 #include "langs.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "profile.h"
 #include "reload.h"
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 int bot_wants_wakeup(void *user)
@@ -24,6 +27,12 @@ int bot_wants_wakeup(void *user)
 	struct bot *b = user;
 	return (b->hup && *b->hup) || watch_ready(b->watch_fd) ||
 	       (b->reload_due && now_seconds() >= b->reload_due);
+}
+
+static int dir_is(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int bot_open(struct bot *b, volatile sig_atomic_t *stop)
@@ -57,11 +66,23 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	b->groups = groups_open();
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
-		const char *dirs[] = {b->cfg.intents_dir, b->cfg.responses_dir};
-		b->watch_fd = watch_open(dirs, 2);
+		/* and the admin directory's, when it has them (hand edits there) */
+		const char *admin = config_admin_kb_dir(&b->cfg);
+		char *ai = admin ? xasprintf("%s/intents", admin) : NULL;
+		char *ar = admin ? xasprintf("%s/responses", admin) : NULL;
+		const char *dirs[4] = {b->cfg.intents_dir, b->cfg.responses_dir};
+		int n = 2;
+		if (ai && dir_is(ai))
+			dirs[n++] = ai;
+		if (ar && dir_is(ar))
+			dirs[n++] = ar;
+		b->watch_fd = watch_open(dirs, n);
+		free(ai);
+		free(ar);
 	}
 
 	b->ob = outbox_new(b->cfg.rate_limits);
+	b->kbedit = kbedit_new();
 	if (!b->cfg.rate_limits)
 		log_warn("rate_limits_off",
 			 KV("msg", "sending without pacing: only for benchmarks against a fake server"));
@@ -153,6 +174,7 @@ void bot_maintenance(struct bot *b)
 	}
 	sbuf_free(&report);
 	stats_tick(&b->stats, now_seconds(), notify_last_status());
+	metrics_tick(b->cfg.metrics_file, &b->stats, now_seconds(), &b->metrics_last);
 }
 
 int bot_reload_config(struct bot *b)
@@ -231,6 +253,9 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 	case ACTION_GROUP_SETTING:
 		bot_group_settings(b, u, out);
 		break;
+	case ACTION_KBADMIN:
+		kbedit_command(b, u, out);
+		break;
 	case ACTION_NONE:
 		break;
 	}
@@ -253,10 +278,13 @@ void bot_close(struct bot *b)
 	watch_close(b->watch_fd);
 	tg_close(b->tg);
 	outbox_free(b->ob);
+	kbedit_free(b->kbedit);
 	context_free(b->ctx);
 	groups_close(b->groups);
 	if (store_db())
 		stats_flush(&b->stats, "Stopped");
+	if (b->cfg.metrics_file && *b->cfg.metrics_file && b->metrics_last > 0)
+		metrics_write(b->cfg.metrics_file, &b->stats);	/* the final counts */
 	stats_close(&b->stats);
 	store_close();
 	state_close(&b->st);

@@ -105,6 +105,8 @@ struct rule {
 	size_t ngroups;
 	struct alt any;		/* defines: all patterns as one alternation */
 	pcre2_code *none;	/* all negative patterns, or NULL */
+	struct needles none_need;	/* literals one of which any match of none contains;
+					 * a rule that matched skips none when none is in the text */
 	const char *file;
 	int line, order;
 };
@@ -146,6 +148,7 @@ struct kb {
 	size_t nfiles;
 	size_t counts[RULE_KIND_COUNT];
 	pcre2_code *carrier_destination;	/* [define carrier_destination], or NULL */
+	struct needles destination_need;	/* its literals (see struct alt) */
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;
 	pcre2_match_context *mctx;	/* match/depth/heap limits */

@@ -202,3 +202,74 @@ Test(update, a_button_press_that_is_not_json_still_yields_its_id)
 		cr_expect_eq(update_salvage_callback_id(none[i], strlen(none[i]), id, sizeof id), 0,
 			     "%s", none[i]);
 }
+
+Test(update, my_chat_member_and_inline_query)
+{
+	struct update u;
+	cr_assert_eq(parse_text("{\"update_id\":7,\"my_chat_member\":{\"chat\":{\"id\":-1005,\"type\":"
+				"\"supergroup\",\"title\":\"t\"},\"from\":{\"id\":60,\"is_bot\":false,"
+				"\"first_name\":\"A\",\"language_code\":\"zh-tw\"},\"date\":1,"
+				"\"old_chat_member\":{\"status\":\"left\"},\"new_chat_member\":{\"status\":"
+				"\"administrator\"}}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_MEMBER);
+	cr_expect_eq(u.chat_id, -1005);
+	cr_expect_eq(u.from_id, 60);
+	cr_expect_str_eq(u.member_old, "left");
+	cr_expect_str_eq(u.member_new, "administrator");
+	cr_expect_str_eq(u.lang_code, "zh-tw");
+	update_free(&u);
+	cr_assert_eq(parse_text("{\"update_id\":8,\"my_chat_member\":{\"chat\":{\"id\":-1,\"type\":"
+				"\"group\"},\"old_chat_member\":{\"status\":\"member\"}}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_SKIP, "no new status: nothing to act on");
+	update_free(&u);
+	cr_assert_eq(parse_text("{\"update_id\":9,\"inline_query\":{\"id\":\"q1\",\"from\":{\"id\":5,"
+				"\"is_bot\":false,\"first_name\":\"B\"},\"query\":\"cancel att\","
+				"\"offset\":\"\",\"chat_type\":\"sender\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_INLINE);
+	cr_expect_str_eq(u.callback_id, "q1");
+	cr_expect_str_eq(u.text, "cancel att");
+	cr_expect_str_eq(u.inline_chat_type, "sender");
+	cr_expect_eq(u.chat_id, 0);
+	update_free(&u);
+	cr_assert_eq(parse_text("{\"update_id\":10,\"inline_query\":{\"id\":\"q2\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_SKIP);
+	update_free(&u);
+}
+
+Test(update, anonymous_admins_channels_and_automatic_forwards)
+{
+	struct update u;
+	/* an anonymous admin: from is Telegram's placeholder bot, sender_chat the group */
+	cr_assert_eq(parse_text("{\"update_id\":11,\"message\":{\"message_id\":3,\"chat\":{\"id\":-1007,"
+				"\"type\":\"supergroup\"},\"from\":{\"id\":1087968824,\"is_bot\":true,"
+				"\"first_name\":\"Group\"},\"sender_chat\":{\"id\":-1007,\"type\":"
+				"\"supergroup\"},\"text\":\"cancel att\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_MESSAGE);
+	cr_expect(u.anonymous_admin);
+	cr_expect_eq(u.from_id, 1087968824);
+	update_free(&u);
+	/* someone writing as their channel: the channel is the speaker */
+	cr_assert_eq(parse_text("{\"update_id\":12,\"message\":{\"message_id\":4,\"chat\":{\"id\":-1007,"
+				"\"type\":\"supergroup\"},\"from\":{\"id\":136817688,\"is_bot\":true,"
+				"\"first_name\":\"Channel\"},\"sender_chat\":{\"id\":-1009,\"type\":"
+				"\"channel\"},\"text\":\"cancel att\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_MESSAGE);
+	cr_expect(!u.anonymous_admin);
+	cr_expect_eq(u.from_id, -1009);
+	cr_expect_eq(u.sender_chat_id, -1009);
+	update_free(&u);
+	/* the channel's post copied into its discussion group */
+	cr_assert_eq(parse_text("{\"update_id\":13,\"message\":{\"message_id\":5,\"chat\":{\"id\":-1007,"
+				"\"type\":\"supergroup\"},\"from\":{\"id\":777000,\"is_bot\":false,"
+				"\"first_name\":\"Telegram\"},\"sender_chat\":{\"id\":-1009,\"type\":"
+				"\"channel\"},\"is_automatic_forward\":true,\"text\":\"cancel att\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_SKIP);
+	cr_expect_str_eq(u.skip_reason, "automatic forward of a channel post");
+	update_free(&u);
+	/* a real bot is still not answered */
+	cr_assert_eq(parse_text("{\"update_id\":14,\"message\":{\"message_id\":6,\"chat\":{\"id\":-1007,"
+				"\"type\":\"supergroup\"},\"from\":{\"id\":77,\"is_bot\":true,"
+				"\"first_name\":\"OtherBot\"},\"text\":\"cancel att\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_SKIP);
+	update_free(&u);
+}

@@ -65,4 +65,7 @@ void follow_up(const struct memory *m, int addressed, struct ask *a)
 	if (!a->plan && m->plan[0] &&
 	    (!m->carrier[0] || (a->carrier && !strcmp(a->carrier, m->carrier))))
 		a->plan = m->plan;
+	/* back to a line whose plan was said earlier in the conversation */
+	if (!a->plan && a->carrier)
+		a->plan = context_plan_of(m, a->carrier);
 }

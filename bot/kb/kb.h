@@ -97,6 +97,8 @@ struct rule {
 	int asked;		/* when_asked = carrier (1) / plan (2): only as the reply to
 				 * "which carrier?" / "prepaid or postpaid?" */
 	int brand;		/* stands_for = carrier: a US carrier without facts */
+	int plan_stated;	/* stands_for = plan: the plan the message names is said,
+				 * not only implied (financing, auto-refill) */
 	struct pattern *pats;
 	size_t npats;
 	struct cond *conds;

@@ -61,10 +61,12 @@ void bot_inline(struct bot *b, const struct update *u)
 static void append_converted(struct dialog_out *out, struct dialog_out *extra)
 {
 	dialog_convert_script(extra);
-	out->v = xrealloc(out->v, (out->n + extra->n) * sizeof *out->v);
-	memcpy(out->v + out->n, extra->v, extra->n * sizeof *extra->v);
-	out->n += extra->n;
-	extra->n = 0;
+	if (extra->n) {	/* a refused press has only its notice: nothing to move */
+		out->v = xrealloc(out->v, (out->n + extra->n) * sizeof *out->v);
+		memcpy(out->v + out->n, extra->v, extra->n * sizeof *extra->v);
+		out->n += extra->n;
+		extra->n = 0;
+	}
 	if (extra->callback_text) {
 		free(out->callback_text);
 		out->callback_text = extra->callback_text;

@@ -15,6 +15,7 @@ static const struct subcommand {
 	{"explain", cmd_explain, "explain [-c FILE] TEXT  how TEXT is classified and answered"},
 	{"check", cmd_check, "check [-c FILE] [--max-age DAYS] [DIR]  check the config and the knowledge base"},
 	{"eval", cmd_eval, "eval [options] FILE.tsv...  accuracy on labelled files"},
+	{"dialogs", cmd_dialogs, "dialogs [options] FILE.tsv...  multi-turn conversations scored turn by turn"},
 	{"unmatched", cmd_unmatched, "unmatched [--top N] [-c FILE]  most frequent unanswered questions"},
 };
 

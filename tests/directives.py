@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 
+import directives_admin
 import fakeapi
 from conversation import ROOT, TOKEN, WAIT, Failure
 
@@ -265,8 +266,9 @@ def stop_within(conv, step):
 def signal_burst(conv, step):
     """signal-burst NAME N
     send the bot N signals NAME at once (a SIGHUP storm)"""
-    for _ in range(int(step.args[1])):
-        conv.proc.send_signal(getattr(signal, "SIG" + step.args[0]))
+    # one kill(1) for all: a Python loop can be descheduled halfway on a busy machine
+    subprocess.run(["kill", "-" + step.args[0]] + [str(conv.proc.pid)] * int(step.args[1]),
+                   check=True)
 
 
 # --- updates -------------------------------------------------------------
@@ -459,6 +461,7 @@ DIRECTIVES = {f.__doc__.split()[0]: f for f in (
     # delivery (issue 16)
     sleep_random, stop_within, signal_burst, expect_answered, expect_rate, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
     extra_ok)}
+DIRECTIVES.update(directives_admin.ADMIN_DIRECTIVES)
 
 
 def usage():

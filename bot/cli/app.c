@@ -4,8 +4,11 @@
 #include "log.h"
 #include "normalize.h"
 #include "reload.h"
+#include "store.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -67,4 +70,14 @@ int app_opts(int argc, char **argv, const char *usage, const char **config_path)
 		return -1;
 	}
 	return i;
+}
+
+int app_store_readonly(const struct config *cfg, struct sbuf *err)
+{
+	char *path = xasprintf("%s/" STORE_FILE, cfg->state_dir);
+	int rc = 0;
+	if (access(path, F_OK) == 0 || errno != ENOENT)
+		rc = store_open_readonly(path, err) == 0 ? 1 : -1;
+	free(path);
+	return rc;
 }

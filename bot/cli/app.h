@@ -18,12 +18,18 @@ struct kb *app_kb(const struct config *cfg);
  * knowledge base, or NULL after printing why (cfg is then freed). */
 struct kb *app_open(struct config *cfg, const char *path);
 
+/* Opens STATE_DIR/cancelbot.db read-only for a command that reads what a
+ * running bot keeps (unmatched, status): 1 open (store_close() after), 0
+ * when there is no database yet, -1 with a line in err. */
+int app_store_readonly(const struct config *cfg, struct sbuf *err);
+
 int cmd_run(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_dialogs(int argc, char **argv);
 int cmd_unmatched(int argc, char **argv);
 
 /* Parses "-c FILE" for the offline commands; returns the index of the first

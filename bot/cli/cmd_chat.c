@@ -9,6 +9,7 @@
 #include "normalize.h"
 #include "reload.h"
 #include "html.h"
+#include "store.h"
 #include "unmatched.h"
 
 #include <stdio.h>
@@ -43,8 +44,13 @@ static void local_action(const struct config *cfg, struct kb **kb, const struct 
 	struct sbuf report = {0};
 	if (out->action == ACTION_RELOAD)
 		reload_kb(cfg, kb, "/reload", &report, NULL);
-	else if (out->action == ACTION_UNMATCHED)
-		unmatched_report(cfg->state_dir, out->action_arg, &report);
+	else if (out->action == ACTION_UNMATCHED) {
+		/* what `cancelbot run` logged, read-only: this chat logs nothing */
+		int open = app_store_readonly(cfg, &report);
+		if (open >= 0)
+			unmatched_report(out->action_arg, &report);
+		store_close();
+	}
 	else
 		sbuf_adds(&report, "Counters are kept by `cancelbot run`.\n");
 	dialog_report(u, out, sbuf_str(&report));

@@ -6,7 +6,9 @@
  * problem with file:line. Exit 1 on errors; stale facts are warnings:
  * reviewed over 365 days ago by default, and with --max-age DAYS both facts
  * reviewed and sources dated (source_date) over DAYS ago. --coverage then
- * prints the carriers × topics table (kb/facts.h) as Markdown. */
+ * prints the carriers × topics table (kb/facts.h) as Markdown. Files of the
+ * admin knowledge-base directory (admin_kb_dir) override the shipped ones
+ * file by file; check lists each one and what it won over. */
 #include "app.h"
 #include "facts.h"
 #include "load.h"
@@ -65,6 +67,7 @@ int cmd_check(int argc, char **argv)
 		cfg.intents_dir = xasprintf("%s/intents", dir);
 		cfg.responses_dir = xasprintf("%s/responses", dir);
 	}
+	opts.admin_dir = config_admin_kb_dir(&cfg);
 	struct sbuf err = {0}, warn = {0};
 	struct kb *kb = kb_load(cfg.intents_dir, cfg.responses_dir, &opts, &err, &warn);
 	if (warn.len)
@@ -75,6 +78,11 @@ int cmd_check(int argc, char **argv)
 		printf("ok: %zu intents, %zu carriers, %zu plans, %zu vetoes, %zu answers, %zu files\n",
 		       kb->counts[RULE_INTENT], kb->counts[RULE_CARRIER], kb->counts[RULE_PLAN],
 		       kb->counts[RULE_VETO], kb->nanswers, kb->nfiles);
+		struct sbuf over = {0};
+		kb_overlay_report(kb, cfg.intents_dir, cfg.responses_dir, opts.admin_dir, &over);
+		if (over.len)
+			printf("admin files (%s):\n%s", opts.admin_dir, sbuf_str(&over));
+		sbuf_free(&over);
 		if (coverage) {
 			char *table = kb_coverage_table(kb, NULL);
 			printf("\n%s", table);

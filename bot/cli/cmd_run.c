@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "bot.h"
+#include "kbedit.h"
 #include "langs.h"
 #include "log.h"
 #include "normalize.h"
@@ -114,14 +115,16 @@ static void handle(struct bot *b, const struct update *u)
 	struct dialog_out out;
 	if (u->migrate_to_chat_id)
 		log_info("chat_migrated", KV("from", u->chat_id), KV("to", u->migrate_to_chat_id));
-	dialog_handle(&env, u, &out);
+	/* an admin's edit in progress takes its text and its buttons first */
+	if (!kbedit_intercept(b, u, &out))
+		dialog_handle(&env, u, &out);
 	if (out.refused_admin)
 		log_warn("admin_refused", KV("user", u->from_id), KV("chat_type", u->chat_type),
 			 KV("msg", "not in [bot] admins"));
 	if (out.action)
 		bot_admin_action(b, u, &out);
 	if (out.lang_chosen)
-		langs_save(b->cfg.state_dir, b->ctx);
+		langs_save(b->ctx, u->from_id);
 	bot_note_unmatched(b, u, &out);
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);

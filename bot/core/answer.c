@@ -82,6 +82,8 @@ struct reply *dialog_say_with(const struct dialog_env *env, const struct update 
 		if (is_intent)
 			snprintf(r->topic, sizeof r->topic, "%s", topic);
 		snprintf(r->carrier, sizeof r->carrier, "%s", carrier ? carrier : "");
+		snprintf(r->said, sizeof r->said, "%s", topic);
+		snprintf(r->plan, sizeof r->plan, "%s", plan ? plan : "");
 	}
 	free(parts);	/* the strings now belong to the replies */
 	out->lang = lang;

@@ -188,10 +188,19 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 			brand_name(c.norm, c.cue_start[ci - 1], c.cue_end[ci - 1], a.brand,
 				   sizeof a.brand);
 		cue = NULL;
-	} else if (cue && a.topic && !list_has(cue->replaces, a.topic)) {
-		cue = NULL;
+	} else if (cue && a.topic && !list_has(cue->replaces, a.topic) &&
+		   strcmp(cue->answer, a.topic)) {
+		cue = NULL;	/* a cue that means the intent matched stays: its
+				 * `keeps` reads "需要什么材料" after a death */
 	}
 	int ui_cue = cue && (cue->asked || !kb_rule(env->kb, RULE_INTENT, cue->answer));
+	/* a statement a cue took from an intent ("it's prepaid" is not "what is
+	 * prepaid?") asks nothing itself: what it answers comes from the
+	 * conversation (the question pending, the topic on), as for a plan said
+	 * alone */
+	int statement = ui_cue && cue->replaces && !cue->asked;
+	if (statement)
+		a.topic = NULL;
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
 				 * documents?" after a death in the family) */
@@ -203,7 +212,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int brand_now = a.brand[0] != 0;
 	if (!c.veto && (addressed || a.topic))
 		follow_up(m, addressed, &a);
-	if (ui_cue)
+	if (ui_cue && !(statement && a.named))
 		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */
 	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
 		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */

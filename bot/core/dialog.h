@@ -20,7 +20,8 @@
 #define DEDUP_WINDOW 60.0	/* seconds: a repeated group question points back */
 
 /* What an admin command asks of the running bot (it owns what it needs). */
-enum admin_action { ACTION_NONE, ACTION_RELOAD, ACTION_STATS, ACTION_UNMATCHED };
+enum admin_action { ACTION_NONE, ACTION_RELOAD, ACTION_STATS, ACTION_UNMATCHED,
+		    ACTION_KBADMIN	/* /kb /show /edit /teach /history /rollback: edge/kbedit.h */ };
 
 struct dialog_out {
 	struct reply *v;

@@ -38,6 +38,9 @@ struct reply {
 				 * reload frees the kb while the reply waits to be sent */
 	char topic[CTX_ID];	/* for stats: the intent answered, or "" */
 	char carrier[CTX_ID];
+	char said[CTX_ID];	/* the answer rendered: an intent or a UI text ("ask_carrier",
+				 * "small_talk", "fallback"), for logs and the dialog scorer */
+	char plan[CTX_ID];	/* the plan it was rendered for, or "" */
 	char dedup_key[CTX_KEY];	/* groups: note the sent message under this key */
 };
 

@@ -103,6 +103,14 @@ static void slash_unmatched(const struct dialog_env *env, const struct update *u
 	slash_admin(env, u, args, out, ACTION_UNMATCHED);
 }
 
+/* The knowledge-base commands read and write files and the store: the
+ * edge does them (kbedit.h) with the message's own text. */
+static void slash_kbadmin(const struct dialog_env *env, const struct update *u, const char *args,
+			  struct dialog_out *out)
+{
+	slash_admin(env, u, args, out, ACTION_KBADMIN);
+}
+
 /* /explain TEXT: what `cancelbot explain` prints, as preformatted text. */
 static void slash_explain(const struct dialog_env *env, const struct update *u, const char *args,
 			  struct dialog_out *out)
@@ -125,6 +133,12 @@ const struct slash_command slash_commands[] = {
 	{"stats", 1, slash_stats, "Counters since start", "运行统计"},
 	{"explain", 1, slash_explain, "How a message is classified", "解释一条消息的分类"},
 	{"unmatched", 1, slash_unmatched, "Most frequent unanswered questions", "最常见的未识别问题"},
+	{"kb", 1, slash_kbadmin, "Topics and carriers of the knowledge base", "知识库的主题和运营商"},
+	{"show", 1, slash_kbadmin, "Show an answer's source text", "查看回答的原文"},
+	{"edit", 1, slash_kbadmin, "Edit an answer", "编辑回答"},
+	{"teach", 1, slash_kbadmin, "Teach an unanswered question", "教会一个未识别的问题"},
+	{"history", 1, slash_kbadmin, "Applied edits", "已应用的修改"},
+	{"rollback", 1, slash_kbadmin, "Undo an edit", "撤销修改"},
 	{NULL, 0, NULL, NULL, NULL},
 };
 

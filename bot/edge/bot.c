@@ -3,17 +3,20 @@
 #include "bot.h"
 #include "answer.h"
 #include "slash.h"
+#include "kbedit.h"
 #include "langs.h"
 #include "log.h"
 #include "notify.h"
 #include "reload.h"
 #include "sender.h"
+#include "store.h"
 #include "unmatched.h"
 #include "watch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 int bot_wants_wakeup(void *user)
@@ -21,6 +24,12 @@ int bot_wants_wakeup(void *user)
 	struct bot *b = user;
 	return (b->hup && *b->hup) || watch_ready(b->watch_fd) || b->hup_due ||
 	       (b->reload_due && now_seconds() >= b->reload_due);
+}
+
+static int dir_is(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int bot_open(struct bot *b, volatile sig_atomic_t *stop)
@@ -40,13 +49,32 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 		sbuf_free(&err);
 		return -1;
 	}
+	/* after the lock: only the instance that holds it migrates the db */
+	if (store_open(b->cfg.state_dir, &err) < 0) {
+		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+		sbuf_free(&err);
+		return -1;
+	}
 	b->tg = tg_open(b->cfg.api_url, b->cfg.token, b->cfg.ca_file, stop);
 	b->ctx = context_new(CONTEXT_CAPACITY, b->cfg.context_ttl);
 	langs_load(b->cfg.state_dir, b->ctx);	/* /lang survives a restart */
+	unmatched_import(b->cfg.state_dir);
+	stats_open(&b->stats);	/* totals so far; counts warnings from now on */
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
-		const char *dirs[] = {b->cfg.intents_dir, b->cfg.responses_dir};
-		b->watch_fd = watch_open(dirs, 2);
+		/* and the admin directory's, when it has them (hand edits there) */
+		const char *admin = config_admin_kb_dir(&b->cfg);
+		char *ai = admin ? xasprintf("%s/intents", admin) : NULL;
+		char *ar = admin ? xasprintf("%s/responses", admin) : NULL;
+		const char *dirs[4] = {b->cfg.intents_dir, b->cfg.responses_dir};
+		int n = 2;
+		if (ai && dir_is(ai))
+			dirs[n++] = ai;
+		if (ar && dir_is(ar))
+			dirs[n++] = ar;
+		b->watch_fd = watch_open(dirs, n);
+		free(ai);
+		free(ar);
 	}
 
 	struct outbox_limits lim = {.pacing = b->cfg.rate_limits,
@@ -71,6 +99,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	if (outbox_len(b->ob))
 		log_info("outbox_restored", KV("replies", outbox_len(b->ob)),
 			 KV("chats", outbox_chats(b->ob)), KV("offset", b->st.offset));
+	b->kbedit = kbedit_new();
 	if (!b->cfg.rate_limits)
 		log_warn("rate_limits_off",
 			 KV("msg", "sending without pacing: only for benchmarks against a fake server"));
@@ -187,6 +216,7 @@ void bot_maintenance(struct bot *b)
 		bot_reload(b, "file change", &report);
 	}
 	sbuf_free(&report);
+	stats_tick(&b->stats, now_seconds(), notify_last_status());
 }
 
 int bot_reload_config(struct bot *b)
@@ -227,6 +257,7 @@ int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
 	notify_reloading();
 	int rc = reload_kb(&b->cfg, &b->kb, trigger, report, &ms);
 	notify_reloaded(sbuf_str(report));
+	stats_count(&b->stats, STAT_RELOADS);
 	b->stats.last_reload = time(NULL);
 	snprintf(b->stats.last_reload_result, sizeof b->stats.last_reload_result, "%s (%s, %.1f ms)",
 		 rc == 0 ? "ok" : "refused", trigger, ms);
@@ -247,7 +278,10 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 			  context_size(b->ctx, (double)time(NULL)), outbox_len(b->ob));
 		break;
 	case ACTION_UNMATCHED:
-		unmatched_report(b->cfg.state_dir, out->action_arg, &report);
+		unmatched_report(out->action_arg, &report);
+		break;
+	case ACTION_KBADMIN:
+		kbedit_command(b, u, out);
 		break;
 	case ACTION_NONE:
 		break;
@@ -262,9 +296,8 @@ void bot_note_unmatched(struct bot *b, const struct update *u, const struct dial
 	if (!out->unmatched || !out->unmatched_text)
 		return;
 	char *text = str_trim(out->unmatched_text);
-	if (unmatched_append(b->cfg.state_dir, u->chat_type, out->lang ? out->lang : langs[0].code, text,
-			     u->from_id, b->cfg.log_user_ids, UNMATCHED_MAX_BYTES) < 0)
-		log_warn("unmatched_log_failed", KV("dir", b->cfg.state_dir));
+	unmatched_append(u->chat_type, out->lang ? out->lang : langs[0].code, text, u->from_id,
+			 b->cfg.log_user_ids);	/* logs its own failure */
 }
 
 void bot_close(struct bot *b)
@@ -273,7 +306,12 @@ void bot_close(struct bot *b)
 	tg_close(b->tg);
 	outbox_free(b->ob);
 	journal_close(b->journal);
+	kbedit_free(b->kbedit);
 	context_free(b->ctx);
+	if (store_db())
+		stats_flush(&b->stats, "Stopped");
+	stats_close(&b->stats);
+	store_close();
 	state_close(&b->st);
 	kb_free(b->kb);
 	free(b->username);

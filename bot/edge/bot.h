@@ -31,6 +31,7 @@ struct bot {
 	struct outbox *ob;
 	struct journal *journal;	/* the outbox and the offset on disk */
 	struct deliver *deliver;	/* sends in flight (set up by the run loop) */
+	struct kbedit *kbedit;		/* admins' edits in progress (kbedit.h) */
 	struct stats stats;
 	char *username;
 	int64_t bot_id;

@@ -12,6 +12,12 @@
 
 static double watchdog_every;	/* seconds between pings, 0: no watchdog */
 static double last_ping = -1, last_status = -1;
+static char last_line[STATUS_MAX];	/* the last STATUS= text, for the store */
+
+const char *notify_last_status(void)
+{
+	return last_line;
+}
 
 void notify_init(void)
 {
@@ -41,6 +47,7 @@ static void send_with_status(const char *head, const char *status)
 {
 	char line[STATUS_MAX];
 	one_line(line, sizeof line, status);
+	memcpy(last_line, line, sizeof line);
 	sd_notifyf(0, "%s\nSTATUS=%s", head, line);
 }
 
@@ -79,6 +86,7 @@ void notify_progress(double now, notify_status_fn *status, void *ctx)
 	if (tell) {
 		status(ctx, text, sizeof text);
 		one_line(line, sizeof line, text);
+		memcpy(last_line, line, sizeof line);
 		last_status = now;
 	}
 	if (ping)
@@ -93,5 +101,6 @@ void notify_progress(double now, notify_status_fn *status, void *ctx)
 
 void notify_stopping(void)
 {
-	sd_notify(0, "STOPPING=1\nSTATUS=Stopping: sending what is queued, confirming the offset");
+	snprintf(last_line, sizeof last_line, "Stopping: sending what is queued, confirming the offset");
+	sd_notifyf(0, "STOPPING=1\nSTATUS=%s", last_line);
 }

@@ -32,5 +32,8 @@ typedef void notify_status_fn(void *ctx, char *buf, size_t cap);
 #define NOTIFY_STATUS_EVERY 10.0
 void notify_progress(double now, notify_status_fn *status, void *ctx);
 void notify_stopping(void);
+/* The last STATUS= text made (also without systemd), "" before the first:
+ * the store keeps it for `cancelbot status`. Borrowed. */
+const char *notify_last_status(void);
 
 #endif

@@ -47,8 +47,19 @@ static int eval_gate(const struct config *cfg, const struct kb *running, const s
 
 struct kb *reload_load(const struct config *cfg, struct sbuf *err, struct sbuf *warn)
 {
-	struct kb_load_opts opts = {.max_age_days = 0};	/* stale facts: `check --max-age` */
+	struct kb_load_opts opts = {.max_age_days = 0,	/* stale facts: `check --max-age` */
+				    .admin_dir = config_admin_kb_dir(cfg)};
 	return kb_load(cfg->intents_dir, cfg->responses_dir, &opts, err, warn);
+}
+
+struct kb *reload_candidate(const struct config *cfg, const struct kb *running,
+			    const char *stage_dir, struct sbuf *problems, struct sbuf *warn,
+			    int *accepted)
+{
+	struct kb_load_opts opts = {.admin_dir = config_admin_kb_dir(cfg), .stage_dir = stage_dir};
+	struct kb *next = kb_load(cfg->intents_dir, cfg->responses_dir, &opts, problems, warn);
+	*accepted = next && (!cfg->reload_eval || eval_gate(cfg, running, next, problems) == 0);
+	return next;
 }
 
 int reload_kb(const struct config *cfg, struct kb **running, const char *trigger,

@@ -17,6 +17,15 @@
  * err as "file:line: problem" lines (warnings to warn). */
 struct kb *reload_load(const struct config *cfg, struct sbuf *err, struct sbuf *warn);
 
+/* What a reload would do with an edit staged in stage_dir (laid out like
+ * admin_kb_dir, above it): the knowledge base it would load, or NULL with
+ * every problem in problems; *accepted is 1 only when it loaded and passes
+ * the reload_eval gate against running (else the gate's reason is in
+ * problems). Nothing is swapped; the caller frees the result. */
+struct kb *reload_candidate(const struct config *cfg, const struct kb *running,
+			    const char *stage_dir, struct sbuf *problems, struct sbuf *warn,
+			    int *accepted);
+
 /* Replaces *running with a freshly loaded one; 0 when replaced, -1 when
  * refused. report (plain text, for the admin) says what happened, with every
  * problem's file:line; the log gets the same. *ms, when not NULL: how long

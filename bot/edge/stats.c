@@ -1,29 +1,121 @@
 /* stats — see stats.h. */
+#define _POSIX_C_SOURCE 200809L
 #include "stats.h"
+#include "log.h"
+#include "store.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-static void bump(struct stats_count *v, const char *key)
+const char *const stat_names[STAT_N] = {
+	[STAT_UPDATES] = "updates", [STAT_MESSAGES] = "messages",
+	[STAT_CALLBACKS] = "button_presses", [STAT_ANSWERED] = "answered",
+	[STAT_UNMATCHED] = "unmatched", [STAT_SENT] = "sent",
+	[STAT_WARNINGS] = "warnings", [STAT_ERRORS] = "errors",
+	[STAT_RATE_LIMITED] = "rate_limited", [STAT_DROPPED] = "dropped_replies",
+	[STAT_RELOADS] = "reloads",
+};
+
+/* Log events that are counters of their own: Telegram's 429s (on a send
+ * and on getUpdates) and replies given up on (refused for good, or out of
+ * attempts). The senders log these names; keep them in step. */
+static const struct {
+	const char *event;
+	enum stat_id id;
+} event_counters[] = {
+	{"rate_limited", STAT_RATE_LIMITED}, {"flood_wait", STAT_RATE_LIMITED},
+	{"send_dropped", STAT_DROPPED}, {"reply_lost", STAT_DROPPED},
+};
+
+/* The keyed counters' names in the store. */
+#define INTENT "intent"
+#define CARRIER "carrier"
+
+static sqlite3_stmt *load_st, *add_st, *event_st, *trim_st, *runtime_st;
+
+static struct stats_count *find(struct stats_count *v, const char *key)
 {
 	for (size_t i = 0; i < STATS_KEYS && key[0]; i++) {
 		if (!v[i].key[0])
 			snprintf(v[i].key, sizeof v[i].key, "%s", key);
-		if (!strcmp(v[i].key, key)) {
-			v[i].n++;
-			return;
-		}
+		if (!strcmp(v[i].key, key))
+			return &v[i];
 	}
+	return NULL;	/* more than STATS_KEYS: not counted */
+}
+
+static void bump(struct stats_count *v, const char *key)
+{
+	struct stats_count *c = find(v, key);
+	if (c) {
+		c->n++;
+		c->unsaved++;
+	}
+}
+
+void stats_count(struct stats *s, enum stat_id id)
+{
+	s->v[id]++;
+	s->unsaved[id]++;
+}
+
+static void observe(void *ctx, enum log_level level, const char *event, const char *fields)
+{
+	struct stats *s = ctx;
+	stats_count(s, level >= LOG_ERROR ? STAT_ERRORS : STAT_WARNINGS);
+	for (size_t i = 0; i < sizeof event_counters / sizeof event_counters[0]; i++)
+		if (!strcmp(event, event_counters[i].event))
+			stats_count(s, event_counters[i].id);
+	if (s->nevents == STATS_EVENTS) {
+		s->events_lost++;
+		return;
+	}
+	struct stats_event *e = &s->events[s->nevents++];
+	e->when = time(NULL);
+	e->level = level;
+	snprintf(e->event, sizeof e->event, "%s", event);
+	snprintf(e->fields, sizeof e->fields, "%s", fields);
+}
+
+void stats_open(struct stats *s)
+{
+	sqlite3_stmt *st = store_stmt(&load_st, "SELECT name, key, n FROM counters ORDER BY n DESC, key");
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *key = (const char *)sqlite3_column_text(st, 1);
+		unsigned long n = (unsigned long)sqlite3_column_int64(st, 2);
+		struct stats_count *c = NULL;
+		if (!strcmp(name, INTENT) || !strcmp(name, CARRIER))
+			c = find(!strcmp(name, INTENT) ? s->intents : s->carriers, key);
+		if (c)
+			c->n = n;
+		for (int i = 0; i < STAT_N; i++)
+			if (!strcmp(name, stat_names[i]))
+				s->v[i] = n;
+	}
+	if (st)
+		sqlite3_reset(st);
+	log_set_observer(observe, s);
+}
+
+void stats_close(struct stats *s)
+{
+	(void)s;
+	log_set_observer(NULL, NULL);
 }
 
 void stats_handled(struct stats *s, const struct update *u, const struct dialog_out *out)
 {
-	s->updates++;
-	s->messages += u->kind == UPDATE_MESSAGE;
-	s->callbacks += u->kind == UPDATE_CALLBACK;
-	s->unmatched += out->unmatched != 0;
+	stats_count(s, STAT_UPDATES);
+	if (u->kind == UPDATE_MESSAGE)
+		stats_count(s, STAT_MESSAGES);
+	if (u->kind == UPDATE_CALLBACK)
+		stats_count(s, STAT_CALLBACKS);
+	if (out->unmatched)
+		stats_count(s, STAT_UNMATCHED);
 	if (out->n && out->v[0].topic[0]) {
-		s->answered++;
+		stats_count(s, STAT_ANSWERED);
 		bump(s->intents, out->v[0].topic);
 		bump(s->carriers, out->v[0].carrier[0] ? out->v[0].carrier : "(none)");
 	}
@@ -32,7 +124,103 @@ void stats_handled(struct stats *s, const struct update *u, const struct dialog_
 void stats_sent(struct stats *s, const struct reply *r)
 {
 	(void)r;
-	s->sent++;
+	stats_count(s, STAT_SENT);
+}
+
+static int add(const char *name, const char *key, unsigned long n)
+{
+	sqlite3_stmt *st = store_stmt(&add_st, "INSERT INTO counters VALUES (?1, ?2, ?3)"
+				      " ON CONFLICT (name, key) DO UPDATE SET n = n + excluded.n");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)n);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int add_keyed(const char *name, const struct stats_count *v)
+{
+	for (size_t i = 0; i < STATS_KEYS && v[i].key[0]; i++)
+		if (v[i].unsaved && add(name, v[i].key, v[i].unsaved) < 0)
+			return -1;
+	return 0;
+}
+
+static int save_event(const struct stats_event *e)
+{
+	static const char *const levels[] = {"debug", "info", "warn", "error"};
+	sqlite3_stmt *st = store_stmt(&event_st, "INSERT INTO log_events (time, level, event,"
+				      " fields) VALUES (strftime('%Y-%m-%dT%H:%M:%SZ', ?1,"
+				      " 'unixepoch'), ?2, ?3, ?4)");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)e->when);
+	sqlite3_bind_text(st, 2, levels[e->level & 3], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->event, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->fields, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int step_done(sqlite3_stmt *st)
+{
+	int rc = st ? sqlite3_step(st) : SQLITE_ERROR;
+	if (st)
+		sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int save_runtime(const struct stats *s, const char *status)
+{
+	sqlite3_stmt *st = store_stmt(&runtime_st, "INSERT OR REPLACE INTO runtime VALUES"
+				      " (1, ?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?3)");
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)getpid());
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)s->started);
+	sqlite3_bind_text(st, 3, status ? status : "", -1, SQLITE_STATIC);
+	return step_done(st);
+}
+
+int stats_flush(struct stats *s, const char *status)
+{
+	int ok = store_begin() == 0;
+	for (int i = 0; ok && i < STAT_N; i++)
+		ok = !s->unsaved[i] || add(stat_names[i], "", s->unsaved[i]) == 0;
+	ok = ok && add_keyed(INTENT, s->intents) == 0 && add_keyed(CARRIER, s->carriers) == 0;
+	for (size_t i = 0; ok && i < s->nevents; i++)
+		ok = save_event(&s->events[i]) == 0;
+	if (ok && s->nevents) {
+		sqlite3_stmt *st = store_stmt(&trim_st, "DELETE FROM log_events WHERE id <="
+					      " (SELECT max(id) FROM log_events) - ?1");
+		if (st)
+			sqlite3_bind_int(st, 1, STATS_EVENTS_KEPT);
+		ok = step_done(st) == 0;
+	}
+	ok = ok && save_runtime(s, status) == 0 && store_commit() == 0;
+	if (!ok) {
+		store_rollback();	/* the observer is quiet inside: no recursion */
+		log_warn("stats_save_failed",
+			 KV("error", store_db() ? sqlite3_errmsg(store_db()) : "store not open"));
+		return -1;
+	}
+	memset(s->unsaved, 0, sizeof s->unsaved);
+	for (size_t i = 0; i < STATS_KEYS; i++)
+		s->intents[i].unsaved = s->carriers[i].unsaved = 0;
+	s->nevents = 0;
+	return 0;
+}
+
+void stats_tick(struct stats *s, double now, const char *status)
+{
+	if (now - s->last_flush < STATS_FLUSH_EVERY)
+		return;
+	s->last_flush = now;
+	stats_flush(s, status);
 }
 
 static void list(struct sbuf *b, const char *title, const struct stats_count *v)
@@ -46,12 +234,16 @@ static void list(struct sbuf *b, const char *title, const struct stats_count *v)
 
 void stats_report(const struct stats *s, struct sbuf *b)
 {
+	const unsigned long *v = s->v;
 	long up = (long)(time(NULL) - s->started);
-	sbuf_addf(b, "uptime: %ldd %02ldh %02ldm\n", up / 86400, up % 86400 / 3600, up % 3600 / 60);
-	sbuf_addf(b, "updates: %lu (messages %lu, button presses %lu)\n", s->updates, s->messages,
-		  s->callbacks);
-	sbuf_addf(b, "answered: %lu, unmatched: %lu, messages sent: %lu\n", s->answered,
-		  s->unmatched, s->sent);
+	sbuf_addf(b, "uptime: %ldd %02ldh %02ldm (counts: all time, kept in the database)\n",
+		  up / 86400, up % 86400 / 3600, up % 3600 / 60);
+	sbuf_addf(b, "updates: %lu (messages %lu, button presses %lu)\n", v[STAT_UPDATES],
+		  v[STAT_MESSAGES], v[STAT_CALLBACKS]);
+	sbuf_addf(b, "answered: %lu, unmatched: %lu, messages sent: %lu\n", v[STAT_ANSWERED],
+		  v[STAT_UNMATCHED], v[STAT_SENT]);
+	sbuf_addf(b, "warnings: %lu, errors: %lu, 429s: %lu, dropped replies: %lu\n",
+		  v[STAT_WARNINGS], v[STAT_ERRORS], v[STAT_RATE_LIMITED], v[STAT_DROPPED]);
 	list(b, "per intent", s->intents);
 	list(b, "per carrier", s->carriers);
 	if (s->last_reload) {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *const kb_langs[] = {LANG_ANSWER_DIRS};	/* lang.h: the table's */
 
@@ -220,30 +221,45 @@ static int load_answer_file(struct kb *kb, const char *path, const char *lang, c
 	return rc;
 }
 
-int kb_load_responses(struct kb *kb, const char *dir, struct sbuf *err)
+/* The last layer that has responses/carriers.ini. */
+static char *facts_path(const char *const dirs[KB_LAYERS])
 {
-	char *facts = xasprintf("%s/carriers.ini", dir);
+	for (size_t d = KB_LAYERS; d-- > 1;) {
+		if (!dirs[d])
+			continue;
+		char *p = xasprintf("%s/carriers.ini", dirs[d]);
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	return xasprintf("%s/carriers.ini", dirs[0]);
+}
+
+int kb_load_responses(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err)
+{
+	char *facts = facts_path(dirs);
 	int rc = load_facts(kb, facts, err);
 	free(facts);
 	for (size_t l = 0; l < KB_NLANGS; l++) {
-		char *sub = xasprintf("%s/%s", dir, kb_langs[l]);
-		char **names;
+		char *sub[KB_LAYERS];
+		for (size_t d = 0; d < KB_LAYERS; d++)
+			sub[d] = dirs[d] ? xasprintf("%s/%s", dirs[d], kb_langs[l]) : NULL;
+		char **paths, **names;
 		size_t n;
-		if (list_files(sub, ".txt", &names, &n) < 0) {
-			sbuf_addf(err, "%s: cannot read the answers directory\n", sub);
-			free(sub);
+		if (list_overlay((const char *const *)sub, KB_LAYERS, ".txt", &paths, &names, &n) < 0) {
+			sbuf_addf(err, "%s: cannot read the answers directory\n", sub[0]);
 			rc = -1;
-			continue;
+			n = 0;
+			paths = names = NULL;
 		}
 		for (size_t i = 0; i < n; i++) {
-			char *path = xasprintf("%s/%s", sub, names[i]);
 			names[i][strlen(names[i]) - 4] = '\0';
-			rc |= load_answer_file(kb, path, kb_langs[l], names[i], err);
-			free(path);
-			free(names[i]);
+			rc |= load_answer_file(kb, paths[i], kb_langs[l], names[i], err);
 		}
-		free(names);
-		free(sub);
+		free_list(paths, n);
+		free_list(names, n);
+		for (size_t d = 0; d < KB_LAYERS; d++)
+			free(sub[d]);
 	}
 	return rc;
 }

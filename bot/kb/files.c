@@ -35,6 +35,56 @@ int list_files(const char *dir, const char *suffix, char ***out, size_t *n)
 	return 0;
 }
 
+int list_overlay(const char *const *dirs, size_t ndirs, const char *suffix, char ***paths,
+		 char ***names, size_t *n)
+{
+	char **nm = NULL, **pa = NULL;
+	size_t cnt = 0;
+	for (size_t d = 0; d < ndirs; d++) {
+		char **v;
+		size_t k;
+		if (!dirs[d] || list_files(dirs[d], suffix, &v, &k) < 0) {
+			if (d == 0)
+				return -1;	/* the shipped directory must be there */
+			continue;	/* an overlay may be missing: nothing overridden */
+		}
+		for (size_t i = 0; i < k; i++) {
+			size_t j = 0;
+			while (j < cnt && strcmp(nm[j], v[i]) != 0)
+				j++;
+			char *path = xasprintf("%s/%s", dirs[d], v[i]);
+			if (j < cnt) {	/* a later directory wins, file by file */
+				free(pa[j]);
+				pa[j] = path;
+				free(v[i]);
+				continue;
+			}
+			nm = xrealloc(nm, (cnt + 1) * sizeof *nm);
+			pa = xrealloc(pa, (cnt + 1) * sizeof *pa);
+			nm[cnt] = v[i];
+			pa[cnt++] = path;
+		}
+		free(v);
+	}
+	/* name order, as list_files: the same order whichever directory won */
+	for (size_t i = 1; i < cnt; i++)
+		for (size_t j = i; j > 0 && strcmp(nm[j - 1], nm[j]) > 0; j--) {
+			char *t = nm[j]; nm[j] = nm[j - 1]; nm[j - 1] = t;
+			t = pa[j]; pa[j] = pa[j - 1]; pa[j - 1] = t;
+		}
+	*paths = pa;
+	*names = nm;
+	*n = cnt;
+	return 0;
+}
+
+void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 const char *kb_add_file(struct kb *kb, const char *path)
 {
 	size_t len = 0;

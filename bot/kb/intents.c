@@ -305,24 +305,21 @@ static void compile_rules(struct kb *kb, struct sbuf *err)
 	free(job.errs);
 }
 
-int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err)
+int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err)
 {
-	char **names;
+	char **paths, **names;
 	size_t n;
-	if (list_files(dir, ".ini", &names, &n) < 0) {
-		sbuf_addf(err, "%s: cannot read the intents directory\n", dir);
+	if (list_overlay(dirs, KB_LAYERS, ".ini", &paths, &names, &n) < 0) {
+		sbuf_addf(err, "%s: cannot read the intents directory\n", dirs[0]);
 		return -1;
 	}
 	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *path = xasprintf("%s/%s", dir, names[i]);
-		rc |= read_file_rules(kb, path, err);
-		free(path);
-		free(names[i]);
-	}
-	free(names);
+	for (size_t i = 0; i < n; i++)
+		rc |= read_file_rules(kb, paths[i], err);
+	free_list(paths, n);
+	free_list(names, n);
 	if (n == 0) {
-		sbuf_addf(err, "%s: no .ini files\n", dir);
+		sbuf_addf(err, "%s: no .ini files\n", dirs[0]);
 		return -1;
 	}
 	if (rc)

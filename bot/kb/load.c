@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Limits that keep a hostile 4096-character message from making a pattern
  * backtrack for long: hitting one counts as no match (classify logs it). */
@@ -44,6 +45,32 @@ void kb_diff_files(const struct kb *old, const struct kb *new, struct sbuf *out)
 	list_part(&all, "removed", &removed);
 	sbuf_adds(out, all.len ? sbuf_str(&all) : "no file changed");
 	sbuf_free(&all);
+}
+
+void kb_overlay_report(const struct kb *kb, const char *intents_dir, const char *responses_dir,
+		       const char *admin_dir, struct sbuf *out)
+{
+	if (!admin_dir || !*admin_dir)
+		return;
+	size_t al = strlen(admin_dir);
+	for (size_t i = 0; i < kb->nfiles; i++) {
+		const char *f = kb->files[i];
+		if (strncmp(f, admin_dir, al) != 0 || f[al] != '/')
+			continue;
+		const char *rel = f + al + 1, *base = NULL, *rest = NULL;
+		if (strncmp(rel, "intents/", 8) == 0)
+			base = intents_dir, rest = rel + 8;
+		else if (strncmp(rel, "responses/", 10) == 0)
+			base = responses_dir, rest = rel + 10;
+		else
+			continue;
+		char *shipped = xasprintf("%s/%s", base, rest);
+		if (access(shipped, F_OK) == 0)
+			sbuf_addf(out, "%s: %s wins over %s\n", rel, f, shipped);
+		else
+			sbuf_addf(out, "%s: %s (added)\n", rel, f);
+		free(shipped);
+	}
 }
 
 /* Classification tries intents from the highest priority down and stops
@@ -89,8 +116,17 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 	pcre2_jit_stack_assign(kb->mctx, NULL, kb->jit_stack);
 	size_t before = err->len;
 	kb->responses_dir = xstrdup(responses_dir);
-	int rc = kb_load_intents(kb, intents_dir, err);
-	rc |= kb_load_responses(kb, responses_dir, err);
+	const char *admin = opts ? opts->admin_dir : NULL, *stage = opts ? opts->stage_dir : NULL;
+	char *in[KB_LAYERS] = {xstrdup(intents_dir), admin ? xasprintf("%s/intents", admin) : NULL,
+			       stage ? xasprintf("%s/intents", stage) : NULL};
+	char *re[KB_LAYERS] = {xstrdup(responses_dir), admin ? xasprintf("%s/responses", admin) : NULL,
+			       stage ? xasprintf("%s/responses", stage) : NULL};
+	int rc = kb_load_intents(kb, (const char *const *)in, err);
+	rc |= kb_load_responses(kb, (const char *const *)re, err);
+	for (size_t i = 0; i < KB_LAYERS; i++) {
+		free(in[i]);
+		free(re[i]);
+	}
 	if (rc == 0)
 		kb_index_answers(kb);
 	if (rc == 0)

@@ -23,19 +23,29 @@ struct kb_ini {
 int kb_read_ini(struct kb *kb, const char *path, int (*handler)(void *, const char *,
 		const char *, const char *), struct kb_ini *ctx, struct sbuf *err);
 const char *kb_add_file(struct kb *kb, const char *path);
-int kb_load_intents(struct kb *kb, const char *dir, struct sbuf *err);
+/* dirs: the shipped directory first, then the overlays (admin_kb_dir,
+ * a staged edit) that override it file by file; NULL overlays are skipped. */
+#define KB_LAYERS 3
+int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
 /* regex.c: compiles r's patterns into r->groups / r->any and r->none. */
 void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err);
 /* src with its {macros} expanded, JIT-compiled; NULL with err on failure.
  * The caller owns the code. */
 pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
 				struct sbuf *err);
-int kb_load_responses(struct kb *kb, const char *dir, struct sbuf *err);
+int kb_load_responses(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
 int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
 	     struct sbuf *warn);
 /* Sorted list of regular files in dir with the given suffix; caller frees
  * each name and the array. Returns -1 when dir cannot be read. */
 int list_files(const char *dir, const char *suffix, char ***out, size_t *n);
+/* The union of the suffix files of dirs (dirs[0] must be readable, the
+ * others may be missing or NULL), in name order; for a name found in several,
+ * the path in the last directory wins. The caller frees both arrays
+ * (free_list). */
+int list_overlay(const char *const *dirs, size_t ndirs, const char *suffix, char ***paths,
+		 char ***names, size_t *n);
+void free_list(char **v, size_t n);
 /* kb.c: the hash index kb_answer() looks answers up in. */
 void kb_index_answers(struct kb *kb);
 

@@ -46,6 +46,8 @@ static const struct key_def keys[] = {
 	{"bot", "log_user_ids", K_BOOL, OFF(log_user_ids), 0, 0, 0},
 	{"bot", "auto_reload", K_BOOL, OFF(auto_reload), 0, 0, 0},
 	{"bot", "reload_eval", K_STRING, OFF(reload_eval), 0, 0, 0},
+	{"bot", "admin_kb_dir", K_STRING, OFF(admin_kb_dir), 0, 0, 0},
+	{"bot", "edit_ttl", K_INT, OFF(edit_ttl), 1, 86400, 1},
 	{"log", "level", K_LOG_LEVEL, OFF(log_level), 0, 0, 1},
 	{"log", "format", K_LOG_FORMAT, OFF(log_format), 0, 0, 0},
 };
@@ -81,6 +83,7 @@ void config_defaults(struct config *c)
 	c->group_mode = GROUP_MENTION;
 	c->context_ttl = 1800;
 	c->auto_reload = 1;
+	c->edit_ttl = 900;
 	c->log_level = xstrdup("info");
 	c->log_format = xstrdup("text");
 }
@@ -236,10 +239,19 @@ int config_finish(struct config *c, int need_token, struct sbuf *err)
 		sbuf_adds(err, "no bot token: set [telegram] token or CANCELBOT_TOKEN\n");
 		return -1;
 	}
+	/* the admins' edits live with the state: the one place the service may
+	 * write, and one install, uninstall or upgrade never touches */
+	if (!c->admin_kb_dir)
+		c->admin_kb_dir = xasprintf("%s/kb", c->state_dir);
 	size_t n = strlen(c->api_url);
 	while (n > 0 && c->api_url[n - 1] == '/')
 		c->api_url[--n] = '\0';
 	return 0;
+}
+
+const char *config_admin_kb_dir(const struct config *c)
+{
+	return c->admin_kb_dir && *c->admin_kb_dir ? c->admin_kb_dir : NULL;
 }
 
 int config_is_admin(const struct config *c, int64_t user_id)
@@ -338,6 +350,7 @@ void config_free(struct config *c)
 	free(c->responses_dir);
 	free(c->state_dir);
 	free(c->reload_eval);
+	free(c->admin_kb_dir);
 	free(c->log_level);
 	free(c->log_format);
 	memset(c, 0, sizeof *c);

@@ -39,6 +39,9 @@ struct config {
 	int log_user_ids;
 	int auto_reload;	/* reload when files under intents/ or responses/ change */
 	char *reload_eval;	/* labelled file a reload must not do worse on, or NULL */
+	char *admin_kb_dir;	/* admins' overrides of intents/ and responses/ (file by
+				 * file); default STATE_DIR/kb; "" none */
+	int edit_ttl;		/* seconds an admin's /edit or /teach waits for its next step */
 
 	char *log_level;
 	char *log_format;
@@ -54,6 +57,8 @@ int config_load(struct config *c, const char *path, struct sbuf *err);
  * present for `run`). Returns -1 and fills err on problems. */
 int config_finish(struct config *c, int need_token, struct sbuf *err);
 int config_is_admin(const struct config *c, int64_t user_id);
+/* The admin knowledge-base directory, or NULL when there is none. */
+const char *config_admin_kb_dir(const struct config *c);
 /* What `check -c` adds to loading: files the config names must be readable
  * (errors, -1); a missing token is a warning (the service's credential may
  * supply it). One line per problem. */

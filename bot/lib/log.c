@@ -240,8 +240,32 @@ static int send_journal(enum log_level level, const char *event, const struct lo
 	return rc;
 }
 
+static log_observer_fn *observer;
+static void *observer_ctx;
+static int observing;	/* an observer that logs must not recurse */
+
+void log_set_observer(log_observer_fn *fn, void *ctx)
+{
+	observer = fn;
+	observer_ctx = ctx;
+}
+
+static void observe(enum log_level level, const char *event, const struct log_field *f, size_t n)
+{
+	struct sbuf line = {0};
+	add_text_fields(&line, f, n);
+	scrub_buf(&line);
+	const char *text = sbuf_str(&line);
+	observing = 1;
+	observer(observer_ctx, level, event, text[0] == ' ' ? text + 1 : text);
+	observing = 0;
+	sbuf_free(&line);
+}
+
 void log_record(enum log_level level, const char *event, const struct log_field *f, size_t n)
 {
+	if (observer && level >= LOG_WARN && !observing)
+		observe(level, event, f, n);
 	if (level < min_level || (journal_mode && send_journal(level, event, f, n) == 0))
 		return;
 	struct sbuf line = {0};

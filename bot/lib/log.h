@@ -84,6 +84,15 @@ static inline struct log_field log_kv_d(const char *k, double v)
 
 void log_record(enum log_level level, const char *event, const struct log_field *f, size_t n);
 
+/* Called with every warn and error record, whatever the level filter and
+ * wherever records go: its fields as one "key=value ..." text line,
+ * scrubbed of the secret (borrowed for the call). The counters and the
+ * last errors `cancelbot status` shows (stats) come from here. NULL: none.
+ * The observer must not log. */
+typedef void log_observer_fn(void *ctx, enum log_level level, const char *event,
+			     const char *fields);
+void log_set_observer(log_observer_fn *fn, void *ctx);
+
 /* The journal entry of one record, as "NAME=value" strings added to out[]
  * (at most max; returns how many): MESSAGE= (the text line without the
  * time), PRIORITY= (debug 7, info 6, warn 4, error 3), SYSLOG_IDENTIFIER=,

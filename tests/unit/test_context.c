@@ -1,5 +1,5 @@
 /* Unit tests: conversation memory — expiry, bounded size, migration,
- * language choice, group answer de-duplication — and the unmatched log. */
+ * language choice, group answer de-duplication. */
 #include <criterion/criterion.h>
 
 #include "helpers.h"
@@ -68,37 +68,4 @@ Test(context, migrate_and_lang_and_dedup)
 	context_set_lang(c, 5, NULL);
 	cr_expect_null(context_lang(c, 5));
 	context_free(c);
-}
-
-#include "unmatched.h"
-
-Test(unmatched, written_capped_rotated_and_summarised)
-{
-	char dir[] = "/tmp/cancelbot-unmatched-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	for (int i = 0; i < 40; i++)
-		cr_assert_eq(unmatched_append(dir, "private", "en", i % 4 ? "Fix my PRINTER" : "hello?",
-					      12345, 0, 1000), 0);
-	char *path = xasprintf("%s/unmatched.jsonl", dir), *old = xasprintf("%s.1", path);
-	size_t len = 0;
-	char *data = read_file(path, &len);
-	cr_assert_not_null(data);
-	cr_expect_leq(len, 1000 + 200, "capped: %zu bytes", len);
-	char *rotated = read_file(old, NULL);
-	cr_expect_not_null(rotated, "rotated to .1");
-	free(rotated);
-	cr_expect_null(strstr(data, "12345"), "no user ids unless log_user_ids");
-	struct sbuf out = {0};
-	cr_expect_gt(unmatched_top(dir, 5, &out), 0);
-	cr_expect(strstr(out.p, "× fix my printer"), "%s", out.p);
-	cr_expect(strstr(out.p, "fix my printer") < strstr(out.p, "hello?"), "most frequent first");
-	unmatched_append(dir, "group", "zh", "注销?", 777, 1, 1000000);
-	free(data);
-	data = read_file(path, NULL);
-	cr_expect(strstr(data, "\"user_id\":777"), "with log_user_ids");
-	free(data);
-	sbuf_free(&out);
-	rm_rf(dir);
-	free(path);
-	free(old);
 }

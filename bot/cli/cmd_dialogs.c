@@ -1,0 +1,108 @@
+/* cmd_dialogs — `cancelbot dialogs FILE.tsv...`: labelled multi-turn
+ * conversations played through the bot's own dialog (bot/core/dialogs.c),
+ * one private chat each, no network. Prints per file the turns right and
+ * the conversations right in full; --misses shows each wrong turn with the
+ * conversation so far. The --min-turns and --min-convs bars apply to every
+ * file and make it exit 1, for tests and CI. */
+#include "app.h"
+#include "dialogs.h"
+#include "normalize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: cancelbot dialogs [-c FILE] [--min-turns X] [--min-convs X] [--misses] FILE.tsv...\n";
+
+static double ratio(size_t a, size_t b)
+{
+	return b ? (double)a / (double)b : 1;
+}
+
+static void print_row(const char *label, int width, const struct dialogs_result *r, int low)
+{
+	printf("%-*s turns %zu/%zu (%.3f)  conversations %zu/%zu (%.3f)  wrong: intent %zu "
+	       "carrier %zu plan %zu script %zu%s\n",
+	       width, label, r->turns_ok, r->turns, ratio(r->turns_ok, r->turns), r->convs_ok,
+	       r->convs, ratio(r->convs_ok, r->convs), r->wrong[0], r->wrong[1], r->wrong[2],
+	       r->wrong[3], low ? "  below the bar" : "");
+}
+
+int cmd_dialogs(int argc, char **argv)
+{
+	double min_turns = 0, min_convs = 0;
+	const char *cfgpath = NULL;
+	const char **paths = xmalloc(sizeof *paths * (size_t)(argc > 0 ? argc : 1));
+	size_t np = 0;
+	int misses = 0;
+	for (int i = 1; i < argc; i++) {
+		double *bar = !strcmp(argv[i], "--min-turns") ? &min_turns
+			      : !strcmp(argv[i], "--min-convs") ? &min_convs : NULL;
+		if (bar && i + 1 < argc) {
+			char *end;
+			*bar = strtod(argv[++i], &end);
+			if (*end || end == argv[i])
+				return free(paths), fputs(usage, stderr), 2;
+		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+			cfgpath = argv[++i];
+		} else if (!strcmp(argv[i], "--misses")) {
+			misses = 1;
+		} else if (argv[i][0] != '-') {
+			paths[np++] = argv[i];
+		} else {
+			return free(paths), fputs(usage, stderr), 2;
+		}
+	}
+	if (!np)
+		return free(paths), fputs(usage, stderr), 2;
+	struct config cfg;
+	struct kb *kb = app_open(&cfg, cfgpath);
+	if (!kb)
+		return free(paths), 1;
+	int width = 6, failed = 0, below = 0;
+	for (size_t i = 0; i < np; i++)
+		if ((int)strlen(paths[i]) + 1 > width)
+			width = (int)strlen(paths[i]) + 1;
+	struct dialogs_result total = {0};
+	for (size_t i = 0; i < np && !failed; i++) {
+		struct sbuf err = {0}, warn = {0};
+		struct dialogs_set set;
+		char *text = read_file(paths[i], NULL);
+		if (!text)
+			sbuf_addf(&err, "%s: cannot read\n", paths[i]);
+		if (!text || dialogs_parse(kb, text, paths[i], &set, &err, &warn) < 0) {
+			fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+			failed = 1;
+		} else {
+			fputs(sbuf_str(&warn), stderr);
+			struct dialogs_result r = {0};
+			dialogs_play(kb, &cfg, &set, paths[i], misses, &r);
+			fputs(sbuf_str(&r.misses), stdout);
+			int low = ratio(r.turns_ok, r.turns) < min_turns ||
+				  ratio(r.convs_ok, r.convs) < min_convs;
+			char *label = xasprintf("%s:", paths[i]);
+			print_row(label, width, &r, low);
+			free(label);
+			below |= low;
+			total.turns += r.turns, total.turns_ok += r.turns_ok;
+			total.convs += r.convs, total.convs_ok += r.convs_ok;
+			for (int k = 0; k < 4; k++)
+				total.wrong[k] += r.wrong[k];
+			dialogs_result_free(&r);
+			dialogs_set_free(&set);
+		}
+		free(text);
+		sbuf_free(&err);
+		sbuf_free(&warn);
+	}
+	if (!failed && np > 1)
+		print_row("total:", width, &total, 0);
+	if (!failed && below)
+		printf("below the bar: turns>=%.3f conversations>=%.3f\n", min_turns, min_convs);
+	free(paths);
+	kb_free(kb);
+	config_free(&cfg);
+	normalize_done();
+	return failed || below;
+}

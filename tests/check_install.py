@@ -52,6 +52,7 @@ def main():
     for args, want in ((["--help"], 0), (["--version"], 0), (["frobnicate"], 2), ([], 2),
                        (["run", "--bogus"], 2), (["classify", "extra"], 2), (["check", "--bogus"], 2),
                        (["eval"], 2), (["explain"], 2), (["unmatched", "--top", "x"], 2),
+                       (["status", "--events", "x"], 2), (["backup"], 2), (["backup", "a", "b"], 2),
                        (["run", "-c", "/nonexistent/config.ini"], 1),
                        (["check", "/nonexistent"], 1),
                        (["check", "-c", "/nonexistent/config.ini"], 1),

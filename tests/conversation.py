@@ -107,7 +107,7 @@ class Conversation:
                 for k, v in kv.items():
                     if v == "@CERT":
                         v = self.cert
-                    v = str(v).replace("@ROOT", ROOT)
+                    v = str(v).replace("@ROOT", ROOT).replace("@TMP", self.tmp)
                     f.write(f"{k} = {v}\n")
         os.chmod(path, self.config_mode)
         return path

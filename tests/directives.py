@@ -21,7 +21,8 @@ from conversation import ROOT, TOKEN, WAIT, Failure
 # --- setting up ----------------------------------------------------------
 def config(conv, step):
     """config SECTION KEY = VALUE
-    added to the generated config.ini ('@ROOT': the project, '@CERT': see tls)"""
+    added to the generated config.ini ('@ROOT': the project, '@TMP': the
+    conversation's temporary directory, '@CERT': see tls)"""
     section, key, _, value = step.line.split(None, 4)[1:]
     conv.config.setdefault(section, {})[key] = value
 
@@ -452,15 +453,66 @@ def extra_ok(conv, step):
     conv.extra_ok.add(step.args[0])
 
 
+# --- the operator's commands ---------------------------------------------------
+def cli(conv, step):
+    """cli COMMAND [ARG...]
+    runs `cancelbot COMMAND -c CONFIG ARG...` (the running bot's config) and
+    keeps its exit status and output for expect-cli; @TMP in an argument is
+    the conversation's temporary directory"""
+    args = [a.replace("@TMP", conv.tmp) for a in step.args[1:]]
+    r = subprocess.run([conv.bot, step.args[0], "-c", conv.write_config()] + args, cwd=conv.tmp,
+                       stdin=subprocess.DEVNULL, capture_output=True, timeout=WAIT)
+    conv.cli_result = (r.returncode, (r.stdout + r.stderr).decode("utf-8", "replace"))
+
+
+def expect_cli(conv, step):
+    """expect-cli N [| REGEX]
+    the last cli command exited with N and its output matches REGEX"""
+    rc, out = getattr(conv, "cli_result", (None, ""))
+    if rc != int(step.args[0]):
+        raise Failure(f"cli exited with {rc}, want {step.args[0]}:\n{out}")
+    if step.text and not re.search(step.text, out, re.S):
+        raise Failure(f"cli output does not match {step.text!r}:\n{out}")
+
+
+def expect_file(conv, step):
+    """expect-file PATH [| REGEX]
+    PATH (@TMP as in cli) exists and matches REGEX (waits for it)"""
+    path = step.args[0].replace("@TMP", conv.tmp)
+    end = time.time() + WAIT
+    while True:
+        text = open(path, encoding="utf-8", errors="replace").read() if os.path.exists(path) else None
+        if text is not None and (not step.text or re.search(step.text, text, re.S | re.M)):
+            return
+        if time.time() > end:
+            raise Failure(f"{path} " + ("is missing" if text is None else
+                                        f"does not match {step.text!r}:\n{text[-3000:]}"))
+        time.sleep(0.05)
+
+
+def restore(conv, step):
+    """restore FILE
+    with the bot stopped: FILE (@TMP as in cli) becomes the state
+    directory's cancelbot.db, its -wal and -shm removed (README's restore)"""
+    if conv.proc:
+        raise Failure("restore: stop the bot first")
+    db = os.path.join(conv.config["bot"]["state_dir"], "cancelbot.db")
+    for tail in ("-wal", "-shm"):
+        if os.path.exists(db + tail):
+            os.unlink(db + tail)
+    with open(step.args[0].replace("@TMP", conv.tmp), "rb") as src, open(db, "wb") as dst:
+        dst.write(src.read())
+
+
 DIRECTIVES = {f.__doc__.split()[0]: f for f in (
     config, config_edit, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
     start, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
     send, press, send_json, send_raw, corpus, burst,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
-    expect_fault_gap,
+    expect_fault_gap, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
+    extra_ok, cli, expect_cli, expect_file, restore,
     # delivery (issue 16)
-    sleep_random, stop_within, signal_burst, expect_answered, expect_rate, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
-    extra_ok)}
+    sleep_random, stop_within, signal_burst, expect_answered, expect_rate)}
 DIRECTIVES.update(directives_admin.ADMIN_DIRECTIVES)
 
 

@@ -119,10 +119,37 @@ char *script_convert(const char *config, const char *text)
 	return copy;
 }
 
+/* 1 when the character at s (n bytes) changes on its own under s2t. */
+static int char_is_simplified(const char *s, size_t n)
+{
+	char one[8];
+	snprintf(one, sizeof one, "%.*s", (int)n, s);
+	char *t = script_convert("s2t.json", one);
+	int simp = t && strcmp(t, one) != 0;
+	free(t);
+	return simp;
+}
+
+/* s2t converts phrases: 了解 becomes 瞭解 although 了 is written the same in
+ * both scripts. So a text is Simplified only when a character that differs
+ * also differs on its own. */
 int text_is_simplified(const char *utf8)
 {
 	char *t = script_convert("s2t.json", utf8);
-	int simp = t && strcmp(t, utf8) != 0;
+	int simp = 0;
+	const utf8proc_uint8_t *a = (const utf8proc_uint8_t *)utf8, *b = (const utf8proc_uint8_t *)t;
+	while (t && !simp && *a && *b) {
+		utf8proc_int32_t ca, cb;
+		utf8proc_ssize_t na = utf8proc_iterate(a, -1, &ca), nb = utf8proc_iterate(b, -1, &cb);
+		if (na <= 0 || nb <= 0)
+			break;
+		if (ca != cb)
+			simp = char_is_simplified((const char *)a, (size_t)na);
+		a += na;
+		b += nb;
+	}
+	if (t && !simp && (*a || *b))
+		simp = 1;	/* lengths differ: no character-for-character reading */
 	free(t);
 	return simp;
 }

@@ -6,6 +6,7 @@
 #include "kbedit.h"
 #include "langs.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "reload.h"
 #include "sender.h"
@@ -217,6 +218,7 @@ void bot_maintenance(struct bot *b)
 	}
 	sbuf_free(&report);
 	stats_tick(&b->stats, now_seconds(), notify_last_status());
+	metrics_tick(b->cfg.metrics_file, &b->stats, now_seconds(), &b->metrics_last);
 }
 
 int bot_reload_config(struct bot *b)
@@ -314,6 +316,8 @@ void bot_close(struct bot *b)
 	context_free(b->ctx);
 	if (store_db())
 		stats_flush(&b->stats, "Stopped");
+	if (b->cfg.metrics_file && *b->cfg.metrics_file && b->metrics_last > 0)
+		metrics_write(b->cfg.metrics_file, &b->stats);	/* the final counts */
 	stats_close(&b->stats);
 	store_close();
 	state_close(&b->st);

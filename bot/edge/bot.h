@@ -43,6 +43,7 @@ struct bot {
 	double hup_due;			/* coalesced SIGHUP reload, 0: none */
 	double batch_received;		/* when the last getUpdates answer arrived */
 	double last_update;		/* when the last update was handled (now_seconds), 0: none */
+	double metrics_last;		/* when metrics_file was last written, 0: never */
 };
 
 /* Reloads the knowledge base (reload_kb) and notes it in the counters; 0
@@ -58,7 +59,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop);
  * configured, setMyCommands. 0, or 1 when the token was rejected. */
 int bot_connect(struct bot *b, volatile sig_atomic_t *stop);
 /* SIGHUP's config half: re-reads config_path; keys that can change live
- * (admins, group_mode, log level) take effect, the log names the changed
+ * (admins, group_mode, metrics_file, log level) take effect, the log names the changed
  * ones that need a restart; a config with errors changes nothing. 0 when
  * it was read. */
 int bot_reload_config(struct bot *b);

@@ -4,6 +4,8 @@
 #include "log.h"
 #include "store.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +27,7 @@ static const struct {
 	enum stat_id id;
 } event_counters[] = {
 	{"rate_limited", STAT_RATE_LIMITED}, {"flood_wait", STAT_RATE_LIMITED},
-	{"send_dropped", STAT_DROPPED}, {"reply_lost", STAT_DROPPED},
+	{"send_dropped", STAT_DROPPED}, {"reply_dropped", STAT_DROPPED},
 };
 
 /* The keyed counters' names in the store. */
@@ -255,4 +257,76 @@ void stats_report(const struct stats *s, struct sbuf *b)
 	} else {
 		sbuf_adds(b, "last reload: none since start\n");
 	}
+}
+
+/* Runs sql on the store, calling row(out, st) for each row; -1 when it
+ * can't be read (an older database, a damaged one). Not cached: status
+ * runs once. */
+static int each_row(const char *sql, int arg, void (*row)(struct sbuf *, sqlite3_stmt *),
+		    struct sbuf *out)
+{
+	sqlite3_stmt *st;
+	if (!store_db() || sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int(st, 1, arg);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		row(out, st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? v : "";
+}
+
+static void counter_row(struct sbuf *out, sqlite3_stmt *st)
+{
+	char label[CTX_ID + 32];
+	snprintf(label, sizeof label, "%s%s%s", col(st, 0), *col(st, 1) ? " " : "", col(st, 1));
+	sbuf_addf(out, "  %-40s %12lld\n", label, (long long)sqlite3_column_int64(st, 2));
+}
+
+static void event_row(struct sbuf *out, sqlite3_stmt *st)
+{
+	sbuf_addf(out, "  %s %-5s %s %s\n", col(st, 0), col(st, 1), col(st, 2), col(st, 3));
+}
+
+static int alive;
+static void runtime_row(struct sbuf *out, sqlite3_stmt *st)
+{
+	pid_t pid = (pid_t)sqlite3_column_int64(st, 0);
+	time_t started = (time_t)sqlite3_column_int64(st, 1);
+	const char *status = col(st, 3);
+	/* EPERM: alive, another user's (the service's dynamic user) */
+	alive = strcmp(status, "Stopped") && pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+	char when[32];
+	struct tm tm;
+	gmtime_r(&started, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	sbuf_addf(out, "bot: %s, pid %lld, started %s, last saved %s\nstatus: %s\n",
+		  alive ? "running" : "not running", (long long)pid, when, col(st, 2),
+		  *status ? status : "-");
+}
+
+int stats_status(struct sbuf *out, int nevents)
+{
+	alive = 0;
+	size_t before = out->len;
+	if (each_row("SELECT pid, started, flushed, status FROM runtime", 0, runtime_row, out) < 0)
+		return -1;
+	if (out->len == before)
+		sbuf_adds(out, "bot: has not run with this database yet\n");
+	sbuf_adds(out, "counters (all time):\n");
+	/* the plain counters in stat_names' order, then the keyed ones */
+	const char *sql = "SELECT name, key, n FROM counters ORDER BY key != '', name, n DESC, key";
+	if (each_row(sql, 0, counter_row, out) < 0)
+		return -1;
+	sbuf_addf(out, "last warnings and errors (newest last, at most %d):\n", nevents);
+	if (each_row("SELECT time, level, event, fields FROM (SELECT * FROM log_events"
+		     " ORDER BY id DESC LIMIT ?1) ORDER BY id", nevents, event_row, out) < 0)
+		return -1;
+	return alive;
 }

@@ -12,7 +12,7 @@
  *
  * Warnings and errors are counted from the log (log_set_observer): the
  * events rate_limited and flood_wait are the 429s, send_dropped and
- * reply_lost the dropped replies (stats.c's table). */
+ * reply_dropped (queue full, too old) the dropped replies (stats.c's table). */
 #ifndef CANCELBOT_STATS_H
 #define CANCELBOT_STATS_H
 
@@ -72,6 +72,12 @@ int stats_flush(struct stats *s, const char *status);
 void stats_tick(struct stats *s, double now, const char *status);
 /* Stops observing the log. */
 void stats_close(struct stats *s);
+/* `cancelbot status`: what the running (or last) bot saved, read from the
+ * open store (read-only is enough) into out — its pid, start, last save
+ * and STATUS= line, every counter, the last nevents warnings and errors.
+ * Returns 1 when that bot is running (its pid is alive and it did not say
+ * "Stopped"), 0 when not, -1 when the tables can't be read. */
+int stats_status(struct sbuf *out, int nevents);
 /* Appends a readable summary (HTML-safe) to b. */
 void stats_report(const struct stats *s, struct sbuf *b);
 

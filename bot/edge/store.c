@@ -45,6 +45,11 @@ static const struct migration {
 	    " level TEXT NOT NULL, event TEXT NOT NULL, fields TEXT NOT NULL);"
 	    "CREATE TABLE runtime (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,"
 	    " started INTEGER NOT NULL, flushed TEXT NOT NULL, status TEXT NOT NULL);"},
+	/* kbhist: every change admins applied from Telegram, the file's whole
+	 * text before and after (NULL: no admin file) */
+	{5, "CREATE TABLE kb_history (version INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    " at INTEGER NOT NULL, who INTEGER NOT NULL, what TEXT NOT NULL, file TEXT NOT NULL,"
+	    " old TEXT, new TEXT);"},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 
@@ -333,4 +338,74 @@ void store_rollback(void)
 {
 	if (db && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Pages per backup step: small enough that the bot's next write waits
+ * only briefly for the read lock to go (BUSY_TIMEOUT_MS covers it). */
+#define BACKUP_PAGES 64
+
+static int backup_into(sqlite3 *to, const char *tmp, struct sbuf *err)
+{
+	sqlite3_backup *b = sqlite3_backup_init(to, "main", db, "main");
+	if (!b) {
+		fail(err, tmp, to, NULL);
+		return -1;
+	}
+	int rc;
+	while ((rc = sqlite3_backup_step(b, BACKUP_PAGES)) == SQLITE_OK || rc == SQLITE_BUSY ||
+	       rc == SQLITE_LOCKED)
+		if (rc != SQLITE_OK)
+			sqlite3_sleep(5);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		fail(err, tmp, to, sqlite3_errstr(rc));
+		return -1;
+	}
+	char *bad = quick_check(to);
+	if (bad || sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) != SQLITE_OK) {
+		fail(err, tmp, to, bad);
+		free(bad);
+		return -1;
+	}
+	return 0;
+}
+
+int store_backup(const char *dest, struct sbuf *err)
+{
+	if (!db) {
+		sbuf_adds(err, "the store is not open\n");
+		return -1;
+	}
+	char *tmp = xasprintf("%s.tmp", dest);
+	unlink(tmp);	/* a leftover of an interrupted backup */
+	int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int rc = -1;
+	if (fd < 0) {
+		sbuf_addf(err, "%s: cannot create: %s\n", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	fd = -1;
+	sqlite3 *to = NULL;
+	if (sqlite3_open_v2(tmp, &to, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		fail(err, tmp, to, NULL);
+	else if (backup_into(to, tmp, err) == 0)
+		rc = 0;
+	if (sqlite3_close(to) != SQLITE_OK && rc == 0) {
+		fail(err, tmp, to, NULL);
+		rc = -1;
+	}
+	/* on disk before it takes the name: a crash leaves the old backup */
+	if (rc == 0 && ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) < 0 ||
+			rename(tmp, dest) < 0)) {
+		sbuf_addf(err, "%s: %s\n", dest, strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
 }

@@ -49,6 +49,12 @@ sqlite3 *store_db(void);
 /* The schema version this binary migrates to (the last step). */
 int store_schema_version(void);
 
+/* Copies the open database into dest with SQLite's online backup (pages
+ * in small steps, so a running bot is never held up for long): written to
+ * dest.tmp (0600), checked (quick_check), made a single file
+ * (journal_mode DELETE), fsync()ed and renamed to dest. 0, or -1 with err. */
+int store_backup(const char *dest, struct sbuf *err);
+
 /* A module's prepared statement, made once: *slot caches it (a static in
  * the module) and is reset and its bindings cleared on each call, so the
  * caller binds and steps. store_close finalizes it and sets *slot to NULL,

@@ -46,6 +46,7 @@ static const struct key_def keys[] = {
 	{"bot", "log_user_ids", K_BOOL, OFF(log_user_ids), 0, 0, 0},
 	{"bot", "auto_reload", K_BOOL, OFF(auto_reload), 0, 0, 0},
 	{"bot", "reload_eval", K_STRING, OFF(reload_eval), 0, 0, 0},
+	{"bot", "metrics_file", K_STRING, OFF(metrics_file), 0, 0, 1},
 	{"bot", "admin_kb_dir", K_STRING, OFF(admin_kb_dir), 0, 0, 0},
 	{"bot", "edit_ttl", K_INT, OFF(edit_ttl), 1, 86400, 1},
 	{"log", "level", K_LOG_LEVEL, OFF(log_level), 0, 0, 1},
@@ -350,6 +351,7 @@ void config_free(struct config *c)
 	free(c->responses_dir);
 	free(c->state_dir);
 	free(c->reload_eval);
+	free(c->metrics_file);
 	free(c->admin_kb_dir);
 	free(c->log_level);
 	free(c->log_format);

@@ -39,6 +39,7 @@ struct config {
 	int log_user_ids;
 	int auto_reload;	/* reload when files under intents/ or responses/ change */
 	char *reload_eval;	/* labelled file a reload must not do worse on, or NULL */
+	char *metrics_file;	/* Prometheus text file written every minute, or NULL */
 	char *admin_kb_dir;	/* admins' overrides of intents/ and responses/ (file by
 				 * file); default STATE_DIR/kb; "" none */
 	int edit_ttl;		/* seconds an admin's /edit or /teach waits for its next step */
@@ -64,8 +65,8 @@ const char *config_admin_kb_dir(const struct config *c);
  * supply it). One line per problem. */
 int config_check(const struct config *c, struct sbuf *err, struct sbuf *warn);
 /* SIGHUP: compares a freshly loaded config with the running one, key by key
- * (config.c's table). Changed keys that can change live (admins, group_mode,
- * log level) move into running; the others stay and are listed in
+ * (config.c's table). Changed keys that can change live (admins,
+ * group_mode, metrics_file, log level) move into running; the others stay and are listed in
  * need_restart; both lists are "[section] key, ...". fresh keeps what it
  * had (or running's old values) and is still the caller's to free. */
 void config_apply_live(struct config *running, struct config *fresh, struct sbuf *applied,

@@ -252,3 +252,44 @@ Test(store, a_full_disk_fails_the_write_not_the_bot)
 	sbuf_free(&err);
 	rm_rf(dir);
 }
+
+Test(store, a_backup_is_one_checked_file_taken_while_writing)
+{
+	char dir[] = "/tmp/cancelbot-store-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct sbuf err = {0};
+	cr_assert_eq(store_open(dir, &err), 0, "%s", sbuf_str(&err));
+	cr_assert_eq(store_exec("CREATE TABLE t (x); INSERT INTO t VALUES (1);", &err), 0);
+	char *path = db_path(dir);
+	/* a second connection (the running bot) in the middle of a write */
+	sqlite3 *bot;
+	cr_assert_eq(sqlite3_open(path, &bot), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(bot, "BEGIN IMMEDIATE; INSERT INTO t VALUES (2);", NULL, NULL,
+				  NULL), SQLITE_OK);
+	char *dest = xasprintf("%s/backup.db", dir);
+	cr_assert_eq(store_backup(dest, &err), 0, "%s", sbuf_str(&err));
+	cr_assert_eq(sqlite3_exec(bot, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(bot);
+	store_close();
+	char *tmp = xasprintf("%s.tmp", dest);
+	cr_expect_eq(access(tmp, F_OK), -1, "renamed into place");
+	struct stat sb;
+	cr_assert_eq(stat(dest, &sb), 0);
+	cr_expect_eq(sb.st_mode & 0777, 0600);
+	cr_assert_eq(store_open_readonly(dest, &err), 0, "%s", sbuf_str(&err));
+	expect_query("PRAGMA journal_mode", "delete");	/* one file, no -wal to carry */
+	expect_query("SELECT group_concat(x) FROM t", "1");	/* the committed state only */
+	store_close();
+	/* a destination that can't be written: a message, nothing left behind */
+	cr_assert_eq(store_open(dir, &err), 0, "%s", sbuf_str(&err));
+	char *bad = xasprintf("%s/no/such/dir/b.db", dir);
+	cr_expect_eq(store_backup(bad, &err), -1);
+	cr_expect(strstr(sbuf_str(&err), "cannot create"), "%s", sbuf_str(&err));
+	store_close();
+	free(bad);
+	free(tmp);
+	free(dest);
+	free(path);
+	sbuf_free(&err);
+	rm_rf(dir);
+}

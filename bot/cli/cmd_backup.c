@@ -1,0 +1,45 @@
+/* cmd_backup — `cancelbot backup [-c FILE] DEST`: a consistent copy of
+ * STATE_DIR/cancelbot.db made with SQLite's online backup while the bot
+ * runs (it reads; the bot keeps answering), checked, written to DEST.tmp
+ * and renamed to DEST, so DEST is always a whole backup. Restoring: stop
+ * the bot, copy DEST over STATE_DIR/cancelbot.db (removing any
+ * cancelbot.db-wal and -shm), start it. */
+#include "app.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_backup(int argc, char **argv)
+{
+	const char *cfgpath = NULL, *dest = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			cfgpath = argv[++i];
+		else if (!dest && argv[i][0] && argv[i][0] != '-')
+			dest = argv[i];
+		else
+			dest = NULL, i = argc;
+	}
+	if (!dest) {
+		fprintf(stderr, "usage: cancelbot backup [-c FILE] DEST\n");
+		return 2;
+	}
+	struct config cfg;
+	if (app_config(&cfg, cfgpath ? cfgpath : "config.ini", cfgpath != NULL, 0) < 0)
+		return config_free(&cfg), 1;
+	struct sbuf err = {0};
+	int rc = 1, open = app_store_readonly(&cfg, &err);
+	if (open == 0)
+		fprintf(stderr, "cancelbot: no database under %s: nothing to back up\n", cfg.state_dir);
+	else if (open < 0 || store_backup(dest, &err) < 0)
+		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+	else
+		rc = 0;
+	if (rc == 0)
+		printf("backed up %s/" STORE_FILE " to %s\n", cfg.state_dir, dest);
+	store_close();
+	sbuf_free(&err);
+	config_free(&cfg);
+	return rc;
+}

@@ -248,8 +248,14 @@ static int on_poll(struct bot *b, struct tg_result *r)
 	} else {
 		back_off(b, st == TG_OK ? "getUpdates result is not an array" : r->description);
 	}
-	if (b->st.offset != before)
+	if (b->st.offset != before) {
+		/* the first reply may leave while the batch is being saved: a
+		 * crash before the save ends re-fetches the batch, and repeats at
+		 * most that one reply, as a crash during any send may */
+		deliver_start(b->deliver, now_seconds());
+		tg_run(b->tg, 0);
 		commit(b);	/* the batch's replies and offset: one durable write */
+	}
 	return 0;
 }
 

@@ -16,11 +16,19 @@
 
 #define COMPACT_MIN (1L << 20)	/* never rewrite a file smaller than this */
 #define COMPACT_FACTOR 4	/* ... or less than this many times its live part */
+/* The file grows by blank (NUL) chunks written ahead, once, and lines are
+ * written into them in place: a save that never changes the file's size
+ * is one data block for fdatasync, where an append also commits the new
+ * size to the filesystem journal (measured: ~40 us of CPU per save more;
+ * the two-slot state file of before did the same). Reading stops at the
+ * first NUL. */
+#define CHUNK (256L * 1024)
 
 struct journal {
 	char *path, *dir;
 	int fd;
-	long size, live;	/* bytes in the file; bytes at the last rewrite */
+	long size, live;	/* bytes of lines; bytes at the last rewrite */
+	long allocated;		/* the file's length: lines, then NULs */
 	uint64_t next_seq;
 	struct sbuf pending;	/* lines for the next write */
 };
@@ -152,7 +160,7 @@ static int replay(struct journal *j, FILE *f, struct outbox *ob, int64_t *offset
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	while ((len = getline(&line, &cap, f)) > 0) {
+	while ((len = getline(&line, &cap, f)) > 0 && line[0] != '\0') {
 		char *s = check_line(line, (size_t)len);
 		if (!s) {
 			dirty = 1;	/* a torn write: nothing after it counts */
@@ -180,6 +188,7 @@ static int replay(struct journal *j, FILE *f, struct outbox *ob, int64_t *offset
 		}
 		if (s[0] != 'O' && seq >= j->next_seq)
 			j->next_seq = seq + 1;
+		j->size += (long)len;
 	}
 	int rc = ferror(f) ? -1 : dirty || committed < nq;
 	free(line);
@@ -228,7 +237,7 @@ static int rewrite(struct journal *j, const struct outbox *ob, int64_t offset, d
 		close(j->fd);
 		j->fd = fd;
 		fd = -1;
-		j->size = j->live = (long)b.len;
+		j->size = j->live = j->allocated = (long)b.len;
 		j->pending.len = 0;
 		rc = 0;
 	}
@@ -250,15 +259,33 @@ static void store_add(void *self, const struct outbox_item *it)
 	put_reply(&j->pending, it);
 }
 
+/* Writes blank chunks past the end until need bytes fit, synced once. */
+static int grow(struct journal *j, long need)
+{
+	if (j->size + need <= j->allocated)
+		return 0;
+	long to = j->allocated;
+	while (to < j->size + need)
+		to += CHUNK;
+	char *zero = xcalloc(1, (size_t)(to - j->allocated));
+	ssize_t n = pwrite(j->fd, zero, (size_t)(to - j->allocated), j->allocated);
+	free(zero);
+	if (n != to - j->allocated || fsync(j->fd) < 0)
+		return -1;
+	j->allocated = to;
+	return 0;
+}
+
 static int flush(struct journal *j, int sync)
 {
 	if (!j->pending.len)
 		return 0;
-	ssize_t n = write(j->fd, j->pending.p, j->pending.len);
-	if (n > 0)
-		j->size += n;
-	if (n != (ssize_t)j->pending.len || (sync && fdatasync(j->fd) < 0))
+	if (grow(j, (long)j->pending.len) < 0)
 		return -1;
+	ssize_t n = pwrite(j->fd, j->pending.p, j->pending.len, j->size);
+	if (n != (ssize_t)j->pending.len || (sync && fdatasync(j->fd) < 0))
+		return -1;	/* the next write goes to the same place */
+	j->size += n;
 	j->pending.len = 0;
 	return 0;
 }
@@ -302,14 +329,14 @@ struct journal *journal_open(const char *dir, struct outbox *ob, int64_t *offset
 	j->next_seq = 1;
 	*offset = -1;
 	*wall = 0;
-	j->fd = open(j->path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	j->fd = open(j->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	FILE *f = j->fd >= 0 ? fdopen(dup(j->fd), "r") : NULL;
 	int rc = f ? replay(j, f, ob, offset, wall) : -1;
 	if (f)
 		fclose(f);
 	struct stat st;
 	if (rc >= 0 && fstat(j->fd, &st) == 0)
-		j->size = (long)st.st_size;
+		j->allocated = (long)st.st_size;
 	if (rc > 0) {	/* a torn or uncommitted tail: keep what counts, drop the rest */
 		log_warn("journal_recovered", KV("file", j->path),
 			 KV("msg", "the last write was cut short; its updates are fetched again"));

@@ -78,20 +78,6 @@ static void back_off(struct bot *b, const char *why)
 	poll_not_before = now_seconds() + wait;
 }
 
-/* A reply went out: what conversation memory and the counters note. */
-static void on_sent(void *user, const struct outbox_item *it, const struct send_result *res,
-		    double now)
-{
-	struct bot *b = user;
-	if (res->migrated_to && b->ctx)
-		context_migrate(b->ctx, it->r.chat_id, res->migrated_to);
-	if (it->r.dedup_key[0] && b->ctx)
-		context_note_answer(b->ctx, res->migrated_to ? res->migrated_to : it->r.chat_id,
-				    it->r.dedup_key, res->message_id, wall_now());
-	stats_sent(&b->stats, &it->r);
-	notify_progress(now, run_status, b);
-}
-
 /* This update is handled (its replies queued): the offset passes it. The
  * journal's next commit makes that durable, and only then is it confirmed
  * to Telegram (by the next getUpdates). */
@@ -108,16 +94,67 @@ static void commit(struct bot *b)
 		log_error("state_save_failed", KV("dir", b->st.dir), KV("msg", strerror(errno)));
 }
 
+/* A group's answer sent to the asker in private goes back to the group
+ * (the asker never started the bot: 403). Moves it to the group's queue. */
+static int retarget_to_group(void *user, struct outbox_item *it, double now)
+{
+	struct bot *b = user;
+	struct reply *r = &it->r;
+	if (!r->group_chat_id)
+		return 0;
+	log_info("private_answer_fell_back", KV("user", r->chat_id), KV("chat", r->group_chat_id));
+	outbox_move(b->ob, it, r->group_chat_id, now);
+	r->reply_to = r->group_reply_to;
+	r->thread_id = r->group_thread_id;
+	r->is_group = 1;
+	r->group_chat_id = 0;
+	r->group_note[0] = '\0';
+	return 1;
+}
+
+/* The private answer is out: the short pointer in the group, queued and
+ * committed like a batch's replies. */
+static void push_group_note(struct bot *b, const struct outbox_item *it)
+{
+	struct reply note = {.chat_id = it->r.group_chat_id, .reply_to = it->r.group_reply_to,
+			     .thread_id = it->r.group_thread_id, .is_group = 1,
+			     .text = xstrdup(it->r.group_note)};
+	outbox_push(b->ob, it->update_id, &note, it->received, wall_now());
+	commit(b);
+}
+
+/* A reply went out: what conversation memory and the counters note. */
+static void on_sent(void *user, const struct outbox_item *it, const struct send_result *res,
+		    double now)
+{
+	struct bot *b = user;
+	if (res->migrated_to && b->ctx)
+		context_migrate(b->ctx, it->r.chat_id, res->migrated_to);
+	if (it->r.dedup_key[0] && b->ctx)
+		context_note_answer(b->ctx, res->migrated_to ? res->migrated_to : it->r.chat_id,
+				    it->r.dedup_key, res->message_id, wall_now());
+	if (it->r.group_note[0])
+		push_group_note(b, it);
+	stats_sent(&b->stats, &it->r);
+	notify_progress(now, run_status, b);
+}
+
+
 static void handle(struct bot *b, const struct update *u)
 {
-	struct dialog_env env = {.kb = b->kb, .cfg = &b->cfg, .ctx = b->ctx,
-				 .bot_username = b->username, .bot_id = b->bot_id, .now = wall_now()};
+	if (u->kind == UPDATE_INLINE) {	/* answered at once, nothing to queue */
+		bot_inline(b, u);
+		return;
+	}
+	struct dialog_env env;
+	bot_env(b, u, &env);
 	struct dialog_out out;
 	if (u->migrate_to_chat_id)
 		log_info("chat_migrated", KV("from", u->chat_id), KV("to", u->migrate_to_chat_id));
 	/* an admin's edit in progress takes its text and its buttons first */
 	if (!kbedit_intercept(b, u, &out))
 		dialog_handle(&env, u, &out);
+	bot_group_events(b, u, &out);
 	if (out.refused_admin)
 		log_warn("admin_refused", KV("user", u->from_id), KV("chat_type", u->chat_type),
 			 KV("msg", "not in [bot] admins"));
@@ -199,6 +236,8 @@ static cJSON *poll_params(struct bot *b, int timeout)
 	cJSON_AddItemToArray(au, cJSON_CreateString("message"));
 	cJSON_AddItemToArray(au, cJSON_CreateString("callback_query"));
 	cJSON_AddItemToArray(au, cJSON_CreateString("edited_message"));
+	cJSON_AddItemToArray(au, cJSON_CreateString("my_chat_member"));	/* added, removed */
+	cJSON_AddItemToArray(au, cJSON_CreateString("inline_query"));
 	return p;
 }
 
@@ -335,7 +374,7 @@ static int run_loop(struct bot *b)
 	snprintf(status, sizeof status, "Answering as @%s (poll timeout %d s)",
 		 b->username ? b->username : "?", b->cfg.poll_timeout);
 	notify_ready(status);
-	b->deliver = deliver_new(b->tg, b->ob, b->cfg.send_timeout, on_sent, b);
+	b->deliver = deliver_new(b->tg, b->ob, b->cfg.send_timeout, on_sent, retarget_to_group, b);
 	int rc = 0;
 	while (!stop_flag && !rc) {
 		bot_maintenance(b);

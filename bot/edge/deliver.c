@@ -17,19 +17,21 @@ struct deliver {
 	struct outbox *ob;
 	long timeout;
 	deliver_sent_fn sent;
+	deliver_refused_fn refused;
 	void *user;
 	struct flight f[DELIVER_FLIGHTS];
 	size_t n;
 };
 
 struct deliver *deliver_new(struct tg_client *tg, struct outbox *ob, long send_timeout,
-			    deliver_sent_fn sent, void *user)
+			    deliver_sent_fn sent, deliver_refused_fn refused, void *user)
 {
 	struct deliver *d = xcalloc(1, sizeof *d);
 	d->tg = tg;
 	d->ob = ob;
 	d->timeout = send_timeout;
 	d->sent = sent;
+	d->refused = refused;
 	d->user = user;
 	return d;
 }
@@ -96,6 +98,8 @@ void deliver_done(struct deliver *d, void *user, const struct tg_result *res, do
 	d->n--;
 	if (f->job.out.status == SEND_OK && d->sent)
 		d->sent(d->user, it, &f->job.out, now);
+	if (f->job.out.status == SEND_DROPPED && d->refused && d->refused(d->user, it, now))
+		return;	/* moved elsewhere, still queued */
 	/* the outbox decides what follows: gone, paused or retried later */
 	outbox_result(d->ob, it, f->job.out.status, f->job.out.retry_after, now);
 }

@@ -22,10 +22,14 @@
 typedef void (*deliver_sent_fn)(void *user, const struct outbox_item *it,
 				const struct send_result *res, double now);
 
+/* Called when Telegram refused a reply for good (403, 400): 1 when the
+ * owner found it another way (outbox_move) and it stays queued. */
+typedef int (*deliver_refused_fn)(void *user, struct outbox_item *it, double now);
+
 struct deliver;
 
 struct deliver *deliver_new(struct tg_client *tg, struct outbox *ob, long send_timeout,
-			    deliver_sent_fn sent, void *user);
+			    deliver_sent_fn sent, deliver_refused_fn refused, void *user);
 void deliver_free(struct deliver *d);
 /* Starts every send that may start now; returns the seconds until the
  * next one might (-1: nothing waits). */

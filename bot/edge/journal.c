@@ -63,6 +63,11 @@ static void put_reply(struct sbuf *b, const struct outbox_item *it)
 	sbuf_add_json_str(b, r->carrier);
 	sbuf_adds(b, ",\"k\":");
 	sbuf_add_json_str(b, r->dedup_key);
+	if (r->group_chat_id) {	/* a group's answer sent in private (tg) */
+		sbuf_addf(b, ",\"gc\":%" PRId64 ",\"gr\":%" PRId64 ",\"gt\":%" PRId64 ",\"gn\":",
+			  r->group_chat_id, r->group_reply_to, r->group_thread_id);
+		sbuf_add_json_str(b, r->group_note);
+	}
 	sbuf_adds(b, ",\"b\":[");
 	for (size_t i = 0; i < r->nbuttons; i++) {
 		sbuf_adds(b, i ? ",[" : "[");
@@ -113,6 +118,10 @@ static int get_reply(const char *json, struct reply *r)
 	copy_str(r->topic, sizeof r->topic, cJSON_GetObjectItemCaseSensitive(o, "tp"));
 	copy_str(r->carrier, sizeof r->carrier, cJSON_GetObjectItemCaseSensitive(o, "ca"));
 	copy_str(r->dedup_key, sizeof r->dedup_key, cJSON_GetObjectItemCaseSensitive(o, "k"));
+	r->group_chat_id = num(o, "gc");
+	r->group_reply_to = num(o, "gr");
+	r->group_thread_id = num(o, "gt");
+	copy_str(r->group_note, sizeof r->group_note, cJSON_GetObjectItemCaseSensitive(o, "gn"));
 	const cJSON *bt;
 	cJSON_ArrayForEach(bt, cJSON_GetObjectItemCaseSensitive(o, "b")) {
 		if (r->nbuttons == DIALOG_MAX_BUTTONS || cJSON_GetArraySize(bt) != 2)

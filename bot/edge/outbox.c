@@ -168,9 +168,18 @@ static void ring_insert(struct outbox *ob, struct chat_q *q)
 	ob->ring->prev = q;
 }
 
-/* Unlinks the item at the head of its chat's queue (it must be there) and
- * frees it; the chat leaves the ring when nothing is left. */
+static void unlink_head(struct outbox *ob, struct outbox_item *it, double now);
+
+/* Unlinks the item at the head of its chat's queue and frees it. */
 static void remove_head(struct outbox *ob, struct outbox_item *it, double now)
+{
+	unlink_head(ob, it, now);
+	free_item(it);
+}
+
+/* Unlinks the item at the head of its chat's queue (it must be there); the
+ * chat leaves the ring when nothing is left. */
+static void unlink_head(struct outbox *ob, struct outbox_item *it, double now)
 {
 	struct chat_pace *p = pace(ob, it->r.chat_id, 0, now);
 	struct chat_q *q = p ? p->q : NULL;
@@ -181,7 +190,7 @@ static void remove_head(struct outbox *ob, struct outbox_item *it, double now)
 		q->tail = NULL;
 	q->n--;
 	ob->n--;
-	free_item(it);
+	it->next = NULL;
 	if (q->n)
 		return;
 	if (q->next == q) {
@@ -358,6 +367,15 @@ void outbox_sent(struct outbox *ob, struct outbox_item *it, double now)
 	ob->gsends++;
 	it->in_flight = 0;
 	remove_head(ob, it, now);
+}
+
+void outbox_move(struct outbox *ob, struct outbox_item *it, int64_t chat, double now)
+{
+	unlink_head(ob, it, now);
+	it->r.chat_id = chat;
+	it->in_flight = 0;
+	it->not_before = 0;
+	enqueue(ob, it, now);
 }
 
 void outbox_retry(struct outbox *ob, struct outbox_item *it, double when)

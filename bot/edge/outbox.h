@@ -78,6 +78,9 @@ int outbox_result(struct outbox *ob, struct outbox_item *it, enum send_status st
 		  int retry_after, double now);
 /* The item was sent: count it against the limits and remove it. */
 void outbox_sent(struct outbox *ob, struct outbox_item *it, double now);
+/* The item (handed out by outbox_ready) goes to another chat instead:
+ * to the end of that chat's queue, at once. */
+void outbox_move(struct outbox *ob, struct outbox_item *it, int64_t chat, double now);
 /* Try the item again later (also: its send was cut short). */
 void outbox_retry(struct outbox *ob, struct outbox_item *it, double when);
 void outbox_pause_chat(struct outbox *ob, int64_t chat, double now, double until);

@@ -82,7 +82,13 @@ VALGRIND_CONVS := 001 041 043 047 068
 # AddressSanitizer + UndefinedBehaviorSanitizer; a few conversations under
 # valgrind memcheck (PCRE2's JIT off: valgrind cannot follow JIT code); and
 # each fuzz target briefly.
+# tests/long (delivery: a 150 s outage, ten kill -9s) runs beside the rest,
+# started first and waited for last; its output is shown at the end.
+LONG_RC := build/long.rc
 test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
+	rm -f $(LONG_RC)
+	(python3 tests/run_conversations.py ./cancelbot tests/long > build/long.log 2>&1; \
+		echo $$? > $(LONG_RC)) &
 	python3 tests/check_layers.py
 	python3 tests/check_layers.py --self-test
 	./build/unit --jobs 2
@@ -111,6 +117,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	CANCELBOT_NO_JIT=1 CONV_WAIT=90 CONV_WRAPPER="$(VALGRIND)" \
 		python3 tests/run_conversations.py ./cancelbot tests/data $(VALGRIND_CONVS)
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+	@while [ ! -f $(LONG_RC) ]; do sleep 2; done; cat build/long.log; test "$$(cat $(LONG_RC))" = 0
 
 # libFuzzer targets (clang): `make fuzz FUZZ_SECONDS=600` runs each for that
 # long; make test runs each briefly. New inputs that found coverage are kept
@@ -153,10 +160,14 @@ build/bench_curl: tests/bench/bench_curl.c | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl
 
 # Performance figures come from here, never from timed tests.
-bench: cancelbot build/bench_core build/bench_curl
+build/bench_store: tests/bench/bench_store.c $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+
+bench: cancelbot build/bench_core build/bench_curl build/bench_store
 	@echo "| measure | result | target |"
 	@echo "|---|---|---|"
 	@./build/bench_core tests/labelled.tsv 200000
+	@./build/bench_store 3000
 	@python3 tests/bench/bench_e2e.py ./cancelbot 10000 ./build/bench_curl
 
 # Installing: the installed binary has its PREFIX's data directory compiled

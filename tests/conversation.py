@@ -292,6 +292,23 @@ class Conversation:
         if not ok:
             raise Failure(f"sync: the bot did not confirm update {target} within {WAIT:.0f} s "
                           f"(highest offset asked: {self.fake.max_offset})")
+        self.wait_delivered(3)
+
+    def wait_delivered(self, seconds):
+        """The bot confirms an update once its replies are queued, before they
+        are sent: wait (a little, without failing) until its journal says every
+        queued reply left, so that a kill after a sync repeats none."""
+        path = os.path.join(self.config["bot"]["state_dir"], "outbox.journal")
+        end = time.time() + seconds
+        while time.time() < end:
+            try:
+                with open(path, "rb") as f:
+                    lines = f.read().split(b"\n")
+            except OSError:
+                return
+            if sum(x.startswith(b"Q ") for x in lines) <= sum(x.startswith(b"D ") for x in lines):
+                return
+            time.sleep(0.05)
 
     def ok_calls(self, method):
         return [c for c in self.fake.calls_of(method) if not c.get("fault") and c.get("status", 200) == 200]

@@ -232,7 +232,8 @@ def number(v):
 def fault(conv, step):
     """fault METHOD KEY=VALUE ...
     next call(s) of METHOD fail: status=502 count=2 retry_after=3 body=TEXT
-    close=1 hang=1 delay=S (in description=, '_' stands for a blank and
+    close=1 hang=1 delay=S; seconds=S: every call for S seconds (a storm)
+    (in description=, '_' stands for a blank and
     '@TOKEN' for the bot's token; pad=N puts N 'x' in front of it)"""
     f = {k: number(v) for k, v in step.opts.items() if k not in ("method", "pad")}
     if "description" in f:
@@ -247,6 +248,31 @@ def fault(conv, step):
 def sleep(conv, step):
     """sleep SECONDS"""
     time.sleep(float(step.args[0]))
+
+
+def sleep_random(conv, step):
+    """sleep-random MIN MAX
+    sleep a random time between MIN and MAX seconds (kill -9 at random moments)"""
+    import random
+    time.sleep(random.uniform(float(step.args[0]), float(step.args[1])))
+
+
+def stop_within(conv, step):
+    """stop-within SECONDS
+    SIGTERM: the bot must exit 0 within SECONDS"""
+    t0 = time.time()
+    conv.stop()
+    took = time.time() - t0
+    if took > float(step.args[0]):
+        raise Failure(f"the bot took {took:.1f} s to exit after SIGTERM, want <= {step.args[0]} s")
+
+
+def signal_burst(conv, step):
+    """signal-burst NAME N
+    send the bot N signals NAME at once (a SIGHUP storm)"""
+    # one kill(1) for all: a Python loop can be descheduled halfway on a busy machine
+    subprocess.run(["kill", "-" + step.args[0]] + [str(conv.proc.pid)] * int(step.args[1]),
+                   check=True)
 
 
 # --- updates -------------------------------------------------------------
@@ -310,11 +336,13 @@ def corpus(conv, step):
 
 
 def burst(conv, step):
-    """burst N CHATS | TEXT
-    N private questions spread over CHATS chats"""
+    """burst N CHATS [first=ID] | TEXT
+    N private questions spread over CHATS chats (ids from first, default 100000)"""
     n, chats = int(step.args[0]), int(step.args[1])
+    first = int(step.opts.get("first", 100000))
     for i in range(n):
-        conv.send("private", {"from": str(100000 + i % chats)}, step.text)
+        conv.send("private", {"from": str(first + i % chats)}, step.text)
+    conv.burst_time = time.time()
 
 
 # --- checks --------------------------------------------------------------
@@ -370,6 +398,35 @@ def expect_chats(conv, step):
     if len(chats) != int(step.args[1]):
         raise Failure(f"{len(chats)} chats got {step.args[0]}, want {step.args[1]}")
     conv.extra_ok.add(step.args[0])
+
+
+def expect_answered(conv, step):
+    """expect-answered SECONDS FIRST COUNT
+    within SECONDS of the last burst, every chat FIRST..FIRST+COUNT-1 got
+    a sendMessage"""
+    seconds, first, count = float(step.args[0]), int(step.args[1]), int(step.args[2])
+    want = set(range(first, first + count))
+
+    def answered():
+        return {c["params"].get("chat_id") for c in conv.ok_calls("sendMessage")} & want
+    start = getattr(conv, "burst_time", time.time())
+    conv.fake.wait_for(lambda: len(answered()) == count, max(0.1, start + seconds - time.time()))
+    got = answered()
+    if len(got) != count:
+        raise Failure(f"{len(got)} of {count} chats answered within {seconds} s; "
+                      f"missing e.g. {sorted(want - got)[:5]}")
+    conv.extra_ok.add("sendMessage")
+
+
+def expect_rate(conv, step):
+    """expect-rate METHOD MAX SECONDS
+    over the next SECONDS the bot calls METHOD at most MAX times a second"""
+    method, most, seconds = step.args[0], float(step.args[1]), float(step.args[2])
+    before = len(conv.fake.calls_of(method))
+    time.sleep(seconds)
+    n = len(conv.fake.calls_of(method)) - before
+    if n > most * seconds:
+        raise Failure(f"{n} {method} calls in {seconds} s ({n / seconds:.0f}/s), want <= {most}/s")
 
 
 def expect_fault_gap(conv, step):
@@ -484,7 +541,9 @@ DIRECTIVES = {f.__doc__.split()[0]: f for f in (
     send, press, send_json, send_raw, corpus, burst, member, inline,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
     expect_fault_gap, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
-    extra_ok, cli, expect_cli, expect_file, restore)}
+    extra_ok, cli, expect_cli, expect_file, restore,
+    # delivery (issue 16)
+    sleep_random, stop_within, signal_burst, expect_answered, expect_rate)}
 DIRECTIVES.update(directives_admin.ADMIN_DIRECTIVES)
 
 

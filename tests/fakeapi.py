@@ -14,7 +14,8 @@ Tests drive it in-process (FakeTelegram methods) or over HTTP under /control/:
   POST /control/updates   a JSON update or list of them (update_id added if missing)
   GET  /control/calls     every Bot API call the bot made, in order
   POST /control/fault     {"method": M, "status": 502, "body": "...", "count": N,
-                           "retry_after": S, "delay": SEC, "hang": true, "close": true}
+                           "retry_after": S, "delay": SEC, "hang": true, "close": true,
+                           "seconds": SEC (every call for that long, whatever count)}
   POST /control/reset     forget updates, calls and faults
   GET  /control/state     confirmed offset, pending updates
 
@@ -136,6 +137,9 @@ class FakeTelegram:
 
     def add_fault(self, method, **fault):
         fault.setdefault("count", 1)
+        if fault.get("seconds"):  # a storm: every call until then
+            fault["until"] = time.time() + float(fault["seconds"])
+            fault["count"] = 10 ** 9
         with self.cond:
             self.faults.setdefault(method, []).append(fault)
 
@@ -159,6 +163,8 @@ class FakeTelegram:
         with self.cond:
             for key in (method, "*"):
                 lst = self.faults.get(key)
+                while lst and lst[0].get("until", float("inf")) < time.time():
+                    lst.pop(0)  # the storm is over
                 if lst:
                     f = lst[0]
                     f["count"] -= 1

@@ -1,8 +1,10 @@
 /* cmd_run — `cancelbot run`: the long-polling loop. It fetches updates,
  * skips what was already handled, hands each to the dialog, queues the
- * replies in the outbox, sends them within Telegram's limits, and confirms
- * an update only once its replies are out. Faults back off; SIGTERM/SIGINT
- * end it cleanly (flush the outbox for a few seconds, confirm the offset). */
+ * replies in the outbox and commits the batch to the journal (accept, then
+ * deliver: the update is confirmed once its replies are durably queued),
+ * while deliver.c sends them within Telegram's limits in the background.
+ * Faults back off without sleeping; SIGTERM/SIGINT end it within
+ * SHUTDOWN_FLUSH seconds (what is due is sent, the rest stays queued). */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "bot.h"
@@ -22,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SHUTDOWN_FLUSH 5.0	/* seconds to keep sending after SIGTERM */
+#define SHUTDOWN_FLUSH 3.0	/* seconds to keep sending after SIGTERM (exit within 5) */
 
 static volatile sig_atomic_t stop_flag, hup_flag;
 
@@ -58,80 +60,85 @@ static void run_status(void *ctx, char *buf, size_t cap)
 		 b->stats.last_reload ? b->stats.last_reload_result : "none");
 }
 
-/* Waits before the next try (backoff_next); never a tight loop. Reset
+#define POLL_DELAY_MAX 300.0	/* the longest a getUpdates 429 or backoff holds the poll */
+#define INTAKE_MAX 2000		/* replies waiting: past this, no new updates are fetched */
+#define TICK_MS 200		/* the loop looks at signals at least this often */
+
+static char poll_tag;		/* the user pointer of the getUpdates request */
+static struct tg_req *poll_req;	/* the long poll in flight, or NULL */
+static double poll_not_before;	/* backoff / 429: no poll before this (monotonic) */
+
+/* Holds the next poll back (backoff_next); never a tight loop and never a
+ * sleep: replies keep going out and signals are seen meanwhile. Reset
  * after the next success. */
 static void back_off(struct bot *b, const char *why)
 {
 	double wait = backoff_next(&b->backoff);
 	log_warn("backoff", KV("seconds", wait), KV("reason", why));
-	sleep_interruptible(wait, &stop_flag);
+	poll_not_before = now_seconds() + wait;
 }
 
-static void mark_done(struct bot *b, int64_t update_id)
+/* This update is handled (its replies queued): the offset passes it. The
+ * journal's next commit makes that durable, and only then is it confirmed
+ * to Telegram (by the next getUpdates). */
+static void accept_update(struct bot *b, int64_t update_id)
 {
-	if (state_mark(&b->st, update_id, outbox_floor(b->ob)) < 0)
+	b->st.last_activity = (double)time(NULL);
+	if (update_id >= b->st.offset)	/* INT64_MAX has no successor: it stays */
+		b->st.offset = update_id < INT64_MAX ? update_id + 1 : INT64_MAX;
+}
+
+static void commit(struct bot *b)
+{
+	if (journal_commit(b->journal, b->ob, b->st.offset, (double)time(NULL)) < 0)
 		log_error("state_save_failed", KV("dir", b->st.dir), KV("msg", strerror(errno)));
 }
 
-/* A group's answer sent to the asker in private goes back to the group. */
-static void retarget_to_group(struct reply *r)
+/* A group's answer sent to the asker in private goes back to the group
+ * (the asker never started the bot: 403). Moves it to the group's queue. */
+static int retarget_to_group(void *user, struct outbox_item *it, double now)
 {
-	r->chat_id = r->group_chat_id;
+	struct bot *b = user;
+	struct reply *r = &it->r;
+	if (!r->group_chat_id)
+		return 0;
+	log_info("private_answer_fell_back", KV("user", r->chat_id), KV("chat", r->group_chat_id));
+	outbox_move(b->ob, it, r->group_chat_id, now);
 	r->reply_to = r->group_reply_to;
 	r->thread_id = r->group_thread_id;
 	r->is_group = 1;
 	r->group_chat_id = 0;
 	r->group_note[0] = '\0';
+	return 1;
 }
 
-/* The private answer is out: the short pointer in the group. */
+/* The private answer is out: the short pointer in the group, queued and
+ * committed like a batch's replies. */
 static void push_group_note(struct bot *b, const struct outbox_item *it)
 {
 	struct reply note = {.chat_id = it->r.group_chat_id, .reply_to = it->r.group_reply_to,
 			     .thread_id = it->r.group_thread_id, .is_group = 1,
 			     .text = xstrdup(it->r.group_note)};
-	outbox_push(b->ob, it->update_id, &note, it->received);
+	outbox_push(b->ob, it->update_id, &note, it->received, wall_now());
+	commit(b);
 }
 
-/* Sends every reply the limits allow now. */
-static void deliver(struct bot *b)
+/* A reply went out: what conversation memory and the counters note. */
+static void on_sent(void *user, const struct outbox_item *it, const struct send_result *res,
+		    double now)
 {
-	double wait;
-	struct outbox_item *it;
-	while (!b->hard_stop && (it = outbox_ready(b->ob, now_seconds(), &wait)) != NULL) {
-		double start = now_seconds();
-		/* the time the bot itself added: update in, reply about to go out */
-		log_debug("sending", KV("update", it->update_id),
-			  KV("added_latency_us", (start - it->received) * 1e6));
-		struct send_result res = send_reply(b->tg, &it->r);
-		double now = now_seconds();
-		if (res.status == SEND_DROPPED && it->r.group_chat_id) {
-			/* the asker never started the bot (403): answer in the group */
-			log_info("private_answer_fell_back", KV("user", it->r.chat_id),
-				 KV("chat", it->r.group_chat_id));
-			retarget_to_group(&it->r);
-			outbox_retry(b->ob, it, now);
-			continue;
-		}
-		if (res.status == SEND_OK && it->r.group_note[0])
-			push_group_note(b, it);
-		int64_t uid = it->update_id;
-		if (res.migrated_to && b->ctx)
-			context_migrate(b->ctx, it->r.chat_id, res.migrated_to);
-		if (res.status == SEND_OK) {
-			if (it->r.dedup_key[0] && b->ctx)
-				context_note_answer(b->ctx, res.migrated_to ? res.migrated_to : it->r.chat_id,
-						    it->r.dedup_key, res.message_id, wall_now());
-			stats_sent(&b->stats, &it->r);
-			notify_progress(now, run_status, b);
-		}
-		/* the outbox decides what follows: gone, paused or retried later */
-		if (!outbox_result(b->ob, it, res.status, res.retry_after, now))
-			continue;
-		if (outbox_pending_for(b->ob, uid) == 0)
-			mark_done(b, uid);
-	}
+	struct bot *b = user;
+	if (res->migrated_to && b->ctx)
+		context_migrate(b->ctx, it->r.chat_id, res->migrated_to);
+	if (it->r.dedup_key[0] && b->ctx)
+		context_note_answer(b->ctx, res->migrated_to ? res->migrated_to : it->r.chat_id,
+				    it->r.dedup_key, res->message_id, wall_now());
+	if (it->r.group_note[0])
+		push_group_note(b, it);
+	stats_sent(&b->stats, &it->r);
+	notify_progress(now, run_status, b);
 }
+
 
 static void handle(struct bot *b, const struct update *u)
 {
@@ -159,7 +166,7 @@ static void handle(struct bot *b, const struct update *u)
 	if (out.answer_callback)
 		answer_callback(b->tg, u->callback_id, out.callback_text);
 	for (size_t i = 0; i < out.n; i++)
-		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received);
+		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received, wall_now());
 	stats_handled(&b->stats, u, &out);
 	/* what was answered, so the journal can be asked (CANCELBOT_INTENT=cancel) */
 	const char *intent = "-", *carrier = "-";
@@ -198,15 +205,15 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 			char cb[128];	/* a button press: stop its spinner all the same */
 			if (!json && update_salvage_callback_id(text, len, cb, sizeof cb))
 				answer_callback(b->tg, cb, NULL);
-			mark_done(b, id);
+			accept_update(b, id);
 		} else if (!has_id) {
 			log_warn("update_unusable", KV("bytes", len), KV("msg", "no update_id; skipped"));
 		}
 		update_free(&u);
 		return;
 	}
-	/* already answered, or answered and still being sent */
-	if (state_seen(&b->st, u.update_id) || outbox_pending_for(b->ob, u.update_id)) {
+	/* already accepted: answered or queued */
+	if (state_seen(&b->st, u.update_id)) {
 		log_debug("duplicate", KV("update", u.update_id));
 	} else {
 		if (u.kind == UPDATE_SKIP)
@@ -214,8 +221,7 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 		else
 			handle(b, &u);
 		b->last_update = now_seconds();
-		if (outbox_pending_for(b->ob, u.update_id) == 0)
-			mark_done(b, u.update_id);
+		accept_update(b, u.update_id);
 	}
 	update_free(&u);
 }
@@ -235,48 +241,60 @@ static cJSON *poll_params(struct bot *b, int timeout)
 	return p;
 }
 
-/* One getUpdates round. Returns 1 when the token was rejected (fatal). */
-static int poll_once(struct bot *b, int timeout)
+static void start_poll(struct bot *b)
 {
-	cJSON *p = poll_params(b, timeout);
-	struct tg_result r;
+	cJSON *p = poll_params(b, b->cfg.poll_timeout);
 	/* the request may take the poll timeout plus a margin, no longer: a
 	 * half-open connection cannot hang the loop */
-	enum tg_status st = tg_call(b->tg, "getUpdates", p, timeout + b->cfg.request_margin, &r);
+	poll_req = tg_start(b->tg, "getUpdates", cJSON_PrintUnformatted(p),
+			    b->cfg.poll_timeout + b->cfg.request_margin, 0, &poll_tag);
 	cJSON_Delete(p);
-	if ((stop_flag || bot_wants_wakeup(b)) && st != TG_OK) {
-		tg_result_free(&r);	/* cut short on purpose: no backoff */
-		return 0;
-	}
+}
+
+/* A getUpdates answer: its updates handled and their replies queued, then
+ * one durable commit for the batch. Returns 1 when the token was rejected
+ * (fatal). */
+static int on_poll(struct bot *b, struct tg_result *r)
+{
+	enum tg_status st = r->status;
+	poll_req = NULL;
 	b->batch_received = now_seconds();
+	int64_t before = b->st.offset;
 	/* Telegram answered: the loop is alive (a hung poll sends no ping, and
 	 * the watchdog restarts the service) */
 	if (st == TG_OK || st == TG_API_ERROR)
 		notify_progress(b->batch_received, run_status, b);
-	if (st == TG_OK && cJSON_IsArray(r.result)) {
+	if (st == TG_OK && cJSON_IsArray(r->result)) {
 		b->backoff = BACKOFF_MIN;
-		updates_each(r.result, r.raw, r.raw_len, handle_element, b);
-	} else if (st == TG_TRANSPORT_ERROR && r.raw && strstr(r.raw, "\"ok\":true") &&
-		   updates_scan(r.raw, r.raw_len, handle_element, b) > 0) {
+		updates_each(r->result, r->raw, r->raw_len, handle_element, b);
+	} else if (st == TG_TRANSPORT_ERROR && r->raw && strstr(r->raw, "\"ok\":true") &&
+		   updates_scan(r->raw, r->raw_len, handle_element, b) > 0) {
 		/* some element is not JSON: the others were handled one by one */
-		log_warn("updates_salvaged", KV("bytes", r.raw_len));
+		log_warn("updates_salvaged", KV("bytes", r->raw_len));
 		back_off(b, "getUpdates body was not valid JSON");
-	} else if (st == TG_API_ERROR && r.error_code == 401) {
+	} else if (st == TG_API_ERROR && r->error_code == 401) {
 		log_error("token_rejected", KV("msg", "Telegram rejected the token"));
-		tg_result_free(&r);
 		return 1;
-	} else if (st == TG_API_ERROR && r.error_code == 409) {
-		log_error("conflict", KV("desc", r.description),
+	} else if (st == TG_API_ERROR && r->error_code == 409) {
+		log_error("conflict", KV("desc", r->description),
 			  KV("msg", "409 Conflict. Another instance is polling with this token, or a "
 			     "webhook is set (drop_webhook = true deletes it)"));
 		back_off(b, "409 conflict");
-	} else if (st == TG_API_ERROR && r.error_code == 429) {
-		log_warn("flood_wait", KV("seconds", r.retry_after));
-		sleep_interruptible(r.retry_after > 0 ? r.retry_after : 1, &stop_flag);
+	} else if (st == TG_API_ERROR && r->error_code == 429) {
+		log_warn("flood_wait", KV("seconds", r->retry_after));
+		poll_not_before = now_seconds() + fmin(r->retry_after > 0 ? r->retry_after : 1,
+						       POLL_DELAY_MAX);
 	} else {
-		back_off(b, st == TG_OK ? "getUpdates result is not an array" : r.description);
+		back_off(b, st == TG_OK ? "getUpdates result is not an array" : r->description);
 	}
-	tg_result_free(&r);
+	if (b->st.offset != before) {
+		/* the first reply may leave while the batch is being saved: a
+		 * crash before the save ends re-fetches the batch, and repeats at
+		 * most that one reply, as a crash during any send may */
+		deliver_start(b->deliver, now_seconds());
+		tg_run(b->tg, 0);
+		commit(b);	/* the batch's replies and offset: one durable write */
+	}
 	return 0;
 }
 
@@ -286,58 +304,96 @@ static void confirm_offset(struct bot *b)
 	cJSON_ReplaceItemInObject(p, "limit", cJSON_CreateNumber(1));
 	struct tg_result r;
 	stop_flag = 0;	/* let this last short call through */
-	if (tg_call(b->tg, "getUpdates", p, 5, &r) == TG_OK)
+	if (tg_call(b->tg, "getUpdates", p, 1, &r) == TG_OK)
 		log_info("offset_confirmed", KV("offset", b->st.offset));
 	stop_flag = 1;
 	tg_result_free(&r);
 	cJSON_Delete(p);
 }
 
+/* Finished background requests: the poll's answer, or a send's. */
+static int collect(struct bot *b)
+{
+	void *user;
+	struct tg_result r;
+	int fatal = 0;
+	while (tg_next_done(b->tg, &user, &r)) {
+		double now = now_seconds();
+		if (user == &poll_tag)
+			fatal |= on_poll(b, &r);	/* after SIGTERM it handles nothing */
+		else if (deliver_owns(b->deliver, user))
+			deliver_done(b->deliver, user, &r, now);
+		tg_result_free(&r);
+	}
+	return fatal;
+}
+
+/* SIGTERM: sends already due get SHUTDOWN_FLUSH seconds; what is left stays
+ * in the journal for the next start. */
 static void shutdown_flush(struct bot *b)
 {
-	double deadline = now_seconds() + SHUTDOWN_FLUSH, wait;
-	stop_flag = 0;	/* sends must not be aborted by the stop flag */
-	while (outbox_len(b->ob) && now_seconds() < deadline) {
-		deliver(b);
-		if (!outbox_ready(b->ob, now_seconds(), &wait) && wait > 0)
-			sleep_interruptible(fmin(wait, deadline - now_seconds()), NULL);
+	if (poll_req) {
+		tg_cancel(b->tg, poll_req);
+		poll_req = NULL;
 	}
+	double deadline = now_seconds() + SHUTDOWN_FLUSH;
+	while (now_seconds() < deadline) {
+		double wait = deliver_start(b->deliver, now_seconds());
+		if (!deliver_in_flight(b->deliver) && (wait < 0 || wait > deadline - now_seconds()))
+			break;
+		tg_run(b->tg, 50);
+		collect(b);
+	}
+	deliver_abort(b->deliver, now_seconds());
+	commit(b);	/* stale drops' D lines, if any */
 	if (outbox_len(b->ob))
 		log_warn("unsent_at_exit", KV("replies", outbox_len(b->ob)),
-			 KV("msg", "their updates stay unconfirmed and are answered after the restart"));
-	stop_flag = 1;
+			 KV("msg", "kept in the journal; sent after the restart"));
+}
+
+/* How long the loop may wait in tg_run: until the next send may start, a
+ * held-back poll may go, or a reload is due; never more than a tick, so
+ * signals are seen. */
+static int wait_ms(struct bot *b, double send_wait)
+{
+	double now = now_seconds(), w = TICK_MS / 1000.0;
+	if (send_wait >= 0 && send_wait < w)
+		w = send_wait;
+	if (!poll_req && poll_not_before > now && poll_not_before - now < w)
+		w = poll_not_before - now;
+	if (b->reload_due && b->reload_due - now < w)
+		w = b->reload_due - now;
+	if (b->hup_due && b->hup_due - now < w)
+		w = b->hup_due - now;
+	return w > 0 ? (int)(w * 1000) + 1 : 0;
 }
 
 static int run_loop(struct bot *b)
 {
-	/* from now on a reload request cuts a long poll short (not before:
-	 * connecting must not be interrupted; the request waits for the loop) */
-	tg_set_interrupt(b->tg, bot_wants_wakeup, b);
 	char status[160];
 	snprintf(status, sizeof status, "Answering as @%s (poll timeout %d s)",
 		 b->username ? b->username : "?", b->cfg.poll_timeout);
 	notify_ready(status);
-	while (!stop_flag) {
+	b->deliver = deliver_new(b->tg, b->ob, b->cfg.send_timeout, on_sent, retarget_to_group, b);
+	int rc = 0;
+	while (!stop_flag && !rc) {
 		bot_maintenance(b);
-		deliver(b);
-		double wait = -1;
-		if (outbox_len(b->ob))
-			outbox_ready(b->ob, now_seconds(), &wait);
-		if (b->reload_due && (wait < 0 || b->reload_due - now_seconds() < wait))
-			wait = fmax(0, b->reload_due - now_seconds());
-		if (wait >= 0 && wait < 1.0) {	/* a reply is due soon: no poll round */
-			sleep_interruptible(wait, &stop_flag);
-			continue;
-		}
-		int timeout = wait < 0 ? b->cfg.poll_timeout : (int)fmin(wait, b->cfg.poll_timeout);
-		if (poll_once(b, timeout))
-			return 1;
+		/* accept, then deliver: the poll goes on while replies wait,
+		 * unless so many wait that taking more only fills memory */
+		if (!poll_req && now_seconds() >= poll_not_before && outbox_len(b->ob) < INTAKE_MAX)
+			start_poll(b);
+		double send_wait = deliver_start(b->deliver, now_seconds());
+		tg_run(b->tg, wait_ms(b, send_wait));
+		rc = collect(b);
 	}
 	notify_stopping();
 	shutdown_flush(b);
-	confirm_offset(b);
+	if (!rc)
+		confirm_offset(b);
+	deliver_free(b->deliver);
+	b->deliver = NULL;
 	log_info("stopped", KV("offset", b->st.offset));
-	return 0;
+	return rc;
 }
 
 int cmd_run(int argc, char **argv)

@@ -25,7 +25,7 @@
 int bot_wants_wakeup(void *user)
 {
 	struct bot *b = user;
-	return (b->hup && *b->hup) || watch_ready(b->watch_fd) ||
+	return (b->hup && *b->hup) || watch_ready(b->watch_fd) || b->hup_due ||
 	       (b->reload_due && now_seconds() >= b->reload_due);
 }
 
@@ -81,7 +81,28 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 		free(ar);
 	}
 
-	b->ob = outbox_new(b->cfg.rate_limits);
+	struct outbox_limits lim = {.pacing = b->cfg.rate_limits,
+				    .chat_max = (size_t)b->cfg.chat_queue_max,
+				    .max_age = b->cfg.reply_max_age};
+	b->ob = outbox_new(&lim);
+	int64_t offset;
+	double wall;
+	b->journal = journal_open(b->cfg.state_dir, b->ob, &offset, &wall, &err);
+	if (!b->journal) {
+		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
+		sbuf_free(&err);
+		return -1;
+	}
+	struct outbox_store store = journal_store(b->journal);
+	outbox_set_store(b->ob, &store);
+	if (offset >= 0) {	/* the journal is newer than state.slots, which only an
+				 * older version wrote */
+		b->st.offset = offset;
+		b->st.last_activity = wall;
+	}
+	if (outbox_len(b->ob))
+		log_info("outbox_restored", KV("replies", outbox_len(b->ob)),
+			 KV("chats", outbox_chats(b->ob)), KV("offset", b->st.offset));
 	b->kbedit = kbedit_new();
 	if (!b->cfg.rate_limits)
 		log_warn("rate_limits_off",
@@ -154,6 +175,7 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 }
 
 #define DEBOUNCE 0.3	/* an editor's save is a burst of events: reload once */
+#define HUP_COALESCE 0.2	/* so is `kill -HUP` in a loop */
 
 void bot_maintenance(struct bot *b)
 {
@@ -163,6 +185,11 @@ void bot_maintenance(struct bot *b)
 			 "at random, so the saved offset is dropped"));
 	if (b->hup && *b->hup) {
 		*b->hup = 0;
+		if (!b->hup_due)
+			b->hup_due = now_seconds() + HUP_COALESCE;
+	}
+	if (b->hup_due && now_seconds() >= b->hup_due) {
+		b->hup_due = 0;
 		bot_reload_config(b);
 		bot_reload(b, "SIGHUP", &report);
 	}
@@ -245,6 +272,10 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 		stats_report(&b->stats, &report);
 		sbuf_addf(&report, "conversations remembered: %zu, replies queued: %zu\n",
 			  context_size(b->ctx, (double)time(NULL)), outbox_len(b->ob));
+		const struct outbox_counts *oc = outbox_counts(b->ob);
+		sbuf_addf(&report, "replies dropped since start: %lu (chat queue full), %lu (too old), "
+			  "%lu (refused); send retries: %lu; 429s: %lu\n", oc->dropped_full,
+			  oc->dropped_stale, oc->dropped_refused, oc->retries, oc->limited);
 		break;
 	case ACTION_UNMATCHED:
 		unmatched_report(out->action_arg, &report);
@@ -278,6 +309,7 @@ void bot_close(struct bot *b)
 	watch_close(b->watch_fd);
 	tg_close(b->tg);
 	outbox_free(b->ob);
+	journal_close(b->journal);
 	kbedit_free(b->kbedit);
 	context_free(b->ctx);
 	groups_close(b->groups);

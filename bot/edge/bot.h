@@ -13,6 +13,8 @@
 #include "context.h"
 #include "groups.h"
 #include "kb.h"
+#include "deliver.h"
+#include "journal.h"
 #include "outbox.h"
 #include "state.h"
 #include "stats.h"
@@ -28,6 +30,8 @@ struct bot {
 	struct tg_client *tg;
 	struct context *ctx;
 	struct outbox *ob;
+	struct journal *journal;	/* the outbox and the offset on disk */
+	struct deliver *deliver;	/* sends in flight (set up by the run loop) */
 	struct kbedit *kbedit;		/* admins' edits in progress (kbedit.h) */
 	struct stats stats;
 	char *username;
@@ -40,6 +44,7 @@ struct bot {
 	int watch_fd;			/* inotify on intents/ and responses/, or -1 */
 	double reload_due;		/* debounced file-change reload, 0: none */
 	volatile sig_atomic_t *hup;	/* SIGHUP arrived */
+	double hup_due;			/* coalesced SIGHUP reload, 0: none */
 	double batch_received;		/* when the last getUpdates answer arrived */
 	double last_update;		/* when the last update was handled (now_seconds), 0: none */
 	double metrics_last;		/* when metrics_file was last written, 0: never */
@@ -50,8 +55,9 @@ struct bot {
  * every problem's file:line. */
 int bot_reload(struct bot *b, const char *trigger, struct sbuf *report);
 
-/* Loads the knowledge base, takes the state lock, opens the client. Prints
- * what went wrong and returns -1 on failure. */
+/* Loads the knowledge base, takes the state lock, reads the outbox and the
+ * offset back (journal), opens the client. Prints what went wrong and
+ * returns -1 on failure. */
 int bot_open(struct bot *b, volatile sig_atomic_t *stop);
 /* getMe (until it works or the token is rejected), webhook removal when
  * configured, setMyCommands. 0, or 1 when the token was rejected. */
@@ -61,8 +67,8 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop);
  * ones that need a restart; a config with errors changes nothing. 0 when
  * it was read. */
 int bot_reload_config(struct bot *b);
-/* Work between poll rounds: SIGHUP (config, then knowledge base) and
- * (debounced) file-change reloads. */
+/* Work between poll rounds: SIGHUP (config, then knowledge base; a burst
+ * of SIGHUPs is one reload) and (debounced) file-change reloads. */
 void bot_maintenance(struct bot *b);
 /* 1 when a long poll should be cut short for maintenance. */
 int bot_wants_wakeup(void *b);

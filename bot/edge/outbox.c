@@ -16,7 +16,14 @@
 #define RETRY_MAX 60.0		/* seconds: the longest wait before a retry */
 #define GLOBAL_429_WINDOW 1.0	/* 429s for two chats this close: a global limit */
 
-/* A chat's recent sends; kept while they still limit it, then pruned. */
+/* A chat's waiting replies, in order; on the round-robin ring while it has any. */
+struct chat_q {
+	struct outbox_item *head, *tail;
+	size_t n;
+	struct chat_q *prev, *next;
+};
+
+/* A chat's recent sends and its queue; kept while either still matters. */
 struct chat_pace {
 	int64_t chat;
 	int used;
@@ -24,6 +31,7 @@ struct chat_pace {
 	double last, paused_until;
 	double recent[GROUP_MAX];	/* send times, a ring: groups' 20 a minute */
 	size_t head;
+	struct chat_q *q;		/* its waiting replies, or NULL */
 };
 
 /* Open addressing by chat id, at most half full, so that finding a chat
@@ -34,50 +42,54 @@ struct pace_table {
 };
 
 struct outbox {
-	struct outbox_item **items;	/* in arrival order; each owned here */
-	size_t n, cap;
+	struct outbox_limits lim;
+	struct outbox_store store;	/* .add NULL: no store */
 	struct pace_table chats;
+	struct chat_q *ring;		/* the next chat to serve; NULL: none waits */
+	size_t n, nchats;
 	double global[GLOBAL_MAX];	/* ring of the last sends */
 	size_t ghead, gsends;
 	double paused_until;
 	double last_429;		/* when a chat was last rate limited */
 	int64_t last_429_chat;
-	int limits;
+	struct outbox_counts counts;
 };
 
-struct outbox *outbox_new(int limits)
+struct outbox *outbox_new(const struct outbox_limits *lim)
 {
 	struct outbox *ob = xcalloc(1, sizeof(struct outbox));
-	ob->limits = limits;
+	ob->lim = *lim;
 	ob->last_429 = -1e9;	/* no 429 yet */
 	return ob;
+}
+
+void outbox_set_store(struct outbox *ob, const struct outbox_store *store)
+{
+	ob->store = *store;
+}
+
+static void free_item(struct outbox_item *it)
+{
+	free(it->r.text);
+	free(it);
 }
 
 void outbox_free(struct outbox *ob)
 {
 	if (!ob)
 		return;
-	for (size_t i = 0; i < ob->n; i++) {
-		free(ob->items[i]->r.text);
-		free(ob->items[i]);
+	for (size_t i = 0; i < ob->chats.cap; i++) {
+		struct chat_q *q = ob->chats.v[i].used ? ob->chats.v[i].q : NULL;
+		if (!q)
+			continue;
+		for (struct outbox_item *it = q->head, *nx; it; it = nx) {
+			nx = it->next;
+			free_item(it);
+		}
+		free(q);
 	}
-	free(ob->items);
 	free(ob->chats.v);
 	free(ob);
-}
-
-void outbox_push(struct outbox *ob, int64_t update_id, struct reply *r, double received)
-{
-	if (ob->n == ob->cap) {
-		ob->cap = ob->cap ? ob->cap * 2 : 16;
-		ob->items = xrealloc(ob->items, ob->cap * sizeof *ob->items);
-	}
-	struct outbox_item *it = xcalloc(1, sizeof *it);
-	it->r = *r;
-	r->text = NULL;	/* the outbox owns it now */
-	it->update_id = update_id;
-	it->received = received;
-	ob->items[ob->n++] = it;
 }
 
 static size_t chat_hash(int64_t chat, size_t cap)
@@ -94,14 +106,14 @@ static struct chat_pace *slot_for(struct pace_table *t, int64_t chat)
 	return &t->v[i];
 }
 
-/* Does this record still hold anything back? */
+/* Does this record still hold anything back, or anything at all? */
 static int pace_live(const struct chat_pace *p, double now)
 {
-	return p->paused_until > now || now - p->last < GROUP_WINDOW + 1;
+	return p->q || p->paused_until > now || (p->sends && now - p->last < GROUP_WINDOW + 1);
 }
 
-/* Rebuilds the table without the records that no longer limit anything,
- * doubling it when what is left would still fill it over a quarter. */
+/* Rebuilds the table without the records that no longer matter, doubling
+ * it when what is left would still fill it over a quarter. */
 static void pace_rebuild(struct pace_table *t, double now)
 {
 	size_t live = 0;
@@ -120,7 +132,7 @@ static void pace_rebuild(struct pace_table *t, double now)
 	*t = nt;
 }
 
-/* The pacing record of chat; with create, one is made if there is none. */
+/* The record of chat; with create, one is made if there is none. */
 static struct chat_pace *pace(struct outbox *ob, int64_t chat, int create, double now)
 {
 	struct pace_table *t = &ob->chats;
@@ -141,22 +153,138 @@ static struct chat_pace *pace(struct outbox *ob, int64_t chat, int create, doubl
 	return p;
 }
 
+static void ring_insert(struct outbox *ob, struct chat_q *q)
+{
+	if (!ob->ring) {
+		q->prev = q->next = q;
+		ob->ring = q;
+		return;
+	}
+	/* just behind the cursor: a newcomer is served after everyone
+	 * already waiting had a turn */
+	q->next = ob->ring;
+	q->prev = ob->ring->prev;
+	q->prev->next = q;
+	ob->ring->prev = q;
+}
+
+static void unlink_head(struct outbox *ob, struct outbox_item *it, double now);
+
+/* Unlinks the item at the head of its chat's queue and frees it. */
+static void remove_head(struct outbox *ob, struct outbox_item *it, double now)
+{
+	unlink_head(ob, it, now);
+	free_item(it);
+}
+
+/* Unlinks the item at the head of its chat's queue (it must be there); the
+ * chat leaves the ring when nothing is left. */
+static void unlink_head(struct outbox *ob, struct outbox_item *it, double now)
+{
+	struct chat_pace *p = pace(ob, it->r.chat_id, 0, now);
+	struct chat_q *q = p ? p->q : NULL;
+	if (!q || q->head != it)
+		abort();	/* a bug: only a chat's first reply is ever sent */
+	q->head = it->next;
+	if (!q->head)
+		q->tail = NULL;
+	q->n--;
+	ob->n--;
+	it->next = NULL;
+	if (q->n)
+		return;
+	if (q->next == q) {
+		ob->ring = NULL;
+	} else {
+		q->prev->next = q->next;
+		q->next->prev = q->prev;
+		if (ob->ring == q)
+			ob->ring = q->next;
+	}
+	free(q);
+	p->q = NULL;
+	ob->nchats--;
+}
+
+static void store_done(struct outbox *ob, const struct outbox_item *it, int sync)
+{
+	if (ob->store.done && it->seq && ob->store.done(ob->store.self, it->seq, sync) < 0)
+		log_error("outbox_save_failed", KV("update", it->update_id),
+			  KV("msg", "the reply may be sent again after a restart"));
+}
+
+/* Appends it to its chat's queue; past chat_max, the oldest reply that is
+ * not on its way is dropped (which may be it, when chat_max is 1). */
+static void enqueue(struct outbox *ob, struct outbox_item *it, double now)
+{
+	struct chat_pace *p = pace(ob, it->r.chat_id, 1, now);
+	if (!p->q) {
+		p->q = xcalloc(1, sizeof *p->q);
+		ring_insert(ob, p->q);
+		ob->nchats++;
+	}
+	struct chat_q *q = p->q;
+	if (q->tail)
+		q->tail->next = it;
+	else
+		q->head = it;
+	q->tail = it;
+	q->n++;
+	ob->n++;
+	if (!ob->lim.chat_max || q->n <= ob->lim.chat_max)
+		return;
+	/* the head may be in flight: then the one after it goes */
+	struct outbox_item **at = q->head->in_flight ? &q->head->next : &q->head;
+	struct outbox_item *old = *at;
+	*at = old->next;
+	if (q->tail == old)
+		q->tail = at == &q->head ? NULL : q->head;
+	q->n--;
+	ob->n--;
+	ob->counts.dropped_full++;
+	log_warn("reply_dropped", KV("reason", "chat_queue_full"), KV("chat", old->r.chat_id),
+		 KV("update", old->update_id), KV("queued", q->n));
+	store_done(ob, old, 0);
+	free_item(old);
+}
+
+static struct outbox_item *new_item(int64_t update_id, struct reply *r, double received,
+				    double wall)
+{
+	struct outbox_item *it = xcalloc(1, sizeof *it);
+	it->r = *r;
+	r->text = NULL;	/* the outbox owns it now */
+	it->update_id = update_id;
+	it->received = it->queued = received;
+	it->queued_wall = wall;
+	return it;
+}
+
+void outbox_push(struct outbox *ob, int64_t update_id, struct reply *r, double received,
+		 double wall)
+{
+	struct outbox_item *it = new_item(update_id, r, received, wall);
+	if (ob->store.add)
+		ob->store.add(ob->store.self, it);	/* sets it->seq */
+	enqueue(ob, it, received);	/* may drop it at once (chat_max 1) */
+}
+
+void outbox_restore(struct outbox *ob, uint64_t seq, int64_t update_id, struct reply *r,
+		    double queued, double wall)
+{
+	struct outbox_item *it = new_item(update_id, r, queued, wall);
+	it->seq = seq;
+	enqueue(ob, it, queued);
+}
+
 /* When may a message to chat go, at the earliest? */
-static double allowed_at(struct outbox *ob, int64_t chat, int is_group, double now)
+static double allowed_at(struct outbox *ob, const struct chat_pace *p, int is_group, double now)
 {
 	double t = ob->paused_until > now ? ob->paused_until : now;
-	if (!ob->limits) {
-		struct chat_pace *p = pace(ob, chat, 0, now);
-		return p && p->paused_until > t ? p->paused_until : t;
-	}
-	double oldest_global = ob->global[ob->ghead];	/* 30 sends ago */
-	if (ob->gsends >= GLOBAL_MAX && oldest_global + GLOBAL_WINDOW > t)
-		t = oldest_global + GLOBAL_WINDOW;
-	struct chat_pace *p = pace(ob, chat, 0, now);
-	if (!p)
-		return t;
 	if (p->paused_until > t)
 		t = p->paused_until;
+	if (!ob->lim.pacing)
+		return t;
 	if (p->sends && p->last + PER_CHAT_GAP > t)
 		t = p->last + PER_CHAT_GAP;
 	double twenty_ago = p->recent[p->head];
@@ -165,20 +293,56 @@ static double allowed_at(struct outbox *ob, int64_t chat, int is_group, double n
 	return t;
 }
 
+/* The earliest any message may go, whatever the chat. */
+static double global_at(const struct outbox *ob, double now)
+{
+	double t = ob->paused_until > now ? ob->paused_until : now;
+	double oldest = ob->global[ob->ghead];	/* 30 sends ago */
+	if (ob->lim.pacing && ob->gsends >= GLOBAL_MAX && oldest + GLOBAL_WINDOW > t)
+		t = oldest + GLOBAL_WINDOW;
+	return t;
+}
+
+/* Drops the chat's replies that are too old to be worth sending. */
+static void drop_stale(struct outbox *ob, struct chat_pace *p, double now)
+{
+	struct outbox_item *it;
+	while (p->q && (it = p->q->head) && !it->in_flight && ob->lim.max_age > 0 &&
+	       now - it->queued > ob->lim.max_age) {
+		ob->counts.dropped_stale++;
+		log_error("reply_dropped", KV("reason", "too_old"), KV("chat", it->r.chat_id),
+			  KV("update", it->update_id), KV("age_s", now - it->queued),
+			  KV("attempts", it->attempts));
+		store_done(ob, it, 0);
+		remove_head(ob, it, now);	/* may free p->q */
+	}
+}
+
 struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 {
 	double soonest = -1;
-	for (size_t i = 0; i < ob->n; i++) {
-		struct outbox_item *it = ob->items[i];
-		int earlier_same_chat = 0;	/* one chat's replies leave in order */
-		for (size_t j = 0; j < i && !earlier_same_chat; j++)
-			earlier_same_chat = ob->items[j]->r.chat_id == it->r.chat_id;
-		if (earlier_same_chat)
+	size_t n = ob->nchats;
+	double g = global_at(ob, now);
+	if (n && g > now) {	/* nothing may go before then, whichever chat */
+		*wait = g - now;
+		return NULL;
+	}
+	for (size_t k = 0; k < n && ob->ring; k++) {
+		struct chat_q *q = ob->ring;
+		ob->ring = q->next;	/* round-robin: the next call starts after it */
+		struct outbox_item *it = q->head;
+		if (it->in_flight)
 			continue;
-		double t = allowed_at(ob, it->r.chat_id, it->r.is_group, now);
+		struct chat_pace *p = pace(ob, it->r.chat_id, 0, now);
+		drop_stale(ob, p, now);
+		if (!p->q)
+			continue;	/* everything it had was too old */
+		it = p->q->head;
+		double t = allowed_at(ob, p, it->r.is_group, now);
 		if (it->not_before > t)
 			t = it->not_before;
 		if (t <= now) {
+			it->in_flight = 1;
 			*wait = 0;
 			return it;
 		}
@@ -189,25 +353,10 @@ struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 	return NULL;
 }
 
-static void remove_item(struct outbox *ob, struct outbox_item *it)
-{
-	size_t i = 0;
-	while (i < ob->n && ob->items[i] != it)
-		i++;
-	if (i == ob->n)
-		return;
-	free(it->r.text);
-	free(it);
-	memmove(&ob->items[i], &ob->items[i + 1], (ob->n - i - 1) * sizeof *ob->items);
-	ob->n--;
-}
-
 void outbox_sent(struct outbox *ob, struct outbox_item *it, double now)
 {
-	/* without limits only a 429 pause needs a record: none is made here,
-	 * so a benchmark's 10 000 chats do not fill memory */
-	struct chat_pace *p = pace(ob, it->r.chat_id, ob->limits, now);
-	if (p) {
+	struct chat_pace *p = pace(ob, it->r.chat_id, 0, now);
+	if (ob->lim.pacing) {
 		p->last = now;
 		p->recent[p->head] = now;
 		p->head = (p->head + 1) % GROUP_MAX;
@@ -216,23 +365,30 @@ void outbox_sent(struct outbox *ob, struct outbox_item *it, double now)
 	ob->global[ob->ghead] = now;
 	ob->ghead = (ob->ghead + 1) % GLOBAL_MAX;
 	ob->gsends++;
-	remove_item(ob, it);
+	it->in_flight = 0;
+	remove_head(ob, it, now);
 }
 
-void outbox_drop(struct outbox *ob, struct outbox_item *it)
+void outbox_move(struct outbox *ob, struct outbox_item *it, int64_t chat, double now)
 {
-	remove_item(ob, it);
+	unlink_head(ob, it, now);
+	it->r.chat_id = chat;
+	it->in_flight = 0;
+	it->not_before = 0;
+	enqueue(ob, it, now);
 }
 
 void outbox_retry(struct outbox *ob, struct outbox_item *it, double when)
 {
 	(void)ob;
-	it->attempts++;
+	it->in_flight = 0;
 	it->not_before = when;
 }
 
 void outbox_pause_chat(struct outbox *ob, int64_t chat, double now, double until)
 {
+	if (until > now + OUTBOX_DELAY_MAX)
+		until = now + OUTBOX_DELAY_MAX;
 	struct chat_pace *p = pace(ob, chat, 1, now);
 	if (until > p->paused_until)
 		p->paused_until = until;
@@ -247,29 +403,34 @@ void outbox_pause_all(struct outbox *ob, double until)
 int outbox_result(struct outbox *ob, struct outbox_item *it, enum send_status status,
 		  int retry_after, double now)
 {
+	it->in_flight = 0;
 	switch (status) {
 	case SEND_OK:
+		store_done(ob, it, 1);	/* durable before the next send goes out */
 		outbox_sent(ob, it, now);
 		return 1;
-	case SEND_RATE_LIMITED:
+	case SEND_RATE_LIMITED: {
+		double pause = fmin(retry_after, OUTBOX_DELAY_MAX);
+		ob->counts.limited++;
 		log_warn("rate_limited", KV("chat", it->r.chat_id), KV("retry_after", retry_after));
-		outbox_pause_chat(ob, it->r.chat_id, now, now + retry_after);
+		outbox_pause_chat(ob, it->r.chat_id, now, now + pause);
 		if (now - ob->last_429 < GLOBAL_429_WINDOW && ob->last_429_chat != it->r.chat_id)
-			outbox_pause_all(ob, now + retry_after);
+			outbox_pause_all(ob, now + fmin(pause, RETRY_MAX));
 		ob->last_429 = now;
 		ob->last_429_chat = it->r.chat_id;
 		return 0;
+	}
 	case SEND_DROPPED:
-		outbox_drop(ob, it);
+		ob->counts.dropped_refused++;
+		store_done(ob, it, 1);
+		remove_head(ob, it, now);
 		return 1;
 	case SEND_FAILED:
-		if (it->attempts + 1 >= OUTBOX_MAX_ATTEMPTS) {
-			log_error("reply_lost", KV("update", it->update_id), KV("chat", it->r.chat_id),
-				  KV("attempts", it->attempts + 1));
-			outbox_drop(ob, it);
-			return 1;
-		}
+		/* kept while still useful (outbox_ready drops it when too old),
+		 * so an outage of any length short of max_age loses nothing */
+		ob->counts.retries++;
 		outbox_retry(ob, it, now + fmin(RETRY_MAX, pow(2, it->attempts)));
+		it->attempts++;
 		return 0;
 	}
 	return 0;
@@ -280,19 +441,21 @@ size_t outbox_len(const struct outbox *ob)
 	return ob->n;
 }
 
-size_t outbox_pending_for(const struct outbox *ob, int64_t update_id)
+size_t outbox_chats(const struct outbox *ob)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < ob->n; i++)
-		k += ob->items[i]->update_id == update_id;
-	return k;
+	return ob->nchats;
 }
 
-int64_t outbox_floor(const struct outbox *ob)
+const struct outbox_counts *outbox_counts(const struct outbox *ob)
 {
-	int64_t f = INT64_MAX;
-	for (size_t i = 0; i < ob->n; i++)
-		if (ob->items[i]->update_id < f)
-			f = ob->items[i]->update_id;
-	return f;
+	return &ob->counts;
+}
+
+void outbox_each(const struct outbox *ob, void (*fn)(void *user, const struct outbox_item *it),
+		 void *user)
+{
+	struct chat_q *q = ob->ring;
+	for (size_t k = 0; k < ob->nchats; k++, q = q->next)
+		for (const struct outbox_item *it = q->head; it; it = it->next)
+			fn(user, it);
 }

@@ -4,11 +4,13 @@
 #include "log.h"
 #include "html.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define SEND_TIMEOUT 30
+#define CALLBACK_TIMEOUT 10
+#define MAX_ATTEMPTS 4	/* HTML, to a migrated chat, as plain text, as a new message */
 
 void sleep_interruptible(double seconds, volatile sig_atomic_t *stop)
 {
@@ -20,118 +22,133 @@ void sleep_interruptible(double seconds, volatile sig_atomic_t *stop)
 	}
 }
 
-static cJSON *build_message(const struct reply *r, int64_t chat_id, int plain)
+void send_job_init(struct send_job *j, const struct reply *r)
 {
-	cJSON *p = cJSON_CreateObject();
-	tg_add_i64(p, "chat_id", chat_id);
-	if (r->edit_id)
-		tg_add_i64(p, "message_id", r->edit_id);
-	if (plain) {
-		char *t = html_to_plain(r->text);
-		cJSON_AddStringToObject(p, "text", t);
-		free(t);
-	} else {
-		cJSON_AddStringToObject(p, "text", r->text);
-		cJSON_AddStringToObject(p, "parse_mode", "HTML");
-	}
-	cJSON *lp = cJSON_AddObjectToObject(p, "link_preview_options");
-	cJSON_AddTrueToObject(lp, "is_disabled");
-	if (r->thread_id && !r->edit_id)
-		tg_add_i64(p, "message_thread_id", r->thread_id);
-	if (r->reply_to && !r->edit_id) {
-		cJSON *rp = cJSON_AddObjectToObject(p, "reply_parameters");
-		tg_add_i64(rp, "message_id", r->reply_to);
-		cJSON_AddTrueToObject(rp, "allow_sending_without_reply");
-	}
-	/* an edit always sends its keyboard: an empty one clears the old buttons */
-	if (r->nbuttons || r->edit_id) {
-		cJSON *kb = cJSON_AddArrayToObject(cJSON_AddObjectToObject(p, "reply_markup"),
-						   "inline_keyboard");
-		cJSON *row = NULL;
-		for (size_t i = 0; i < r->nbuttons; i++) {
-			if (i % 2 == 0) {
-				row = cJSON_CreateArray();
-				cJSON_AddItemToArray(kb, row);
-			}
-			cJSON *b = cJSON_CreateObject();
-			cJSON_AddStringToObject(b, "text", r->buttons[i].text);
-			cJSON_AddStringToObject(b, "callback_data", r->buttons[i].data);
-			cJSON_AddItemToArray(row, b);
-		}
-	}
-	return p;
+	memset(j, 0, sizeof *j);
+	j->r = r;
+	j->chat = r->chat_id;
+	j->edit_id = r->edit_id;
+	j->out.status = SEND_FAILED;
 }
 
-struct send_result send_reply(struct tg_client *tg, const struct reply *r)
+const char *send_method(const struct send_job *j)
 {
-	struct send_result out = {.status = SEND_FAILED};
-	int64_t chat = r->chat_id;
-	int plain = 0;
-	struct reply copy = *r;	/* an edit that can't be made is sent as a new message */
-	r = &copy;
-	/* at most: once as HTML, once to a migrated chat, once as plain text,
-	 * once as a new message instead of an edit */
-	for (int attempt = 0; attempt < 4; attempt++) {
-		cJSON *p = build_message(r, chat, plain);
-		struct tg_result res;
-		enum tg_status st = tg_call(tg, r->edit_id ? "editMessageText" : "sendMessage", p,
-					    SEND_TIMEOUT, &res);
-		cJSON_Delete(p);
-		if (st == TG_OK) {
-			const cJSON *mid = cJSON_GetObjectItemCaseSensitive(res.result, "message_id");
-			out.status = SEND_OK;
-			out.message_id = cJSON_IsNumber(mid) ? (int64_t)mid->valuedouble : 0;
-			tg_result_free(&res);
-			return out;
-		}
-		int code = st == TG_API_ERROR ? res.error_code : 0;
-		int again = 0;
-		if (code == 400 && r->edit_id && strstr(res.description, "message is not modified")) {
-			out.status = SEND_OK;	/* it already says this */
-			out.message_id = r->edit_id;
-			tg_result_free(&res);
-			return out;
-		}
-		if (code == 400 && r->edit_id && !strstr(res.description, "can't parse entities")) {
-			/* too old to edit, deleted, not ours: say it anew */
-			log_info("edit_failed", KV("chat", chat), KV("desc", res.description),
-				 KV("msg", "sent as a new message"));
-			copy.edit_id = 0;
-			again = 1;
-		} else if (code == 429) {
-			out.status = SEND_RATE_LIMITED;
-			out.retry_after = res.retry_after > 0 ? res.retry_after : 1;
-		} else if (code == 400 && res.migrate_to_chat_id && !out.migrated_to) {
-			log_info("chat_migrated", KV("from", chat), KV("to", res.migrate_to_chat_id));
-			chat = out.migrated_to = res.migrate_to_chat_id;
-			again = 1;
-		} else if (code == 400 && !plain && strstr(res.description, "can't parse entities")) {
-			log_error("html_rejected", KV("source", r->source[0] ? r->source : "?"),
-				  KV("desc", res.description), KV("msg", "resending as plain text"));
-			plain = again = 1;
-		} else if (code == 403 || code == 400 || code == 404) {
-			log_warn("send_dropped", KV("chat", chat), KV("code", code), KV("desc", res.description));
-			out.status = SEND_DROPPED;
-		} else {
-			log_warn("send_failed", KV("chat", chat), KV("code", code), KV("desc", res.description));
-			out.status = SEND_FAILED;
-		}
-		tg_result_free(&res);
-		if (!again)
-			break;
+	return j->edit_id ? "editMessageText" : "sendMessage";
+}
+
+/* Written directly: a cJSON tree built and printed for every reply cost
+ * more than the rest of the bot's own work on it. */
+char *send_body(const struct send_job *j)
+{
+	const struct reply *r = j->r;
+	struct sbuf b = {0};
+	sbuf_addf(&b, "{\"chat_id\":%" PRId64, j->chat);
+	if (j->edit_id)
+		sbuf_addf(&b, ",\"message_id\":%" PRId64, j->edit_id);
+	sbuf_adds(&b, ",\"text\":");
+	if (j->plain) {
+		char *t = html_to_plain(r->text);
+		sbuf_add_json_str(&b, t);
+		free(t);
+	} else {
+		sbuf_add_json_str(&b, r->text);
+		sbuf_adds(&b, ",\"parse_mode\":\"HTML\"");
 	}
-	return out;
+	sbuf_adds(&b, ",\"link_preview_options\":{\"is_disabled\":true}");
+	if (r->thread_id && !j->edit_id)
+		sbuf_addf(&b, ",\"message_thread_id\":%" PRId64, r->thread_id);
+	if (r->reply_to && !j->edit_id)
+		sbuf_addf(&b, ",\"reply_parameters\":{\"message_id\":%" PRId64
+			  ",\"allow_sending_without_reply\":true}", r->reply_to);
+	/* an edit always sends its keyboard: an empty one clears the old buttons */
+	if (r->nbuttons || j->edit_id) {
+		sbuf_adds(&b, ",\"reply_markup\":{\"inline_keyboard\":[");
+		for (size_t i = 0; i < r->nbuttons; i++) {
+			sbuf_adds(&b, i % 2 == 0 ? (i ? "],[" : "[") : ",");
+			sbuf_adds(&b, "{\"text\":");
+			sbuf_add_json_str(&b, r->buttons[i].text);
+			sbuf_adds(&b, ",\"callback_data\":");
+			sbuf_add_json_str(&b, r->buttons[i].data);
+			sbuf_addc(&b, '}');
+		}
+		sbuf_adds(&b, r->nbuttons ? "]]}" : "]}");
+	}
+	sbuf_addc(&b, '}');
+	return sbuf_take(&b);
+}
+
+int send_judge(struct send_job *j, enum tg_status st, const struct tg_result *res)
+{
+	const struct reply *r = j->r;
+	j->attempt++;
+	if (st == TG_OK) {
+		j->out.status = SEND_OK;
+		j->out.message_id = tg_result_message_id(res);
+		return 0;
+	}
+	int code = st == TG_API_ERROR ? res->error_code : 0;
+	int again = 0;
+	if (code == 400 && j->edit_id && strstr(res->description, "message is not modified")) {
+		j->out.status = SEND_OK;	/* it already says this */
+		j->out.message_id = j->edit_id;
+		return 0;
+	}
+	if (code == 400 && j->edit_id && !strstr(res->description, "can't parse entities")) {
+		/* too old to edit, deleted, not ours: say it anew */
+		log_info("edit_failed", KV("chat", j->chat), KV("desc", res->description),
+			 KV("msg", "sent as a new message"));
+		j->edit_id = 0;
+		again = 1;
+	} else if (code == 429) {
+		j->out.status = SEND_RATE_LIMITED;
+		j->out.retry_after = res->retry_after > 0 ? res->retry_after : 1;
+	} else if (code == 400 && res->migrate_to_chat_id && !j->out.migrated_to) {
+		log_info("chat_migrated", KV("from", j->chat), KV("to", res->migrate_to_chat_id));
+		j->chat = j->out.migrated_to = res->migrate_to_chat_id;
+		again = 1;
+	} else if (code == 400 && !j->plain && strstr(res->description, "can't parse entities")) {
+		log_error("html_rejected", KV("source", r->source[0] ? r->source : "?"),
+			  KV("desc", res->description), KV("msg", "resending as plain text"));
+		j->plain = again = 1;
+	} else if (code == 403 || code == 400 || code == 404) {
+		log_warn("send_dropped", KV("chat", j->chat), KV("code", code), KV("desc", res->description));
+		j->out.status = SEND_DROPPED;
+	} else {
+		log_warn("send_failed", KV("chat", j->chat), KV("code", code), KV("desc", res->description));
+		j->out.status = SEND_FAILED;
+	}
+	return again && j->attempt < MAX_ATTEMPTS;
+}
+
+struct send_result send_reply(struct tg_client *tg, const struct reply *r, long timeout_s)
+{
+	struct send_job j;
+	send_job_init(&j, r);
+	int again;
+	do {
+		char *body = send_body(&j);
+		struct tg_result res;
+		enum tg_status st = tg_call_body(tg, send_method(&j), body, timeout_s, &res);
+		free(body);
+		again = send_judge(&j, st, &res);
+		tg_result_free(&res);
+	} while (again);
+	return j.out;
 }
 
 int answer_callback(struct tg_client *tg, const char *callback_id, const char *text)
 {
-	cJSON *p = cJSON_CreateObject();
-	cJSON_AddStringToObject(p, "callback_query_id", callback_id);
-	if (text)
-		cJSON_AddStringToObject(p, "text", text);
+	struct sbuf b = {0};
+	sbuf_adds(&b, "{\"callback_query_id\":");
+	sbuf_add_json_str(&b, callback_id);
+	if (text) {
+		sbuf_adds(&b, ",\"text\":");
+		sbuf_add_json_str(&b, text);
+	}
+	sbuf_addc(&b, '}');
 	struct tg_result res;
-	enum tg_status st = tg_call(tg, "answerCallbackQuery", p, SEND_TIMEOUT, &res);
-	cJSON_Delete(p);
+	enum tg_status st = tg_call_body(tg, "answerCallbackQuery", sbuf_str(&b), CALLBACK_TIMEOUT, &res);
+	sbuf_free(&b);
 	if (st != TG_OK)
 		log_warn("callback_answer_failed", KV("desc", res.description));
 	tg_result_free(&res);

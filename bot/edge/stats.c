@@ -27,7 +27,7 @@ static const struct {
 	enum stat_id id;
 } event_counters[] = {
 	{"rate_limited", STAT_RATE_LIMITED}, {"flood_wait", STAT_RATE_LIMITED},
-	{"send_dropped", STAT_DROPPED}, {"reply_lost", STAT_DROPPED},
+	{"send_dropped", STAT_DROPPED}, {"reply_dropped", STAT_DROPPED},
 };
 
 /* The keyed counters' names in the store. */

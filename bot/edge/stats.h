@@ -12,7 +12,7 @@
  *
  * Warnings and errors are counted from the log (log_set_observer): the
  * events rate_limited and flood_wait are the 429s, send_dropped and
- * reply_lost the dropped replies (stats.c's table). */
+ * reply_dropped (queue full, too old) the dropped replies (stats.c's table). */
 #ifndef CANCELBOT_STATS_H
 #define CANCELBOT_STATS_H
 

@@ -9,8 +9,25 @@
 
 #define MAX_BODY (8 * 1024 * 1024)	/* a getUpdates answer of 100 updates is far less */
 
+#define POOL_MAX 8	/* idle easy handles kept for reuse by background requests */
+
+/* One background request (tg_start): its own easy handle in the multi. */
+struct tg_req {
+	CURL *h;
+	char *body;
+	struct sbuf resp;
+	char errbuf[CURL_ERROR_SIZE];
+	void *user;
+	int lite;
+	struct tg_req *prev, *next;	/* the client's list of requests in flight */
+};
+
 struct tg_client {
 	CURL *curl;
+	CURLM *multi;		/* background requests; shares their connections */
+	struct tg_req *active;
+	CURL *idle[POOL_MAX];
+	size_t nidle;
 	char *base;		/* {api_url}/bot{token}/ */
 	char *ca_file;
 	struct curl_slist *headers;
@@ -46,9 +63,8 @@ void tg_set_interrupt(struct tg_client *c, int (*interrupt)(void *), void *user)
 
 /* Options that never change, set once: re-setting them for every request
  * (curl_easy_reset) cost more than the rest of a sendMessage. */
-static void setup_once(struct tg_client *c)
+static void setup_once(struct tg_client *c, CURL *h)
 {
-	CURL *h = c->curl;
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
@@ -62,15 +78,16 @@ static void setup_once(struct tg_client *c)
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "cancelbot");
 	if (c->ca_file)
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	if (h != c->curl)
+		return;	/* background requests are aborted by tg_cancel, not a callback */
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
 }
 
-static void setup(struct tg_client *c, const char *url, const char *body, long timeout_s,
+static void setup(CURL *h, const char *url, const char *body, long timeout_s,
 		  struct sbuf *resp, char *errbuf)
 {
-	CURL *h = c->curl;
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
@@ -96,7 +113,8 @@ struct tg_client *tg_open(const char *api_url, const char *token, const char *ca
 	c->ca_file = ca_file ? xstrdup(ca_file) : NULL;
 	c->stop = stop;
 	c->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	setup_once(c);
+	c->multi = curl_multi_init();
+	setup_once(c, c->curl);
 	return c;
 }
 
@@ -104,6 +122,11 @@ void tg_close(struct tg_client *c)
 {
 	if (!c)
 		return;
+	while (c->active)
+		tg_cancel(c, c->active);
+	for (size_t i = 0; i < c->nidle; i++)
+		curl_easy_cleanup(c->idle[i]);
+	curl_multi_cleanup(c->multi);
 	curl_easy_cleanup(c->curl);
 	curl_slist_free_all(c->headers);
 	free(c->base);
@@ -145,24 +168,14 @@ static void read_error(const cJSON *j, struct tg_result *out)
 	}
 }
 
-enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *params,
-		       long timeout_s, struct tg_result *out)
+/* What the server's answer says: the same for tg_call and background
+ * requests. lite: an answer that starts {"ok":true is taken as success
+ * without building its tree (a sendMessage echoes the whole message back,
+ * ~13 us to parse, and the bot needs only its message_id). */
+static enum tg_status decode(CURL *h, CURLcode rc, const char *errbuf, struct sbuf *resp, int lite,
+			     struct tg_result *out)
 {
-	memset(out, 0, sizeof *out);
-	char *url = xasprintf("%s%s", c->base, method);
-	char *body = params ? cJSON_PrintUnformatted(params) : xstrdup("{}");
-	struct sbuf resp = {0};
-	char errbuf[CURL_ERROR_SIZE] = "";
-	/* only a long poll is cut short by a reload request: other calls are
-	 * short, and the check (a poll() on inotify) would cost a syscall for
-	 * every step of every transfer */
-	c->long_poll = !strcmp(method, "getUpdates");
-	setup(c, url, body, timeout_s, &resp, errbuf);
-	CURLcode rc = curl_easy_perform(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf goes out of scope */
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &out->http_code);
-	free(url);
-	free(body);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->http_code);
 	if (rc != CURLE_OK) {
 		/* TLS verification is never turned off; say plainly what to do */
 		int tls = rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE;
@@ -172,13 +185,17 @@ enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *par
 				       *errbuf ? errbuf : curl_easy_strerror(rc));
 		log_scrub_copy(out->description, sizeof out->description, text);
 		free(text);
-		sbuf_free(&resp);
+		sbuf_free(resp);
 		return out->status = TG_TRANSPORT_ERROR;
 	}
-	json_fix_lone_surrogates(resp.p, resp.len);	/* or cJSON drops the whole body */
-	out->json = cJSON_ParseWithLength(sbuf_str(&resp), resp.len);
-	out->raw_len = resp.len;
-	out->raw = sbuf_take(&resp);
+	out->raw_len = resp->len;
+	if (lite && out->http_code == 200 && str_has_prefix(sbuf_str(resp), "{\"ok\":true")) {
+		out->raw = sbuf_take(resp);
+		return out->status = TG_OK;
+	}
+	json_fix_lone_surrogates(resp->p, resp->len);	/* or cJSON drops the whole body */
+	out->json = cJSON_ParseWithLength(sbuf_str(resp), resp->len);
+	out->raw = sbuf_take(resp);
 	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(out->json, "ok");
 	if (!cJSON_IsObject(out->json) || !cJSON_IsBool(ok)) {
 		snprintf(out->description, sizeof out->description,
@@ -194,4 +211,139 @@ enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *par
 	}
 	out->result = cJSON_GetObjectItemCaseSensitive(out->json, "result");
 	return out->status = TG_OK;
+}
+
+enum tg_status tg_call_body(struct tg_client *c, const char *method, const char *body,
+			    long timeout_s, struct tg_result *out)
+{
+	memset(out, 0, sizeof *out);
+	char *url = xasprintf("%s%s", c->base, method);
+	struct sbuf resp = {0};
+	char errbuf[CURL_ERROR_SIZE] = "";
+	/* only a long poll is cut short by a reload request: other calls are
+	 * short, and the check (a poll() on inotify) would cost a syscall for
+	 * every step of every transfer */
+	c->long_poll = !strcmp(method, "getUpdates");
+	setup(c->curl, url, body ? body : "{}", timeout_s, &resp, errbuf);
+	CURLcode rc = curl_easy_perform(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf goes out of scope */
+	free(url);
+	return decode(c->curl, rc, errbuf, &resp, 0, out);
+}
+
+enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *params,
+		       long timeout_s, struct tg_result *out)
+{
+	char *body = params ? cJSON_PrintUnformatted(params) : NULL;
+	enum tg_status st = tg_call_body(c, method, body, timeout_s, out);
+	free(body);
+	return st;
+}
+
+struct tg_req *tg_start(struct tg_client *c, const char *method, char *body, long timeout_s,
+			int lite, void *user)
+{
+	struct tg_req *r = xcalloc(1, sizeof *r);
+	if (c->nidle) {
+		r->h = c->idle[--c->nidle];
+	} else {
+		r->h = curl_easy_init();
+		if (!r->h)
+			abort();	/* out of memory, as xmalloc */
+		setup_once(c, r->h);
+	}
+	r->body = body;
+	r->user = user;
+	r->lite = lite;
+	char *url = xasprintf("%s%s", c->base, method);
+	setup(r->h, url, body, timeout_s, &r->resp, r->errbuf);
+	curl_easy_setopt(r->h, CURLOPT_PRIVATE, r);
+	free(url);	/* curl copies the URL */
+	curl_multi_add_handle(c->multi, r->h);
+	r->next = c->active;
+	if (c->active)
+		c->active->prev = r;
+	c->active = r;
+	return r;
+}
+
+/* Takes r out of the multi and the list; keeps its handle for reuse. */
+static void release(struct tg_client *c, struct tg_req *r)
+{
+	curl_multi_remove_handle(c->multi, r->h);
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		c->active = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	curl_easy_setopt(r->h, CURLOPT_ERRORBUFFER, NULL);
+	if (c->nidle < POOL_MAX)
+		c->idle[c->nidle++] = r->h;
+	else
+		curl_easy_cleanup(r->h);
+	sbuf_free(&r->resp);
+	free(r->body);
+	free(r);
+}
+
+void tg_cancel(struct tg_client *c, struct tg_req *r)
+{
+	release(c, r);
+}
+
+void tg_run(struct tg_client *c, int wait_ms)
+{
+	int running = 0;
+	curl_multi_perform(c->multi, &running);
+	if (wait_ms > 0) {
+		curl_multi_poll(c->multi, NULL, 0, wait_ms, NULL);
+		curl_multi_perform(c->multi, &running);
+	}
+}
+
+void tg_wakeup(struct tg_client *c)
+{
+	curl_multi_wakeup(c->multi);
+}
+
+int tg_next_done(struct tg_client *c, void **user, struct tg_result *out)
+{
+	int left;
+	CURLMsg *m;
+	while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		struct tg_req *r = NULL;
+		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+		if (!r)
+			continue;
+		CURLcode rc = m->data.result;	/* m is invalid after the handle is removed */
+		memset(out, 0, sizeof *out);
+		decode(r->h, rc, r->errbuf, &r->resp, r->lite, out);
+		*user = r->user;
+		release(c, r);
+		return 1;
+	}
+	return 0;
+}
+
+int64_t tg_result_message_id(const struct tg_result *r)
+{
+	if (r->result) {
+		const cJSON *mid = cJSON_GetObjectItemCaseSensitive(r->result, "message_id");
+		return cJSON_IsNumber(mid) ? (int64_t)mid->valuedouble : 0;
+	}
+	/* a lite answer: the message's own id is the first key of "result"
+	 * (Telegram's order; a nested message comes later) */
+	static const char key[] = "\"result\":{\"message_id\":";
+	const char *p = r->raw ? strstr(r->raw, key) : NULL;
+	if (p)
+		return strtoll(p + sizeof key - 1, NULL, 10);
+	cJSON *j = r->raw ? cJSON_Parse(r->raw) : NULL;	/* another layout: read it whole */
+	const cJSON *mid = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(j, "result"), "message_id");
+	int64_t id = cJSON_IsNumber(mid) ? (int64_t)mid->valuedouble : 0;
+	cJSON_Delete(j);
+	return id;
 }

@@ -4,7 +4,13 @@
  * answer or a typed error: a transport failure (no HTTP answer, bad body) or
  * an API error with Telegram's error_code, description and retry_after. The
  * token is only ever in the URL; curl's error text is scrubbed before it is
- * stored. struct tg_result owns its cJSON tree; tg_result_free() frees it. */
+ * stored. struct tg_result owns its cJSON tree; tg_result_free() frees it.
+ *
+ * Calls run in one of two ways: tg_call blocks (startup, getMe, callback
+ * answers); tg_start runs a request in the background, on curl's multi
+ * interface, so the long poll and several sends progress together and one
+ * hanging send holds up nobody else. The run loop drives background
+ * requests with tg_run and collects them with tg_next_done. */
 #ifndef CANCELBOT_TELEGRAM_H
 #define CANCELBOT_TELEGRAM_H
 
@@ -41,7 +47,29 @@ void tg_close(struct tg_client *c);
 /* params may be NULL; timeout_s bounds the whole request. */
 enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *params,
 		       long timeout_s, struct tg_result *out);
+/* The same with the request body as JSON text (NULL: "{}"). */
+enum tg_status tg_call_body(struct tg_client *c, const char *method, const char *body,
+			    long timeout_s, struct tg_result *out);
 void tg_result_free(struct tg_result *r);
+
+struct tg_req;
+/* Starts method in the background; takes over body (malloc'ed JSON text).
+ * lite: an answer beginning {"ok":true is not parsed (result is NULL; see
+ * tg_result_message_id). user comes back with the answer. */
+struct tg_req *tg_start(struct tg_client *c, const char *method, char *body, long timeout_s,
+			int lite, void *user);
+/* Moves background transfers on, waiting up to wait_ms for one of them
+ * to make progress (or tg_wakeup). */
+void tg_run(struct tg_client *c, int wait_ms);
+void tg_wakeup(struct tg_client *c);
+/* One finished background request: 1 with its answer in out (free with
+ * tg_result_free) and its user pointer, 0 when none has finished. */
+int tg_next_done(struct tg_client *c, void **user, struct tg_result *out);
+/* Aborts a background request; its user pointer is not returned. */
+void tg_cancel(struct tg_client *c, struct tg_req *r);
+/* The message_id of a sendMessage/editMessageText answer, lite or not; 0
+ * when there is none. */
+int64_t tg_result_message_id(const struct tg_result *r);
 /* Adds an int64 as exact JSON integer text (cJSON's numbers are doubles,
  * which round above 2^53). */
 void tg_add_i64(cJSON *obj, const char *key, int64_t v);

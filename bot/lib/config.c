@@ -34,6 +34,9 @@ static const struct key_def keys[] = {
 	{"telegram", "drop_webhook", K_BOOL, OFF(drop_webhook), 0, 0, 0},
 	{"telegram", "request_margin", K_INT, OFF(request_margin), 1, 300, 0},
 	{"telegram", "rate_limits", K_BOOL, OFF(rate_limits), 0, 0, 0},
+	{"telegram", "send_timeout", K_INT, OFF(send_timeout), 1, 300, 0},
+	{"telegram", "chat_queue_max", K_INT, OFF(chat_queue_max), 0, 100000, 0},
+	{"telegram", "reply_max_age", K_INT, OFF(reply_max_age), 10, 7 * 86400, 0},
 	{"bot", "intents_dir", K_STRING, OFF(intents_dir), 0, 0, 0},
 	{"bot", "responses_dir", K_STRING, OFF(responses_dir), 0, 0, 0},
 	{"bot", "state_dir", K_STRING, OFF(state_dir), 0, 0, 0},
@@ -74,6 +77,9 @@ void config_defaults(struct config *c)
 	c->poll_timeout = 50;
 	c->request_margin = 15;
 	c->rate_limits = 1;
+	c->send_timeout = 15;
+	c->chat_queue_max = 20;
+	c->reply_max_age = 86400;
 	c->state_dir = xstrdup("state");
 	c->group_mode = GROUP_MENTION;
 	c->context_ttl = 1800;

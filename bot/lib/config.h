@@ -26,6 +26,10 @@ struct config {
 	int drop_webhook;
 	int request_margin;	/* seconds a long poll may take beyond its timeout */
 	int rate_limits;	/* pace sends to Telegram's limits (off: benchmarks only) */
+	/* delivery (outbox.h) */
+	int send_timeout;	/* seconds one send may take; shorter than a long poll */
+	int chat_queue_max;	/* replies one chat may have waiting (0: no cap) */
+	int reply_max_age;	/* seconds a reply is retried before it is dropped */
 
 	char *intents_dir;
 	char *responses_dir;

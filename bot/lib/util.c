@@ -114,6 +114,29 @@ void sbuf_addf(struct sbuf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sbuf_add_json_str(struct sbuf *b, const char *s)
+{
+	sbuf_addc(b, '"');
+	const char *run = s;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		sbuf_add(b, run, (size_t)(s - run));
+		run = s + 1;
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			sbuf_add(b, e, 2);
+		} else if (c == '\n') {
+			sbuf_add(b, "\\n", 2);
+		} else {
+			sbuf_addf(b, "\\u%04x", c);
+		}
+	}
+	sbuf_add(b, run, (size_t)(s - run));
+	sbuf_addc(b, '"');
+}
+
 const char *sbuf_str(struct sbuf *b)
 {
 	return b->p ? b->p : "";

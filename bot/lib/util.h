@@ -32,6 +32,9 @@ void sbuf_adds(struct sbuf *b, const char *s);
 void sbuf_addc(struct sbuf *b, char c);
 void sbuf_addf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_vaddf(struct sbuf *b, const char *fmt, va_list ap);
+/* s as a JSON string, quotes included: " \ and control characters
+ * escaped, other bytes (UTF-8) as they are. */
+void sbuf_add_json_str(struct sbuf *b, const char *s);
 const char *sbuf_str(struct sbuf *b);	/* never NULL */
 char *sbuf_take(struct sbuf *b);	/* caller frees; buffer is reset */
 void sbuf_free(struct sbuf *b);

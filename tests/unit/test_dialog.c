@@ -72,9 +72,10 @@ Test(dialog, a_queued_reply_outlives_the_knowledge_base_it_came_from)
 	struct dialog_out out;
 	dialog_handle(&env, &u, &out);
 	cr_assert_geq(out.n, 1);
-	struct outbox *ob = outbox_new(0);
+	struct outbox_limits lim = {0};
+	struct outbox *ob = outbox_new(&lim);
 	for (size_t i = 0; i < out.n; i++)
-		outbox_push(ob, u.update_id, &out.v[i], 0);	/* takes the text */
+		outbox_push(ob, u.update_id, &out.v[i], 0, 0);	/* takes the text */
 	dialog_out_free(&out);
 	kb_free(kb);		/* the reload */
 	kb = load_kb();		/* reuses the freed memory */

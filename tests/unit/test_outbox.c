@@ -1,16 +1,28 @@
 /* Unit tests: outbox pacing against Telegram's limits, on a simulated
  * clock: 1 message/s per chat, 20/minute per group, 30/s overall, 429
- * pauses, in-order delivery per chat, and the confirmation floor. */
+ * pauses for one chat, in-order delivery per chat, round-robin between
+ * chats, the per-chat cap and the age limit. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "outbox.h"
 
-static void push(struct outbox *ob, int64_t update, int64_t chat)
+static void push_at(struct outbox *ob, int64_t update, int64_t chat, double t)
 {
 	struct reply r = {.chat_id = chat, .is_group = chat < 0, .text = strdup("x")};
-	outbox_push(ob, update, &r, 0);
+	outbox_push(ob, update, &r, t, t);
+}
+
+static void push(struct outbox *ob, int64_t update, int64_t chat)
+{
+	push_at(ob, update, chat, 0);
+}
+
+static struct outbox *new_outbox(int pacing, size_t chat_max, double max_age)
+{
+	struct outbox_limits lim = {.pacing = pacing, .chat_max = chat_max, .max_age = max_age};
+	return outbox_new(&lim);
 }
 
 /* Sends whatever is ready at each tick from 0 to seconds; returns how many
@@ -35,7 +47,7 @@ static int drain(struct outbox *ob, double seconds, double *times, int64_t *chat
 
 Test(outbox, one_message_a_second_per_chat)
 {
-	struct outbox *ob = outbox_new(1);
+	struct outbox *ob = new_outbox(1, 0, 0);
 	for (int i = 0; i < 5; i++)
 		push(ob, 100 + i, 42);
 	double times[8];
@@ -48,7 +60,7 @@ Test(outbox, one_message_a_second_per_chat)
 
 Test(outbox, twenty_a_minute_per_group)
 {
-	struct outbox *ob = outbox_new(1);
+	struct outbox *ob = new_outbox(1, 0, 0);
 	for (int i = 0; i < 25; i++)
 		push(ob, 100 + i, -1001);
 	static double times[32];
@@ -61,7 +73,7 @@ Test(outbox, twenty_a_minute_per_group)
 
 Test(outbox, thirty_a_second_overall)
 {
-	struct outbox *ob = outbox_new(1);
+	struct outbox *ob = new_outbox(1, 0, 0);
 	for (int i = 0; i < 90; i++)
 		push(ob, 100 + i, 1000 + i);	/* 90 different private chats */
 	static double times[96];
@@ -72,14 +84,12 @@ Test(outbox, thirty_a_second_overall)
 	outbox_free(ob);
 }
 
-Test(outbox, pause_and_order_and_floor)
+Test(outbox, pause_and_order)
 {
-	struct outbox *ob = outbox_new(1);
+	struct outbox *ob = new_outbox(1, 0, 0);
 	push(ob, 7, 1);
 	push(ob, 8, 1);
 	push(ob, 9, 2);
-	cr_expect_eq(outbox_floor(ob), 7);
-	cr_expect_eq(outbox_pending_for(ob, 7), 1);
 	outbox_pause_chat(ob, 1, 0, 5.0);	/* a 429 for chat 1 */
 	double wait;
 	struct outbox_item *it = outbox_ready(ob, 0, &wait);
@@ -101,7 +111,7 @@ Test(outbox, group_limit_survives_thousands_of_other_chats)
 	/* the pacing table prunes only records that no longer limit anything:
 	 * answering 1100 other chats within the minute (more than the 1024
 	 * records an earlier fixed table kept) must not forget a busy group */
-	struct outbox *ob = outbox_new(1);
+	struct outbox *ob = new_outbox(1, 0, 0);
 	double t = 0, wait;
 	for (int i = 0; i < 20; i++, t += 1.05) {
 		push(ob, i, -1001);
@@ -125,7 +135,7 @@ Test(outbox, group_limit_survives_thousands_of_other_chats)
 
 Test(outbox, the_outbox_decides_after_a_429)
 {
-	struct outbox *ob = outbox_new(1);
+	struct outbox *ob = new_outbox(1, 0, 0);
 	push(ob, 1, 11);
 	push(ob, 2, 22);
 	push(ob, 3, 33);
@@ -141,34 +151,106 @@ Test(outbox, the_outbox_decides_after_a_429)
 	cr_expect_gt(wait, 4);
 	it = outbox_ready(ob, 5.2, &wait);
 	cr_assert_not_null(it);
-	cr_expect_eq(it->r.chat_id, 11, "in order again after the pause");
+	cr_expect_eq(it->r.chat_id, 33, "round-robin: the chat whose turn it is");
 	cr_expect_eq(outbox_result(ob, it, SEND_OK, 0, 5.2), 1, "sent: gone");
+	it = outbox_ready(ob, 5.3, &wait);
+	cr_assert_not_null(it);
+	cr_expect_eq(it->r.chat_id, 11, "then the first one limited");
 	cr_expect_eq(outbox_len(ob), 2);
 	outbox_free(ob);
 }
 
-Test(outbox, a_failing_reply_is_retried_with_backoff_then_given_up)
+Test(outbox, a_429_pauses_that_chat_only)
 {
-	struct outbox *ob = outbox_new(1);
+	/* defect: one retry_after of 40 s on one chat left 51 of 150 other
+	 * chats unanswered for the whole pause */
+	struct outbox *ob = new_outbox(1, 0, 0);
 	push(ob, 1, 11);
-	double now = 0, wait, gaps[OUTBOX_MAX_ATTEMPTS];
+	for (int i = 0; i < 20; i++)
+		push(ob, 10 + i, 100 + i);
+	double wait, t = 0;
+	struct outbox_item *it = outbox_ready(ob, t, &wait);
+	cr_assert_eq(it->r.chat_id, 11);
+	outbox_result(ob, it, SEND_RATE_LIMITED, 40, t);
+	int sent = 0;
+	for (; t < 5 && outbox_len(ob) > 1; t += 0.01)
+		while ((it = outbox_ready(ob, t, &wait)) != NULL) {
+			cr_assert_neq(it->r.chat_id, 11, "paused for 40 s");
+			outbox_result(ob, it, SEND_OK, 0, t);
+			sent++;
+		}
+	cr_expect_eq(sent, 20, "the other chats went on: %d", sent);
+	cr_expect_null(outbox_ready(ob, 39, &wait));
+	cr_expect_not_null(outbox_ready(ob, 40.01, &wait));
+	outbox_free(ob);
+}
+
+Test(outbox, a_flooding_chat_waits_behind_itself_only)
+{
+	/* defect: 2 000 messages from one chat kept 20 other chats waiting
+	 * over 150 s; now chats take turns, and a chat keeps its newest 20 */
+	struct outbox *ob = new_outbox(1, 20, 0);
+	for (int i = 0; i < 2000; i++)
+		push(ob, i, 42);
+	for (int i = 0; i < 20; i++)
+		push(ob, 5000 + i, 100 + i);
+	cr_expect_eq(outbox_len(ob), 40, "20 of the flood kept, and the 20 others");
+	cr_expect_eq(outbox_counts(ob)->dropped_full, 1980);
+	double wait, t = 0, last_other = -1;
+	int64_t first_flood = -1;
+	struct outbox_item *it;
+	for (; t < 60 && outbox_len(ob); t += 0.01)
+		while ((it = outbox_ready(ob, t, &wait)) != NULL) {
+			if (it->r.chat_id != 42)
+				last_other = t;
+			else if (first_flood < 0)
+				first_flood = it->update_id;
+			outbox_result(ob, it, SEND_OK, 0, t);
+		}
+	cr_expect_lt(last_other, 2.0, "every other chat answered within 2 s: %f", last_other);
+	cr_expect_eq(first_flood, 1980, "the flood's newest 20 are kept: first %lld",
+		     (long long)first_flood);
+	outbox_free(ob);
+}
+
+Test(outbox, a_failing_reply_is_retried_until_it_is_too_old)
+{
+	/* defect: 8 tries over 127 s, then the reply was dropped and its
+	 * update confirmed: a 150 s outage lost every answer */
+	struct outbox *ob = new_outbox(1, 0, 3600);
+	push(ob, 1, 11);
+	double now = 0, wait, prev = 0;
 	int tries = 0;
 	for (;;) {
 		struct outbox_item *it = outbox_ready(ob, now, &wait);
 		if (!it) {
-			cr_assert_geq(wait, 0, "nothing left");
+			if (wait < 0)
+				break;	/* dropped */
 			now += wait;
 			continue;
 		}
-		gaps[tries] = now;
+		if (tries)	/* 1, 2, 4 ... then 60 s apart */
+			cr_expect_float_eq(now - prev, tries - 1 < 6 ? (double)(1 << (tries - 1)) : 60.0,
+					   1e-6, "gap %d: %f", tries, now - prev);
+		prev = now;
 		tries++;
-		if (outbox_result(ob, it, SEND_FAILED, 0, now))
-			break;
+		cr_assert_eq(outbox_result(ob, it, SEND_FAILED, 0, now), 0, "kept for a retry");
 	}
-	cr_expect_eq(tries, OUTBOX_MAX_ATTEMPTS, "given up after %d attempts", OUTBOX_MAX_ATTEMPTS);
+	cr_expect_geq(now, 3600, "retried for the whole hour: %f", now);
+	cr_expect_geq(tries, 60, "%d tries", tries);
 	cr_expect_eq(outbox_len(ob), 0);
-	for (int i = 1; i < tries; i++)	/* 1, 2, 4 ... seconds apart */
-		cr_expect_float_eq(gaps[i] - gaps[i - 1], i - 1 < 6 ? (double)(1 << (i - 1)) : 60.0,
-				   1e-6, "gap %d: %f", i, gaps[i] - gaps[i - 1]);
+	cr_expect_eq(outbox_counts(ob)->dropped_stale, 1);
+	outbox_free(ob);
+}
+
+Test(outbox, a_long_retry_after_is_capped)
+{
+	struct outbox *ob = new_outbox(1, 0, 0);
+	push(ob, 1, 11);
+	double wait;
+	struct outbox_item *it = outbox_ready(ob, 0, &wait);
+	outbox_result(ob, it, SEND_RATE_LIMITED, 86399, 0);
+	cr_expect_null(outbox_ready(ob, 1, &wait));
+	cr_expect_leq(wait, OUTBOX_DELAY_MAX, "wait %f", wait);
 	outbox_free(ob);
 }

@@ -49,7 +49,7 @@ Test(stats, totals_survive_a_reopen)
 	answered(&s, "cancel", "att");
 	answered(&s, "cancel", "");
 	log_warn("rate_limited", KV("chat", 1), KV("retry_after", 3));
-	log_error("reply_lost", KV("update", 5));
+	log_error("reply_dropped", KV("update", 5));
 	log_info("handled", KV("update", 5));	/* not a warning: not counted */
 	cr_assert_eq(stats_flush(&s, "Answering as @x"), 0);
 	answered(&s, "port_out", "att");
@@ -73,7 +73,7 @@ Test(stats, totals_survive_a_reopen)
 	cr_expect(strstr(sbuf_str(&rep), "429s: 1, dropped replies: 1"), "%s", sbuf_str(&rep));
 	expect_query("SELECT status FROM runtime", "Stopped");
 	expect_query("SELECT group_concat(event || ' ' || fields, '; ') FROM log_events",
-		     "rate_limited chat=1 retry_after=3; reply_lost update=5");
+		     "rate_limited chat=1 retry_after=3; reply_dropped update=5");
 	stats_close(&t);
 	store_close();
 	sbuf_free(&rep);

@@ -1,0 +1,144 @@
+/* Unit tests: the outbox journal — replies and the offset read back after
+ * a restart, a sent reply never comes back, a batch without its commit line
+ * (a crash mid-write) is dropped whole, a torn line ends the file, the file
+ * is rewritten once it has grown, and the cap's drops are recorded. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helpers.h"
+#include "journal.h"
+
+static struct outbox *new_outbox(size_t chat_max)
+{
+	struct outbox_limits lim = {.chat_max = chat_max};
+	return outbox_new(&lim);
+}
+
+static struct journal *open_at(const char *dir, struct outbox *ob, int64_t *offset)
+{
+	struct sbuf err = {0};
+	double wall;
+	struct journal *j = journal_open(dir, ob, offset, &wall, &err);
+	cr_assert_not_null(j, "%s", sbuf_str(&err));
+	struct outbox_store st = journal_store(j);
+	outbox_set_store(ob, &st);
+	sbuf_free(&err);
+	return j;
+}
+
+static void push(struct outbox *ob, int64_t update, int64_t chat, const char *text)
+{
+	struct reply r = {.chat_id = chat, .is_group = chat < 0, .text = strdup(text),
+			  .reply_to = 77, .nbuttons = 1};
+	strcpy(r.buttons[0].text, "Verizon \"quoted\"");
+	strcpy(r.buttons[0].data, "c:verizon");
+	strcpy(r.source, "en/cancel.txt:3");
+	outbox_push(ob, update, &r, 0, 1700000000);
+}
+
+Test(journal, replies_and_offset_survive_a_restart)
+{
+	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct outbox *ob = new_outbox(0);
+	int64_t offset;
+	struct journal *j = open_at(dir, ob, &offset);
+	cr_expect_eq(offset, -1, "nothing committed yet");
+	push(ob, 10, 1, "<b>one</b>\nline \\ two");
+	push(ob, 11, 2, "two");
+	push(ob, 12, 1, "three");
+	cr_assert_eq(journal_commit(j, ob, 13, 1700000000), 0);
+	double wait;
+	struct outbox_item *it = outbox_ready(ob, 0, &wait);
+	cr_assert_eq(it->update_id, 10);
+	outbox_result(ob, it, SEND_OK, 0, 0);	/* its D line, synced */
+	journal_close(j);
+	outbox_free(ob);
+
+	ob = new_outbox(0);
+	j = open_at(dir, ob, &offset);
+	cr_expect_eq(offset, 13);
+	cr_expect_eq(outbox_len(ob), 2, "the sent reply does not come back");
+	it = outbox_ready(ob, 0, &wait);
+	cr_assert_not_null(it);
+	cr_expect_eq(it->update_id, 11);
+	outbox_retry(ob, it, 0);
+	it = outbox_ready(ob, 0, &wait);
+	cr_expect_eq(it->update_id, 12);
+	cr_expect_str_eq(it->r.text, "three");
+	cr_expect_eq(it->r.reply_to, 77);
+	cr_expect_str_eq(it->r.buttons[0].text, "Verizon \"quoted\"");
+	cr_expect_str_eq(it->r.source, "en/cancel.txt:3");
+	journal_close(j);
+	outbox_free(ob);
+	rm_rf(dir);
+}
+
+Test(journal, a_batch_cut_short_is_fetched_again_whole)
+{
+	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct outbox *ob = new_outbox(0);
+	int64_t offset;
+	struct journal *j = open_at(dir, ob, &offset);
+	push(ob, 10, 1, "committed");
+	cr_assert_eq(journal_commit(j, ob, 11, 1700000000), 0);
+	long end = journal_size(j);
+	journal_close(j);
+	/* the next batch's lines without the O line, then half a line */
+	char *path = xasprintf("%s/outbox.journal", dir);
+	cr_assert_eq(truncate(path, end), 0);	/* lines, without the blank space ahead */
+	FILE *f = fopen(path, "a");
+	const char *q = "Q 99 20 1700000000.000 {\"c\":5,\"t\":\"uncommitted\"}";
+	fprintf(f, "%s %016llx\n", q, (unsigned long long)fnv1a(q, strlen(q), FNV1A_INIT));
+	fputs("O 21 1700000000 00000000", f);	/* torn */
+	fclose(f);
+	outbox_free(ob);
+
+	ob = new_outbox(0);
+	j = open_at(dir, ob, &offset);
+	cr_expect_eq(offset, 11, "the torn commit does not count");
+	cr_expect_eq(outbox_len(ob), 1);
+	journal_close(j);
+	outbox_free(ob);
+	/* and the file was cleaned up: a later commit cannot revive them */
+	ob = new_outbox(0);
+	j = open_at(dir, ob, &offset);
+	cr_expect_eq(outbox_len(ob), 1);
+	cr_expect_eq(offset, 11);
+	journal_close(j);
+	outbox_free(ob);
+	free(path);
+	rm_rf(dir);
+}
+
+Test(journal, drops_by_the_cap_are_recorded_and_the_file_is_rewritten)
+{
+	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct outbox *ob = new_outbox(3);
+	int64_t offset;
+	struct journal *j = open_at(dir, ob, &offset);
+	char text[2048];
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	for (int i = 0; i < 2000; i++) {	/* ~4 MB through a file that keeps 3 */
+		push(ob, i, 42, text);
+		cr_assert_eq(journal_commit(j, ob, i + 1, 1700000000), 0);
+	}
+	cr_expect_lt(journal_size(j), 2 << 20, "rewritten as it grew: %ld bytes", journal_size(j));
+	journal_close(j);
+	outbox_free(ob);
+	ob = new_outbox(3);
+	j = open_at(dir, ob, &offset);
+	cr_expect_eq(outbox_len(ob), 3, "the newest three");
+	cr_expect_eq(offset, 2000);
+	double wait;
+	cr_expect_eq(outbox_ready(ob, 0, &wait)->update_id, 1997);
+	journal_close(j);
+	outbox_free(ob);
+	rm_rf(dir);
+}

@@ -135,10 +135,14 @@ build/bench_curl: tests/bench/bench_curl.c | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl
 
 # Performance figures come from here, never from timed tests.
-bench: cancelbot build/bench_core build/bench_curl
+build/bench_context: tests/bench/bench_context.c $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+
+bench: cancelbot build/bench_core build/bench_curl build/bench_context
 	@echo "| measure | result | target |"
 	@echo "|---|---|---|"
 	@./build/bench_core tests/labelled.tsv 200000
+	@./build/bench_context
 	@python3 tests/bench/bench_e2e.py ./cancelbot 10000 ./build/bench_curl
 
 # Installing: the installed binary has its PREFIX's data directory compiled

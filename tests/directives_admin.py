@@ -44,6 +44,17 @@ def check_output(conv, step):
         raise Failure(f"check printed:\n{out[-3000:]}")
 
 
+def cli_output(conv, step):
+    """cli-output SUBCOMMAND [ARG ...] | REGEX
+    `cancelbot SUBCOMMAND -c CONFIG ARG ...` (while the bot runs) exits 0 and
+    prints something matching REGEX (re.S)"""
+    args = [conv.bot, step.args[0], "-c", conv.write_config()] + step.args[1:]
+    p = subprocess.run(args, cwd=conv.tmp, capture_output=True, timeout=WAIT)
+    out = (p.stdout + p.stderr).decode("utf-8", "replace")
+    if p.returncode != 0 or not re.search(step.text, out, re.S):
+        raise Failure(f"{' '.join(args[1:2] + args[4:])} exited {p.returncode}, printed:\n{out[-3000:]}")
+
+
 def expect_admin_file(conv, step):
     """expect-admin-file FILE REGEX
     FILE of the admin knowledge-base directory exists and matches REGEX;
@@ -72,16 +83,21 @@ def press_button(conv, step):
     """press-button [from=ID] | LABEL_REGEX
     waits for a message of the bot with a button whose label matches, then
     presses the newest such button (its callback_data is not known in
-    advance: an edit's buttons carry a random nonce); only messages newer
-    than the one the previous press-button used count"""
+    advance: an edit's buttons carry a random nonce); only messages to the
+    same chat (chat=, else from=), newer than the one the previous
+    press-button there used, count"""
     want = re.compile(step.text)
     found = []
-    after = getattr(conv, "button_message", -1)
+    chat = int(step.opts.get("chat", step.opts.get("from", 42)))
+    used = conv.__dict__.setdefault("button_message", {})
+    after = used.get(chat, -1)
 
     def check():
         calls = conv.fake.calls_of("sendMessage")
         for i in range(len(calls) - 1, after, -1):
             call = calls[i]
+            if call["params"].get("chat_id") != chat:
+                continue
             markup = call["params"].get("reply_markup")
             if isinstance(markup, str):
                 markup = json.loads(markup)
@@ -94,7 +110,7 @@ def press_button(conv, step):
     conv.fake.wait_for(check, WAIT)
     if not found:
         raise Failure(f"no button matches {step.text!r}:\n{conv.dump('sendMessage')}")
-    conv.button_message = found[0][0]
+    used[chat] = found[0][0]
     conv.press(step.opts, found[0][1])
 
 
@@ -105,4 +121,4 @@ def send_lines(conv, step):
 
 
 ADMIN_DIRECTIVES = {f.__doc__.split()[0]: f for f in (
-    admin_file, check_output, expect_admin_file, admin_dir_clear, press_button, send_lines)}
+    admin_file, check_output, cli_output, expect_admin_file, admin_dir_clear, press_button, send_lines)}

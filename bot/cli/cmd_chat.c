@@ -51,6 +51,9 @@ static void local_action(const struct config *cfg, struct kb **kb, const struct 
 			unmatched_report(out->action_arg, &report);
 		store_close();
 	}
+	else if (out->action == ACTION_KBADMIN)
+		sbuf_adds(&report, "/kb, /show, /edit, /teach, /history and /rollback work in Telegram "
+			  "(`cancelbot run`); here, edit the files and /reload.\n");
 	else
 		sbuf_adds(&report, "Counters are kept by `cancelbot run`.\n");
 	dialog_report(u, out, sbuf_str(&report));

@@ -132,6 +132,10 @@ void dialog_remember(const struct dialog_env *env, const struct update *u, const
 	if (*c)
 		m->brand[0] = '\0';	/* a carrier with facts replaces a brand without */
 	memcpy(m->plan, p, sizeof p);
+	if (*t && kb_topic_asks_carrier(env->kb, t) == 2)
+		memcpy(m->situation, t, sizeof t);
+	if (*c && *p)
+		context_note_plan(m, c, p);
 	memcpy(m->lang, out_lang, sizeof m->lang);
 	m->pending = pending;
 	memcpy(m->pending_topic, pending ? t : "", pending ? sizeof t : 1);
@@ -223,7 +227,10 @@ void dialog_answer(const struct dialog_env *env, const struct update *u, struct 
 		dialog_remember(env, u, topic, carrier, NULL, PENDING_PLAN, lang);
 		return;
 	}
-	dialog_remember(env, u, topic, carrier, plan, PENDING_NONE, lang);
+	/* a greeting or help is no topic to go on with ("I have Ultra" after
+	 * "hi" is noted, not greeted again) */
+	const struct rule *r = kb_rule(env->kb, RULE_INTENT, topic);
+	dialog_remember(env, u, r && r->addressed_only ? "" : topic, carrier, plan, PENDING_NONE, lang);
 }
 
 void dialog_set_lang(const struct dialog_env *env, const struct update *u, struct dialog_out *out,

@@ -49,6 +49,7 @@ struct scan {
 	int han;		/* the text has Chinese characters: zh patterns apply */
 	const struct bigrams *pairs;	/* the text's byte pairs, for the needles */
 	int carrier, plan;	/* a carrier / plan was named */
+	int known;		/* the conversation already has a carrier (classify_in) */
 	int *limit_hit;
 };
 
@@ -80,7 +81,7 @@ static void pairs_done(const char *t, size_t len)
 static int atom_holds(struct scan *sc, int atom)
 {
 	if (atom == COND_CARRIER)
-		return sc->carrier;
+		return sc->carrier || sc->known;
 	if (atom == COND_PLAN)
 		return sc->plan;
 	if (!sc->memo[atom]) {
@@ -125,7 +126,13 @@ static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
 		found = 1;
 	}
 	size_t ns, ne;
-	if (!found || run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
+	if (!found)
+		return 0;
+	/* the `not` patterns: skipped, like a group, when none of their
+	 * literals is in the text (a carrier's {home_only} scans the whole
+	 * message from its start) */
+	if (needles_may_occur(&r->none_need, sc->pairs) &&
+	    run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
 		return 0;
 	h->rule = r;
 	h->destination = 0;
@@ -167,6 +174,12 @@ static void consider(struct hit *best, const struct hit *h)
 
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out)
 {
+	classify_in(kb, text, len, 0, out);
+}
+
+void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_known,
+		 struct classification *out)
+{
 	memset(out, 0, sizeof *out);
 	out->norm = normalize(text, len);
 	int han = text_has_han(out->norm);
@@ -178,7 +191,7 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 	struct scan sc = {.kb = kb, .t = out->norm, .len = norm_len,
 			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
 			  .limit_hit = &out->limit_hit, .han = han,
-			  .pairs = pairs_of(out->norm, norm_len)};
+			  .pairs = pairs_of(out->norm, norm_len), .known = carrier_known};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
 	/* mentions first: intents' conditions may ask whether a carrier was named */
@@ -189,7 +202,9 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
 			continue;
 		if (r->kind == RULE_PLAN)
 			plans++;
-		else if (kb->carrier_destination)
+		else if (kb->carrier_destination &&
+			 /* the text's pairs include those before the mention */
+			 needles_may_occur(&kb->destination_need, sc.pairs))
 			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
 					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
 		consider(best, &h);

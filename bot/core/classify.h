@@ -32,6 +32,12 @@ struct classification {
 };
 
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out);
+/* classify, for a message in a conversation that already has a carrier
+ * (carrier_known): a pattern that asks for a carrier named ("when = carrier")
+ * counts it as named ("不如cancel咗佢" after Visible). Vetoes still see only
+ * what the message names. */
+void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_known,
+		 struct classification *out);
 void classification_free(struct classification *c);
 
 /* Writes a human-readable account of how text is classified: normalised

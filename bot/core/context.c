@@ -312,3 +312,24 @@ void context_note_answer(struct context *c, int64_t chat, const char *key, int64
 	a->at = now;
 	snprintf(a->key, sizeof a->key, "%s", key);
 }
+
+void context_note_plan(struct memory *m, const char *carrier, const char *plan)
+{
+	size_t i = 0;
+	while (i < CTX_LINES && m->lines[i].carrier[0] && strcmp(m->lines[i].carrier, carrier))
+		i++;
+	if (i == CTX_LINES) {	/* full: the oldest goes */
+		memmove(&m->lines[0], &m->lines[1], sizeof m->lines - sizeof m->lines[0]);
+		i = CTX_LINES - 1;
+	}
+	snprintf(m->lines[i].carrier, sizeof m->lines[i].carrier, "%s", carrier);
+	snprintf(m->lines[i].plan, sizeof m->lines[i].plan, "%s", plan);
+}
+
+const char *context_plan_of(const struct memory *m, const char *carrier)
+{
+	for (size_t i = 0; m && carrier && i < CTX_LINES && m->lines[i].carrier[0]; i++)
+		if (!strcmp(m->lines[i].carrier, carrier))
+			return m->lines[i].plan;
+	return NULL;
+}

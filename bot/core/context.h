@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #define CTX_ID 32
+#define CTX_LINES 4	/* carriers whose plan a conversation remembers */
 #define CTX_KEY 128	/* a group's answer key: "topic|carrier|plan|lang" */
 
 enum pending { PENDING_NONE, PENDING_CARRIER, PENDING_PLAN };
@@ -29,6 +30,15 @@ struct memory {
 	char lang[16];		/* the language of the conversation (lang.h code) */
 	enum pending pending;
 	char pending_topic[CTX_ID];
+	char situation[CTX_ID];	/* the last sensitive topic (a death, a lost phone:
+				 * an intent with ask = after), which a cue's
+				 * keeps still reads after a side question */
+	/* the plan said for each carrier of the conversation ("my Cricket is
+	 * prepaid, the Verizon one monthly"), so going back to a line brings
+	 * its plan back; the oldest is dropped when full */
+	struct {
+		char carrier[CTX_ID], plan[CTX_ID];
+	} lines[CTX_LINES];
 };
 
 struct context;
@@ -45,6 +55,11 @@ void context_forget(struct context *c, int64_t chat, int64_t user);
 /* A group became a supergroup: its memories move to the new chat id. */
 void context_migrate(struct context *c, int64_t from, int64_t to);
 size_t context_size(struct context *c, double now);
+
+/* Notes that carrier's line is on plan in m (newest last). */
+void context_note_plan(struct memory *m, const char *carrier, const char *plan);
+/* The plan noted for carrier in m, or NULL. */
+const char *context_plan_of(const struct memory *m, const char *carrier);
 
 /* /lang: a lang.h code, or NULL to follow the messages again. */
 void context_set_lang(struct context *c, int64_t user, const char *lang);

@@ -161,26 +161,54 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 	}
 }
 
+/* Can cue stand for a message whose intent is topic (NULL: none)? A US
+ * brand always; otherwise only a cue that replaces that intent or means it,
+ * so a weaker cue that does ("俾唔俾得" the PIN: paid agents, over contact)
+ * is not hidden by a stronger one that does not. */
+static int cue_applies(const struct rule *cue, const char *topic)
+{
+	return !topic || cue->brand || list_has(cue->replaces, topic) || !strcmp(cue->answer, topic);
+}
+
+/* Does the knowledge base say which plan words are statements (a cue with
+ * stands_for = plan)? Without one every plan word counts as said. */
+static int plan_statements(const struct kb *kb)
+{
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kb->rules[i].kind == RULE_CUE && kb->rules[i].plan_stated)
+			return 1;
+	return 0;
+}
+
 /* Answers one question (text, the bot's name blanked) as the conversation
  * so far reads it. Returns 0 when nothing in it was understood. */
 static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
 		   const char *text, int addressed)
 {
 	int group = update_is_group(u);
+	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	struct classification c;
 	classify(env->kb, text, strlen(text), &c);
+	/* nothing in the message itself, in a conversation that has a carrier:
+	 * the carrier counts as named ("不如cancel咗佢" after Visible), unless a
+	 * cue already says what the message is */
+	if (addressed && !c.intent && !c.ncues && !c.veto && m && (m->carrier[0] || m->brand[0])) {
+		classification_free(&c);
+		classify_in(env->kb, text, strlen(text), 1, &c);
+	}
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
 			.carrier = c.carrier ? c.carrier->id : NULL,
 			.plan = c.plan ? c.plan->id : NULL};
-	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	/* cues are for someone speaking to the bot; "I don't know" only answers
 	 * "which carrier?"; an intent wins over a cue unless the cue replaces it */
 	const struct rule *cue = NULL;
 	size_t ci = 0;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
-		if (!c.cues[ci]->asked ||
+		if (c.cues[ci]->plan_stated || !cue_applies(c.cues[ci], a.topic))
+			continue;	/* a marker only (see below), or one the intent beats */
+		else if (!c.cues[ci]->asked ||
 		    (m && m->pending == (c.cues[ci]->asked == 1 ? PENDING_CARRIER : PENDING_PLAN)))
 			cue = c.cues[ci];
 	if (cue && cue->brand) {
@@ -203,8 +231,21 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		a.topic = NULL;
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
-				 * documents?" after a death in the family) */
-		a.topic = m && m->topic[0] && list_has(cue->keeps, m->topic) ? m->topic : cue->answer;
+				 * documents?" after a death in the family), or the
+				 * situation it is in (a death, after a question on
+				 * fees), and the message names no carrier (a new
+				 * subject) */
+		a.topic = m && m->topic[0] && (list_has(cue->keeps, "*") ||
+			(!c.carrier && list_has(cue->keeps, m->topic))) ? m->topic
+			: m && !c.carrier && list_has(cue->keeps, m->situation) ? m->situation
+			: cue->answer;
+	/* a plan only implied (a phone on installments, auto-refill) is no plan
+	 * said: the reply and the memory keep to what the asker stated */
+	int stated = 0;
+	for (size_t i = 0; i < c.ncues; i++)
+		stated |= c.cues[i]->plan_stated;
+	if (a.plan && !stated && plan_statements(env->kb))
+		a.plan = NULL;
 	/* "moving to Mint": Mint is where the number goes, not the line to leave */
 	if (c.carrier_is_destination)
 		a.carrier = NULL;
@@ -212,8 +253,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int brand_now = a.brand[0] != 0;
 	if (!c.veto && (addressed || a.topic))
 		follow_up(m, addressed, &a);
-	if (ui_cue && !(statement && a.named))
-		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply */
+	if (ui_cue && !(statement && a.named && a.topic && !list_has(cue->replaces, a.topic)))
+		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply;
+				 * "I'm postpaid" after "what is prepaid?" is noted */
 	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
 		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
 	int understood = 1;

@@ -16,7 +16,7 @@
  *   - any other UI text (how long it takes, "the answer above applies"):
  *     the topic the conversation is on.
  *   Carrier and plan of a turn that is no answer are what the conversation
- *   knows after it; the script is the reply's (Traditional matches
+ *   knows after it (small talk and none are also right with -); the script is the reply's (Traditional matches
  *   Traditional, Taiwan or Hong Kong wording alike).
  *
  * struct dialogs_set owns its conversations and their strings

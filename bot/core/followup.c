@@ -58,9 +58,14 @@ void follow_up(const struct memory *m, int addressed, struct ask *a)
 		a->carrier = m->carrier;
 	else if (!named_carrier && m->brand[0])
 		snprintf(a->brand, sizeof a->brand, "%s", m->brand);
-	/* a plan said before holds for the same carrier, or for the first one
-	 * named after it ("it's prepaid" ... "Verizon") */
+	/* a plan is a line's: it holds for the same carrier, or for the first
+	 * one named after it ("it's prepaid" ... "Verizon"); another carrier
+	 * ("my wife's Xfinity is monthly" ... "back to Fi") has its own (the
+	 * blind dialogs' writers read it so) */
 	if (!a->plan && m->plan[0] &&
 	    (!m->carrier[0] || (a->carrier && !strcmp(a->carrier, m->carrier))))
 		a->plan = m->plan;
+	/* back to a line whose plan was said earlier in the conversation */
+	if (!a->plan && a->carrier)
+		a->plan = context_plan_of(m, a->carrier);
 }

@@ -108,6 +108,9 @@ char *script_convert(const char *config, const char *text)
 	return copy;
 }
 
+/* s2t converts phrases: 了解 becomes 瞭解 although 了 is written the same in
+ * both scripts. So a text is Simplified only when a character differs on
+ * its own under s2t: the han_simplified bitmap, built per character. */
 int text_is_simplified(const char *utf8)
 {
 	return has_in(han_simplified, utf8);

@@ -13,16 +13,18 @@
 #include <string.h>
 
 /* The written variant of a message with Chinese characters: the row whose
- * marker words it uses (Cantonese); Traditional characters: a Traditional
+ * marker words it uses (Cantonese), in either script; Traditional characters: a Traditional
  * row, the conversation's or the Telegram language's first; none: the
  * conversation's or Telegram's Chinese, else the first Simplified row. */
 static const struct lang *han_variant(const char *text, const struct lang *prev,
 				      const struct lang *tg)
 {
 	int trad = text_is_traditional(text);
+	/* marker words decide whatever the characters: Cantonese written with
+	 * only characters common to both scripts (我喺屋企人嘅…) is Cantonese */
 	for (size_t i = 0; i < nlangs; i++) {
 		const char *p = langs[i].markers;
-		while (p && *p && trad == langs[i].traditional) {
+		while (p && *p) {
 			size_t n = strcspn(p, ",");
 			char word[32];
 			snprintf(word, sizeof word, "%.*s", (int)n, p);
@@ -62,9 +64,10 @@ static size_t latin_words(const char *s)
 }
 
 /* /lang wins; then the message's script (text: the message, or NULL for a
- * command or a button); a message without Chinese characters that is no
- * sentence ("ATT"), a command or a button continues the conversation's
- * language; with no conversation yet the user's Telegram language decides. */
+ * command or a button); a message without Chinese characters, a command or
+ * a button continues the conversation's language; with no conversation yet
+ * an English sentence is English, anything else follows the user's
+ * Telegram language. */
 const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *text)
 {
 	const char *chosen = env->ctx ? context_lang(env->ctx, u->from_id) : NULL;
@@ -75,12 +78,16 @@ const char *dialog_lang(const struct dialog_env *env, const struct update *u, co
 	const struct lang *tg = lang_from_telegram(u->lang_code);
 	if (text && text_has_han(text))
 		return han_variant(text, prev, tg)->code;
-	/* a sentence in Latin letters is written in the first row's language
-	 * (English); a name or two ("ATT", "Verizon prepaid", "ok") goes on
-	 * in the conversation's */
+	/* no Chinese characters: the conversation's language goes on (the
+	 * taxonomy's contract: "ATT" or "can I do it by phone?" in a Chinese
+	 * conversation stays Chinese); with none yet, a sentence in Latin
+	 * letters is the first row's language (English), a name or two ("ATT",
+	 * "ok") the user's Telegram language */
+	if (prev)
+		return prev->code;
 	if (text && latin_words(text) >= 3)
 		return langs[0].code;
-	return prev ? prev->code : tg->code;
+	return tg->code;
 }
 
 /* text in l's script: OpenCC, then l's own word fixes; NULL when there is

@@ -8,8 +8,9 @@
 #include "dialog.h"
 
 /* The reply language (a lang.h code, static): /lang's choice, else the
- * script of text (the message; NULL for commands and buttons), else the
- * conversation's, else the user's Telegram language. */
+ * script of text (the message; NULL for commands and buttons) when it has
+ * Chinese characters, else the conversation's, else English for an English
+ * sentence, else the user's Telegram language. */
 const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *text);
 /* Converts every reply of out (texts, buttons, the toast) into the script
  * of out->lang, when that variant has one of its own. */

@@ -12,11 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Where rel is shipped. */
-static char *shipped_path(const struct bot *b, const char *rel)
+char *kbapply_shipped_path(const struct config *cfg, const char *rel)
 {
 	int intents = strncmp(rel, "intents/", 8) == 0;
-	return xasprintf("%s/%s", intents ? b->cfg.intents_dir : b->cfg.responses_dir,
+	return xasprintf("%s/%s", intents ? cfg->intents_dir : cfg->responses_dir,
 			 rel + (intents ? 8 : 10));
 }
 
@@ -28,7 +27,7 @@ char *kbapply_current(const struct bot *b, const char *rel)
 	free(path);
 	if (text)
 		return text;
-	path = shipped_path(b, rel);
+	path = kbapply_shipped_path(&b->cfg, rel);
 	text = read_file(path, NULL);
 	free(path);
 	return text;
@@ -40,7 +39,7 @@ struct kb *kbapply_try(struct bot *b, int64_t user, const char *rel, const char 
 	char *shipped = NULL;
 	if (!content) {
 		/* removing the admin's file brings the shipped one back: stage that */
-		char *p = shipped_path(b, rel);
+		char *p = kbapply_shipped_path(&b->cfg, rel);
 		shipped = read_file(p, NULL);
 		free(p);
 		if (!shipped) {
@@ -101,7 +100,7 @@ long kbapply_apply(struct bot *b, int64_t who, const char *trigger, const char *
 		put(path, old, rep);
 		sbuf_adds(rep, "Not applied: the old text is back.\n");
 	} else {
-		v = kbhist_add(b, who, what, rel, old, content, rep);
+		v = kbhist_add(who, what, rel, old, content, rep);
 		sbuf_addf(rep, "Applied %s", what);
 		if (v > 0)
 			sbuf_addf(rep, " as version %ld (/history %ld shows it, /rollback %ld undoes it)",

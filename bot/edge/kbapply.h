@@ -10,10 +10,14 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "kb.h"
 
 struct bot;
 
+/* Where rel ("intents/x.ini", "responses/en/y.txt") is shipped; the caller
+ * frees it. */
+char *kbapply_shipped_path(const struct config *cfg, const char *rel);
 /* The text of rel ("responses/en/cancel.txt") in use now: the admin
  * directory's, else the shipped one; NULL when neither can be read. The
  * caller frees it. */

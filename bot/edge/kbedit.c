@@ -35,6 +35,8 @@ struct session {
 	char rel[200];		/* the file, relative to its layer */
 	char head[64], topic[KB_ID_MAX + 1], lang[8];
 	char *content;		/* the whole new file, once previewed */
+	uint64_t base_hash;	/* of the file it was made from: Apply refuses when the
+				 * file changed since (another admin's edit is not lost) */
 	char *questions[TEACH_MAX];
 	size_t nquestions;
 	char *phrase;
@@ -213,6 +215,7 @@ static void take_text(struct bot *b, struct session *s, const struct update *u, 
 	}
 	free(s->content);
 	s->content = kbfile_replace_section(base, s->head, u->text);
+	s->base_hash = fnv1a(base, strlen(base), FNV1A_INIT);
 	free(base);
 	s->expires = now_seconds() + b->cfg.edit_ttl;
 	preview(b, s, u, out);
@@ -222,6 +225,16 @@ static void take_text(struct bot *b, struct session *s, const struct update *u, 
 static void apply(struct bot *b, struct session *s, const struct update *u, struct dialog_out *out)
 {
 	struct sbuf rep = {0};
+	char *now = kbapply_current(b, s->rel);
+	int changed = !now || fnv1a(now, strlen(now), FNV1A_INIT) != s->base_hash;
+	free(now);
+	if (changed) {
+		/* written over, the other change would be lost without a trace */
+		dialog_report(u, out, "Not applied: the file changed since this preview (another edit "
+			      "was applied). Nothing was written; start again with /edit or /teach.");
+		session_clear(s);
+		return;
+	}
 	long v = kbapply_apply(b, u->from_id, s->phrase ? "/teach" : "/edit", s->what, s->rel,
 			       s->content, &rep);
 	if (v < 0 && !s->phrase) {
@@ -276,10 +289,11 @@ static void teach_pick_intent(struct bot *b, struct session *s, const char *inte
 		session_clear(s);
 	} else {
 		snprintf(s->rel, sizeof s->rel, "%s", rel);
-		snprintf(s->what, sizeof s->what, "/teach %s: %.150s", intent, norm);
+		snprintf(s->what, sizeof s->what, "/teach %.40s: %.150s", intent, norm);
 		free(s->content);
 		s->content = content;
 		content = NULL;
+		s->base_hash = fnv1a(base, strlen(base), FNV1A_INIT);
 		s->expires = now_seconds() + b->cfg.edit_ttl;
 		preview(b, s, u, out);
 	}
@@ -414,6 +428,16 @@ static void cmd_edit(struct bot *b, const struct update *u, struct dialog_out *o
 	free(rel);
 }
 
+/* 1 when the running knowledge base gives text an intent: taught already. */
+static int answered_now(const struct kb *kb, const char *text)
+{
+	struct classification c;
+	classify(kb, text, strlen(text), &c);
+	int yes = c.intent != NULL;
+	classification_free(&c);
+	return yes;
+}
+
 /* /teach: the most frequent unmatched questions, as buttons. */
 static void cmd_teach(struct bot *b, const struct update *u, struct dialog_out *out)
 {
@@ -426,7 +450,7 @@ static void cmd_teach(struct bot *b, const struct update *u, struct dialog_out *
 		char *nl = strchr(line, '\n'), *x = strstr(line, "× ");
 		if (nl)
 			*nl = '\0';
-		if (x && x[strlen("× ")])
+		if (x && x[strlen("× ")] && !answered_now(b->kb, x + strlen("× ")))
 			s->questions[s->nquestions++] = xstrdup(x + strlen("× "));
 		line = nl ? nl + 1 : NULL;
 	}

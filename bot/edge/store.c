@@ -45,6 +45,11 @@ static const struct migration {
 	    " level TEXT NOT NULL, event TEXT NOT NULL, fields TEXT NOT NULL);"
 	    "CREATE TABLE runtime (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL,"
 	    " started INTEGER NOT NULL, flushed TEXT NOT NULL, status TEXT NOT NULL);"},
+	/* kbhist: every change admins applied from Telegram, the file's whole
+	 * text before and after (NULL: no admin file) */
+	{5, "CREATE TABLE kb_history (version INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    " at INTEGER NOT NULL, who INTEGER NOT NULL, what TEXT NOT NULL, file TEXT NOT NULL,"
+	    " old TEXT, new TEXT);"},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -119,6 +119,7 @@ static int cue_key(struct rule *r, const char *name, const char *value)
 	}
 	if (!strcmp(name, "stands_for")) {
 		r->brand = !strcmp(value, "carrier");
+		r->plan_stated = !strcmp(value, "plan");
 		return 1;
 	}
 	return 0;
@@ -330,7 +331,7 @@ int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbu
 	if (dest && err->len == before) {
 		/* matched against the text before a carrier name, so it must end there */
 		kb->carrier_destination = kb_compile_expanded(kb, "(?:{carrier_destination})$",
-							      &dest->pats[0], err);
+							      &dest->pats[0], &kb->destination_need, err);
 	}
 	return (rc || err->len != before) ? -1 : 0;
 }

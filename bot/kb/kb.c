@@ -85,6 +85,7 @@ static void free_rule(struct rule *r)
 	free(r->groups);
 	alt_free(&r->any);
 	pcre2_code_free(r->none);
+	needles_free(&r->none_need);
 	free(r->answer);
 	free(r->also);
 	free(r->replaces);
@@ -123,6 +124,7 @@ void kb_free(struct kb *kb)
 	free(kb->file_hashes);
 	free(kb->responses_dir);
 	pcre2_code_free(kb->carrier_destination);
+	needles_free(&kb->destination_need);
 	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);
 	pcre2_jit_stack_free(kb->jit_stack);

@@ -97,6 +97,8 @@ struct rule {
 	int asked;		/* when_asked = carrier (1) / plan (2): only as the reply to
 				 * "which carrier?" / "prepaid or postpaid?" */
 	int brand;		/* stands_for = carrier: a US carrier without facts */
+	int plan_stated;	/* stands_for = plan: the plan the message names is said,
+				 * not only implied (financing, auto-refill) */
 	struct pattern *pats;
 	size_t npats;
 	struct cond *conds;
@@ -105,6 +107,8 @@ struct rule {
 	size_t ngroups;
 	struct alt any;		/* defines: all patterns as one alternation */
 	pcre2_code *none;	/* all negative patterns, or NULL */
+	struct needles none_need;	/* literals one of which any match of none contains;
+					 * a rule that matched skips none when none is in the text */
 	const char *file;
 	int line, order;
 };
@@ -146,6 +150,7 @@ struct kb {
 	size_t nfiles;
 	size_t counts[RULE_KIND_COUNT];
 	pcre2_code *carrier_destination;	/* [define carrier_destination], or NULL */
+	struct needles destination_need;	/* its literals (see struct alt) */
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;
 	pcre2_match_context *mctx;	/* match/depth/heap limits */

@@ -21,7 +21,7 @@ enum { MAX_NEEDLE_LEN = 12 };
 
 struct needle {
 	char *s;
-	size_t len;		/* >= 2: one byte has no pair to look up */
+	size_t len;		/* 1 byte: one pseudo-pair, the byte and NUL (bigrams_set) */
 	uint16_t pairs[MAX_NEEDLE_LEN - 1];	/* its byte pairs, as bigrams index them */
 	unsigned npairs;
 };
@@ -35,6 +35,15 @@ struct needles {
 	uint16_t *first;
 	uint32_t *from;
 	size_t nfirst;
+	/* The first pairs again, by the 64-bit word of struct bigrams that holds
+	 * them (same first byte, mostly): word[w] with the bits of its pairs in
+	 * mask[w], and first[wfrom[w]] .. first[wfrom[w + 1] - 1] its pairs.
+	 * A set of 300 needles has some 30 words: when a message has none of a
+	 * word's pairs, one AND skips them all. */
+	uint16_t *word;
+	uint64_t *mask;
+	uint32_t *wfrom;
+	size_t nword;
 	int usable;		/* 0: unknown, the pattern must always run */
 };
 

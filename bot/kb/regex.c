@@ -419,16 +419,18 @@ void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err)
 		r->any = compile_alt(kb, r, 0, r->npats, -2, err);
 	else
 		compile_groups(kb, r, err);
-	r->none = compile_union(kb, r, 0, r->npats, 1, -2, 0, NULL, err);
+	r->none = compile_union(kb, r, 0, r->npats, 1, -2, 0, &r->none_need, err);
 }
 
 pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
-				struct sbuf *err)
+				struct needles *need, struct sbuf *err)
 {
 	struct sbuf re = {0};
 	pcre2_code *c = NULL;
 	if (expand(kb, src, &re, 0, at, err) == 0)
 		c = compile(sbuf_str(&re), at, err);
+	if (c && need)
+		needles_from_regex(sbuf_str(&re), need);
 	sbuf_free(&re);
 	return c;
 }

@@ -109,3 +109,21 @@ Test(context, evicts_the_least_recently_used_in_order)
 	cr_expect_eq(context_size(c, OPS), CAP);
 	context_free(c);
 }
+
+Test(context, each_line_keeps_its_plan_and_the_oldest_goes_when_full)
+{
+	struct memory m = {0};
+	context_note_plan(&m, "cricket", "prepaid");
+	context_note_plan(&m, "verizon", "postpaid");
+	cr_expect_str_eq(context_plan_of(&m, "cricket"), "prepaid");
+	cr_expect_str_eq(context_plan_of(&m, "verizon"), "postpaid");
+	cr_expect_null(context_plan_of(&m, "att"));
+	context_note_plan(&m, "cricket", "postpaid");	/* said again: replaced in place */
+	cr_expect_str_eq(context_plan_of(&m, "cricket"), "postpaid");
+	const char *more[] = {"att", "mint", "tmobile"};
+	for (size_t i = 0; i < 3; i++)
+		context_note_plan(&m, more[i], "prepaid");
+	cr_expect_null(context_plan_of(&m, "cricket"), "the oldest went");
+	cr_expect_str_eq(context_plan_of(&m, "tmobile"), "prepaid");
+	cr_expect_null(context_plan_of(NULL, "att"));
+}

@@ -66,6 +66,15 @@ Test(dialogs, a_turn_is_right_only_when_all_four_labels_match)
 		     "a greeting is small talk; Hong Kong forms are Traditional");
 	g = got("greeting", "-", "-", "zh-Hans");
 	cr_expect_eq(dialogs_check(&t, &g), DIALOGS_SCRIPT, "Simplified is not Traditional");
+	t = turn("smalltalk", "-", "-", "en");
+	g = got("smalltalk", "att", "prepaid", "en");
+	cr_expect_eq(dialogs_check(&t, &g), 0, "small talk is about no carrier or plan");
+	t = turn("smalltalk", "att", "prepaid", "en");
+	cr_expect_eq(dialogs_check(&t, &g), 0, "or about the conversation's");
+	t = turn("ack", "-", "-", "en");
+	g = got("ack", "att", "prepaid", "en");
+	cr_expect_eq(dialogs_check(&t, &g), DIALOGS_CARRIER | DIALOGS_PLAN,
+		     "a carrier noted is about that carrier");
 }
 
 static struct reply reply_of(const char *said, const char *carrier, const char *plan)

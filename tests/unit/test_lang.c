@@ -63,6 +63,9 @@ Test(followup, the_memory_fills_in_what_a_message_leaves_out)
 	follow_up(&m, 1, &b);
 	cr_expect_str_eq(b.topic, "cancel");
 	cr_expect_null(b.plan);	/* Verizon's plan is not AT&T's */
+	struct ask c = {.carrier = "att", .plan = "postpaid"};	/* "AT&T postpaid?" */
+	follow_up(&m, 1, &c);
+	cr_expect_str_eq(c.plan, "postpaid", "a plan said now wins");
 }
 
 Test(script, traditional_stays_traditional_and_latin_keeps_the_language)
@@ -80,12 +83,16 @@ Test(script, traditional_stays_traditional_and_latin_keeps_the_language)
 	strcpy(m->lang, "zh-Hant");
 	cr_expect_str_eq(dialog_lang(&env, &u, "ATT"), "zh-Hant");	/* no Chinese: keeps it */
 	cr_expect_str_eq(dialog_lang(&env, &u, "T-Mobile prepaid"), "zh-Hant");
-	cr_expect_str_eq(dialog_lang(&env, &u, "can I do it by phone?"), "en");	/* a sentence */
+	cr_expect_str_eq(dialog_lang(&env, &u, "can I do it by phone?"), "zh-Hant",
+			 "an English sentence too (taxonomy, Languages)");
 	cr_expect_str_eq(dialog_lang(&env, &u, "要多久"), "zh-Hant");	/* nothing Simplified-only */
 	cr_expect_str_eq(dialog_lang(&env, &u, "怎么注销"), "zh-Hans");	/* Simplified in, out */
 	struct update tw = {.chat_id = 8, .from_id = 8, .kind = UPDATE_MESSAGE, .lang_code = "zh-TW"};
 	cr_expect_str_eq(dialog_lang(&env, &tw, "怎么注销"), "zh-Hans");
 	cr_expect_str_eq(dialog_lang(&env, &tw, "要多久"), "zh-Hant");
+	cr_expect_str_eq(dialog_lang(&env, &tw, "how do I cancel my line"), "en",
+			 "no conversation yet: an English sentence is English");
+	cr_expect_str_eq(dialog_lang(&env, &tw, "ATT"), "zh-Hant", "a name: the Telegram language");
 	char *t = script_convert("s2twp.json", "注销号码");
 	cr_assert_not_null(t);
 	cr_expect(strstr(t, "號碼") != NULL, "%s", t);

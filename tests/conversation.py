@@ -176,6 +176,22 @@ class Conversation:
         self.message_id += 1
         msg = {"message_id": self.message_id, "date": int(time.time()),
                "chat": self.chat(kind, opts), "from": self.user(opts), "text": text}
+        if "caption" in opts:
+            del msg["text"]
+            msg["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+            msg["caption"] = text
+        if "anon" in opts:      # an anonymous admin: Telegram's placeholder user
+            msg["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                           "username": "GroupAnonymousBot"}
+            msg["sender_chat"] = {k: v for k, v in msg["chat"].items() if k != "is_forum"}
+        if "channel" in opts:   # someone writing as their channel
+            msg["from"] = {"id": 136817688, "is_bot": True, "first_name": "Channel",
+                           "username": "Channel_Bot"}
+            msg["sender_chat"] = {"id": int(opts["channel"]), "type": "channel", "title": "News"}
+        if "autofwd" in opts:   # the channel's post, copied by Telegram
+            msg["from"] = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
+            msg["sender_chat"] = {"id": int(opts["autofwd"]), "type": "channel", "title": "News"}
+            msg["is_automatic_forward"] = True
         if "thread" in opts:
             msg["message_thread_id"] = int(opts["thread"])
             msg["is_topic_message"] = True

@@ -40,13 +40,16 @@ SERVER_SWITCHES = {
     "blocked": lambda fake, v: fake.blocked.add(int(v)),
     "can_read_all": lambda fake, v: fake.me.__setitem__("can_read_all_group_messages", v == "1"),
     "token": lambda fake, v: setattr(fake, "token", v),
+    "admin": lambda fake, v: fake.admins.add(tuple(map(int, v.split(":")))),
+    "inline": lambda fake, v: fake.me.__setitem__("supports_inline_queries", v == "1"),
 }
 
 
 def server(conv, step):
     """server KEY=VALUE ...
     fake server switches: forget_confirmations=1, enforce_limits=1,
-    can_read_all=1, token=T, migrated=OLD:NEW, blocked=CHAT"""
+    can_read_all=1, token=T, migrated=OLD:NEW, blocked=CHAT,
+    admin=CHAT:USER (getChatMember says administrator), inline=1"""
     for k, v in step.opts.items():
         SERVER_SWITCHES.get(k, lambda fake, v: setattr(fake, k, v == "1"))(conv.fake, v)
 
@@ -248,9 +251,37 @@ def sleep(conv, step):
 
 # --- updates -------------------------------------------------------------
 def send(conv, step):
-    """send KIND [from=ID chat=ID lang=xx name=N thread=N reply_to_bot] | TEXT
-    a message; KIND: private, group, supergroup"""
+    """send KIND [from=ID chat=ID lang=xx name=N thread=N reply_to_bot caption
+    anon channel=ID autofwd=ID] | TEXT
+    a message; KIND: private, group, supergroup. caption: a photo with TEXT
+    as its caption; anon: from an anonymous admin (sender_chat = the group);
+    channel=ID: written as channel ID; autofwd=ID: channel ID's post copied
+    into its discussion group"""
     conv.send(step.args[0], step.opts, step.text)
+
+
+def member(conv, step):
+    """member KIND [chat=ID from=ID lang=xx] old=STATUS new=STATUS
+    my_chat_member: the bot's status in the chat changed (left, kicked,
+    member, administrator), by user from"""
+    kind, opts = step.args[0], step.opts
+    me = {"id": conv.fake.me["id"], "is_bot": True, "first_name": "CancelBot",
+          "username": conv.fake.me["username"]}
+    conv.push({"my_chat_member": {
+        "chat": conv.chat(kind, opts), "from": conv.user(opts), "date": int(time.time()),
+        "old_chat_member": {"status": opts.get("old", "left"), "user": me},
+        "new_chat_member": {"status": opts.get("new", "member"), "user": me}}})
+
+
+def inline(conv, step):
+    """inline [from=ID lang=xx chat_type=T] | QUERY
+    an inline query (@bot QUERY typed in some chat)"""
+    conv.callback_id += 1
+    q = {"id": f"iq{conv.callback_id}", "from": conv.user(step.opts), "query": step.text or "",
+         "offset": ""}
+    if "chat_type" in step.opts:
+        q["chat_type"] = step.opts["chat_type"]
+    conv.push({"inline_query": q})
 
 
 def press(conv, step):
@@ -450,7 +481,7 @@ def restore(conv, step):
 DIRECTIVES = {f.__doc__.split()[0]: f for f in (
     config, config_edit, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
     start, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
-    send, press, send_json, send_raw, corpus, burst,
+    send, press, send_json, send_raw, corpus, burst, member, inline,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
     expect_fault_gap, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
     extra_ok, cli, expect_cli, expect_file, restore)}

@@ -4,7 +4,10 @@
 It listens on 127.0.0.1 only, on a free port, and implements what the bot uses:
 getMe, getUpdates (real long polling; updates are re-delivered until a later call
 confirms them with a higher offset), sendMessage, editMessageText, answerCallbackQuery,
-editMessageText, setMyCommands, deleteWebhook. Errors are Telegram-shaped:
+setMyCommands/getMyCommands (kept per scope and language_code),
+setMyDescription/getMyDescription, setMyShortDescription/getMyShortDescription,
+getChatMember (administrator for the (chat, user) pairs in .admins), answerInlineQuery
+(results checked like Telegram: ids, types, HTML, length), deleteWebhook. Errors are Telegram-shaped:
 {"ok": false, "error_code": N, "description": "...", "parameters": {...}}.
 
 Tests drive it in-process (FakeTelegram methods) or over HTTP under /control/:
@@ -101,6 +104,9 @@ class FakeTelegram:
             self.down = False          # drop every connection (server-down tests)
             self.sent_times = {}       # chat id -> [times]
             self.edited = {}           # (chat id, message id) -> last edit's content
+            self.admins = set()        # (chat id, user id) that getChatMember calls administrator
+            self.commands = {}         # (scope as JSON, language_code) -> commands
+            self.descriptions = {}     # (method suffix, language_code) -> text
             self.cond.notify_all()
 
     def add_updates(self, updates):
@@ -295,7 +301,93 @@ class FakeTelegram:
         for c in cmds:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", c.get("command", "")):
                 return self.err(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(c.get("description", "")) <= 256:
+                return self.err(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        key = self._scope_key(p)
+        if key is None:
+            return self.err(400, "Bad Request: invalid scope or language_code")
+        with self.cond:
+            self.commands[key] = [{"command": c["command"], "description": c["description"]}
+                                  for c in cmds]
         return self.ok(True)
+
+    def _set_text(self, p, kind, field, limit):
+        text = p.get(field) or ""
+        lang = p.get("language_code") or ""
+        if lang and not re.fullmatch(r"[a-z]{2}", lang):
+            return self.err(400, "Bad Request: language code is invalid")
+        if len(text) > limit:
+            return self.err(400, f"Bad Request: {field} is too long")
+        with self.cond:
+            self.descriptions[(kind, lang)] = text
+        return self.ok(True)
+
+    def _get_text(self, p, kind, field):
+        lang = p.get("language_code") or ""
+        return self.ok({field: self.descriptions.get((kind, lang), "")})
+
+    def api_setMyDescription(self, p):
+        return self._set_text(p, "long", "description", 512)
+
+    def api_getMyDescription(self, p):
+        return self._get_text(p, "long", "description")
+
+    def api_setMyShortDescription(self, p):
+        return self._set_text(p, "short", "short_description", 120)
+
+    def api_getMyShortDescription(self, p):
+        return self._get_text(p, "short", "short_description")
+
+    def api_answerInlineQuery(self, p):
+        if not p.get("inline_query_id"):
+            return self.err(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+        results = p.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            return self.err(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = set()
+        for r in results:
+            rid = r.get("id", "")
+            if not 1 <= len(rid.encode()) <= 64 or rid in ids:
+                return self.err(400, "Bad Request: RESULT_ID_INVALID")
+            ids.add(rid)
+            if r.get("type") != "article" or not r.get("title"):
+                return self.err(400, "Bad Request: RESULT_TYPE_INVALID")
+            content = r.get("input_message_content") or {}
+            text = content.get("message_text", "")
+            if content.get("parse_mode") == "HTML":
+                problem = html_problem(text)
+                if problem:
+                    return self.err(400, "Bad Request: can't parse entities: " + problem)
+                text = visible_text(text)
+            if not 1 <= utf16_len(text) <= 4096:
+                return self.err(400, "Bad Request: MESSAGE_TOO_LONG")
+        return self.ok(True)
+
+    def api_getChatMember(self, p):
+        try:
+            chat, user = int(p.get("chat_id")), int(p.get("user_id"))
+        except (TypeError, ValueError):
+            return self.err(400, "Bad Request: invalid user_id specified")
+        status = "administrator" if (chat, user) in self.admins else "member"
+        return self.ok({"status": status, "user": {"id": user, "is_bot": False, "first_name": "U"}})
+
+    SCOPES = {"default", "all_private_chats", "all_group_chats", "all_chat_administrators",
+              "chat", "chat_administrators", "chat_member"}
+
+    def _scope_key(self, p):
+        scope = p.get("scope") or {"type": "default"}
+        if not isinstance(scope, dict) or scope.get("type") not in self.SCOPES:
+            return None
+        lang = p.get("language_code") or ""
+        if lang and not re.fullmatch(r"[a-z]{2}", lang):
+            return None  # Telegram: a two-letter ISO 639-1 code, or empty
+        return (json.dumps(scope, sort_keys=True), lang)
+
+    def api_getMyCommands(self, p):
+        key = self._scope_key(p)
+        if key is None:
+            return self.err(400, "Bad Request: invalid scope or language_code")
+        return self.ok(self.commands.get(key, []))
 
     def api_deleteWebhook(self, p):
         return self.ok(True)

@@ -73,6 +73,26 @@ static void mark_done(struct bot *b, int64_t update_id)
 		log_error("state_save_failed", KV("dir", b->st.dir), KV("msg", strerror(errno)));
 }
 
+/* A group's answer sent to the asker in private goes back to the group. */
+static void retarget_to_group(struct reply *r)
+{
+	r->chat_id = r->group_chat_id;
+	r->reply_to = r->group_reply_to;
+	r->thread_id = r->group_thread_id;
+	r->is_group = 1;
+	r->group_chat_id = 0;
+	r->group_note[0] = '\0';
+}
+
+/* The private answer is out: the short pointer in the group. */
+static void push_group_note(struct bot *b, const struct outbox_item *it)
+{
+	struct reply note = {.chat_id = it->r.group_chat_id, .reply_to = it->r.group_reply_to,
+			     .thread_id = it->r.group_thread_id, .is_group = 1,
+			     .text = xstrdup(it->r.group_note)};
+	outbox_push(b->ob, it->update_id, &note, it->received);
+}
+
 /* Sends every reply the limits allow now. */
 static void deliver(struct bot *b)
 {
@@ -85,6 +105,16 @@ static void deliver(struct bot *b)
 			  KV("added_latency_us", (start - it->received) * 1e6));
 		struct send_result res = send_reply(b->tg, &it->r);
 		double now = now_seconds();
+		if (res.status == SEND_DROPPED && it->r.group_chat_id) {
+			/* the asker never started the bot (403): answer in the group */
+			log_info("private_answer_fell_back", KV("user", it->r.chat_id),
+				 KV("chat", it->r.group_chat_id));
+			retarget_to_group(&it->r);
+			outbox_retry(b->ob, it, now);
+			continue;
+		}
+		if (res.status == SEND_OK && it->r.group_note[0])
+			push_group_note(b, it);
 		int64_t uid = it->update_id;
 		if (res.migrated_to && b->ctx)
 			context_migrate(b->ctx, it->r.chat_id, res.migrated_to);
@@ -105,14 +135,19 @@ static void deliver(struct bot *b)
 
 static void handle(struct bot *b, const struct update *u)
 {
-	struct dialog_env env = {.kb = b->kb, .cfg = &b->cfg, .ctx = b->ctx,
-				 .bot_username = b->username, .bot_id = b->bot_id, .now = wall_now()};
+	if (u->kind == UPDATE_INLINE) {	/* answered at once, nothing to queue */
+		bot_inline(b, u);
+		return;
+	}
+	struct dialog_env env;
+	bot_env(b, u, &env);
 	struct dialog_out out;
 	if (u->migrate_to_chat_id)
 		log_info("chat_migrated", KV("from", u->chat_id), KV("to", u->migrate_to_chat_id));
 	/* an admin's edit in progress takes its text and its buttons first */
 	if (!kbedit_intercept(b, u, &out))
 		dialog_handle(&env, u, &out);
+	bot_group_events(b, u, &out);
 	if (out.refused_admin)
 		log_warn("admin_refused", KV("user", u->from_id), KV("chat_type", u->chat_type),
 			 KV("msg", "not in [bot] admins"));
@@ -195,6 +230,8 @@ static cJSON *poll_params(struct bot *b, int timeout)
 	cJSON_AddItemToArray(au, cJSON_CreateString("message"));
 	cJSON_AddItemToArray(au, cJSON_CreateString("callback_query"));
 	cJSON_AddItemToArray(au, cJSON_CreateString("edited_message"));
+	cJSON_AddItemToArray(au, cJSON_CreateString("my_chat_member"));	/* added, removed */
+	cJSON_AddItemToArray(au, cJSON_CreateString("inline_query"));
 	return p;
 }
 

@@ -58,13 +58,24 @@ struct reply *dialog_say_with(const struct dialog_env *env, const struct update 
 			      struct dialog_out *out, const char *topic, const char *carrier,
 			      const char *plan, const char *lang, const char *key, const char *value)
 {
+	const char *extra[] = {value && *value ? key : NULL, value, NULL};
+	return dialog_say_vars(env, u, out, topic, carrier, plan, lang, extra);
+}
+
+struct reply *dialog_say_vars(const struct dialog_env *env, const struct update *u,
+			      struct dialog_out *out, const char *topic, const char *carrier,
+			      const char *plan, const char *lang, const char *const *extra)
+{
 	const struct answer *a = kb_answer(env->kb, topic, carrier, plan, lang);
 	if (!a)
 		return NULL;
 	int is_intent = kb_rule(env->kb, RULE_INTENT, topic) != NULL;
 	struct sbuf err = {0};
-	const char *vars[] = {"user", u->from_name ? u->from_name : "",
-			      value && *value ? key : NULL, value, NULL};
+	const char *vars[2 * DIALOG_MAX_VARS + 3] = {"user", u->from_name ? u->from_name : ""};
+	for (size_t i = 0; extra && extra[2 * i] && i < DIALOG_MAX_VARS; i++) {
+		vars[2 + 2 * i] = extra[2 * i];
+		vars[3 + 2 * i] = extra[2 * i + 1];
+	}
 	char *html = render_answer_vars(env->kb, a, carrier, vars, has_facts(env->kb, topic), &err);
 	if (!html) {
 		log_error("render_failed", KV("msg", sbuf_str(&err)));

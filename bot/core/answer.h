@@ -25,6 +25,12 @@ void dialog_answer(const struct dialog_env *env, const struct update *u, struct 
 struct reply *dialog_say_with(const struct dialog_env *env, const struct update *u,
 			      struct dialog_out *out, const char *topic, const char *carrier,
 			      const char *plan, const char *lang, const char *key, const char *value);
+/* The same with several values: extra is "key", "value", ..., NULL (at
+ * most DIALOG_MAX_VARS pairs). */
+#define DIALOG_MAX_VARS 6
+struct reply *dialog_say_vars(const struct dialog_env *env, const struct update *u,
+			      struct dialog_out *out, const char *topic, const char *carrier,
+			      const char *plan, const char *lang, const char *const *extra);
 /* Adds a UI text as the last paragraph of reply r (when it still fits). */
 void dialog_append(const struct dialog_env *env, struct reply *r, const char *topic,
 		   const char *carrier, const char *lang);

@@ -6,6 +6,7 @@
 #include "buttons.h"
 #include "answer.h"
 #include "html.h"
+#include "group.h"
 #include "keyboard.h"
 #include "lang.h"
 
@@ -147,6 +148,7 @@ static const struct press {
 	{"w", press_other_carrier},
 	{"p", press_plan_unsure},
 	{"l", press_lang},
+	{"g", group_settings_press},
 };
 
 void buttons_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out)
@@ -163,6 +165,7 @@ void buttons_handle(const struct dialog_env *env, const struct update *u, struct
 	struct memory *m = env->ctx && u->chat_id ?
 		context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	if (m && *data && strncmp(data, "l:", 2) && strncmp(data, "a:", 2) &&
+	    strncmp(data, "g:", 2) &&
 	    !strcmp(m->last_press, data)) {
 		dialog_same_answer(env, u, out, NULL, lang, 1);
 		return;

@@ -223,6 +223,17 @@ void context_forget(struct context *c, int64_t chat, int64_t user)
 		remove_slot(c, i);
 }
 
+void context_forget_chat(struct context *c, int64_t chat)
+{
+	/* rare (the bot left a group): every memory of the chat goes */
+	for (size_t e = 0; e < c->handed; e++)
+		if (c->mem[e].expires > 0 && c->mem[e].chat == chat)
+			context_forget(c, chat, c->mem[e].user);
+	for (size_t i = 0; i < ANSWERED_CAP; i++)
+		if (c->answered[i].chat == chat)
+			memset(&c->answered[i], 0, sizeof c->answered[i]);
+}
+
 void context_migrate(struct context *c, int64_t from, int64_t to)
 {
 	/* rare: re-insert every memory of the old chat under the new id */

@@ -52,6 +52,8 @@ const struct memory *context_get(struct context *c, int64_t chat, int64_t user, 
  * the caller to fill in. Never NULL. */
 struct memory *context_put(struct context *c, int64_t chat, int64_t user, double now);
 void context_forget(struct context *c, int64_t chat, int64_t user);
+/* The bot left the group: everything remembered in it goes. */
+void context_forget_chat(struct context *c, int64_t chat);
 /* A group became a supergroup: its memories move to the new chat id. */
 void context_migrate(struct context *c, int64_t from, int64_t to);
 size_t context_size(struct context *c, double now);

@@ -5,6 +5,7 @@
 #include "buttons.h"
 #include "classify.h"
 #include "followup.h"
+#include "group.h"
 #include "keyboard.h"
 #include "slash.h"
 
@@ -268,7 +269,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 			answer_cue(env, u, out, cue, &a, m, lang);
 	} else if (a.topic && !a.carrier && a.brand[0]) {
 		answer_brand(env, u, out, &a, lang, brand_now);
-	} else if (a.topic && !c.intent && !c.carrier && !cue && c.plan &&
+	} else if (a.topic && !c.intent && !c.carrier && (!cue || statement) && c.plan &&
 		   dialog_repeats(env, u, a.topic, a.carrier, a.plan, lang)) {
 		/* "postpaid" under the postpaid answer: not the same answer again */
 		dialog_same_answer(env, u, out, a.plan, lang, 0);
@@ -312,8 +313,9 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 	int group = update_is_group(u);
 	const char *mention = find_mention(u->text, env->bot_username);
 	int addressed = !group || mention || (env->bot_id && u->reply_to_from_id == env->bot_id);
-	if (group && !addressed && env->cfg->group_mode == GROUP_MENTION)
-		return;
+	enum group_mode mode = group_mode_of(env);
+	if (group && ((!addressed && mode == GROUP_MENTION) || mode == GROUP_QUIET))
+		return;	/* quiet: the group's admins want only its commands */
 	if (u->edited && group)
 		return;	/* a group's edits are its own business */
 	char *text = xstrdup(u->text);
@@ -357,6 +359,8 @@ void dialog_handle(const struct dialog_env *env, const struct update *u, struct 
 		context_migrate(env->ctx, u->chat_id, u->migrate_to_chat_id);
 	if (u->kind == UPDATE_CALLBACK)
 		buttons_handle(env, u, out);
+	else if (u->kind == UPDATE_MEMBER)
+		group_member(env, u, out);
 	else if (u->kind == UPDATE_MESSAGE && u->text && u->text[0] == '/')
 		handle_command(env, u, out);
 	else if (u->kind == UPDATE_MESSAGE && u->text && !answered_before(env, u))
@@ -373,6 +377,7 @@ void dialog_handle(const struct dialog_env *env, const struct update *u, struct 
 			m->answered_id = u->message_id;
 	}
 	dialog_convert_script(out);
+	group_route(env, u, out);	/* after: the pointer is in its script already */
 }
 
 void dialog_out_free(struct dialog_out *out)

@@ -21,7 +21,11 @@
 
 /* What an admin command asks of the running bot (it owns what it needs). */
 enum admin_action { ACTION_NONE, ACTION_RELOAD, ACTION_STATS, ACTION_UNMATCHED,
+		    /* a group admin's: checked with getChatMember by the edge */
+		    ACTION_GROUP_SETTINGS, ACTION_GROUP_SETTING,
 		    ACTION_KBADMIN	/* /kb /show /edit /teach /history /rollback: edge/kbedit.h */ };
+
+struct group_prefs;	/* group.h */
 
 struct dialog_out {
 	struct reply *v;
@@ -35,6 +39,8 @@ struct dialog_out {
 	enum admin_action action;
 	int action_arg;		/* /unmatched N */
 	int refused_admin;	/* a non-admin tried an admin command */
+	char action_data[65];	/* ACTION_GROUP_SETTING: the button's data */
+	int group_gone;		/* the bot left or was removed: forget the group */
 };
 
 struct dialog_env {
@@ -45,6 +51,8 @@ struct dialog_env {
 	int64_t bot_id;
 	double now;			/* seconds, for memory expiry */
 	int local_admin;		/* `cancelbot chat`: the terminal's user is the admin */
+	const struct group_prefs *group;	/* the chat's settings, or NULL: defaults */
+	int can_read_all;		/* getMe: privacy mode is off */
 };
 
 void dialog_handle(const struct dialog_env *env, const struct update *u, struct dialog_out *out);

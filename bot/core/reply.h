@@ -42,6 +42,11 @@ struct reply {
 				 * "small_talk", "fallback"), for logs and the dialog scorer */
 	char plan[CTX_ID];	/* the plan it was rendered for, or "" */
 	char dedup_key[CTX_KEY];	/* groups: note the sent message under this key */
+	/* an answer sent to the asker in private instead of the group: where it
+	 * goes when the asker cannot be written to (never started the bot),
+	 * and the pointer said in the group once it is out ("" in later parts) */
+	int64_t group_chat_id, group_reply_to, group_thread_id;
+	char group_note[512];
 };
 
 #endif

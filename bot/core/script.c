@@ -5,6 +5,7 @@
  * OpenCC's data files, read once (normalize.c). */
 #define _POSIX_C_SOURCE 200809L
 #include "script.h"
+#include "group.h"
 #include "lang.h"
 #include "normalize.h"
 
@@ -70,6 +71,9 @@ static size_t latin_words(const char *s)
  * Telegram language. */
 const char *dialog_lang(const struct dialog_env *env, const struct update *u, const char *text)
 {
+	/* in a group whose admins chose its language, that one */
+	if (env->group && env->group->lang[0] && update_is_group(u) && lang_find(env->group->lang))
+		return lang_find(env->group->lang)->code;
 	const char *chosen = env->ctx ? context_lang(env->ctx, u->from_id) : NULL;
 	if (chosen && lang_find(chosen))
 		return lang_find(chosen)->code;

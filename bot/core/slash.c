@@ -2,6 +2,7 @@
 #include "slash.h"
 #include "answer.h"
 #include "classify.h"
+#include "group.h"
 #include "keyboard.h"
 #include "lang.h"
 
@@ -103,6 +104,13 @@ static void slash_unmatched(const struct dialog_env *env, const struct update *u
 	slash_admin(env, u, args, out, ACTION_UNMATCHED);
 }
 
+static void slash_settings(const struct dialog_env *env, const struct update *u, const char *args,
+			   struct dialog_out *out)
+{
+	(void)args;
+	group_settings_command(env, u, out);
+}
+
 /* The knowledge-base commands read and write files and the store: the
  * edge does them (kbedit.h) with the message's own text. */
 static void slash_kbadmin(const struct dialog_env *env, const struct update *u, const char *args,
@@ -129,6 +137,7 @@ const struct slash_command slash_commands[] = {
 	{"help", 0, slash_help, "How to ask me", "怎么问我"},
 	{"carriers", 0, slash_carriers, "Carriers I know", "我了解的运营商"},
 	{"lang", 0, slash_lang, "Answer in English, 简体中文 or 繁體中文", "选择回答语言（English/简体/繁體）"},
+	{"settings", 0, slash_settings, "Group settings (group admins)", "群组设置（群管理员）"},
 	{"reload", 1, slash_reload, "Reload intents/ and responses/", "重新加载知识库"},
 	{"stats", 1, slash_stats, "Counters since start", "运行统计"},
 	{"explain", 1, slash_explain, "How a message is classified", "解释一条消息的分类"},

@@ -81,8 +81,24 @@ static int parse_message(const cJSON *msg, struct update *u)
 		u->reply_to_text = dup_or_null(rt ? rt : get_str(reply, "caption"));
 	}
 	get_i64(msg, "migrate_to_chat_id", &u->migrate_to_chat_id);
+	/* A channel's post copied into its linked discussion group is the
+	 * channel's announcement, not a question to the bot (the comments
+	 * under it are ordinary messages of the group). */
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(msg, "is_automatic_forward")))
+		return skip(u, "automatic forward of a channel post");
+	const cJSON *sc = cJSON_GetObjectItemCaseSensitive(msg, "sender_chat");
+	if (cJSON_IsObject(sc))
+		get_i64(sc, "id", &u->sender_chat_id);
+	/* An anonymous admin writes as the group (from is GroupAnonymousBot),
+	 * someone may write as their channel (from is Channel_Bot): people,
+	 * though Telegram marks the placeholder sender as a bot. A channel
+	 * stands for its own user id, so two channels are two conversations. */
+	u->anonymous_admin = u->sender_chat_id && u->sender_chat_id == u->chat_id;
+	if (u->sender_chat_id && !u->anonymous_admin)
+		u->from_id = u->sender_chat_id;
 	const cJSON *from = cJSON_GetObjectItemCaseSensitive(msg, "from");
-	if (cJSON_IsObject(from) && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(from, "is_bot")))
+	if (!u->sender_chat_id && cJSON_IsObject(from) &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(from, "is_bot")))
 		return skip(u, "message from a bot");
 	const char *text = get_str(msg, "text");
 	if (!text)	/* a photo of the bill with the question under it */
@@ -116,6 +132,43 @@ static int parse_callback(const cJSON *cq, struct update *u)
 	return 0;
 }
 
+static void member_status(const cJSON *cm, const char *key, char *out, size_t cap)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(cm, key);
+	const char *st = cJSON_IsObject(m) ? get_str(m, "status") : NULL;
+	snprintf(out, cap, "%s", st ? st : "");
+}
+
+/* my_chat_member: the bot's own membership changed (added, removed,
+ * promoted); from is who did it. */
+static int parse_member(const cJSON *cm, struct update *u)
+{
+	if (!cJSON_IsObject(cm) || read_chat(cm, u) < 0)
+		return skip(u, "my_chat_member without chat");
+	read_user(cJSON_GetObjectItemCaseSensitive(cm, "from"), u);
+	member_status(cm, "old_chat_member", u->member_old, sizeof u->member_old);
+	member_status(cm, "new_chat_member", u->member_new, sizeof u->member_new);
+	if (!u->member_new[0])
+		return skip(u, "my_chat_member without a new status");
+	u->kind = UPDATE_MEMBER;
+	return 0;
+}
+
+static int parse_inline(const cJSON *iq, struct update *u)
+{
+	const char *id = cJSON_IsObject(iq) ? get_str(iq, "id") : NULL;
+	const char *query = id ? get_str(iq, "query") : NULL;
+	if (!id || !query)
+		return skip(u, "inline_query without id or query");
+	u->callback_id = xstrdup(id);
+	u->text = xstrdup(query);
+	read_user(cJSON_GetObjectItemCaseSensitive(iq, "from"), u);
+	const char *ct = get_str(iq, "chat_type");
+	snprintf(u->inline_chat_type, sizeof u->inline_chat_type, "%s", ct ? ct : "");
+	u->kind = UPDATE_INLINE;
+	return 0;
+}
+
 static int parse_body(const cJSON *json, struct update *u)
 {
 	if (!cJSON_IsObject(json))
@@ -131,6 +184,12 @@ static int parse_body(const cJSON *json, struct update *u)
 		u->edited = 1;
 		return parse_message(em, u);
 	}
+	const cJSON *cm = cJSON_GetObjectItemCaseSensitive(json, "my_chat_member");
+	if (cm)
+		return parse_member(cm, u);
+	const cJSON *iq = cJSON_GetObjectItemCaseSensitive(json, "inline_query");
+	if (iq)
+		return parse_inline(iq, u);
 	return skip(u, "update kind the bot does not handle");
 }
 

@@ -10,7 +10,9 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
-enum update_kind { UPDATE_MESSAGE, UPDATE_CALLBACK, UPDATE_SKIP };
+/* MEMBER: my_chat_member (the bot added to or removed from a chat);
+ * INLINE: an inline query ("@bot cancel verizon" typed in any chat). */
+enum update_kind { UPDATE_MESSAGE, UPDATE_CALLBACK, UPDATE_MEMBER, UPDATE_INLINE, UPDATE_SKIP };
 
 struct update {
 	int64_t update_id;
@@ -31,8 +33,16 @@ struct update {
 	char *reply_to_text;		/* its text or caption, or NULL */
 	int64_t migrate_to_chat_id;	/* group became this supergroup, or 0 */
 
-	char *callback_id;		/* callback query id */
+	char *callback_id;		/* callback query id; an inline query's id */
 	char *callback_data;
+
+	int64_t sender_chat_id;		/* sent on behalf of a chat: the group itself
+					 * (an anonymous admin) or a channel, else 0 */
+	int anonymous_admin;		/* sender_chat is the group: one of its admins */
+	char member_old[16];		/* my_chat_member: the bot's status before */
+	char member_new[16];		/* and after: member, administrator, left, kicked... */
+	char inline_chat_type[16];	/* inline query: where it is typed (sender, private,
+					 * group, supergroup, channel), may be "" */
 };
 
 /* Parses one element of getUpdates' result. Returns 0 when the update has an

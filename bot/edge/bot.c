@@ -3,11 +3,13 @@
 #include "bot.h"
 #include "answer.h"
 #include "slash.h"
+#include "script.h"
 #include "kbedit.h"
 #include "langs.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
+#include "profile.h"
 #include "reload.h"
 #include "sender.h"
 #include "store.h"
@@ -64,6 +66,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	langs_load(b->cfg.state_dir, b->ctx);	/* /lang survives a restart */
 	unmatched_import(b->cfg.state_dir);
 	stats_open(&b->stats);	/* totals so far; counts warnings from now on */
+	b->groups = groups_open();
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
 		/* and the admin directory's, when it has them (hand edits there) */
@@ -111,6 +114,9 @@ static int get_me(struct bot *b)
 	const cJSON *all = cJSON_GetObjectItemCaseSensitive(r.result, "can_read_all_group_messages");
 	free(b->username);
 	b->username = xstrdup(cJSON_IsString(u) ? u->valuestring : "");
+	b->can_read_all = cJSON_IsTrue(all);
+	b->inline_mode = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.result,
+								       "supports_inline_queries"));
 	b->bot_id = cJSON_IsNumber(id) ? (int64_t)id->valuedouble : 0;
 	char *at = xasprintf("@%s", b->username);
 	log_info("connected", KV("bot", at), KV("id", b->bot_id));
@@ -120,34 +126,11 @@ static int get_me(struct bot *b)
 			 "shows this bot only commands, mentions and replies in groups. Turn it off "
 			 "with @BotFather /setprivacy -> Disable (then re-add the bot to each group), "
 			 "or make the bot a group admin."));
+	if (!b->inline_mode)
+		log_info("inline_mode_off", KV("msg", "@BotFather /setinline turns on inline mode: "
+			 "\"@bot cancel verizon\" in any chat offers the answers"));
 	tg_result_free(&r);
 	return 0;
-}
-
-static void set_commands(struct bot *b)
-{
-	/* the first row is the default menu; a row with a command_code its own
-	 * (Telegram takes two-letter codes only, so Chinese has one menu) */
-	for (size_t l = 0; l < nlangs; l++) {
-		if (l > 0 && !langs[l].command_code)
-			continue;
-		cJSON *p = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(p, "commands");
-		for (const struct slash_command *c = slash_commands; c->name; c++) {
-			if (c->admin_only)
-				continue;
-			cJSON *o = cJSON_CreateObject();
-			cJSON_AddStringToObject(o, "command", c->name);
-			cJSON_AddStringToObject(o, "description", slash_desc(c, &langs[l]));
-			cJSON_AddItemToArray(arr, o);
-		}
-		if (l > 0)
-			cJSON_AddStringToObject(p, "language_code", langs[l].command_code);
-		struct tg_result r;
-		if (tg_call(b->tg, "setMyCommands", p, 30, &r) != TG_OK)
-			log_warn("set_commands_failed", KV("desc", r.description));
-		tg_result_free(&r);
-		cJSON_Delete(p);
-	}
 }
 
 int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
@@ -169,7 +152,7 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 			log_info("webhook_deleted", KV("msg", "drop_webhook = true"));
 		tg_result_free(&r);
 	}
-	set_commands(b);
+	profile_sync(b->tg, &b->cfg, b->kb);	/* menus and descriptions, when changed */
 	return 0;
 }
 
@@ -285,6 +268,17 @@ int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
 	return reloaded(b, trigger, rc, ms, report);
 }
 
+void bot_env(struct bot *b, const struct update *u, struct dialog_env *env)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*env = (struct dialog_env){.kb = b->kb, .cfg = &b->cfg, .ctx = b->ctx,
+				   .bot_username = b->username, .bot_id = b->bot_id,
+				   .now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9,
+				   .group = u && update_is_group(u) ? groups_get(b->groups, u->chat_id) : NULL,
+				   .can_read_all = b->can_read_all};
+}
+
 /* Carries out what an admin command asked for, as a reply to it. */
 void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out)
 {
@@ -300,6 +294,10 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 		break;
 	case ACTION_UNMATCHED:
 		unmatched_report(out->action_arg, &report);
+		break;
+	case ACTION_GROUP_SETTINGS:
+	case ACTION_GROUP_SETTING:
+		bot_group_settings(b, u, out);
 		break;
 	case ACTION_KBADMIN:
 		kbedit_command(b, u, out);
@@ -330,6 +328,7 @@ void bot_close(struct bot *b)
 	outbox_free(b->ob);
 	kbedit_free(b->kbedit);
 	context_free(b->ctx);
+	groups_close(b->groups);
 	if (store_db())
 		stats_flush(&b->stats, "Stopped");
 	if (b->cfg.metrics_file && *b->cfg.metrics_file && b->metrics_last > 0)

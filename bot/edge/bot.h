@@ -11,6 +11,7 @@
 #include "config.h"
 #include "dialog.h"
 #include "context.h"
+#include "groups.h"
 #include "kb.h"
 #include "outbox.h"
 #include "reload.h"
@@ -32,6 +33,9 @@ struct bot {
 	struct stats stats;
 	char *username;
 	int64_t bot_id;
+	int can_read_all;		/* getMe: privacy mode off */
+	int inline_mode;		/* getMe: supports_inline_queries */
+	struct groups *groups;		/* per-group settings, admin checks */
 	double backoff;
 	int hard_stop;
 	int watch_fd;			/* inotify on intents/ and responses/, or -1 */
@@ -66,6 +70,20 @@ void bot_maintenance(struct bot *b);
 /* 1 when a long poll should be cut short for maintenance. */
 int bot_wants_wakeup(void *b);
 void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out);
+/* The dialog's view of the bot for update u: knowledge base, memory, the
+ * chat's group settings. */
+void bot_env(struct bot *b, const struct update *u, struct dialog_env *env);
+/* /settings@bot or a settings button (out->action ACTION_GROUP_SETTINGS or
+ * _SETTING): for the group's admins the menu (changed and saved), for
+ * anyone else a refusal; the replies are appended to out. */
+void bot_group_settings(struct bot *b, const struct update *u, struct dialog_out *out);
+/* An inline query: answerInlineQuery with inline/core's cards (or, when
+ * nothing is understood, a button to ask in private). */
+#define INLINE_CACHE 60	/* seconds Telegram may reuse the cards for the same user and query */
+void bot_inline(struct bot *b, const struct update *u);
+/* After the dialog: a group the bot left is forgotten, a migrated one
+ * keeps its settings under the new id. */
+void bot_group_events(struct bot *b, const struct update *u, const struct dialog_out *out);
 /* Appends an unanswered question to the unmatched log. */
 void bot_note_unmatched(struct bot *b, const struct update *u, const struct dialog_out *out);
 void bot_close(struct bot *b);

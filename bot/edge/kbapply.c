@@ -12,6 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
+void kbchange_clear(struct kbchange *c)
+{
+	free(c->content);
+	memset(c, 0, sizeof *c);
+}
+
 char *kbapply_shipped_path(const struct config *cfg, const char *rel)
 {
 	int intents = strncmp(rel, "intents/", 8) == 0;
@@ -33,85 +39,117 @@ char *kbapply_current(const struct bot *b, const char *rel)
 	return text;
 }
 
-struct kb *kbapply_try(struct bot *b, int64_t user, const char *rel, const char *content,
+uint64_t kbapply_hash_now(const struct bot *b, const char *rel)
+{
+	char *text = kbapply_current(b, rel);
+	uint64_t h = text ? fnv1a(text, strlen(text), FNV1A_INIT) : 1;
+	free(text);
+	return h;
+}
+
+struct kb *kbapply_try(struct bot *b, int64_t user, const struct kbchange *c, size_t n,
 		       struct sbuf *problems, struct sbuf *warn, int *accepted)
 {
-	char *shipped = NULL;
-	if (!content) {
-		/* removing the admin's file brings the shipped one back: stage that */
-		char *p = kbapply_shipped_path(&b->cfg, rel);
-		shipped = read_file(p, NULL);
-		free(p);
-		if (!shipped) {
-			sbuf_addf(problems, "%s is not shipped: removing it cannot be tried first\n", rel);
-			*accepted = 0;
-			return NULL;
-		}
-		content = shipped;
-	}
 	char *stage = xasprintf("%s/kbstage/%lld", b->cfg.state_dir, (long long)user);
-	char *path = xasprintf("%s/%s", stage, rel);
+	char *paths[KB_CHANGES_MAX] = {0};
+	int ok = n <= KB_CHANGES_MAX;
+	for (size_t i = 0; ok && i < n; i++) {
+		const char *content = c[i].content;
+		char *shipped = NULL;
+		if (!content) {
+			/* removing the admin's copy brings the shipped file back: stage that */
+			char *p = kbapply_shipped_path(&b->cfg, c[i].rel);
+			content = shipped = read_file(p, NULL);
+			free(p);
+		}
+		if (!content) {
+			sbuf_addf(problems, "%s is not shipped: removing it cannot be tried first\n",
+				  c[i].rel);
+			ok = 0;
+		} else {
+			paths[i] = xasprintf("%s/%s", stage, c[i].rel);
+			ok = kbfile_write(paths[i], content, problems) == 0;
+		}
+		free(shipped);
+	}
 	struct kb *cand = NULL;
 	*accepted = 0;
-	if (kbfile_write(path, content, problems) == 0)
+	if (ok)
 		cand = reload_candidate(&b->cfg, b->kb, stage, problems, warn, accepted);
 	struct sbuf ignore = {0};
-	kbfile_remove(path, &ignore);	/* the stage holds a change only while it is tried */
+	for (size_t i = 0; i < KB_CHANGES_MAX; i++) {
+		if (paths[i])
+			kbfile_remove(paths[i], &ignore);	/* staged only while tried */
+		free(paths[i]);
+	}
 	sbuf_free(&ignore);
-	free(path);
 	free(stage);
-	free(shipped);
 	return cand;
 }
 
-/* Makes the admin's rel hold text (NULL: no admin file). */
+/* Makes the admin's file at path hold text (NULL: no admin file). */
 static int put(const char *path, const char *text, struct sbuf *rep)
 {
 	return text ? kbfile_write(path, text, rep) : kbfile_remove(path, rep);
 }
 
+static long refuse(int64_t who, const char *what, struct sbuf *rep, const char *why)
+{
+	sbuf_addf(rep, "Not applied: the old text stays. Why:\n%s", why);
+	log_warn("kb_edit_refused", KV("user", who), KV("what", what));
+	return -1;
+}
+
 long kbapply_apply(struct bot *b, int64_t who, const char *trigger, const char *what,
-		   const char *rel, const char *content, struct sbuf *rep)
+		   const struct kbchange *c, size_t n, struct sbuf *rep)
 {
 	const char *admin = config_admin_kb_dir(&b->cfg);
-	if (!admin) {
-		sbuf_adds(rep, "Not applied: no admin_kb_dir is configured.\n");
-		return -1;
-	}
+	if (!admin)
+		return refuse(who, what, rep, "no admin_kb_dir is configured\n");
+	for (size_t i = 0; i < n; i++)
+		if (c[i].base_hash && c[i].base_hash != kbapply_hash_now(b, c[i].rel))
+			/* written over, the other change would be lost without a trace */
+			return refuse(who, what, rep, "the file changed since this preview (another "
+				      "edit was applied); start again\n");
 	struct sbuf problems = {0}, warn = {0};
 	int accepted;
-	kb_free(kbapply_try(b, who, rel, content, &problems, &warn, &accepted));
-	if (!accepted) {
-		sbuf_addf(rep, "Not applied: the old text stays. Why:\n%s", sbuf_str(&problems));
-		log_warn("kb_edit_refused", KV("user", who), KV("what", what));
-		sbuf_free(&problems);
-		sbuf_free(&warn);
-		return -1;
-	}
+	kb_free(kbapply_try(b, who, c, n, &problems, &warn, &accepted));
+	long v = accepted ? 0 : refuse(who, what, rep, sbuf_str(&problems));
 	sbuf_free(&problems);
 	sbuf_free(&warn);
-	char *path = xasprintf("%s/%s", admin, rel);
-	char *old = read_file(path, NULL);	/* NULL: the shipped file was in use */
-	long v = -1;
-	if (put(path, content, rep) < 0) {
-		sbuf_adds(rep, "Not applied: the old text stays.\n");
-	} else if (bot_reload(b, trigger, rep) < 0) {
-		/* the running one stays; the files must not disagree with it */
-		put(path, old, rep);
-		sbuf_adds(rep, "Not applied: the old text is back.\n");
-	} else {
-		v = kbhist_add(who, what, rel, old, content, rep);
-		sbuf_addf(rep, "Applied %s", what);
-		if (v > 0)
-			sbuf_addf(rep, " as version %ld (/history %ld shows it, /rollback %ld undoes it)",
-				  v, v, v);
-		sbuf_adds(rep, ".\n");
-		log_info("kb_edit_applied", KV("user", who), KV("what", what), KV("file", rel),
-			 KV("version", v));
-		if (v < 0)
-			v = 0;
+	if (v < 0)
+		return v;
+	char *paths[KB_CHANGES_MAX], *old[KB_CHANGES_MAX];
+	size_t written = 0;
+	for (size_t i = 0; i < n; i++) {
+		paths[i] = xasprintf("%s/%s", admin, c[i].rel);
+		old[i] = read_file(paths[i], NULL);	/* NULL: the shipped file was in use */
 	}
-	free(old);
-	free(path);
+	while (written < n && put(paths[written], c[written].content, rep) == 0)
+		written++;
+	if (written < n || bot_reload(b, trigger, rep) < 0) {
+		/* the running one stays; the files must not disagree with it */
+		for (size_t i = 0; i < written; i++)
+			put(paths[i], old[i], rep);
+		sbuf_adds(rep, "Not applied: the old text is back.\n");
+		v = -1;
+	} else {
+		sbuf_addf(rep, "Applied %s", what);
+		for (size_t i = 0; i < n; i++) {
+			long vi = kbhist_add(who, what, c[i].rel, old[i], c[i].content, rep);
+			if (vi > 0)
+				sbuf_addf(rep, "%s %s as version %ld (/history %ld shows it, /rollback %ld "
+					  "undoes it)", i ? ";" : ":", c[i].rel, vi, vi, vi);
+			if (!v)
+				v = vi;
+			log_info("kb_edit_applied", KV("user", who), KV("what", what),
+				 KV("file", c[i].rel), KV("version", vi));
+		}
+		sbuf_adds(rep, ".\n");
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(paths[i]);
+		free(old[i]);
+	}
 	return v;
 }

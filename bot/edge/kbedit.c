@@ -1,5 +1,6 @@
 /* kbedit — admins' edits from Telegram: sessions, preview, apply; see
- * kbedit.h. The read-only commands (/kb, /show) are in kbshow.c. */
+ * kbedit.h. The read-only commands (/kb, /show) are in kbshow.c, /teach's
+ * steps in kbteach.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "kbedit.h"
 #include "answer.h"
@@ -9,6 +10,7 @@
 #include "kbapply.h"
 #include "kbhist.h"
 #include "kbfile.h"
+#include "kbsession.h"
 #include "kbshow.h"
 #include "keyboard.h"
 #include "log.h"
@@ -22,26 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TEACH_MAX 8	/* questions offered by /teach */
-
-enum step { STEP_NONE, STEP_TEXT, STEP_PREVIEW, STEP_TEACH_QUESTION, STEP_TEACH_INTENT };
-
-struct session {
-	int64_t user;
-	enum step step;
-	unsigned nonce;		/* in its buttons' data: a press of another is stale */
-	double expires;
-	char what[200];		/* "/edit cancel verizon en", for messages and history */
-	char rel[200];		/* the file, relative to its layer */
-	char head[64], topic[KB_ID_MAX + 1], lang[8];
-	char *content;		/* the whole new file, once previewed */
-	uint64_t base_hash;	/* of the file it was made from: Apply refuses when the
-				 * file changed since (another admin's edit is not lost) */
-	char *questions[TEACH_MAX];
-	size_t nquestions;
-	char *phrase;
-};
-
 struct kbedit {
 	struct session s[CONFIG_MAX_ADMINS];
 };
@@ -52,9 +34,10 @@ struct kbedit *kbedit_new(void)
 	return xcalloc(1, sizeof(struct kbedit));
 }
 
-static void session_clear(struct session *s)
+void session_clear(struct session *s)
 {
-	free(s->content);
+	for (size_t i = 0; i < KB_CHANGES_MAX; i++)
+		kbchange_clear(&s->ch[i]);
 	for (size_t i = 0; i < s->nquestions; i++)
 		free(s->questions[i]);
 	free(s->phrase);
@@ -77,7 +60,7 @@ static struct session *session_of(struct kbedit *e, int64_t user)
 }
 
 /* A fresh session for user (an older one of theirs is replaced). */
-static struct session *session_start(struct bot *b, int64_t user, enum step step)
+struct session *session_start(struct bot *b, int64_t user, enum step step)
 {
 	struct session *s = session_of(b->kbedit, user);
 	if (!s)
@@ -107,7 +90,7 @@ char *kbedit_rel(const struct config *cfg, const char *path)
 }
 
 /* An HTML reply to u; the text is split when long, the last part returned. */
-static struct reply *say_html(const struct update *u, struct dialog_out *out, const char *html)
+struct reply *say_html(const struct update *u, struct dialog_out *out, const char *html)
 {
 	size_t n;
 	char **parts = html_split(html, TG_MAX_TEXT, &n);
@@ -123,14 +106,14 @@ static struct reply *say_html(const struct update *u, struct dialog_out *out, co
 	return r;
 }
 
-static void say_text(const struct update *u, struct dialog_out *out, const char *text)
+void say_text(const struct update *u, struct dialog_out *out, const char *text)
 {
 	char *esc = html_escape(text);
 	say_html(u, out, esc);
 	free(esc);
 }
 
-static void add_buttons(struct reply *r, const struct session *s, int with_apply)
+void add_buttons(struct reply *r, const struct session *s, int with_apply)
 {
 	char data[KB_CALLBACK_MAX + 1];
 	if (!r)
@@ -174,11 +157,11 @@ static void preview_answer(const struct kb *cand, const struct session *s, const
 }
 
 /* Shows what s->content would do, with [Apply] [Cancel]. */
-static void preview(struct bot *b, struct session *s, const struct update *u, struct dialog_out *out)
+void preview(struct bot *b, struct session *s, const struct update *u, struct dialog_out *out)
 {
 	struct sbuf problems = {0}, warn = {0}, rep = {0};
 	int accepted;
-	struct kb *cand = kbapply_try(b, s->user, s->rel, s->content, &problems, &warn, &accepted);
+	struct kb *cand = kbapply_try(b, s->user, s->ch, s->nch, &problems, &warn, &accepted);
 	if (cand && s->phrase) {
 		sbuf_addf(&rep, "With the phrase added, \"%s\" reads:\n", s->phrase);
 		classify_explain(cand, s->phrase, &rep);
@@ -187,7 +170,8 @@ static void preview(struct bot *b, struct session *s, const struct update *u, st
 		say_text(u, out, "Preview — what users will get:");
 		preview_answer(cand, s, u, out);
 	}
-	sbuf_addf(&rep, "%s → %s (admin directory)\n", s->what, s->rel);
+	for (size_t i = 0; i < s->nch; i++)
+		sbuf_addf(&rep, "%s → %s (admin directory)\n", s->what, s->ch[i].rel);
 	verdict(&rep, accepted, &problems, &warn);
 	char *esc = html_escape(sbuf_str(&rep));
 	char *html = xasprintf("<pre>%s</pre>", esc);
@@ -213,9 +197,12 @@ static void take_text(struct bot *b, struct session *s, const struct update *u, 
 		free(msg);
 		return;
 	}
-	free(s->content);
-	s->content = kbfile_replace_section(base, s->head, u->text);
-	s->base_hash = fnv1a(base, strlen(base), FNV1A_INIT);
+	kbchange_clear(&s->ch[0]);
+	_Static_assert(sizeof s->rel == sizeof s->ch[0].rel, "same size");
+	memcpy(s->ch[0].rel, s->rel, sizeof s->rel);
+	s->ch[0].content = kbfile_replace_section(base, s->head, u->text);
+	s->ch[0].base_hash = fnv1a(base, strlen(base), FNV1A_INIT);
+	s->nch = 1;
 	free(base);
 	s->expires = now_seconds() + b->cfg.edit_ttl;
 	preview(b, s, u, out);
@@ -225,83 +212,17 @@ static void take_text(struct bot *b, struct session *s, const struct update *u, 
 static void apply(struct bot *b, struct session *s, const struct update *u, struct dialog_out *out)
 {
 	struct sbuf rep = {0};
-	char *now = kbapply_current(b, s->rel);
-	int changed = !now || fnv1a(now, strlen(now), FNV1A_INIT) != s->base_hash;
-	free(now);
-	if (changed) {
-		/* written over, the other change would be lost without a trace */
-		dialog_report(u, out, "Not applied: the file changed since this preview (another edit "
-			      "was applied). Nothing was written; start again with /edit or /teach.");
-		session_clear(s);
-		return;
-	}
-	long v = kbapply_apply(b, u->from_id, s->phrase ? "/teach" : "/edit", s->what, s->rel,
-			       s->content, &rep);
+	long v = kbapply_apply(b, u->from_id, s->phrase ? "/teach" : "/edit", s->what, s->ch,
+			       s->nch, &rep);
 	if (v < 0 && !s->phrase) {
 		sbuf_adds(&rep, "Send a corrected text, or /cancel.\n");
 		s->step = STEP_TEXT;
+		s->expires = now_seconds() + b->cfg.edit_ttl;
 	} else {
 		session_clear(s);
 	}
 	dialog_report(u, out, sbuf_str(&rep));
 	sbuf_free(&rep);
-}
-
-/* /teach, second step: the question picked; now its intent. */
-static void teach_pick_question(struct bot *b, struct session *s, size_t i, const struct update *u,
-				struct dialog_out *out)
-{
-	if (i >= s->nquestions)
-		return;
-	free(s->phrase);
-	s->phrase = xstrdup(s->questions[i]);
-	s->step = STEP_TEACH_INTENT;
-	char *msg = xasprintf("Which topic should \"%s\" get?", s->phrase);
-	struct reply *r = NULL;
-	char *esc = html_escape(msg);
-	r = say_html(u, out, esc);
-	free(esc);
-	free(msg);
-	for (size_t k = 0; r && k < b->kb->nintent_order && r->nbuttons + 1 < DIALOG_MAX_BUTTONS; k++) {
-		const struct rule *rule = &b->kb->rules[b->kb->intent_order[k]];
-		char data[KB_CALLBACK_MAX + 1];
-		snprintf(data, sizeof data, "kb:i:%x:%s", s->nonce, rule->id);
-		buttons_add(r, rule->id, data);
-	}
-	add_buttons(r, s, 0);
-}
-
-/* /teach, third step: the intent picked; the phrase goes under it. */
-static void teach_pick_intent(struct bot *b, struct session *s, const char *intent,
-			      const struct update *u, struct dialog_out *out)
-{
-	const struct rule *r = kb_rule(b->kb, RULE_INTENT, intent);
-	char *rel = r ? kbedit_rel(&b->cfg, r->file) : NULL;
-	char *base = rel ? kbapply_current(b, rel) : NULL;
-	char *norm = normalize(s->phrase, strlen(s->phrase));
-	char when[32], *comment;
-	time_t t = time(NULL);
-	strftime(when, sizeof when, "%Y-%m-%d", gmtime(&t));
-	comment = xasprintf("taught with /teach by %lld on %s", (long long)u->from_id, when);
-	char *content = base ? kbfile_add_phrase(base, intent, norm, comment) : NULL;
-	if (!content) {
-		say_text(u, out, "That topic's file cannot be read; nothing was changed.");
-		session_clear(s);
-	} else {
-		snprintf(s->rel, sizeof s->rel, "%s", rel);
-		snprintf(s->what, sizeof s->what, "/teach %.40s: %.150s", intent, norm);
-		free(s->content);
-		s->content = content;
-		content = NULL;
-		s->base_hash = fnv1a(base, strlen(base), FNV1A_INIT);
-		s->expires = now_seconds() + b->cfg.edit_ttl;
-		preview(b, s, u, out);
-	}
-	free(content);
-	free(comment);
-	free(norm);
-	free(base);
-	free(rel);
 }
 
 /* A press of "kb:K:NONCE[:ARG]" by the session's admin; 0 when stale. */
@@ -321,6 +242,8 @@ static int press(struct bot *b, struct session *s, const struct update *u, struc
 		teach_pick_question(b, s, (size_t)atoi(arg), u, out);
 	} else if (kind == 'i' && s->step == STEP_TEACH_INTENT && n == 3) {
 		teach_pick_intent(b, s, arg, u, out);
+	} else if (kind == 'k' && s->step == STEP_TEACH_CARRIER && n == 3) {
+		teach_pick_carrier(b, s, arg, u, out);
 	} else {
 		return 0;
 	}
@@ -426,49 +349,6 @@ static void cmd_edit(struct bot *b, const struct update *u, struct dialog_out *o
 	free(cur);
 	free(base);
 	free(rel);
-}
-
-/* 1 when the running knowledge base gives text an intent: taught already. */
-static int answered_now(const struct kb *kb, const char *text)
-{
-	struct classification c;
-	classify(kb, text, strlen(text), &c);
-	int yes = c.intent != NULL;
-	classification_free(&c);
-	return yes;
-}
-
-/* /teach: the most frequent unmatched questions, as buttons. */
-static void cmd_teach(struct bot *b, const struct update *u, struct dialog_out *out)
-{
-	struct sbuf top = {0};
-	unmatched_top(TEACH_MAX, &top);
-	struct session *s = session_start(b, u->from_id, STEP_TEACH_QUESTION);
-	snprintf(s->what, sizeof s->what, "/teach");
-	/* "   3× text" lines */
-	for (char *line = top.p; line && *line && s->nquestions < TEACH_MAX;) {
-		char *nl = strchr(line, '\n'), *x = strstr(line, "× ");
-		if (nl)
-			*nl = '\0';
-		if (x && x[strlen("× ")] && !answered_now(b->kb, x + strlen("× ")))
-			s->questions[s->nquestions++] = xstrdup(x + strlen("× "));
-		line = nl ? nl + 1 : NULL;
-	}
-	sbuf_free(&top);
-	if (!s->nquestions) {
-		say_text(u, out, "The unmatched inbox is empty: nothing to teach.");
-		session_clear(s);
-		return;
-	}
-	struct reply *r = say_html(u, out, "Which question should I learn? (the most frequent "
-				   "unanswered ones)");
-	for (size_t i = 0; r && i < s->nquestions; i++) {
-		char data[KB_CALLBACK_MAX + 1], label[KB_LABEL_MAX + 1];
-		snprintf(data, sizeof data, "kb:q:%x:%zu", s->nonce, i);
-		utf8_cut(label, sizeof label, s->questions[i]);
-		buttons_add(r, label, data);
-	}
-	add_buttons(r, s, 0);
 }
 
 void kbedit_command(struct bot *b, const struct update *u, struct dialog_out *out)

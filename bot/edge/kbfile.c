@@ -134,11 +134,9 @@ char *kbfile_literal(const char *phrase)
 	return sbuf_take(&out);
 }
 
-char *kbfile_add_phrase(const char *text, const char *intent, const char *phrase,
+char *kbfile_add_phrase(const char *text, const char *head, const char *phrase,
 			const char *comment)
 {
-	char head[64];
-	snprintf(head, sizeof head, "intent %s", intent);
 	const char *p = text;
 	while (*p && !is_head_named(p, line_len(p), head))
 		p = next_line(p);

@@ -28,9 +28,10 @@ const char *kbfile_body_problem(const char *body);
  * {macro} expansion). */
 char *kbfile_literal(const char *phrase);
 /* text with "KEY = PATTERN" (key zh when phrase has Chinese characters,
- * else en) and a comment line inserted right under "[intent ID]", before
- * any `when =` can apply to it; NULL when the file has no such section. */
-char *kbfile_add_phrase(const char *text, const char *intent, const char *phrase,
+ * else en) and a comment line inserted right under "[HEAD]" ("intent
+ * cancel", "carrier verizon"), before any `when =` can apply to it; NULL
+ * when the file has no such section. */
+char *kbfile_add_phrase(const char *text, const char *head, const char *phrase,
 			const char *comment);
 
 /* Writes data to path atomically (path.tmp, fsync, rename, fsync of the

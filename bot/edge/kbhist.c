@@ -219,7 +219,9 @@ static void rollback(struct bot *b, long version, const struct update *u, struct
 		sbuf_addf(rep, "%s is already as it was before version %ld: nothing to do.\n", rel, version);
 	} else {
 		char *what = xasprintf("/rollback %ld", version);
-		kbapply_apply(b, u->from_id, "/rollback", what, rel, old, rep);
+		struct kbchange c = {.content = old, .base_hash = 0};
+		snprintf(c.rel, sizeof c.rel, "%s", rel);
+		kbapply_apply(b, u->from_id, "/rollback", what, &c, 1, rep);
 		free(what);
 	}
 	free(now);

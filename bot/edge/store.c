@@ -50,6 +50,10 @@ static const struct migration {
 	{5, "CREATE TABLE kb_history (version INTEGER PRIMARY KEY AUTOINCREMENT,"
 	    " at INTEGER NOT NULL, who INTEGER NOT NULL, what TEXT NOT NULL, file TEXT NOT NULL,"
 	    " old TEXT, new TEXT);"},
+	/* groups: each group's /settings@bot (mode -1: the config's group_mode;
+	 * lang '': each asker's; answers_to 0 the group, 1 the asker in private) */
+	{6, "CREATE TABLE group_settings (chat INTEGER PRIMARY KEY, mode INTEGER NOT NULL,"
+	    " lang TEXT NOT NULL, answers_to INTEGER NOT NULL);"},
 };
 #define NMIGRATIONS (sizeof migrations / sizeof migrations[0])
 

@@ -95,7 +95,10 @@ static int twin_exists(const struct kb *kb, const struct answer *a)
 static int check_render(const struct kb *kb, const struct answer *a, const char *carrier,
 			int with_footer, struct sbuf *err, struct sbuf *warn)
 {
-	static const char *const sample[] = {"user", "Alex <&>", "brand", "H2O <&>", NULL};
+	static const char *const sample[] = {"user", "Alex <&>", "brand", "H2O <&>",
+					     /* core/group.c's */
+					     "bot", "cancel_bot", "mode", "Auto <&>",
+					     "language", "English", "where", "Here", NULL};
 	char *html = render_answer_vars(kb, a, carrier, sample, with_footer, err);
 	if (!html)
 		return 1;
@@ -121,6 +124,31 @@ static int check_render(const struct kb *kb, const struct answer *a, const char 
 	return bad;
 }
 
+/* Texts Telegram stores with a length limit (edge/profile.c sets them as
+ * plain text; Chinese gets its Traditional copy too only when both fit). */
+static const struct limited {
+	const char *topic;
+	size_t limit;
+} limited[] = {
+	{"bot_description", 512},
+	{"bot_short_description", 120},
+};
+
+static int check_limit(const struct answer *a, struct sbuf *err)
+{
+	for (size_t i = 0; i < ARRAY_LEN(limited); i++) {
+		if (strcmp(a->topic, limited[i].topic))
+			continue;
+		size_t n = html_text_units(a->text);
+		if (n > limited[i].limit) {
+			sbuf_addf(err, "%s:%d: %zu characters, over Telegram's %zu for %s\n", a->file,
+				  a->line, n, limited[i].limit, a->topic);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int check_answer(const struct kb *kb, const struct answer *a, struct sbuf *err,
 			struct sbuf *warn)
 {
@@ -142,6 +170,7 @@ static int check_answer(const struct kb *kb, const struct answer *a, struct sbuf
 		sbuf_addf(err, "%s:%d: empty answer\n", a->file, a->line);
 		bad = 1;
 	}
+	bad |= check_limit(a, err);
 	if (!twin_exists(kb, a)) {
 		sbuf_addf(err, "%s:%d: [%s%s%s] has no counterpart in the other language\n", a->file,
 			  a->line, a->carrier ? a->carrier : a->plan ? a->plan : "default",

@@ -12,7 +12,13 @@ const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier"
 				    "lang_set", "answered_above", "admin_only",
 				    /* the dialog's own; cues' texts are named in intents/ */
 				    "other_brand", "plan_noted", "lang_auto", "same_answer",
-				    "mention_howto", NULL};
+				    "mention_howto",
+				    /* groups (core/group.c) */
+				    "group_intro", "group_privacy", "group_settings",
+				    "group_settings_admins", "group_settings_private",
+				    "answered_private",
+				    /* the bot's profile (edge/profile.c), plain text */
+				    "bot_description", "bot_short_description", NULL};
 
 static uint64_t answer_hash(const char *topic, const char *carrier, const char *plan,
 			    const char *lang)

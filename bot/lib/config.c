@@ -167,8 +167,10 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			x->c->group_mode = GROUP_MENTION;
 		else if (strcmp(value, "auto") == 0)
 			x->c->group_mode = GROUP_AUTO;
+		else if (strcmp(value, "quiet") == 0)
+			x->c->group_mode = GROUP_QUIET;
 		else
-			return bad(x, section, name, "want mention or auto");
+			return bad(x, section, name, "want mention, auto or quiet");
 		break;
 	case K_ID_LIST:
 		if (parse_ids(x->c, value) < 0)

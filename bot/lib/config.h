@@ -12,7 +12,9 @@
 
 #include "util.h"
 
-enum group_mode { GROUP_MENTION, GROUP_AUTO };
+/* mention: answers what is addressed to it; auto: also questions nobody
+ * addressed; quiet: only its commands (a group's /settings may choose it) */
+enum group_mode { GROUP_MENTION, GROUP_AUTO, GROUP_QUIET };
 
 #define CONFIG_MAX_ADMINS 64
 

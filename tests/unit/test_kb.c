@@ -80,7 +80,9 @@ Test(kb, every_answer_renders_within_limits)
 		/* the overview card is only ever shown for a carrier */
 		const char *carrier = a->carrier ? a->carrier
 				      : strcmp(a->topic, "carrier_overview") == 0 ? "att" : NULL;
-		static const char *const vars[] = {"user", "<b>Bob & co</b>", "brand", "H2O", NULL};
+		static const char *const vars[] = {"user", "<b>Bob & co</b>", "brand", "H2O",
+						   "bot", "a_bot", "mode", "Auto", "language",
+						   "English", "where", "<here>", NULL};
 		char *html = render_answer_vars(kb, a, carrier, vars, 1, &err);
 		cr_assert_not_null(html, "%s", sbuf_str(&err));
 		cr_expect_leq(html_text_units(html), TG_MAX_TEXT);
@@ -432,4 +434,14 @@ Test(kb, a_section_problem_names_the_header_line)
 			  "intents/zz.ini:3: id 'Bad-Id' must be lower-case");
 	expect_load_error("intents/zz.ini", "[intent zz]\nen = x\n[intent zy]\nen = z\n\n"
 			  "[intent zz]\n\nen = y\n", "intents/zz.ini:6: [intent zz] is defined twice");
+}
+
+Test(kb, profile_texts_over_telegram_limits_are_errors)
+{
+	/* setMyShortDescription takes 120 characters: the bot would be refused */
+	char text[200] = "[default]\n";
+	memset(text + 10, 'x', 130);
+	text[140] = '\0';
+	expect_load_error("responses/en/bot_short_description.txt", text,
+			  "bot_short_description.txt:1: 130 characters, over Telegram's 120");
 }

@@ -50,14 +50,14 @@ Test(kbfile, a_phrase_becomes_a_literal_pattern_under_the_intent_head)
 	cr_expect_str_eq(lit, "a\\.b \\(c\\)\\? \\{carrier\\} \\$5 \\#1 \\\\q");
 	free(lit);
 	const char *ini = "[intent cancel]\npriority = 10\nwhen = carrier\nen = quit\n[intent other]\n";
-	char *s = kbfile_add_phrase(ini, "cancel", "drop my line?", "taught");
+	char *s = kbfile_add_phrase(ini, "intent cancel", "drop my line?", "taught");
 	cr_expect_str_eq(s, "[intent cancel]\n; taught\nen = drop my line\\?\npriority = 10\n"
 			 "when = carrier\nen = quit\n[intent other]\n");
 	free(s);
-	s = kbfile_add_phrase(ini, "other", "怎么停机", "t");
+	s = kbfile_add_phrase(ini, "intent other", "怎么停机", "t");
 	cr_expect(strstr(s, "[intent other]\n; t\nzh = 怎么停机\n"), "%s", s);
 	free(s);
-	cr_expect_null(kbfile_add_phrase(ini, "nope", "x", "t"));
+	cr_expect_null(kbfile_add_phrase(ini, "intent nope", "x", "t"));
 }
 
 Test(kbfile, writing_makes_the_directories_and_leaves_no_temp_file)

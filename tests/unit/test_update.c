@@ -23,7 +23,7 @@ Test(update, whole_corpus)
 {
 	char *data = read_file(CORPUS, NULL);
 	cr_assert_not_null(data, "cannot read " CORPUS);
-	int lines = 0, messages = 0, callbacks = 0, skipped = 0;
+	int lines = 0, messages = 0, callbacks = 0, members = 0, inlines = 0, skipped = 0;
 	char *save = NULL;
 	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		struct update u;
@@ -33,6 +33,10 @@ Test(update, whole_corpus)
 			messages++;
 		else if (u.kind == UPDATE_CALLBACK)
 			callbacks++;
+		else if (u.kind == UPDATE_MEMBER)
+			members++;
+		else if (u.kind == UPDATE_INLINE)
+			inlines++;
 		else
 			skipped++;
 		cr_expect(u.kind != UPDATE_SKIP || u.skip_reason);
@@ -41,10 +45,13 @@ Test(update, whole_corpus)
 	free(data);
 	/* pinned: a parser that handles a new kind of update moves these */
 	cr_expect_eq(lines, 80);
-	/* 22: an edited message and a photo with a caption are read as text */
-	cr_expect_eq(messages, 22, "messages %d", messages);
+	/* 23: an edited message and a photo with a caption are read as text,
+	 * and an anonymous admin's question (sender_chat = the group) */
+	cr_expect_eq(messages, 23, "messages %d", messages);
 	cr_expect_eq(callbacks, 3, "callbacks %d", callbacks);
-	cr_expect_eq(skipped, 55, "skipped %d", skipped);
+	cr_expect_eq(members, 7, "my_chat_member %d", members);
+	cr_expect_eq(inlines, 1, "inline queries %d", inlines);
+	cr_expect_eq(skipped, 46, "skipped %d", skipped);
 }
 
 Test(update, private_text_message)
@@ -194,4 +201,75 @@ Test(update, a_button_press_that_is_not_json_still_yields_its_id)
 	for (size_t i = 0; i < sizeof none / sizeof *none; i++)
 		cr_expect_eq(update_salvage_callback_id(none[i], strlen(none[i]), id, sizeof id), 0,
 			     "%s", none[i]);
+}
+
+Test(update, my_chat_member_and_inline_query)
+{
+	struct update u;
+	cr_assert_eq(parse_text("{\"update_id\":7,\"my_chat_member\":{\"chat\":{\"id\":-1005,\"type\":"
+				"\"supergroup\",\"title\":\"t\"},\"from\":{\"id\":60,\"is_bot\":false,"
+				"\"first_name\":\"A\",\"language_code\":\"zh-tw\"},\"date\":1,"
+				"\"old_chat_member\":{\"status\":\"left\"},\"new_chat_member\":{\"status\":"
+				"\"administrator\"}}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_MEMBER);
+	cr_expect_eq(u.chat_id, -1005);
+	cr_expect_eq(u.from_id, 60);
+	cr_expect_str_eq(u.member_old, "left");
+	cr_expect_str_eq(u.member_new, "administrator");
+	cr_expect_str_eq(u.lang_code, "zh-tw");
+	update_free(&u);
+	cr_assert_eq(parse_text("{\"update_id\":8,\"my_chat_member\":{\"chat\":{\"id\":-1,\"type\":"
+				"\"group\"},\"old_chat_member\":{\"status\":\"member\"}}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_SKIP, "no new status: nothing to act on");
+	update_free(&u);
+	cr_assert_eq(parse_text("{\"update_id\":9,\"inline_query\":{\"id\":\"q1\",\"from\":{\"id\":5,"
+				"\"is_bot\":false,\"first_name\":\"B\"},\"query\":\"cancel att\","
+				"\"offset\":\"\",\"chat_type\":\"sender\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_INLINE);
+	cr_expect_str_eq(u.callback_id, "q1");
+	cr_expect_str_eq(u.text, "cancel att");
+	cr_expect_str_eq(u.inline_chat_type, "sender");
+	cr_expect_eq(u.chat_id, 0);
+	update_free(&u);
+	cr_assert_eq(parse_text("{\"update_id\":10,\"inline_query\":{\"id\":\"q2\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_SKIP);
+	update_free(&u);
+}
+
+Test(update, anonymous_admins_channels_and_automatic_forwards)
+{
+	struct update u;
+	/* an anonymous admin: from is Telegram's placeholder bot, sender_chat the group */
+	cr_assert_eq(parse_text("{\"update_id\":11,\"message\":{\"message_id\":3,\"chat\":{\"id\":-1007,"
+				"\"type\":\"supergroup\"},\"from\":{\"id\":1087968824,\"is_bot\":true,"
+				"\"first_name\":\"Group\"},\"sender_chat\":{\"id\":-1007,\"type\":"
+				"\"supergroup\"},\"text\":\"cancel att\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_MESSAGE);
+	cr_expect(u.anonymous_admin);
+	cr_expect_eq(u.from_id, 1087968824);
+	update_free(&u);
+	/* someone writing as their channel: the channel is the speaker */
+	cr_assert_eq(parse_text("{\"update_id\":12,\"message\":{\"message_id\":4,\"chat\":{\"id\":-1007,"
+				"\"type\":\"supergroup\"},\"from\":{\"id\":136817688,\"is_bot\":true,"
+				"\"first_name\":\"Channel\"},\"sender_chat\":{\"id\":-1009,\"type\":"
+				"\"channel\"},\"text\":\"cancel att\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_MESSAGE);
+	cr_expect(!u.anonymous_admin);
+	cr_expect_eq(u.from_id, -1009);
+	cr_expect_eq(u.sender_chat_id, -1009);
+	update_free(&u);
+	/* the channel's post copied into its discussion group */
+	cr_assert_eq(parse_text("{\"update_id\":13,\"message\":{\"message_id\":5,\"chat\":{\"id\":-1007,"
+				"\"type\":\"supergroup\"},\"from\":{\"id\":777000,\"is_bot\":false,"
+				"\"first_name\":\"Telegram\"},\"sender_chat\":{\"id\":-1009,\"type\":"
+				"\"channel\"},\"is_automatic_forward\":true,\"text\":\"cancel att\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_SKIP);
+	cr_expect_str_eq(u.skip_reason, "automatic forward of a channel post");
+	update_free(&u);
+	/* a real bot is still not answered */
+	cr_assert_eq(parse_text("{\"update_id\":14,\"message\":{\"message_id\":6,\"chat\":{\"id\":-1007,"
+				"\"type\":\"supergroup\"},\"from\":{\"id\":77,\"is_bot\":true,"
+				"\"first_name\":\"OtherBot\"},\"text\":\"cancel att\"}}", &u), 0);
+	cr_expect_eq(u.kind, UPDATE_SKIP);
+	update_free(&u);
 }

@@ -22,7 +22,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all test clean bench fuzz fuzz-build install uninstall deb FORCE
+.PHONY: all test clean bench fuzz fuzz-build install uninstall deb hanmap FORCE
 
 all: cancelbot
 
@@ -160,15 +160,28 @@ build/bench_curl: tests/bench/bench_curl.c | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl
 
 # Performance figures come from here, never from timed tests.
+# The script bitmaps (bot/core/hanmap.c) from the installed OpenCC data; the
+# unit test hanmap/matches_the_installed_opencc says when to rerun this.
+hanmap: | build
+	$(CC) $(CFLAGS) -o build/gen_hanmap tools/gen_hanmap.c $(LDLIBS)
+	./build/gen_hanmap > build/hanmap.c.tmp && mv build/hanmap.c.tmp bot/core/hanmap.c
+
+build/bench_floor: tests/bench/bench_floor.c | build
+	$(CC) $(CFLAGS) -o $@ $< -lcurl
+
+build/bench_context: tests/bench/bench_context.c $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+
 build/bench_store: tests/bench/bench_store.c $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
 
-bench: cancelbot build/bench_core build/bench_curl build/bench_store
+bench: cancelbot build/bench_core build/bench_curl build/bench_context build/bench_floor build/bench_store
 	@echo "| measure | result | target |"
 	@echo "|---|---|---|"
 	@./build/bench_core tests/labelled.tsv 200000
+	@./build/bench_context
 	@./build/bench_store 3000
-	@python3 tests/bench/bench_e2e.py ./cancelbot 10000 ./build/bench_curl
+	@python3 tests/bench/bench_e2e.py ./cancelbot 10000 ./build/bench_curl ./build/bench_floor
 
 # Installing: the installed binary has its PREFIX's data directory compiled
 # in (only config.o differs from ./cancelbot), so it finds intents/ and

@@ -4,9 +4,11 @@ dpkg-buildpackage, debhelper and lintian): `make deb` builds it with no
 lintian error; `dpkg -i` installs it; the installed `cancelbot check` finds
 the shipped knowledge base under /usr/share/cancelbot with no flags, and
 `check -c` accepts the shipped config;
-/etc/cancelbot/config.ini is a conffile, readable by root only; the installed
+/etc/cancelbot/config.ini is a conffile, root:cancelbot 0640, and
+/etc/cancelbot/kb the package's, owned by the user cancelbot; the installed
 unit passes `systemd-analyze verify`; reinstalling keeps an edited config;
-`dpkg --purge` removes it all. Usage: tests/check_package.py [--keep]
+an admin's file in /etc/cancelbot/kb survives a reinstall; `dpkg --purge`
+removes it all. Usage: tests/check_package.py [--keep]
 (--keep leaves the package installed)."""
 import glob
 import os
@@ -52,7 +54,21 @@ def main():
           f"cancelbot check -c {CONF} accepts the shipped config: {(r.stdout + r.stderr).strip()[-200:]}")
     r = run(["dpkg-query", "-W", "-f=${Conffiles}", "cancelbot"])
     check(CONF in r.stdout, f"{CONF} is a conffile")
-    check(os.path.exists(CONF) and os.stat(CONF).st_mode & 0o777 == 0o600, f"{CONF} is mode 600")
+    import grp
+    import pwd
+    st = os.stat(CONF) if os.path.exists(CONF) else None
+    check(st is not None and st.st_mode & 0o777 == 0o640 and st.st_uid == 0 and
+          grp.getgrgid(st.st_gid).gr_name == "cancelbot",
+          f"{CONF} is root:cancelbot 0640 (the service reads it itself; the token is a credential)")
+    conf = open(CONF).read()
+    check("state_dir = /var/lib/cancelbot\n" in conf and "admin_kb_dir = /etc/cancelbot/kb\n" in conf,
+          "the shipped config keeps the state in /var/lib/cancelbot, the admins' edits in /etc/cancelbot/kb")
+    kb = "/etc/cancelbot/kb"
+    st = os.stat(kb) if os.path.isdir(kb) else None
+    check(st is not None and pwd.getpwuid(st.st_uid).pw_name == "cancelbot" and st.st_mode & 0o777 == 0o750,
+          f"{kb} exists, owned by the system user cancelbot, 0750")
+    r = run(["dpkg-query", "-S", kb])
+    check(r.returncode == 0, f"{kb} belongs to the package")
     unit = "/lib/systemd/system/cancelbot.service"
     check("ExecStart=/usr/bin/cancelbot " in open(unit).read(), "the installed unit runs /usr/bin/cancelbot")
     if shutil.which("systemd-analyze"):
@@ -61,9 +77,15 @@ def main():
         check(r.returncode == 0 and not problems, "systemd-analyze verify: " + " | ".join(problems)[:300])
     with open(CONF, "a") as f:
         f.write("; edited by the operator\n")
+    kb_file = os.path.join(kb, "added-by-an-admin.ini")
+    with open(kb_file, "w") as f:
+        f.write("[intent x]\n")
     r = run(["dpkg", "-i", "--force-confdef", "--force-confold", deb])
     check(r.returncode == 0 and "; edited by the operator" in open(CONF).read(),
           "reinstalling keeps the operator's edit of the config")
+    check(os.path.exists(kb_file) and open(kb_file).read() == "[intent x]\n",
+          f"reinstalling keeps what admins put in {kb}")
+    os.unlink(kb_file)
     if "--keep" in sys.argv:
         return 1 if failures else 0
     r = run(["dpkg", "--purge", "cancelbot"])

@@ -1,13 +1,17 @@
 /* context — see context.h. Memories live in one array, handed out in order
  * (a freed one is reused first), and an open-addressing index (linear
- * probing, at least twice as many slots as the capacity) maps chat and user
- * to them: a lookup touches a few slots, and only the memories in use take
+ * probing, at least three times as many slots as the capacity) maps chat
+ * and user to them: a lookup touches a few slots, and only the memories in use take
  * resident pages (the array is allocated zeroed, so the kernel maps its
  * pages on first touch; spreading 300-byte memories over a hash table would
  * touch all of it). A removed memory leaves a tombstone in the index; when
- * tombstones and memories fill three quarters of it, it is rebuilt, so
- * probes stay short however long the bot runs. The language and
- * de-duplication tables are small and scanned. */
+ * tombstones and memories fill half of it, it is rebuilt, so probes stay
+ * short however long the bot runs. The memories in use are
+ * also on a list ordered by last use (a put moves one to the tail): at
+ * capacity the head is dropped, in O(1) — it is the least recently used,
+ * and with one ttl for all the closest to expiry (or expired); a scan for
+ * it cost every new chat O(capacity) once the bot knew 10 000 chats. The
+ * language and de-duplication tables are small and scanned. */
 #include "context.h"
 #include "util.h"
 
@@ -36,6 +40,8 @@ struct context {
 	uint32_t *freed;	/* entries given back, reused before new ones */
 	size_t nfreed;
 	uint32_t *index;	/* slots: 0 empty, TOMBSTONE, else entry + 1 */
+	uint32_t *prev, *next;	/* the last-use list, by entry: entry + 1, 0 none */
+	uint32_t head, tail;	/* least and most recently used: entry + 1, 0 none */
 	size_t slots, live, occupied;	/* occupied: live + tombstones */
 	double ttl;
 	struct lang_pref langs[LANG_CAP];
@@ -50,11 +56,13 @@ struct context *context_new(size_t capacity, double ttl)
 	struct context *c = xcalloc(1, sizeof *c);
 	c->cap = capacity ? capacity : 1;
 	c->slots = 16;
-	while (c->slots < 2 * c->cap)
+	while (c->slots < 3 * c->cap)	/* rebuilt at half full: room for cap / 2 tombstones */
 		c->slots *= 2;
 	c->mem = xcalloc(c->cap, sizeof *c->mem);
 	c->freed = xcalloc(c->cap, sizeof *c->freed);
 	c->index = xcalloc(c->slots, sizeof *c->index);
+	c->prev = xcalloc(c->cap, sizeof *c->prev);
+	c->next = xcalloc(c->cap, sizeof *c->next);
 	c->ttl = ttl;
 	return c;
 }
@@ -66,6 +74,8 @@ void context_free(struct context *c)
 	free(c->mem);
 	free(c->freed);
 	free(c->index);
+	free(c->prev);
+	free(c->next);
 	free(c);
 }
 
@@ -101,9 +111,40 @@ const struct memory *context_get(struct context *c, int64_t chat, int64_t user, 
 	return m && m->expires > now ? m : NULL;
 }
 
+static void unlink_entry(struct context *c, uint32_t e)
+{
+	uint32_t p = c->prev[e], n = c->next[e];
+	if (p)
+		c->next[p - 1] = n;
+	else if (c->head == e + 1)
+		c->head = n;
+	else
+		return;	/* not on the list */
+	if (n)
+		c->prev[n - 1] = p;
+	else
+		c->tail = p;
+	c->prev[e] = c->next[e] = 0;
+}
+
+/* e becomes the most recently used. */
+static void touch(struct context *c, uint32_t e)
+{
+	if (c->tail == e + 1)
+		return;
+	unlink_entry(c, e);
+	c->prev[e] = c->tail;
+	if (c->tail)
+		c->next[c->tail - 1] = e + 1;
+	else
+		c->head = e + 1;
+	c->tail = e + 1;
+}
+
 static void remove_slot(struct context *c, size_t slot)
 {
 	uint32_t e = c->index[slot];
+	unlink_entry(c, e - 1);
 	memset(&c->mem[e - 1], 0, sizeof c->mem[e - 1]);
 	c->freed[c->nfreed++] = e - 1;
 	c->index[slot] = TOMBSTONE;
@@ -131,30 +172,19 @@ static void rebuild(struct context *c, double now)
 		if (c->mem[e].expires > now)
 			insert(c, (uint32_t)e);
 		else {
+			unlink_entry(c, (uint32_t)e);
 			memset(&c->mem[e], 0, sizeof c->mem[e]);
 			c->freed[c->nfreed++] = (uint32_t)e;
 		}
 	}
 }
 
-/* Makes room when the capacity is reached: the memory closest to expiry
- * (or any expired one) is dropped. */
-static void evict_one(struct context *c, double now)
+/* Makes room when the capacity is reached: the least recently used
+ * memory goes (the list's head; expired, or the closest to expiry). */
+static void evict_one(struct context *c)
 {
-	struct memory *victim = NULL;
-	for (size_t e = 0; e < c->handed; e++) {
-		struct memory *m = &c->mem[e];
-		if (m->expires <= 0)
-			continue;	/* free */
-		if (m->expires <= now) {
-			victim = m;
-			break;
-		}
-		if (!victim || m->expires < victim->expires)
-			victim = m;
-	}
-	if (victim)
-		remove_slot(c, find_slot(c, victim->chat, victim->user));
+	if (c->head)
+		remove_slot(c, find_slot(c, c->mem[c->head - 1].chat, c->mem[c->head - 1].user));
 }
 
 struct memory *context_put(struct context *c, int64_t chat, int64_t user, double now)
@@ -162,14 +192,15 @@ struct memory *context_put(struct context *c, int64_t chat, int64_t user, double
 	struct memory *m = find(c, chat, user);
 	if (m && m->expires > now) {
 		m->expires = now + c->ttl;
+		touch(c, (uint32_t)(m - c->mem));
 		return m;
 	}
 	if (m) {		/* its own expired memory: start afresh in place */
 		memset(m, 0, sizeof *m);
 	} else {
 		if (c->live >= c->cap)
-			evict_one(c, now);
-		if ((c->occupied + 1) * 4 > c->slots * 3)
+			evict_one(c);
+		if ((c->occupied + 1) * 2 > c->slots)
 			rebuild(c, now);
 		uint32_t e = c->nfreed ? c->freed[--c->nfreed] : (uint32_t)c->handed++;
 		m = &c->mem[e];
@@ -178,6 +209,7 @@ struct memory *context_put(struct context *c, int64_t chat, int64_t user, double
 		m->user = user;
 		insert(c, e);
 	}
+	touch(c, (uint32_t)(m - c->mem));
 	m->chat = chat;
 	m->user = user;
 	m->expires = now + c->ttl;

@@ -1,5 +1,6 @@
 /* normalize — see normalize.h. */
 #include "normalize.h"
+#include "hanmap.h"
 #include "log.h"
 #include "util.h"
 
@@ -11,67 +12,55 @@
 #include <utf8proc.h>
 
 static opencc_t t2s = (opencc_t)-1;
+static int t2s_tried;
+static pthread_mutex_t t2s_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* One bit per code point of the CJK blocks below U+10000: set when OpenCC's
- * t2s changes that character on its own. Most Chinese messages are written
- * in Simplified already, and OpenCC costs more than everything else in
- * normalisation together, so it only runs when a Traditional-only
- * character is present. */
-#define HAN_FIRST 0x3400
-#define HAN_LAST 0xFFFF
-static unsigned char traditional[(HAN_LAST - HAN_FIRST + 1) / 8 + 1];
-
-static int is_cjk(int32_t cp)
+/* Which characters are Traditional- or Simplified-only comes from the
+ * generated bitmaps (hanmap.h), so most Chinese messages, written in
+ * Simplified already, never need OpenCC: t2s (about 1 MB) is opened when
+ * the first Traditional character arrives; the reply converters when the
+ * first Traditional reply is written. Opening is under a lock: rules
+ * compile (and normalise their literals) on several threads. */
+static opencc_t t2s_get(void)
 {
-	return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF);
-}
-
-static void build_traditional_map(void)
-{
-	for (int32_t cp = HAN_FIRST; cp <= HAN_LAST; cp++) {
-		if (!is_cjk(cp))
-			continue;
-		utf8proc_uint8_t in[8];
-		utf8proc_ssize_t n = utf8proc_encode_char(cp, in);
-		char *out = opencc_convert_utf8(t2s, (const char *)in, (size_t)n);
-		if (out && (strlen(out) != (size_t)n || memcmp(out, in, (size_t)n) != 0))
-			traditional[(cp - HAN_FIRST) / 8] |= (unsigned char)(1u << ((cp - HAN_FIRST) % 8));
-		if (out)
-			opencc_convert_utf8_free(out);
+	pthread_mutex_lock(&t2s_lock);
+	if (!t2s_tried) {
+		t2s_tried = 1;
+		static const char *const configs[] = {"t2s.json", "/usr/share/opencc/t2s.json"};
+		for (size_t i = 0; i < ARRAY_LEN(configs) && t2s == (opencc_t)-1; i++)
+			t2s = opencc_open(configs[i]);
+		if (t2s == (opencc_t)-1)
+			log_warn("opencc_missing", KV("msg", "cannot load OpenCC t2s.json; Traditional "
+				 "Chinese is matched as written (install libopencc-data)"));
 	}
+	opencc_t cc = t2s;
+	pthread_mutex_unlock(&t2s_lock);
+	return cc;
 }
 
-static int has_traditional(const char *s)
+static int has_in(const unsigned char *map, const char *s)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t n;
 	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
-		if (cp >= 0x20000 && cp <= 0x2FA1F)
+		if (map == han_traditional && cp >= 0x20000 && cp <= 0x2FA1F)
 			return 1;	/* rare planes: let OpenCC decide */
-		if (cp >= HAN_FIRST && cp <= HAN_LAST &&
-		    (traditional[(cp - HAN_FIRST) / 8] >> ((cp - HAN_FIRST) % 8) & 1))
+		if (hanmap_has(map, cp))
 			return 1;
 		p += n;
 	}
 	return 0;
 }
 
+static int has_traditional(const char *s)
+{
+	return has_in(han_traditional, s);
+}
+
 int normalize_init(void)
 {
-	if (t2s != (opencc_t)-1)
-		return 0;
-	static const char *const configs[] = {"t2s.json", "/usr/share/opencc/t2s.json"};
-	for (size_t i = 0; i < ARRAY_LEN(configs) && t2s == (opencc_t)-1; i++)
-		t2s = opencc_open(configs[i]);
-	if (t2s == (opencc_t)-1) {
-		log_warn("opencc_missing", KV("msg", "cannot load OpenCC t2s.json; Traditional Chinese "
-			 "is matched as written (install libopencc-data)"));
-		return -1;
-	}
-	build_traditional_map();
-	return 0;
+	return 0;	/* nothing is opened before it is needed (t2s_get) */
 }
 
 /* Converters for replies (s2twp, s2hk), opened on first use and kept. */
@@ -119,44 +108,17 @@ char *script_convert(const char *config, const char *text)
 	return copy;
 }
 
-/* 1 when the character at s (n bytes) changes on its own under s2t. */
-static int char_is_simplified(const char *s, size_t n)
-{
-	char one[8];
-	snprintf(one, sizeof one, "%.*s", (int)n, s);
-	char *t = script_convert("s2t.json", one);
-	int simp = t && strcmp(t, one) != 0;
-	free(t);
-	return simp;
-}
-
 /* s2t converts phrases: 了解 becomes 瞭解 although 了 is written the same in
- * both scripts. So a text is Simplified only when a character that differs
- * also differs on its own. */
+ * both scripts. So a text is Simplified only when a character differs on
+ * its own under s2t: the han_simplified bitmap, built per character. */
 int text_is_simplified(const char *utf8)
 {
-	char *t = script_convert("s2t.json", utf8);
-	int simp = 0;
-	const utf8proc_uint8_t *a = (const utf8proc_uint8_t *)utf8, *b = (const utf8proc_uint8_t *)t;
-	while (t && !simp && *a && *b) {
-		utf8proc_int32_t ca, cb;
-		utf8proc_ssize_t na = utf8proc_iterate(a, -1, &ca), nb = utf8proc_iterate(b, -1, &cb);
-		if (na <= 0 || nb <= 0)
-			break;
-		if (ca != cb)
-			simp = char_is_simplified((const char *)a, (size_t)na);
-		a += na;
-		b += nb;
-	}
-	if (t && !simp && (*a || *b))
-		simp = 1;	/* lengths differ: no character-for-character reading */
-	free(t);
-	return simp;
+	return has_in(han_simplified, utf8);
 }
 
 int text_is_traditional(const char *utf8)
 {
-	return t2s != (opencc_t)-1 && has_traditional(utf8);
+	return has_traditional(utf8);
 }
 
 void normalize_done(void)
@@ -164,6 +126,7 @@ void normalize_done(void)
 	if (t2s != (opencc_t)-1)
 		opencc_close(t2s);
 	t2s = (opencc_t)-1;
+	t2s_tried = 0;
 	for (size_t i = 0; i < ARRAY_LEN(out_conv); i++) {
 		if (out_conv[i].config && out_conv[i].cc != (opencc_t)-1)
 			opencc_close(out_conv[i].cc);
@@ -272,8 +235,9 @@ char *normalize(const char *text, size_t len)
 	/* LUMP/NLF2LS leave U+2028 for newlines; make them plain spaces. */
 	for (char *p = out; (p = strstr(p, "\xE2\x80\xA8")) != NULL;)
 		memcpy(p, "   ", 3);
-	if (t2s != (opencc_t)-1 && has_traditional(out)) {
-		char *conv = opencc_convert_utf8(t2s, out, strlen(out));
+	opencc_t cc = has_traditional(out) ? t2s_get() : (opencc_t)-1;
+	if (cc != (opencc_t)-1) {
+		char *conv = opencc_convert_utf8(cc, out, strlen(out));
 		if (conv) {
 			free(out);
 			out = xstrdup(conv);

@@ -3,15 +3,17 @@
  * (full-width ASCII becomes ASCII), Traditional Chinese converted to
  * Simplified by OpenCC, runs of white space folded to one space.
  *
- * The OpenCC converter is opened once (normalize_init) and shared; it is
- * read-only after that. normalize() returns a string the caller frees. */
+ * The OpenCC converter is opened when the first Traditional text needs it
+ * (which text does comes from generated bitmaps, hanmap.h) and shared; it
+ * is read-only after that. normalize() returns a string the caller frees. */
 #ifndef CANCELBOT_NORMALIZE_H
 #define CANCELBOT_NORMALIZE_H
 
 #include <stddef.h>
 
-/* Returns 0, or -1 when OpenCC's t2s data cannot be loaded (then Traditional
- * text is matched unconverted and a warning is logged once). */
+/* Returns 0; nothing is loaded until needed (when OpenCC's t2s data cannot
+ * be loaded then, Traditional text is matched unconverted and a warning is
+ * logged once). Kept so callers mark where normalisation starts. */
 int normalize_init(void);
 void normalize_done(void);
 

@@ -25,6 +25,9 @@
 int bot_wants_wakeup(void *user)
 {
 	struct bot *b = user;
+	/* while a reload loads, a SIGHUP or a due file change waits for it */
+	if (b->reload_job)
+		return reload_job_done(b->reload_job);
 	return (b->hup && *b->hup) || watch_ready(b->watch_fd) || b->hup_due ||
 	       (b->reload_due && now_seconds() >= b->reload_due);
 }
@@ -174,6 +177,9 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 	return 0;
 }
 
+static void reload_start(struct bot *b, const char *trigger);
+static void reload_finish(struct bot *b);
+
 #define DEBOUNCE 0.3	/* an editor's save is a burst of events: reload once */
 #define HUP_COALESCE 0.2	/* so is `kill -HUP` in a loop */
 
@@ -183,7 +189,9 @@ void bot_maintenance(struct bot *b)
 	if (state_expire_offset(&b->st, (double)time(NULL)))
 		log_warn("offset_reset", KV("msg", "no update for a week: Telegram now numbers updates "
 			 "at random, so the saved offset is dropped"));
-	if (b->hup && *b->hup) {
+	if (b->reload_job && reload_job_done(b->reload_job))
+		reload_finish(b);
+	if (b->hup && *b->hup && !b->reload_job) {
 		*b->hup = 0;
 		if (!b->hup_due)
 			b->hup_due = now_seconds() + HUP_COALESCE;
@@ -191,13 +199,13 @@ void bot_maintenance(struct bot *b)
 	if (b->hup_due && now_seconds() >= b->hup_due) {
 		b->hup_due = 0;
 		bot_reload_config(b);
-		bot_reload(b, "SIGHUP", &report);
+		reload_start(b, "SIGHUP");
 	}
 	if (watch_drain(b->watch_fd))
 		b->reload_due = now_seconds() + DEBOUNCE;
-	if (b->reload_due && now_seconds() >= b->reload_due) {
+	if (b->reload_due && now_seconds() >= b->reload_due && !b->reload_job) {
 		b->reload_due = 0;
-		bot_reload(b, "file change", &report);
+		reload_start(b, "file change");
 	}
 	sbuf_free(&report);
 	stats_tick(&b->stats, now_seconds(), notify_last_status());
@@ -236,17 +244,55 @@ int bot_reload_config(struct bot *b)
 	return rc;
 }
 
-int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
+/* What follows any reload: systemd, the counters, /stats's last reload. */
+static int reloaded(struct bot *b, const char *trigger, int rc, double ms, const struct sbuf *report)
 {
-	double ms = 0;
-	notify_reloading();
-	int rc = reload_kb(&b->cfg, &b->kb, trigger, report, &ms);
-	notify_reloaded(sbuf_str(report));
+	notify_reloaded(report->p ? report->p : "");
 	stats_count(&b->stats, STAT_RELOADS);
 	b->stats.last_reload = time(NULL);
 	snprintf(b->stats.last_reload_result, sizeof b->stats.last_reload_result, "%s (%s, %.1f ms)",
 		 rc == 0 ? "ok" : "refused", trigger, ms);
 	return rc;
+}
+
+/* Completes the reload loading on its thread: the swap, between updates. */
+static void reload_finish(struct bot *b)
+{
+	struct sbuf report = {0};
+	double ms = 0;
+	char trigger[32];
+	snprintf(trigger, sizeof trigger, "%s", b->reload_trigger);
+	int rc = reload_job_finish(b->reload_job, &b->kb, &report, &ms);
+	b->reload_job = NULL;
+	reloaded(b, trigger, rc, ms, &report);
+	sbuf_free(&report);
+}
+
+/* SIGHUP and file changes: the new knowledge base loads on a thread while
+ * the loop answers with the running one (a load takes 100s of ms); in
+ * place when no thread can be made. */
+static void reload_start(struct bot *b, const char *trigger)
+{
+	notify_reloading();
+	snprintf(b->reload_trigger, sizeof b->reload_trigger, "%s", trigger);
+	b->reload_job = reload_job_start(&b->cfg, b->kb, trigger);
+	if (!b->reload_job) {
+		struct sbuf report = {0};
+		double ms = 0;
+		int rc = reload_kb(&b->cfg, &b->kb, trigger, &report, &ms);
+		reloaded(b, trigger, rc, ms, &report);
+		sbuf_free(&report);
+	}
+}
+
+int bot_reload(struct bot *b, const char *trigger, struct sbuf *report)
+{
+	if (b->reload_job)	/* it reads the running kb, which this may replace */
+		reload_finish(b);
+	double ms = 0;
+	notify_reloading();
+	int rc = reload_kb(&b->cfg, &b->kb, trigger, report, &ms);
+	return reloaded(b, trigger, rc, ms, report);
 }
 
 void bot_env(struct bot *b, const struct update *u, struct dialog_env *env)
@@ -306,6 +352,8 @@ void bot_note_unmatched(struct bot *b, const struct update *u, const struct dial
 
 void bot_close(struct bot *b)
 {
+	if (b->reload_job)
+		reload_finish(b);	/* waits for the thread; frees what it loaded */
 	watch_close(b->watch_fd);
 	tg_close(b->tg);
 	outbox_free(b->ob);

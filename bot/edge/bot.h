@@ -16,6 +16,7 @@
 #include "deliver.h"
 #include "journal.h"
 #include "outbox.h"
+#include "reload.h"
 #include "state.h"
 #include "stats.h"
 #include "telegram.h"
@@ -48,6 +49,8 @@ struct bot {
 	double batch_received;		/* when the last getUpdates answer arrived */
 	double last_update;		/* when the last update was handled (now_seconds), 0: none */
 	double metrics_last;		/* when metrics_file was last written, 0: never */
+	struct reload_job *reload_job;	/* a SIGHUP or file-change reload loading, or NULL */
+	char reload_trigger[32];	/* what started it */
 };
 
 /* Reloads the knowledge base (reload_kb) and notes it in the counters; 0

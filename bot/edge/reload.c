@@ -5,6 +5,9 @@
 #include "load.h"
 #include "log.h"
 
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,29 +65,47 @@ struct kb *reload_candidate(const struct config *cfg, const struct kb *running,
 	return next;
 }
 
-int reload_kb(const struct config *cfg, struct kb **running, const char *trigger,
-	      struct sbuf *report, double *ms_out)
+struct reload_job {
+	const struct config *cfg;
+	const struct kb *running;	/* read by the gate: not swapped meanwhile */
+	char trigger[32];
+	struct kb *next;
+	struct sbuf err, warn, why;
+	int refused_by_gate;
+	double t0, ms;
+	pthread_t thread;
+	atomic_int done;
+};
+
+/* The part that may run off the poll loop's thread: load and gate. */
+static void prepare(struct reload_job *j)
 {
-	double t0 = now_seconds();
-	struct sbuf err = {0}, warn = {0};
-	struct kb *next = reload_load(cfg, &err, &warn);
+	j->t0 = now_seconds();
+	j->next = reload_load(j->cfg, &j->err, &j->warn);
+	if (j->next && j->cfg->reload_eval && eval_gate(j->cfg, j->running, j->next, &j->why) < 0)
+		j->refused_by_gate = 1;
+	j->ms = (now_seconds() - j->t0) * 1e3;
+	atomic_store(&j->done, 1);
+}
+
+/* The swap (or the refusal), the report and the log: on the loop's thread. */
+static int finish(struct reload_job *j, struct kb **running, struct sbuf *report, double *ms_out)
+{
+	const char *trigger = j->trigger;
+	struct kb *next = j->next;
 	int rc = 0;
 	if (!next) {
 		sbuf_addf(report, "Reload (%s) refused: the running knowledge base stays.\n%s",
-			  trigger, sbuf_str(&err));
-		log_problems("reload_problem", sbuf_str(&err));
+			  trigger, sbuf_str(&j->err));
+		log_problems("reload_problem", sbuf_str(&j->err));
 		rc = -1;
-	} else if (cfg->reload_eval) {
-		struct sbuf why = {0};
-		if (eval_gate(cfg, *running, next, &why) < 0) {
-			sbuf_addf(report, "Reload (%s) refused: the running knowledge base stays.\n%s",
-				  trigger, sbuf_str(&why));
-			log_problems("reload_problem", sbuf_str(&why));
-			rc = -1;
-		}
-		sbuf_free(&why);
+	} else if (j->refused_by_gate) {
+		sbuf_addf(report, "Reload (%s) refused: the running knowledge base stays.\n%s",
+			  trigger, sbuf_str(&j->why));
+		log_problems("reload_problem", sbuf_str(&j->why));
+		rc = -1;
 	}
-	double ms = (now_seconds() - t0) * 1e3;
+	double ms = j->ms;
 	if (rc == 0) {
 		struct sbuf diff = {0};
 		kb_diff_files(*running, next, &diff);
@@ -102,11 +123,61 @@ int reload_kb(const struct config *cfg, struct kb **running, const char *trigger
 		log_error("reload_refused", KV("trigger", trigger),
 			  KV("msg", "the running knowledge base stays"));
 	}
-	if (warn.len)
-		sbuf_addf(report, "warnings:\n%s", sbuf_str(&warn));
+	if (j->warn.len)
+		sbuf_addf(report, "warnings:\n%s", sbuf_str(&j->warn));
 	if (ms_out)
 		*ms_out = ms;
-	sbuf_free(&err);
-	sbuf_free(&warn);
+	sbuf_free(&j->err);
+	sbuf_free(&j->warn);
+	sbuf_free(&j->why);
+	return rc;
+}
+
+int reload_kb(const struct config *cfg, struct kb **running, const char *trigger,
+	      struct sbuf *report, double *ms_out)
+{
+	struct reload_job j = {.cfg = cfg, .running = *running};
+	snprintf(j.trigger, sizeof j.trigger, "%s", trigger);
+	prepare(&j);
+	return finish(&j, running, report, ms_out);
+}
+
+static void *job_main(void *arg)
+{
+	prepare(arg);
+	return NULL;
+}
+
+struct reload_job *reload_job_start(const struct config *cfg, const struct kb *running,
+				    const char *trigger)
+{
+	struct reload_job *j = xcalloc(1, sizeof *j);
+	j->cfg = cfg;
+	j->running = running;
+	snprintf(j->trigger, sizeof j->trigger, "%s", trigger);
+	atomic_init(&j->done, 0);
+	/* signals stay with the loop's thread (SIGHUP, SIGTERM set its flags) */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&j->thread, NULL, job_main, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+int reload_job_done(const struct reload_job *j)
+{
+	return j && atomic_load(&((struct reload_job *)j)->done);
+}
+
+int reload_job_finish(struct reload_job *j, struct kb **running, struct sbuf *report, double *ms)
+{
+	pthread_join(j->thread, NULL);
+	int rc = finish(j, running, report, ms);
+	free(j);
 	return rc;
 }

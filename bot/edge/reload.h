@@ -33,4 +33,19 @@ struct kb *reload_candidate(const struct config *cfg, const struct kb *running,
 int reload_kb(const struct config *cfg, struct kb **running, const char *trigger,
 	      struct sbuf *report, double *ms);
 
+/* The same reload with its loading (and gating) on a thread of its own,
+ * so the poll loop keeps answering with the running knowledge base
+ * meanwhile (SIGHUP and file changes in `run`: a load takes 100s of ms).
+ * NULL when no thread could be made (reload in place then). cfg and
+ * running are read by the thread: neither may change until
+ * reload_job_finish. */
+struct reload_job;
+struct reload_job *reload_job_start(const struct config *cfg, const struct kb *running,
+				    const char *trigger);
+/* 1 when the thread has finished: reload_job_finish will not wait. */
+int reload_job_done(const struct reload_job *j);
+/* Waits for the thread, then swaps or refuses exactly as reload_kb does
+ * (report, log, *ms: the load's time); frees j. */
+int reload_job_finish(struct reload_job *j, struct kb **running, struct sbuf *report, double *ms);
+
 #endif

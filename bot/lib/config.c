@@ -204,12 +204,16 @@ int config_load(struct config *c, const char *path, struct sbuf *err)
 		return -1;
 	}
 	struct stat st;
-	if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 0004))
-		log_warn("config_readable", KV("file", path), KV("msg", "config file is readable by other "
-			 "users; it may hold the bot token (chmod 600)"));
+	int world = fstat(fileno(fp), &st) == 0 && (st.st_mode & 0004);
 	struct line_reader r = {.fp = fp};
 	struct load_ctx x = {.c = c, .path = path, .reader = &r, .err = err};
+	const char *token_before = c->token;
 	int rc = ini_parse_stream(line_reader_next, &r, on_key, &x);
+	/* a config without the token (the service's is a credential) may be
+	 * readable by all; one that holds it may not */
+	if (world && c->token != token_before && c->token && *c->token)
+		log_warn("config_readable", KV("file", path), KV("msg", "config file is readable by other "
+			 "users and holds the bot token (chmod 600, or move the token to a credential)"));
 	line_reader_free(&r);
 	fclose(fp);
 	if (r.long_line) {

@@ -10,6 +10,7 @@
 #undef LOG_DEBUG
 #undef LOG_INFO
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,12 +243,14 @@ static int send_journal(enum log_level level, const char *event, const struct lo
 
 static log_observer_fn *observer;
 static void *observer_ctx;
+static pthread_t observer_thread;
 static int observing;	/* an observer that logs must not recurse */
 
 void log_set_observer(log_observer_fn *fn, void *ctx)
 {
 	observer = fn;
 	observer_ctx = ctx;
+	observer_thread = pthread_self();
 }
 
 static void observe(enum log_level level, const char *event, const struct log_field *f, size_t n)
@@ -264,7 +267,7 @@ static void observe(enum log_level level, const char *event, const struct log_fi
 
 void log_record(enum log_level level, const char *event, const struct log_field *f, size_t n)
 {
-	if (observer && level >= LOG_WARN && !observing)
+	if (observer && level >= LOG_WARN && !observing && pthread_equal(pthread_self(), observer_thread))
 		observe(level, event, f, n);
 	if (level < min_level || (journal_mode && send_journal(level, event, f, n) == 0))
 		return;

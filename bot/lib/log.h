@@ -88,7 +88,8 @@ void log_record(enum log_level level, const char *event, const struct log_field 
  * wherever records go: its fields as one "key=value ..." text line,
  * scrubbed of the secret (borrowed for the call). The counters and the
  * last errors `cancelbot status` shows (stats) come from here. NULL: none.
- * The observer must not log. */
+ * Only records of the thread that set it are observed (a reload loading on
+ * its own thread is not counted). The observer must not log. */
 typedef void log_observer_fn(void *ctx, enum log_level level, const char *event,
 			     const char *fields);
 void log_set_observer(log_observer_fn *fn, void *ctx);

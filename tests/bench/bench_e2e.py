@@ -9,11 +9,16 @@
   update and sending its answer (p50, p99), from the bot's debug log;
 - peak and private memory of the bot, and its CPU use while idle in a long
   poll;
+- a reload (SIGHUP) in the middle of a burst of 3000 questions: the
+  longest gap between two replies, against the median gap;
 - with BENCH_CURL (build/bench_curl), the floor under these figures: the
   CPU per sendMessage and the peak memory of libcurl alone, against the
-  same fake server.
+  same fake server;
+- with BENCH_FLOOR (build/bench_floor), the floor per update: the same
+  sends, the same durability flush and one log line, and the bot's CPU per
+  update as a ratio to it.
 
-usage: bench_e2e.py BOT [BACKLOG [BENCH_CURL]]
+usage: bench_e2e.py BOT [BACKLOG [BENCH_CURL [BENCH_FLOOR]]]
 Prints Markdown table rows. Timings are measurements, never assertions."""
 import os
 import re
@@ -90,6 +95,7 @@ def main():
     bot = os.path.abspath(sys.argv[1])
     backlog = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
     bench_curl = sys.argv[3] if len(sys.argv) > 3 else None
+    bench_floor = sys.argv[4] if len(sys.argv) > 4 else None
     qs = questions()
     fake = fakeapi.FakeTelegram(token=TOKEN)
     server, port = fakeapi.serve(fake)
@@ -144,6 +150,22 @@ def main():
         idle = (cpu_seconds(proc.pid) - idle0) / (time.time() - i0)
         peak, private = memory(proc.pid)
         peak = max(peak, peak_backlog)
+        # phase 3: a reload in the middle of a burst
+        with fake.cond:
+            fake.calls.clear()
+        burst = 3000
+        fake.add_updates([message(950000 + i, 30_000_000 + i, qs[i % len(qs)]) for i in range(burst)])
+        if not wait_sends(fake, burst // 6, 120):
+            sys.exit("bench: the burst was not answered")
+        proc.send_signal(signal.SIGHUP)
+        if not wait_sends(fake, burst, 600):
+            sys.exit("bench: the burst was not answered after the reload")
+        times = sorted(c["time"] for c in fake.calls_of("sendMessage"))
+        gaps = sorted(b - a for a, b in zip(times, times[1:]))
+        stall, median_gap = gaps[-1] * 1e3, gaps[len(gaps) // 2] * 1e3
+        with open(log_path) as f:
+            f.seek(mark)
+            reload_ms = re.findall(r"event=reloaded .*?\bms=([\d.]+)", f.read())
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -157,6 +179,13 @@ def main():
                 sys.exit(f"bench: bench_curl failed: {out.stderr.strip()}")
             return dict(line.split() for line in out.stdout.splitlines())
         floor, parallel = curl_alone(1), curl_alone(8)
+    if bench_floor:  # the floor per update, against the same server
+        out = subprocess.run([bench_floor, f"http://127.0.0.1:{port}/bot{TOKEN}",
+                              str(max(1000, backlog // 3)), tmp], capture_output=True, text=True,
+                             timeout=600)
+        if out.returncode != 0:
+            sys.exit(f"bench: bench_floor failed: {out.stderr.strip()}")
+        floor_us = float(dict(line.split() for line in out.stdout.splitlines())["cpu_us_per_update"])
     server.shutdown()
     p50 = lat[len(lat) // 2] / 1000 if lat else float("nan")
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] / 1000 if lat else float("nan")
@@ -172,10 +201,18 @@ def main():
               f"~{cpu / backlog * 1e6 - per:.0f} us per update | |")
         print(f"| floor with 8 requests in flight (curl multi) | "
               f"{float(parallel['cpu_us_per_request']):.0f} us per request | |")
+    if bench_floor:
+        bot_us = cpu / backlog * 1e6
+        print(f"| floor per update: the same sendMessage, durability flush (16 KB slot, "
+              f"fdatasync) and log line (build/bench_floor) | {floor_us:.0f} us; the bot "
+              f"{bot_us:.0f} us = {bot_us / floor_us:.2f}x the floor | <= 1.15x |")
+    print(f"| reload (SIGHUP) in a burst of 3000 questions: longest gap between replies | "
+          f"{stall:.1f} ms (median gap {median_gap:.2f} ms"
+          f"{'; the reload took ' + reload_ms[-1] + ' ms' if reload_ms else ''}) | <= 40 ms |")
     print(f"| latency the bot adds, update in to reply out (300 single questions) | "
           f"p50 {p50:.3f} ms, p99 {p99:.3f} ms | p99 <= 2 ms |")
     print(f"| bot memory: peak RSS (VmHWM) / private (heap, JIT, data) | {peak:.1f} MB / "
-          f"{private:.1f} MB | RSS <= 8 MB |")
+          f"{private:.1f} MB | RSS <= 14 MB |")
     if floor:
         print(f"| floor: peak RSS of a minimal program making one libcurl request "
               f"(build/bench_curl) | {int(floor['peak_rss_kb']) / 1024:.1f} MB | |")

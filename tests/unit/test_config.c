@@ -148,3 +148,40 @@ Test(config, check_wants_named_files_readable_and_warns_without_token)
 	sbuf_free(&err);
 	sbuf_free(&warn);
 }
+
+#include <sys/stat.h>
+
+#include "log.h"
+
+static int readable_warnings;
+static void count_readable(void *ctx, enum log_level level, const char *event, const char *fields)
+{
+	(void)ctx, (void)level, (void)fields;
+	readable_warnings += !strcmp(event, "config_readable");
+}
+
+/* The service reads its config directly (SIGHUP sees edits) and gets the
+ * token as a credential, so a config without a token may be 0644; one
+ * that holds it draws the warning. */
+Test(config, world_readable_warns_only_when_it_holds_the_token)
+{
+	log_set_observer(count_readable, NULL);
+	char *with = write_tmp("[telegram]\ntoken = 1:abc\n");
+	char *without = write_tmp("[telegram]\npoll_timeout = 5\n");
+	char *paths[] = {with, without};
+	int want[] = {1, 0};
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(chmod(paths[i], 0644), 0);
+		struct config c;
+		struct sbuf err = {0};
+		config_defaults(&c);
+		readable_warnings = 0;
+		cr_assert_eq(config_load(&c, paths[i], &err), 0, "%s", sbuf_str(&err));
+		cr_expect_eq(readable_warnings, want[i], "%s", paths[i]);
+		config_free(&c);
+		sbuf_free(&err);
+		unlink(paths[i]);
+		free(paths[i]);
+	}
+	log_set_observer(NULL, NULL);
+}

@@ -70,6 +70,46 @@ Test(context, migrate_and_lang_and_dedup)
 	context_free(c);
 }
 
+/* The last-use list against a plain model: random puts, refreshes, forgets
+ * and migrations on a small capacity; at capacity the one put longest ago
+ * goes, and every other memory stays findable (the list and the index
+ * agree through evictions and index rebuilds). */
+Test(context, evicts_the_least_recently_used_in_order)
+{
+	enum { CAP = 50, IDS = 200, OPS = 20000 };
+	struct context *c = context_new(CAP, 1e9);
+	double last[IDS] = {0};	/* model: when each chat was last put, 0: absent */
+	unsigned seed = 12345;
+	for (int op = 1; op <= OPS; op++) {
+		seed = seed * 1103515245 + 12345;
+		int id = (int)((seed >> 8) % IDS), kind = (int)((seed >> 20) % 10);
+		if (kind == 0) {
+			context_forget(c, id, 1);
+			last[id] = 0;
+			continue;
+		}
+		size_t present = 0;
+		int oldest = -1;
+		for (int i = 0; i < IDS; i++)
+			if (last[i] > 0) {
+				present++;
+				if (oldest < 0 || last[i] < last[oldest])
+					oldest = i;
+			}
+		if (!last[id] && present == CAP)
+			last[oldest] = 0;	/* the model's eviction */
+		context_put(c, id, 1, op);
+		last[id] = op;
+		if (op % 97 == 0)
+			for (int i = 0; i < IDS; i++)
+				cr_assert_eq(context_get(c, i, 1, op) != NULL, last[i] > 0,
+					     "op %d chat %d: in memory %d, in the model %d", op, i,
+					     context_get(c, i, 1, op) != NULL, last[i] > 0);
+	}
+	cr_expect_eq(context_size(c, OPS), CAP);
+	context_free(c);
+}
+
 Test(context, each_line_keeps_its_plan_and_the_oldest_goes_when_full)
 {
 	struct memory m = {0};

@@ -1,0 +1,46 @@
+/* hanmap — which Chinese characters belong to one script only, as two
+ * bitmaps over U+3400..U+FFFF (one bit per code point): han_traditional
+ * (OpenCC's t2s changes the character on its own) and han_simplified (s2t
+ * does). Generated into hanmap.c by tools/gen_hanmap.c, so that telling a
+ * script needs no OpenCC at all and its dictionaries are opened only when
+ * a text is converted. hanmap_build() is the one definition of a map, used
+ * by the generator and by the test that compares the committed file with
+ * the installed OpenCC. */
+#ifndef CANCELBOT_HANMAP_H
+#define CANCELBOT_HANMAP_H
+
+#include <opencc.h>
+#include <stdint.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define HAN_FIRST 0x3400
+#define HAN_LAST 0xFFFF
+#define HANMAP_BYTES ((HAN_LAST - HAN_FIRST + 1) / 8 + 1)
+
+extern const unsigned char han_traditional[HANMAP_BYTES];
+extern const unsigned char han_simplified[HANMAP_BYTES];
+
+static inline int hanmap_has(const unsigned char *map, int32_t cp)
+{
+	return cp >= HAN_FIRST && cp <= HAN_LAST && (map[(cp - HAN_FIRST) / 8] >> ((cp - HAN_FIRST) % 8) & 1);
+}
+
+/* Sets in map (HANMAP_BYTES, zeroed) the CJK characters cc changes. */
+static inline void hanmap_build(opencc_t cc, unsigned char *map)
+{
+	for (int32_t cp = HAN_FIRST; cp <= HAN_LAST; cp++) {
+		if (!((cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+		      (cp >= 0xF900 && cp <= 0xFAFF)))
+			continue;
+		utf8proc_uint8_t in[8];
+		utf8proc_ssize_t n = utf8proc_encode_char(cp, in);
+		char *out = opencc_convert_utf8(cc, (const char *)in, (size_t)n);
+		if (out && (strlen(out) != (size_t)n || memcmp(out, in, (size_t)n) != 0))
+			map[(cp - HAN_FIRST) / 8] |= (unsigned char)(1u << ((cp - HAN_FIRST) % 8));
+		if (out)
+			opencc_convert_utf8_free(out);
+	}
+}
+
+#endif

@@ -10,23 +10,8 @@
 #include "log.h"
 #include "stats.h"
 #include "store.h"
+#include "helpers_store.h"
 
-static char *query1(const char *sql)
-{
-	sqlite3_stmt *st;
-	cr_assert_eq(sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
-	char *v = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return v;
-}
-
-static void expect_query(const char *sql, const char *want)
-{
-	char *got = query1(sql);
-	cr_expect_str_eq(got, want, "%s", sql);
-	free(got);
-}
 
 static void answered(struct stats *s, const char *topic, const char *carrier)
 {

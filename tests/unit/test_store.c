@@ -15,29 +15,13 @@
 
 #include "helpers.h"
 #include "store.h"
+#include "helpers_store.h"
 
 static char *db_path(const char *dir)
 {
 	return xasprintf("%s/" STORE_FILE, dir);
 }
 
-/* One text or integer value of a query on the open store (caller frees). */
-static char *query1(const char *sql)
-{
-	sqlite3_stmt *st;
-	cr_assert_eq(sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL), SQLITE_OK, "%s", sql);
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "%s", sql);
-	char *v = xstrdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return v;
-}
-
-static void expect_query(const char *sql, const char *want)
-{
-	char *got = query1(sql);
-	cr_expect_str_eq(got, want, "%s", sql);
-	free(got);
-}
 
 /* Runs SQL on the file directly, bypassing the store (a second program). */
 static void raw_exec(const char *path, const char *sql)

@@ -27,20 +27,6 @@
 #define SUM_KEY ",\"sum\":\""
 #define LEGACY_MAX (64 * 1024)	/* an old state.json: 512 ids and a header */
 
-static int mkdir_p(const char *dir)
-{
-	char *p = xstrdup(dir);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0700);
-			*s = '/';
-		}
-	int rc = mkdir(p, 0700);
-	free(p);
-	return rc == 0 || errno == EEXIST ? 0 : -1;
-}
-
 static void add_recent(struct state *s, int64_t id)
 {
 	s->recent[s->head] = id;

@@ -90,20 +90,6 @@ static void fail(struct sbuf *err, const char *path, sqlite3 *d, const char *wha
 	sbuf_addc(err, '\n');
 }
 
-static int mkdir_p(const char *dir)
-{
-	char *p = xstrdup(dir);
-	for (char *s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			mkdir(p, 0700);
-			*s = '/';
-		}
-	int rc = mkdir(p, 0700);
-	free(p);
-	return rc == 0 || errno == EEXIST ? 0 : -1;
-}
-
 /* One integer from a PRAGMA; -1 when it fails (sqlite3_errmsg says why). */
 static long long pragma_int(sqlite3 *d, const char *sql)
 {

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -442,4 +443,18 @@ double backoff_next(double *step)
 	double wait = *step * (0.5 + (double)rand() / RAND_MAX / 2);
 	*step = *step * 2 > BACKOFF_MAX ? BACKOFF_MAX : *step * 2;
 	return wait;
+}
+
+int mkdir_p(const char *dir)
+{
+	char *p = xstrdup(dir);
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			mkdir(p, 0700);
+			*s = '/';
+		}
+	int rc = mkdir(p, 0700);
+	free(p);
+	return rc == 0 || errno == EEXIST ? 0 : -1;
 }

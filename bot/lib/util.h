@@ -45,6 +45,9 @@ char *read_file(const char *path, size_t *len_out);
  * file longer than max bytes fails with EFBIG after reading little more
  * than max, so a huge file costs neither the memory nor the time. */
 char *read_file_max(const char *path, size_t max, size_t *len_out);
+/* Creates dir and its missing parents, 0700 (state is the bot's alone).
+ * 0 when it exists afterwards, -1 with errno set otherwise. */
+int mkdir_p(const char *dir);
 
 /* JSON text may escape half of a UTF-16 surrogate pair alone ("\ud800"):
  * valid JSON, but no character, and cJSON rejects the whole text. Rewrites

@@ -181,9 +181,10 @@ static int plan_statements(const struct kb *kb)
 	return 0;
 }
 
-/* The reply to "which carrier?" is about the line: a brand word that
- * counts only next to a phone word ("卡套上写着 Ultra", "it says metro") is
- * read as if one followed it. The carrier rules say which words need one
+/* The reply to "which carrier?", or any message of a conversation already
+ * about a carrier's line, is about a line: a brand word that counts only
+ * next to a phone word ("卡套上写着 Ultra", "my gf has cricket, same thing for
+ * her?") is read as if one followed it. The carrier rules say which words need one
  * (data); an English line word is a phone word to every pattern, the en
  * lines being tried on all text. Fills named (freed here) and returns 1
  * when that names a carrier the message alone did not. */
@@ -192,7 +193,8 @@ static int carrier_expected(const struct dialog_env *env, const struct memory *m
 			    struct classification *named)
 {
 	static const char line_word[] = " line";
-	if (!addressed || c->carrier || c->veto || !m || m->pending != PENDING_CARRIER)
+	if (!addressed || c->carrier || c->veto || !m ||
+	    (m->pending != PENDING_CARRIER && !m->carrier[0]))
 		return 0;
 	size_t n = strlen(text);
 	char *t = xmalloc(n + sizeof line_word);

@@ -261,15 +261,20 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int statement = ui_cue && cue->replaces && !cue->asked;
 	if (statement)
 		a.topic = NULL;
+	/* the conversation's own carrier named again in a message a cue takes
+	 * from its intent is no new subject ("cancel AT&T separately?" while
+	 * porting out of AT&T: the cue replaces cancel) */
+	int same_line = !c.carrier || (cue && m && !strcmp(c.carrier->id, m->carrier) &&
+				       c.intent && list_has(cue->replaces, c.intent->id));
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
 				 * documents?" after a death in the family), or the
 				 * situation it is in (a death, after a question on
-				 * fees), and the message names no carrier (a new
-				 * subject) */
+				 * fees), and the message names no other carrier (a
+				 * new subject) */
 		a.topic = m && m->topic[0] && (list_has(cue->keeps, "*") ||
-			(!c.carrier && list_has(cue->keeps, m->topic))) ? m->topic
-			: m && !c.carrier && list_has(cue->keeps, m->situation) ? m->situation
+			(same_line && list_has(cue->keeps, m->topic))) ? m->topic
+			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
 	/* a plan only implied (a phone on installments, auto-refill) is no plan
 	 * said: the reply and the memory keep to what the asker stated */

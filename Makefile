@@ -111,9 +111,9 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.940 --min-convs 0.933 tests/dialogs/blind1_d_en.even.tsv
 	./cancelbot dialogs --min-turns 0.971 --min-convs 0.937 tests/dialogs/blind1_d_zh_tw_hk.odd.tsv
 	./cancelbot dialogs --min-turns 0.875 --min-convs 0.800 tests/dialogs/blind1_d_zh_tw_hk.even.tsv
-	./cancelbot dialogs --min-turns 0.773 --min-convs 0.359 tests/dialogs/blind2_d_en.tsv
-	./cancelbot dialogs --min-turns 0.852 --min-convs 0.479 tests/dialogs/blind2_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.872 --min-convs 0.479 tests/dialogs/blind2_d_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.824 --min-convs 0.519 tests/dialogs/blind2_d_en.tsv
+	./cancelbot dialogs --min-turns 0.922 --min-convs 0.639 tests/dialogs/blind2_d_zh_mainland.tsv
+	./cancelbot dialogs --min-turns 0.921 --min-convs 0.639 tests/dialogs/blind2_d_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.879 --min-convs 0.769 tests/dialogs/blind4_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 0.981 --min-convs 0.916 tests/dialogs/blind4_d_en.even.tsv
 	./cancelbot dialogs --min-turns 0.892 --min-convs 0.846 tests/dialogs/blind4_d_zh_mainland.odd.tsv

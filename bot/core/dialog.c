@@ -181,6 +181,30 @@ static int plan_statements(const struct kb *kb)
 	return 0;
 }
 
+/* The reply to "which carrier?" is about the line: a brand word that
+ * counts only next to a phone word ("卡套上写着 Ultra", "it says metro") is
+ * read as if one followed it. The carrier rules say which words need one
+ * (data); an English line word is a phone word to every pattern, the en
+ * lines being tried on all text. Fills named (freed here) and returns 1
+ * when that names a carrier the message alone did not. */
+static int carrier_expected(const struct dialog_env *env, const struct memory *m, int addressed,
+			    const char *text, const struct classification *c,
+			    struct classification *named)
+{
+	static const char line_word[] = " line";
+	if (!addressed || c->carrier || c->veto || !m || m->pending != PENDING_CARRIER)
+		return 0;
+	size_t n = strlen(text);
+	char *t = xmalloc(n + sizeof line_word);
+	memcpy(t, text, n);
+	memcpy(t + n, line_word, sizeof line_word);
+	classify(env->kb, t, n + sizeof line_word - 1, named);
+	free(t);
+	int found = named->carrier && !named->carrier_is_destination;
+	classification_free(named);	/* its carrier is a kb rule: still valid */
+	return found;
+}
+
 /* Answers one question (text, the bot's name blanked) as the conversation
  * so far reads it. Returns 0 when nothing in it was understood. */
 static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
@@ -197,6 +221,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		classification_free(&c);
 		classify_in(env->kb, text, strlen(text), 1, &c);
 	}
+	struct classification named;
+	if (carrier_expected(env, m, addressed, text, &c, &named))
+		c.carrier = named.carrier;	/* a rule of the same kb */
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
@@ -217,9 +244,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	const char *situation = m && m->situation[0] && !c.carrier ? m->situation : NULL;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated ||
-		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to))
-			continue;	/* a marker only (see below), or words of the
-					 * plan said ("每个月出账单" is no bill question) */
+		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to) ||
+		    (c.cues[ci]->asked == 1 && c.carrier))
+			continue;	/* a marker only (see below), words of the plan
+					 * said ("每个月出账单" is no bill question), or
+					 * "no idea" with the carrier named after it */
 		else if (!cue_applies(c.cues[ci], a.topic) &&
 			 !(situation && list_has(c.cues[ci]->keeps, situation)))
 			continue;	/* one the intent beats */

@@ -58,12 +58,40 @@ static void set_union(struct needles *a, struct needles *b)
 	*b = (struct needles){0};
 }
 
-/* The shortest needle: a set is as selective as its weakest member. */
-static size_t set_weakest(const struct needles *s)
+/* How rare a needle is in messages, in tenths of a bit: the sum over its
+ * bytes of -log2 of their frequency in English text (letters, the space,
+ * digits and punctuation), a Chinese character counting as one rare-ish
+ * letter. Length alone made "a" as good a needle as "&" in "a ?t ?& ?t",
+ * and the regex of a set with "a" in it ran on nearly every message. */
+static unsigned rarity(const char *s, size_t len)
 {
-	size_t w = (size_t)-1;
-	for (size_t i = 0; i < s->n; i++)
-		w = s->v[i].len < w ? s->v[i].len : w;
+	/* a..z: -log2(frequency) * 10, from the usual English letter counts */
+	static const unsigned char letter[26] = {36, 60, 52, 45, 30, 55, 56, 40, 38, 96, 70,
+						 46, 54, 39, 37, 57, 100, 40, 40, 35, 52, 66,
+						 54, 96, 56, 104};
+	unsigned r = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'a' && c <= 'z')
+			r += letter[c - 'a'];
+		else if (c == ' ')
+			r += 25;
+		else if (c >= 0xC0)
+			r += 50;	/* the first byte of a UTF-8 character */
+		else if (c < 0x80)
+			r += 80;	/* digits and punctuation */
+	}
+	return r;
+}
+
+/* The rarest a set can be trusted to be: that of its commonest needle. */
+static unsigned set_weakest(const struct needles *s)
+{
+	unsigned w = (unsigned)-1;
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned r = rarity(s->v[i].s, s->v[i].len);
+		w = r < w ? r : w;
+	}
 	return w;
 }
 
@@ -75,10 +103,11 @@ static void keep_better(struct needles *best, struct needles *cand)
 		set_free(cand);
 		return;
 	}
-	/* beyond four bytes a needle is selective enough: then fewer is better */
-	size_t wb = best->usable ? set_weakest(best) : 0, wc = set_weakest(cand);
-	wb = wb > 4 ? 4 : wb;
-	wc = wc > 4 ? 4 : wc;
+	/* past some 18 bits ("cancel", " zulu") a needle is selective enough:
+	 * then fewer is better */
+	unsigned wb = best->usable ? set_weakest(best) : 0, wc = set_weakest(cand);
+	wb = wb > 180 ? 180 : wb;
+	wc = wc > 180 ? 180 : wc;
 	if (!best->usable || wc > wb || (wc == wb && cand->n < best->n)) {
 		set_free(best);
 		*best = *cand;

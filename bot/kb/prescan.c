@@ -46,6 +46,29 @@ static uint32_t add_step(struct needle_index *ix, uint32_t s, unsigned char c)
 	return ix->next[i];
 }
 
+/* The table was sized for every needle byte; the trie shares prefixes, so
+ * its transitions (one per state) fit in a quarter or less: rehashed into
+ * the smallest table at most half full, which the scan keeps in cache. */
+static void compact(struct needle_index *ix)
+{
+	struct needle_index big = *ix;
+	for (ix->cap = 64; ix->cap < 2 * ix->nstates; ix->cap *= 2)
+		;
+	ix->keys = xcalloc(ix->cap, sizeof *ix->keys);
+	ix->next = xcalloc(ix->cap, sizeof *ix->next);
+	for (size_t i = 0; i < big.cap; i++) {
+		if (!big.keys[i])
+			continue;
+		size_t j = slot_of(ix, big.keys[i]);
+		while (ix->keys[j])
+			j = (j + 1) & (ix->cap - 1);
+		ix->keys[j] = big.keys[i];
+		ix->next[j] = big.next[i];
+	}
+	free(big.keys);
+	free(big.next);
+}
+
 struct end {
 	uint32_t state, set;
 };
@@ -86,6 +109,7 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 		free(set->v);
 		set->v = NULL;
 	}
+	compact(ix);
 	qsort(ends, nends, sizeof *ends, by_state);
 	ix->term = xcalloc(ix->nstates, sizeof *ix->term);
 	ix->out_from = xcalloc(nends + 1, sizeof *ix->out_from);

@@ -66,7 +66,9 @@ Test(prefilter, long_literal_is_cut) { check("abcdefghijklmnopqrstuvwxyz", "abcd
 /* When one alternative has no literal at all, nothing can be skipped. */
 Test(prefilter, one_weak_alternative_spoils_all) { check("cancel|\\d+", "-"); }
 /* a single byte is a needle too, when nothing longer is required */
-Test(prefilter, one_byte_literal) { check("cancel|a.*b", "a|cancel"); }
+Test(prefilter, one_byte_literal) { check("cancel|a.*b", "b|cancel"); }
+/* the rarer of two bytes: "&" says more than "a" */
+Test(prefilter, rarest_part) { check("a ?t ?& ?t", "&"); }
 Test(prefilter, one_byte_escaped) { check("^(?:help|\\?)$", "?|help"); }
 Test(prefilter, optional_group_is_not_required) { check("a(?:bcd)?e", "a"); }
 Test(prefilter, lookahead_content_is_not_required) { check("(?=abc)x", "x"); }

@@ -47,7 +47,7 @@ struct scan {
 	pcre2_match_data *md;
 	signed char *memo;	/* per rule: 0 not tried, 1 matches, -1 does not */
 	int han;		/* the text has Chinese characters: zh patterns apply */
-	const uint64_t *may;	/* the needle sets with a needle in the text (prefilter.h) */
+	const struct needle_hits *may;	/* what the text holds of the needles (prefilter.h) */
 	int carrier, plan;	/* a carrier / plan was named */
 	int known;		/* the conversation already has a carrier (classify_in) */
 	int *limit_hit;
@@ -66,12 +66,13 @@ static const pcre2_code *alt_for(const struct scan *sc, const struct alt *a)
  * kb's index fits, else on the heap (free with may_done). */
 enum { MAY_WORDS = 256 };
 
-static uint64_t *may_of(const struct kb *kb, const char *t, size_t len, uint64_t *small)
+static uint64_t *may_of(const struct kb *kb, const char *t, size_t len, uint64_t *small,
+		       struct needle_hits *hits)
 {
 	size_t words = needle_scan_words(&kb->needles);
 	uint64_t *may = words <= MAY_WORDS ? small : xmalloc(words * sizeof *may);
 	memset(may, 0, words * sizeof *may);
-	needle_scan(&kb->needles, t, len, may);
+	needle_scan(&kb->needles, t, len, may, hits);
 	return may;
 }
 
@@ -192,10 +193,11 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
 	size_t norm_len = strlen(out->norm);
 	uint64_t may_small[MAY_WORDS];
-	uint64_t *may = may_of(kb, out->norm, norm_len, may_small);
+	struct needle_hits hits;
+	uint64_t *may = may_of(kb, out->norm, norm_len, may_small, &hits);
 	struct scan sc = {.kb = kb, .t = out->norm, .len = norm_len,
 			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
-			  .limit_hit = &out->limit_hit, .han = han, .may = may,
+			  .limit_hit = &out->limit_hit, .han = han, .may = &hits,
 			  .known = carrier_known};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
@@ -356,10 +358,11 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	int any = 0, limit = 0;
 	signed char *memo = xcalloc(kb->nrules + 1, 1);
 	uint64_t may_small[MAY_WORDS];
-	uint64_t *may = may_of(kb, t, tl, may_small);
+	struct needle_hits hits;
+	uint64_t *may = may_of(kb, t, tl, may_small, &hits);
 	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = md, .memo = memo,
 			  .carrier = c.carrier != NULL, .plan = c.plan != NULL, .limit_hit = &limit,
-			  .han = strcmp(c.lang, "zh") == 0, .may = may};
+			  .han = strcmp(c.lang, "zh") == 0, .may = &hits};
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		if (r->kind == RULE_DEFINE)

@@ -30,6 +30,10 @@ static void set_free(struct needles *s)
 	for (size_t i = 0; s->v && i < s->n; i++)	/* indexed: only the id is left */
 		free(s->v[i].s);
 	free(s->v);
+	for (size_t i = 0; s->leaf && i < s->nleaf; i++)
+		free(s->leaf[i].s);
+	free(s->leaf);
+	free(s->form);
 	*s = (struct needles){0};
 }
 
@@ -183,12 +187,86 @@ static void skip_class(struct reader *r)
  * "u(?:k|ae)" can need "uk" or "uae", though "u", "k" are one byte each). */
 struct part {
 	struct needles need, lead;
+	struct form *form;	/* every literal it needs, with AND and OR (NULL: none) */
 };
+
+/* The whole of what a match needs, where need keeps only the best part of
+ * each sequence: "{b}(?:pay|hire) (?:a )?(?:guy|agent)" needs (pay or
+ * hire) and (guy or agent), not only one of them. A leaf is a literal. */
+enum { FORM_LEAF, FORM_AND, FORM_OR };
+enum { MAX_FORM = 4096 };	/* nodes; past it, only the need set is used */
+
+struct form {
+	int kind;
+	char *s;		/* a leaf's literal */
+	size_t len, n, size;	/* size: nodes in the tree */
+	struct form **kid;
+};
+
+static void form_free(struct form *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		form_free(f->kid[i]);
+	free(f->kid);
+	free(f->s);
+	free(f);
+}
+
+static struct form *form_leaf(const char *s, size_t len)
+{
+	struct form *f = xcalloc(1, sizeof *f);
+	len = len > MAX_NEEDLE_LEN ? MAX_NEEDLE_LEN : len;
+	*f = (struct form){.kind = FORM_LEAF, .s = xstrndup(s, len), .len = len, .size = 1};
+	return f;
+}
+
+/* Adds kid to the AND or OR node *to (made on first use); a NULL kid of an
+ * AND is "nothing needed" and dropped, and so is one that would make the
+ * tree too big (an AND needs its other kids still). An OR that grows too
+ * big becomes NULL (anything may match) in read_alternation. */
+static void form_add(struct form **to, int kind, struct form *kid)
+{
+	if (!kid)
+		return;
+	if (kind == FORM_AND && *to && (*to)->size + kid->size > MAX_FORM) {
+		form_free(kid);
+		return;
+	}
+	if (!*to) {
+		*to = xcalloc(1, sizeof **to);
+		(*to)->kind = kind;
+		(*to)->size = 1;
+	}
+	struct form *f = *to;
+	f->kid = xrealloc(f->kid, (f->n + 1) * sizeof *f->kid);
+	f->kid[f->n++] = kid;
+	f->size += kid->size;
+}
+
+/* An AND or OR of one is its kid. */
+static struct form *form_done(struct form *f)
+{
+	if (f && f->n == 1) {
+		struct form *k = f->kid[0];
+		f->n = 0;
+		form_free(f);
+		return k;
+	}
+	if (f && f->size > MAX_FORM) {
+		form_free(f);
+		return NULL;
+	}
+	return f;
+}
 
 static void part_free(struct part *p)
 {
 	set_free(&p->need);
 	set_free(&p->lead);
+	form_free(p->form);
+	p->form = NULL;
 }
 
 static void read_alternation(struct reader *r, struct part *out);
@@ -275,6 +353,7 @@ static void read_sequence(struct reader *r, struct part *out)
 {
 	struct sbuf run = {0};
 	struct needles best = {0}, lead = {0};
+	struct form *all = NULL;
 	int at_start = 1;	/* nothing consumed yet but the literal run */
 	while (*r->p && *r->p != '|' && *r->p != ')' && !r->unknown) {
 		const char *atom = r->p;
@@ -334,9 +413,14 @@ static void read_sequence(struct reader *r, struct part *out)
 		if (run.len || !zero_width)
 			at_start = 0;
 		add_run(&best, &run);
+		if (run.len)
+			form_add(&all, FORM_AND, form_leaf(run.p, run.len));
 		run.len = 0;
-		if (group_counts)
+		if (group_counts) {
 			keep_better(&best, &group.need);
+			form_add(&all, FORM_AND, group.form);
+			group.form = NULL;
+		}
 		part_free(&group);
 	}
 	if (!r->unknown) {
@@ -345,10 +429,13 @@ static void read_sequence(struct reader *r, struct part *out)
 			lead.usable = 1;
 		}
 		add_run(&best, &run);
+		if (run.len)
+			form_add(&all, FORM_AND, form_leaf(run.p, run.len));
 	}
 	sbuf_free(&run);
 	out->need = best;
 	out->lead = lead;
+	out->form = form_done(all);
 }
 
 /* Alternatives up to ')' or the end: a match contains a needle of one, and
@@ -356,15 +443,59 @@ static void read_sequence(struct reader *r, struct part *out)
 static void read_alternation(struct reader *r, struct part *out)
 {
 	read_sequence(r, out);
+	struct form *any = NULL;
+	int open = out->form == NULL;	/* a branch that needs nothing */
+	form_add(&any, FORM_OR, out->form);
+	out->form = NULL;
 	while (*r->p == '|' && !r->unknown) {
 		r->p++;
 		struct part next = {0};
 		read_sequence(r, &next);
 		set_union(&out->need, &next.need);
 		set_union(&out->lead, &next.lead);
+		open |= next.form == NULL || (any && any->size > MAX_FORM);
+		if (open) {	/* nothing to say of the whole: stop building */
+			form_free(next.form);
+			form_free(any);
+			any = NULL;
+			continue;
+		}
+		form_add(&any, FORM_OR, next.form);
 	}
+	if (open) {
+		form_free(any);
+		any = NULL;
+	}
+	out->form = form_done(any);
 	if (r->unknown)
 		part_free(out);
+}
+
+/* An OR of literals says no more than the need set. */
+static int has_and(const struct form *f)
+{
+	if (f->kind == FORM_AND)
+		return 1;
+	for (size_t i = 0; i < f->n; i++)
+		if (has_and(f->kid[i]))
+			return 1;
+	return 0;
+}
+
+/* The tree in prefix order (prefilter.h, struct needles). */
+static void flatten(const struct form *f, struct needles *out)
+{
+	size_t at = out->nform++;
+	out->form = xrealloc(out->form, out->nform * sizeof *out->form);
+	if (f->kind == FORM_LEAF) {
+		out->leaf = xrealloc(out->leaf, (out->nleaf + 1) * sizeof *out->leaf);
+		out->leaf[out->nleaf] = (struct needle){xstrndup(f->s, f->len), f->len};
+		out->form[at] = (uint32_t)out->nleaf++ << 2 | FORM_LEAF;
+		return;
+	}
+	for (size_t i = 0; i < f->n; i++)
+		flatten(f->kid[i], out);
+	out->form[at] = (uint32_t)out->nform << 2 | (uint32_t)f->kind;
 }
 
 void needles_from_regex(const char *re, struct needles *out)
@@ -376,6 +507,9 @@ void needles_from_regex(const char *re, struct needles *out)
 		part_free(&all);
 	set_free(&all.lead);
 	*out = all.need;
+	if (out->usable && all.form && has_and(all.form))
+		flatten(all.form, out);
+	form_free(all.form);
 }
 
 void needles_free(struct needles *n)

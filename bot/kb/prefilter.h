@@ -33,6 +33,15 @@ struct needles {
 	size_t n;
 	uint32_t id;		/* its bit in a scan (needle_index_build) */
 	int usable;		/* 0: unknown, the pattern must always run */
+	/* Finer, for a set whose bit is set: every literal a match needs, as
+	 * AND / OR of them, in prefix order. Each entry is a leaf, leaf << 2
+	 * (its index in leaf[], and once indexed the needle end that stands for
+	 * it), or an AND (1) / OR (2) node, end << 2 | kind, its kids following
+	 * up to form[end]. NULL: the set's bit is all there is. */
+	uint32_t *form;
+	size_t nform;
+	struct needle *leaf;	/* NULL once indexed */
+	size_t nleaf;
 };
 
 /* Fills out from the regex source re (PCRE2 syntax, as regex.c builds
@@ -60,15 +69,26 @@ void needle_index_free(struct needle_index *ix);
 /* How many uint64_t words a scan needs (the sets' bits, then scratch). */
 size_t needle_scan_words(const struct needle_index *ix);
 
-/* Sets in may (needle_scan_words() words, zero before the call) the bit of
- * every set with a needle in t. */
-void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint64_t *may);
+/* What a scan found: the sets with a needle in the text, and the needle
+ * ends (every literal of the index) that occur. */
+struct needle_hits {
+	const uint64_t *sets, *ends;
+};
 
-/* 0 only when none of n's needles is in the text may was scanned from;
+/* Sets in may (needle_scan_words() words, zero before the call) the bit of
+ * every set with a needle in t, and of every literal of the index in t;
+ * *hits says where each is. */
+void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint64_t *may,
+		 struct needle_hits *hits);
+
+int needles_form_holds(const struct needles *n, const struct needle_hits *h);
+
+/* 0 only when the text cannot hold what a match of n's pattern needs;
  * always 1 for an unusable set. */
-static inline int needles_may_occur(const struct needles *n, const uint64_t *may)
+static inline int needles_may_occur(const struct needles *n, const struct needle_hits *h)
 {
-	return !n->usable || (may[n->id >> 6] >> (n->id & 63) & 1);
+	return !n->usable || ((h->sets[n->id >> 6] >> (n->id & 63) & 1) &&
+			      (!n->form || needles_form_holds(n, h)));
 }
 
 #endif

@@ -29,6 +29,27 @@ static uint32_t step(const struct needle_index *ix, uint32_t s, unsigned char c)
 	}
 }
 
+/* Doubles the transition table: kept at most half full as the trie grows
+ * (sizing it for every needle byte up front took 8 MB for 24 000 states). */
+static void grow(struct needle_index *ix)
+{
+	struct needle_index old = *ix;
+	ix->cap = old.cap ? old.cap * 2 : 4096;
+	ix->keys = xcalloc(ix->cap, sizeof *ix->keys);
+	ix->next = xcalloc(ix->cap, sizeof *ix->next);
+	for (size_t i = 0; i < old.cap; i++) {
+		if (!old.keys[i])
+			continue;
+		size_t j = slot_of(ix, old.keys[i]);
+		while (ix->keys[j])
+			j = (j + 1) & (ix->cap - 1);
+		ix->keys[j] = old.keys[i];
+		ix->next[j] = old.next[i];
+	}
+	free(old.keys);
+	free(old.next);
+}
+
 static uint32_t add_step(struct needle_index *ix, uint32_t s, unsigned char c)
 {
 	if (s == 0) {
@@ -36,6 +57,8 @@ static uint32_t add_step(struct needle_index *ix, uint32_t s, unsigned char c)
 			ix->root[c] = (uint32_t)ix->nstates++;
 		return ix->root[c];
 	}
+	if (2 * ix->nstates >= ix->cap)	/* one transition per state */
+		grow(ix);
 	uint32_t key = (s << 8 | c) + 1;
 	size_t i = slot_of(ix, key);
 	for (; ix->keys[i]; i = (i + 1) & (ix->cap - 1))
@@ -46,32 +69,11 @@ static uint32_t add_step(struct needle_index *ix, uint32_t s, unsigned char c)
 	return ix->next[i];
 }
 
-/* The table was sized for every needle byte; the trie shares prefixes, so
- * its transitions (one per state) fit in a quarter or less: rehashed into
- * the smallest table at most half full, which the scan keeps in cache. */
-static void compact(struct needle_index *ix)
-{
-	struct needle_index big = *ix;
-	for (ix->cap = 64; ix->cap < 2 * ix->nstates; ix->cap *= 2)
-		;
-	ix->keys = xcalloc(ix->cap, sizeof *ix->keys);
-	ix->next = xcalloc(ix->cap, sizeof *ix->next);
-	for (size_t i = 0; i < big.cap; i++) {
-		if (!big.keys[i])
-			continue;
-		size_t j = slot_of(ix, big.keys[i]);
-		while (ix->keys[j])
-			j = (j + 1) & (ix->cap - 1);
-		ix->keys[j] = big.keys[i];
-		ix->next[j] = big.next[i];
-	}
-	free(big.keys);
-	free(big.next);
-}
-
 struct end {
-	uint32_t state, set;
+	uint32_t state, set;	/* set NO_SET: a leaf of a form only */
 };
+
+#define NO_SET UINT32_MAX
 
 static int by_state(const void *a, const void *b)
 {
@@ -84,16 +86,11 @@ static int by_state(const void *a, const void *b)
 void needle_index_build(struct needle_index *ix, struct needles *const *sets, size_t n)
 {
 	*ix = (struct needle_index){.nstates = 1};	/* state 0: none */
-	size_t bytes = 0, nends = 0;
+	size_t count = 0, nends = 0;
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; sets[i]->usable && j < sets[i]->n; j++)
-			bytes += sets[i]->v[j].len;
-	/* at most one transition per byte; a table at most half full */
-	for (ix->cap = 64; ix->cap < 2 * bytes; ix->cap *= 2)
-		;
-	ix->keys = xcalloc(ix->cap, sizeof *ix->keys);
-	ix->next = xcalloc(ix->cap, sizeof *ix->next);
-	struct end *ends = xcalloc(bytes + 1, sizeof *ends);
+		count += sets[i]->usable ? sets[i]->n + sets[i]->nleaf : 0;
+	grow(ix);
+	struct end *ends = xcalloc(count + 1, sizeof *ends);
 	for (size_t i = 0; i < n; i++) {
 		struct needles *set = sets[i];
 		if (!set->usable)
@@ -108,8 +105,14 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 		}
 		free(set->v);
 		set->v = NULL;
+		for (size_t j = 0; j < set->nleaf; j++) {
+			uint32_t s = 0;
+			for (size_t k = 0; k < set->leaf[j].len; k++)
+				s = add_step(ix, s, (unsigned char)set->leaf[j].s[k]);
+			ends[nends++] = (struct end){s, NO_SET};
+			set->leaf[j].len = s;	/* the state, until it has a needle end */
+		}
 	}
-	compact(ix);
 	qsort(ends, nends, sizeof *ends, by_state);
 	ix->term = xcalloc(ix->nstates, sizeof *ix->term);
 	ix->out_from = xcalloc(nends + 1, sizeof *ix->out_from);
@@ -122,10 +125,23 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 			ix->out_from[ix->nterms] = (uint32_t)nout;
 			ix->term[ends[i].state] = (uint32_t)++ix->nterms;
 		}
-		ix->out[nout++] = ends[i].set;
+		if (ends[i].set != NO_SET)
+			ix->out[nout++] = ends[i].set;
 	}
 	ix->out_from[ix->nterms] = (uint32_t)nout;
 	free(ends);
+	for (size_t i = 0; i < n; i++) {	/* forms: leaves become needle ends */
+		struct needles *set = sets[i];
+		for (size_t j = 0; set->usable && j < set->nform; j++)
+			if ((set->form[j] & 3) == 0) {
+				const struct needle *l = &set->leaf[set->form[j] >> 2];
+				set->form[j] = (ix->term[l->len] - 1) << 2;
+			}
+		for (size_t j = 0; j < set->nleaf; j++)
+			free(set->leaf[j].s);
+		free(set->leaf);
+		set->leaf = NULL;
+	}
 }
 
 void needle_index_free(struct needle_index *ix)
@@ -143,9 +159,11 @@ size_t needle_scan_words(const struct needle_index *ix)
 	return (ix->nsets + 63) / 64 + (ix->nterms + 63) / 64 + 1;
 }
 
-void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint64_t *may)
+void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint64_t *may,
+		 struct needle_hits *hits)
 {
-	uint64_t *seen = may + (ix->nsets + 63) / 64;	/* needle ends already counted */
+	uint64_t *seen = may + (ix->nsets + 63) / 64;	/* the needle ends in t */
+	*hits = (struct needle_hits){may, seen};
 	const unsigned char *u = (const unsigned char *)t;
 	for (size_t i = 0; i < len; i++) {
 		uint32_t s = ix->root[u[i]];
@@ -161,4 +179,26 @@ void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint6
 			s = step(ix, s, u[j]);
 		}
 	}
+}
+
+/* The node of form at *i, which it moves past. */
+static int holds(const uint32_t *form, size_t *i, const uint64_t *ends)
+{
+	uint32_t c = form[(*i)++];
+	if ((c & 3) == 0)
+		return ends[c >> 8] >> (c >> 2 & 63) & 1;
+	int and = (c & 3) == 1;
+	size_t end = c >> 2;
+	while (*i < end)
+		if (holds(form, i, ends) != and) {
+			*i = end;
+			return !and;
+		}
+	return and;
+}
+
+int needles_form_holds(const struct needles *n, const struct needle_hits *h)
+{
+	size_t i = 0;
+	return holds(n->form, &i, h->ends);
 }

@@ -90,8 +90,9 @@ static int may(const char *re, const char *text)
 	needle_index_build(&ix, sets, 2);
 	cr_assert_null(n.v, "indexing frees the strings");
 	uint64_t *bits = calloc(needle_scan_words(&ix), sizeof *bits);
-	needle_scan(&ix, text, strlen(text), bits);
-	int r = needles_may_occur(&n, bits);
+	struct needle_hits hits;
+	needle_scan(&ix, text, strlen(text), bits, &hits);
+	int r = needles_may_occur(&n, &hits);
 	free(bits);
 	needle_index_free(&ix);
 	needles_free(&n);
@@ -131,6 +132,23 @@ Test(prefilter, needles_are_found_exactly)
 	cr_expect(!may("abcd", "abcabcab"));
 	cr_expect(may("销号", "我想销号"), "multi-byte characters");
 	cr_expect(!may("销号", "销户号码"));
+}
+
+/* Each part a sequence needs counts, not only its rarest: a pattern runs
+ * only when the text holds all of them (for one alternative). */
+Test(prefilter, every_needed_part)
+{
+	const char *re = "(?<![a-z])(?:pay|hire) (?:a )?(?:guy|agent)|quit";
+	cr_expect(!may(re, "i want to pay my bill"), "pay, but no guy or agent");
+	cr_expect(!may(re, "my agent said so"), "agent, but no pay or hire");
+	cr_expect(may(re, "can i hire a guy"));
+	cr_expect(may(re, "pay then agent"), "all parts, in any order: the regex decides");
+	cr_expect(may(re, "i quit"), "the other alternative");
+	cr_expect(may("x(?:ab|\\d)y", "xy"), "an alternative that needs nothing");
+	cr_expect(may("ab.{0,9}cd(?=ef)", "ab cd"), "what a lookahead asks for is not needed");
+	cr_expect(!may("ab.{0,9}cd(?=ef)", "ab ef"));
+	cr_expect(!may("注销.*(?:手机|电话)号", "注销手机"));
+	cr_expect(may("注销.*(?:手机|电话)号", "注销电话号码"));
 }
 
 /* The prefilter may only skip what cannot match: the real knowledge base

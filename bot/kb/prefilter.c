@@ -193,7 +193,7 @@ struct part {
 /* The whole of what a match needs, where need keeps only the best part of
  * each sequence: "{b}(?:pay|hire) (?:a )?(?:guy|agent)" needs (pay or
  * hire) and (guy or agent), not only one of them. A leaf is a literal. */
-enum { FORM_LEAF, FORM_AND, FORM_OR };
+enum { FORM_LEAF, FORM_AND, FORM_OR, FORM_ANY };
 enum { MAX_FORM = 4096 };	/* nodes; past it, only the need set is used */
 
 struct form {
@@ -482,20 +482,49 @@ static int has_and(const struct form *f)
 	return 0;
 }
 
-/* The tree in prefix order (prefilter.h, struct needles). */
-static void flatten(const struct form *f, struct needles *out)
+static int all_leaves(const struct form *f);
+
+static size_t cost(const struct form *f)
+{
+	return f->kind == FORM_LEAF || (f->kind == FORM_OR && all_leaves(f)) ? 1 : f->size;
+}
+
+static int by_cost(const void *a, const void *b)
+{
+	size_t x = cost(*(struct form *const *)a), y = cost(*(struct form *const *)b);
+	return x < y ? -1 : x > y;
+}
+
+static int all_leaves(const struct form *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->kid[i]->kind != FORM_LEAF)
+			return 0;
+	return 1;
+}
+
+/* The tree in prefix order (prefilter.h, struct needles). An OR of leaves
+ * only is FORM_ANY, a word saved for its set id: the index gives it a set
+ * bit of its own, so a list of 300 words is one test, not 300. */
+static void flatten(struct form *f, struct needles *out)
 {
 	size_t at = out->nform++;
-	out->form = xrealloc(out->form, out->nform * sizeof *out->form);
+	out->form = xrealloc(out->form, (out->nform + 1) * sizeof *out->form);
 	if (f->kind == FORM_LEAF) {
 		out->leaf = xrealloc(out->leaf, (out->nleaf + 1) * sizeof *out->leaf);
 		out->leaf[out->nleaf] = (struct needle){xstrndup(f->s, f->len), f->len};
 		out->form[at] = (uint32_t)out->nleaf++ << 2 | FORM_LEAF;
 		return;
 	}
+	int any = f->kind == FORM_OR && all_leaves(f);
+	if (any)
+		out->form[out->nform++] = 0;	/* the set id, given by the index */
+	/* the cheapest kids first: one test each (a leaf, an OR of leaves)
+	 * before a tree, so that a failing AND or a holding OR stops early */
+	qsort(f->kid, f->n, sizeof *f->kid, by_cost);
 	for (size_t i = 0; i < f->n; i++)
 		flatten(f->kid[i], out);
-	out->form[at] = (uint32_t)out->nform << 2 | (uint32_t)f->kind;
+	out->form[at] = (uint32_t)out->nform << 2 | (uint32_t)(any ? FORM_ANY : f->kind);
 }
 
 void needles_from_regex(const char *re, struct needles *out)

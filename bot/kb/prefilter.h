@@ -37,7 +37,8 @@ struct needles {
 	 * AND / OR of them, in prefix order. Each entry is a leaf, leaf << 2
 	 * (its index in leaf[], and once indexed the needle end that stands for
 	 * it), or an AND (1) / OR (2) node, end << 2 | kind, its kids following
-	 * up to form[end]. NULL: the set's bit is all there is. */
+	 * up to form[end]; an OR of leaves only (3) has its own set id in the
+	 * word after it, before the kids. NULL: the set's bit is all there is. */
 	uint32_t *form;
 	size_t nform;
 	struct needle *leaf;	/* NULL once indexed */
@@ -51,6 +52,8 @@ void needles_free(struct needles *n);
 
 struct needle_index {
 	uint32_t root[256];	/* the state after one byte; 0: no needle starts with it */
+	uint64_t pair[1024];	/* the two-byte starts of needles, a bit each: most walks
+				 * end there without touching the larger tables */
 	uint32_t *keys;		/* transitions: (state << 8 | byte) + 1, 0 empty */
 	uint32_t *next;		/* the state each leads to */
 	size_t cap;		/* a power of two */

@@ -69,6 +69,18 @@ static uint32_t add_step(struct needle_index *ix, uint32_t s, unsigned char c)
 	return ix->next[i];
 }
 
+static uint32_t add_needle(struct needle_index *ix, const char *s, size_t len)
+{
+	uint32_t st = 0;
+	if (len >= 2) {
+		unsigned p = (unsigned)(unsigned char)s[0] << 8 | (unsigned char)s[1];
+		ix->pair[p >> 6] |= (uint64_t)1 << (p & 63);
+	}
+	for (size_t k = 0; k < len; k++)
+		st = add_step(ix, st, (unsigned char)s[k]);
+	return st;
+}
+
 struct end {
 	uint32_t state, set;	/* set NO_SET: a leaf of a form only */
 };
@@ -88,7 +100,7 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 	*ix = (struct needle_index){.nstates = 1};	/* state 0: none */
 	size_t count = 0, nends = 0;
 	for (size_t i = 0; i < n; i++)
-		count += sets[i]->usable ? sets[i]->n + sets[i]->nleaf : 0;
+		count += sets[i]->usable ? sets[i]->n + 2 * sets[i]->nleaf : 0;
 	grow(ix);
 	struct end *ends = xcalloc(count + 1, sizeof *ends);
 	for (size_t i = 0; i < n; i++) {
@@ -97,18 +109,23 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 			continue;
 		set->id = (uint32_t)ix->nsets++;
 		for (size_t j = 0; j < set->n; j++) {
-			uint32_t s = 0;
-			for (size_t k = 0; k < set->v[j].len; k++)
-				s = add_step(ix, s, (unsigned char)set->v[j].s[k]);
+			uint32_t s = add_needle(ix, set->v[j].s, set->v[j].len);
 			ends[nends++] = (struct end){s, set->id};
 			free(set->v[j].s);
 		}
 		free(set->v);
 		set->v = NULL;
+		for (size_t j = 0; j < set->nform; j++) {	/* each OR of leaves: a set */
+			if ((set->form[j] & 3) != 3)
+				continue;
+			set->form[++j] = (uint32_t)ix->nsets++;	/* its id, then its leaves */
+			for (size_t k = j + 1; k < set->form[j - 1] >> 2; k++) {
+				const struct needle *l = &set->leaf[set->form[k] >> 2];
+				ends[nends++] = (struct end){add_needle(ix, l->s, l->len), set->form[j]};
+			}
+		}
 		for (size_t j = 0; j < set->nleaf; j++) {
-			uint32_t s = 0;
-			for (size_t k = 0; k < set->leaf[j].len; k++)
-				s = add_step(ix, s, (unsigned char)set->leaf[j].s[k]);
+			uint32_t s = add_needle(ix, set->leaf[j].s, set->leaf[j].len);
 			ends[nends++] = (struct end){s, NO_SET};
 			set->leaf[j].len = s;	/* the state, until it has a needle end */
 		}
@@ -132,11 +149,12 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 	free(ends);
 	for (size_t i = 0; i < n; i++) {	/* forms: leaves become needle ends */
 		struct needles *set = sets[i];
-		for (size_t j = 0; set->usable && j < set->nform; j++)
-			if ((set->form[j] & 3) == 0) {
-				const struct needle *l = &set->leaf[set->form[j] >> 2];
-				set->form[j] = (ix->term[l->len] - 1) << 2;
-			}
+		for (size_t j = 0; set->usable && j < set->nform; j++) {
+			if ((set->form[j] & 3) == 3)
+				j++;	/* its set id */
+			else if ((set->form[j] & 3) == 0)
+				set->form[j] = (ix->term[set->leaf[set->form[j] >> 2].len] - 1) << 2;
+		}
 		for (size_t j = 0; j < set->nleaf; j++)
 			free(set->leaf[j].s);
 		free(set->leaf);
@@ -176,21 +194,31 @@ void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint6
 			}
 			if (j >= len)
 				break;
+			if (j == i + 1) {	/* no needle goes on with this pair */
+				unsigned p = (unsigned)u[i] << 8 | u[j];
+				if (!(ix->pair[p >> 6] >> (p & 63) & 1))
+					break;
+			}
 			s = step(ix, s, u[j]);
 		}
 	}
 }
 
 /* The node of form at *i, which it moves past. */
-static int holds(const uint32_t *form, size_t *i, const uint64_t *ends)
+static int holds(const uint32_t *form, size_t *i, const uint64_t *sets, const uint64_t *ends)
 {
 	uint32_t c = form[(*i)++];
 	if ((c & 3) == 0)
 		return ends[c >> 8] >> (c >> 2 & 63) & 1;
+	if ((c & 3) == 3) {	/* an OR of leaves: its set's bit */
+		uint32_t id = form[*i];
+		*i = c >> 2;
+		return sets[id >> 6] >> (id & 63) & 1;
+	}
 	int and = (c & 3) == 1;
 	size_t end = c >> 2;
 	while (*i < end)
-		if (holds(form, i, ends) != and) {
+		if (holds(form, i, sets, ends) != and) {
 			*i = end;
 			return !and;
 		}
@@ -200,5 +228,5 @@ static int holds(const uint32_t *form, size_t *i, const uint64_t *ends)
 int needles_form_holds(const struct needles *n, const struct needle_hits *h)
 {
 	size_t i = 0;
-	return holds(n->form, &i, h->ends);
+	return holds(n->form, &i, h->sets, h->ends);
 }

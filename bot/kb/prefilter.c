@@ -321,6 +321,17 @@ static int read_escape(struct reader *r, char *c, int *zero_width)
 		*c = e;
 		return 1;
 	}
+	if (e == 'p' || e == 'P') {	/* a property, \p{So} or \pL: a class */
+		if (*r->p == '{') {
+			const char *end = strchr(r->p, '}');
+			if (!end)
+				return -1;
+			r->p = end + 1;
+		} else if (*r->p) {
+			r->p++;
+		}
+		return 0;
+	}
 	*zero_width = strchr("bBAzZGK", e) != NULL;
 	return strchr("dDwWsShHvVRNbBAzZGK", e) ? 0 : -1;
 }

@@ -73,6 +73,9 @@ Test(prefilter, one_byte_escaped) { check("^(?:help|\\?)$", "?|help"); }
 Test(prefilter, optional_group_is_not_required) { check("a(?:bcd)?e", "a"); }
 Test(prefilter, lookahead_content_is_not_required) { check("(?=abc)x", "x"); }
 Test(prefilter, unknown_escape) { check("abc\\x{41}", "-"); }
+/* a Unicode property is a class: the greetings with emoji still have needles */
+Test(prefilter, property_is_a_class) { check("^(?:hi|hello)(?:\\p{So}|\\pL|!)*$", "hello|hi"); }
+Test(prefilter, property_unclosed) { check("hi\\p{So", "-"); }
 Test(prefilter, inline_option) { check("(?i)cancel", "-"); }
 Test(prefilter, stray_quantifier) { check("*abc", "-"); }
 Test(prefilter, unbalanced) { check("abc)", "-"); }

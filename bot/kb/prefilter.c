@@ -272,20 +272,24 @@ static void part_free(struct part *p)
 static void read_alternation(struct reader *r, struct part *out);
 
 /* A group, at '('. *min: its quantifier's smallest count (0 for a
- * lookaround, which consumes nothing). */
-static void read_group(struct reader *r, struct part *out, int *min, int *zero_width)
+ * lookaround, which consumes nothing). *seen: a positive lookaround that
+ * must hold, so its literals are in the text though not in the match. */
+static void read_group(struct reader *r, struct part *out, int *min, int *zero_width,
+		       int *seen)
 {
 	int more;
-	*zero_width = 0;
+	*zero_width = *seen = 0;
 	r->p++;
 	if (*r->p == '?') {
 		if (r->p[1] == ':' || r->p[1] == '>') {
 			r->p += 2;
 		} else if (r->p[1] == '=' || r->p[1] == '!') {
 			*zero_width = 1;
+			*seen = r->p[1] == '=';
 			r->p += 2;
 		} else if (r->p[1] == '<' && (r->p[2] == '=' || r->p[2] == '!')) {
 			*zero_width = 1;
+			*seen = r->p[2] == '=';
 			r->p += 3;
 		} else {
 			r->unknown = 1;	/* options, named groups, conditionals */
@@ -302,6 +306,7 @@ static void read_group(struct reader *r, struct part *out, int *min, int *zero_w
 	}
 	r->p++;
 	*min = quantifier(r, &more);
+	*seen &= *min > 0;
 	if (*zero_width)
 		*min = 0;
 	if (more)	/* "(?:ab)+": still starts with a lead, but keep it simple */
@@ -370,10 +375,10 @@ static void read_sequence(struct reader *r, struct part *out)
 		const char *atom = r->p;
 		size_t atom_len = 0;
 		char lit;
-		int min = 1, more = 0, kind = 1, zero_width = 0;
+		int min = 1, more = 0, kind = 1, zero_width = 0, seen = 0;
 		struct part group = {0};
 		if (*r->p == '(') {
-			read_group(r, &group, &min, &zero_width);
+			read_group(r, &group, &min, &zero_width, &seen);
 			kind = 2;
 		} else if (*r->p == '[') {
 			skip_class(r);
@@ -427,7 +432,7 @@ static void read_sequence(struct reader *r, struct part *out)
 		if (run.len)
 			form_add(&all, FORM_AND, form_leaf(run.p, run.len));
 		run.len = 0;
-		if (group_counts) {
+		if (group_counts || seen) {
 			keep_better(&best, &group.need);
 			form_add(&all, FORM_AND, group.form);
 			group.form = NULL;

@@ -71,7 +71,10 @@ Test(prefilter, one_byte_literal) { check("cancel|a.*b", "b|cancel"); }
 Test(prefilter, rarest_part) { check("a ?t ?& ?t", "&"); }
 Test(prefilter, one_byte_escaped) { check("^(?:help|\\?)$", "?|help"); }
 Test(prefilter, optional_group_is_not_required) { check("a(?:bcd)?e", "a"); }
-Test(prefilter, lookahead_content_is_not_required) { check("(?=abc)x", "x"); }
+/* what a positive lookaround asks for is in the text: "^(?=.*bye)..." */
+Test(prefilter, positive_lookahead_is_required) { check("^(?=.*(?:bye|later))(?:ok|thanks|[ !])+$", "bye|later"); }
+Test(prefilter, negative_lookaround_is_not) { check("(?!abc)x(?<!def)", "x"); }
+Test(prefilter, optional_lookahead_is_not) { check("(?=abcd)?x", "x"); }
 Test(prefilter, unknown_escape) { check("abc\\x{41}", "-"); }
 /* a Unicode property is a class: the greetings with emoji still have needles */
 Test(prefilter, property_is_a_class) { check("^(?:hi|hello)(?:\\p{So}|\\pL|!)*$", "hello|hi"); }
@@ -148,8 +151,10 @@ Test(prefilter, every_needed_part)
 	cr_expect(may(re, "pay then agent"), "all parts, in any order: the regex decides");
 	cr_expect(may(re, "i quit"), "the other alternative");
 	cr_expect(may("x(?:ab|\\d)y", "xy"), "an alternative that needs nothing");
-	cr_expect(may("ab.{0,9}cd(?=ef)", "ab cd"), "what a lookahead asks for is not needed");
-	cr_expect(!may("ab.{0,9}cd(?=ef)", "ab ef"));
+	cr_expect(!may("ab.{0,9}cd(?=ef)", "ab cd"), "what a positive lookahead asks for is there");
+	cr_expect(may("ab.{0,9}cd(?=ef)", "ab cdef"));
+	cr_expect(may("ab.{0,9}cd(?!ef)", "ab cd"), "a negative one asks for nothing");
+	cr_expect(!may("ab.{0,9}cd(?!ef)", "ab ef"));
 	cr_expect(!may("注销.*(?:手机|电话)号", "注销手机"));
 	cr_expect(may("注销.*(?:手机|电话)号", "注销电话号码"));
 }

@@ -164,7 +164,7 @@ static void handle(struct bot *b, const struct update *u)
 		langs_save(b->ctx, u->from_id);
 	bot_note_unmatched(b, u, &out);
 	if (out.answer_callback)
-		answer_callback(b->tg, u->callback_id, out.callback_text);
+		answer_callback(b->tg, u->callback_id, out.callback_text, &b->ack_callback);
 	for (size_t i = 0; i < out.n; i++)
 		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received, wall_now());
 	stats_handled(&b->stats, u, &out);
@@ -204,7 +204,7 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 				 KV("msg", json ? "no usable update_id; skipped" : "not valid JSON; skipped"));
 			char cb[128];	/* a button press: stop its spinner all the same */
 			if (!json && update_salvage_callback_id(text, len, cb, sizeof cb))
-				answer_callback(b->tg, cb, NULL);
+				answer_callback(b->tg, cb, NULL, &b->ack_callback);
 			accept_update(b, id);
 		} else if (!has_id) {
 			log_warn("update_unusable", KV("bytes", len), KV("msg", "no update_id; skipped"));
@@ -321,6 +321,8 @@ static int collect(struct bot *b)
 		double now = now_seconds();
 		if (user == &poll_tag)
 			fatal |= on_poll(b, &r);	/* after SIGTERM it handles nothing */
+		else if (user == &b->ack_callback)
+			callback_answered(&r);
 		else if (deliver_owns(b->deliver, user))
 			deliver_done(b->deliver, user, &r, now);
 		tg_result_free(&r);

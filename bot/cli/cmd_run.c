@@ -92,6 +92,9 @@ static void commit(struct bot *b)
 {
 	if (journal_commit(b->journal, b->ob, b->st.offset, (double)time(NULL)) < 0)
 		log_error("state_save_failed", KV("dir", b->st.dir), KV("msg", strerror(errno)));
+	/* the replies recorded so far may go (also when the save failed: the
+	 * offset moves on in memory, so they exist nowhere else) */
+	outbox_hold_above(b->ob, journal_last_seq(b->journal));
 }
 
 /* A group's answer sent to the asker in private goes back to the group
@@ -181,6 +184,28 @@ static void handle(struct bot *b, const struct update *u)
 	dialog_out_free(&out);
 }
 
+static int collect(struct bot *b);
+
+#define PUMP_EVERY 0.004	/* seconds of batch handling between two turns of the sends */
+static double last_pump;
+
+/* While a batch of up to 100 updates is handled (tens of ms), replies
+ * already committed keep going out: finished sends are collected and the
+ * next started every PUMP_EVERY, so the gap between two replies is not the
+ * whole batch. The batch's own replies wait for its commit (held in the
+ * outbox), so a crash still repeats at most one reply. */
+static void pump(struct bot *b)
+{
+	double now = now_seconds();
+	if (now - last_pump < PUMP_EVERY || !b->deliver)
+		return;
+	last_pump = now;
+	tg_run(b->tg, 0);
+	collect(b);	/* sends and acknowledgements: the poll is not in flight */
+	deliver_start(b->deliver, now_seconds());
+	tg_run(b->tg, 0);
+}
+
 /* One element of getUpdates' result, as text with its exact update_id. */
 static void handle_element(void *user, const cJSON *json, const char *text, size_t len,
 			   int64_t id, int has_id)
@@ -224,6 +249,7 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 		accept_update(b, u.update_id);
 	}
 	update_free(&u);
+	pump(b);
 }
 
 static cJSON *poll_params(struct bot *b, int timeout)
@@ -290,8 +316,11 @@ static int on_poll(struct bot *b, struct tg_result *r)
 	if (b->st.offset != before) {
 		/* the first reply may leave while the batch is being saved: a
 		 * crash before the save ends re-fetches the batch, and repeats at
-		 * most that one reply, as a crash during any send may */
+		 * most that one reply, as a crash during any send may (one send
+		 * starts when none is in flight; see deliver.h) */
+		uint64_t held = outbox_hold_above(b->ob, UINT64_MAX);
 		deliver_start(b->deliver, now_seconds());
+		outbox_hold_above(b->ob, held);
 		tg_run(b->tg, 0);
 		commit(b);	/* the batch's replies and offset: one durable write */
 	}

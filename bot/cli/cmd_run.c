@@ -147,6 +147,8 @@ static void handle(struct bot *b, const struct update *u)
 {
 	if (u->kind == UPDATE_INLINE) {	/* answered at once, nothing to queue */
 		bot_inline(b, u);
+		struct dialog_out nothing = {0};	/* counted, like every update */
+		stats_handled(&b->stats, u, &nothing);
 		return;
 	}
 	struct dialog_env env;

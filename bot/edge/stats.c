@@ -16,7 +16,7 @@ const char *const stat_names[STAT_N] = {
 	[STAT_UNMATCHED] = "unmatched", [STAT_SENT] = "sent",
 	[STAT_WARNINGS] = "warnings", [STAT_ERRORS] = "errors",
 	[STAT_RATE_LIMITED] = "rate_limited", [STAT_DROPPED] = "dropped_replies",
-	[STAT_RELOADS] = "reloads",
+	[STAT_RELOADS] = "reloads", [STAT_INLINE] = "inline_queries",
 };
 
 /* Log events that are counters of their own: Telegram's 429s (on a send
@@ -114,6 +114,8 @@ void stats_handled(struct stats *s, const struct update *u, const struct dialog_
 		stats_count(s, STAT_MESSAGES);
 	if (u->kind == UPDATE_CALLBACK)
 		stats_count(s, STAT_CALLBACKS);
+	if (u->kind == UPDATE_INLINE)
+		stats_count(s, STAT_INLINE);
 	if (out->unmatched)
 		stats_count(s, STAT_UNMATCHED);
 	if (out->n && out->v[0].topic[0]) {
@@ -240,8 +242,8 @@ void stats_report(const struct stats *s, struct sbuf *b)
 	long up = (long)(time(NULL) - s->started);
 	sbuf_addf(b, "uptime: %ldd %02ldh %02ldm (counts: all time, kept in the database)\n",
 		  up / 86400, up % 86400 / 3600, up % 3600 / 60);
-	sbuf_addf(b, "updates: %lu (messages %lu, button presses %lu)\n", v[STAT_UPDATES],
-		  v[STAT_MESSAGES], v[STAT_CALLBACKS]);
+	sbuf_addf(b, "updates: %lu (messages %lu, button presses %lu, inline queries %lu)\n",
+		  v[STAT_UPDATES], v[STAT_MESSAGES], v[STAT_CALLBACKS], v[STAT_INLINE]);
 	sbuf_addf(b, "answered: %lu, unmatched: %lu, messages sent: %lu\n", v[STAT_ANSWERED],
 		  v[STAT_UNMATCHED], v[STAT_SENT]);
 	sbuf_addf(b, "warnings: %lu, errors: %lu, 429s: %lu, dropped replies: %lu\n",

@@ -27,20 +27,10 @@ struct reader {
 
 static void set_free(struct needles *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; s->v && i < s->n; i++)	/* indexed: only the id is left */
 		free(s->v[i].s);
 	free(s->v);
-	free(s->first);
-	free(s->from);
-	free(s->word);
-	free(s->mask);
-	free(s->wfrom);
 	*s = (struct needles){0};
-}
-
-static unsigned pair(const char *t)
-{
-	return (unsigned)(unsigned char)t[0] << 8 | (unsigned char)t[1];
 }
 
 static void set_add(struct needles *s, const char *p, size_t len)
@@ -50,10 +40,6 @@ static void set_add(struct needles *s, const char *p, size_t len)
 	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
 	struct needle *d = &s->v[s->n++];
 	*d = (struct needle){.s = xstrndup(p, len), .len = len};
-	for (size_t i = 0; i + 1 < len; i++)
-		d->pairs[d->npairs++] = (uint16_t)pair(p + i);
-	if (len == 1)	/* one byte: its pseudo-pair with NUL (bigrams_set) */
-		d->pairs[d->npairs++] = (uint16_t)((unsigned char)p[0] << 8);
 }
 
 /* Moves b's needles into a (a |-alternation: a match contains one of
@@ -72,12 +58,40 @@ static void set_union(struct needles *a, struct needles *b)
 	*b = (struct needles){0};
 }
 
-/* The shortest needle: a set is as selective as its weakest member. */
-static size_t set_weakest(const struct needles *s)
+/* How rare a needle is in messages, in tenths of a bit: the sum over its
+ * bytes of -log2 of their frequency in English text (letters, the space,
+ * digits and punctuation), a Chinese character counting as one rare-ish
+ * letter. Length alone made "a" as good a needle as "&" in "a ?t ?& ?t",
+ * and the regex of a set with "a" in it ran on nearly every message. */
+static unsigned rarity(const char *s, size_t len)
 {
-	size_t w = (size_t)-1;
-	for (size_t i = 0; i < s->n; i++)
-		w = s->v[i].len < w ? s->v[i].len : w;
+	/* a..z: -log2(frequency) * 10, from the usual English letter counts */
+	static const unsigned char letter[26] = {36, 60, 52, 45, 30, 55, 56, 40, 38, 96, 70,
+						 46, 54, 39, 37, 57, 100, 40, 40, 35, 52, 66,
+						 54, 96, 56, 104};
+	unsigned r = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'a' && c <= 'z')
+			r += letter[c - 'a'];
+		else if (c == ' ')
+			r += 25;
+		else if (c >= 0xC0)
+			r += 50;	/* the first byte of a UTF-8 character */
+		else if (c < 0x80)
+			r += 80;	/* digits and punctuation */
+	}
+	return r;
+}
+
+/* The rarest a set can be trusted to be: that of its commonest needle. */
+static unsigned set_weakest(const struct needles *s)
+{
+	unsigned w = (unsigned)-1;
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned r = rarity(s->v[i].s, s->v[i].len);
+		w = r < w ? r : w;
+	}
 	return w;
 }
 
@@ -89,10 +103,11 @@ static void keep_better(struct needles *best, struct needles *cand)
 		set_free(cand);
 		return;
 	}
-	/* beyond four bytes a needle is selective enough: then fewer is better */
-	size_t wb = best->usable ? set_weakest(best) : 0, wc = set_weakest(cand);
-	wb = wb > 4 ? 4 : wb;
-	wc = wc > 4 ? 4 : wc;
+	/* past some 18 bits ("cancel", " zulu") a needle is selective enough:
+	 * then fewer is better */
+	unsigned wb = best->usable ? set_weakest(best) : 0, wc = set_weakest(cand);
+	wb = wb > 180 ? 180 : wb;
+	wc = wc > 180 ? 180 : wc;
 	if (!best->usable || wc > wb || (wc == wb && cand->n < best->n)) {
 		set_free(best);
 		*best = *cand;
@@ -352,40 +367,6 @@ static void read_alternation(struct reader *r, struct part *out)
 		part_free(out);
 }
 
-static int by_first_pair(const void *a, const void *b)
-{
-	const struct needle *x = a, *y = b;
-	return (int)x->pairs[0] - (int)y->pairs[0];
-}
-
-static void index_first_pairs(struct needles *s)
-{
-	qsort(s->v, s->n, sizeof *s->v, by_first_pair);
-	s->first = xmalloc(s->n * sizeof *s->first);
-	s->from = xmalloc((s->n + 1) * sizeof *s->from);
-	for (size_t i = 0; i < s->n; i++) {
-		if (i == 0 || s->v[i].pairs[0] != s->v[i - 1].pairs[0]) {
-			s->first[s->nfirst] = s->v[i].pairs[0];
-			s->from[s->nfirst++] = (uint32_t)i;
-		}
-	}
-	s->from[s->nfirst] = (uint32_t)s->n;
-	/* first[] is sorted, so the pairs of one bigram word are adjacent */
-	s->word = xmalloc((s->nfirst ? s->nfirst : 1) * sizeof *s->word);
-	s->mask = xmalloc((s->nfirst ? s->nfirst : 1) * sizeof *s->mask);
-	s->wfrom = xmalloc((s->nfirst + 1) * sizeof *s->wfrom);
-	for (size_t k = 0; k < s->nfirst; k++) {
-		unsigned w = s->first[k] >> 6;
-		if (k == 0 || w != s->word[s->nword - 1]) {
-			s->word[s->nword] = (uint16_t)w;
-			s->mask[s->nword] = 0;
-			s->wfrom[s->nword++] = (uint32_t)k;
-		}
-		s->mask[s->nword - 1] |= (uint64_t)1 << (s->first[k] & 63);
-	}
-	s->wfrom[s->nword] = (uint32_t)s->nfirst;
-}
-
 void needles_from_regex(const char *re, struct needles *out)
 {
 	struct reader r = {.p = re};
@@ -395,54 +376,9 @@ void needles_from_regex(const char *re, struct needles *out)
 		part_free(&all);
 	set_free(&all.lead);
 	*out = all.need;
-	if (out->usable)
-		index_first_pairs(out);
 }
 
 void needles_free(struct needles *n)
 {
 	set_free(n);
-}
-
-void bigrams_set(struct bigrams *bg, const char *t, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i++)
-		bg->bits[pair(t + i) >> 6] |= (uint64_t)1 << (pair(t + i) & 63);
-	/* each byte also as a pair with NUL, which no text contains: the
-	 * lookup of a one-byte needle (the "?" of "^help\?$") */
-	for (size_t i = 0; i < len; i++)
-		bg->bits[(unsigned char)t[i] << 2] |= 1;
-}
-
-void bigrams_clear(struct bigrams *bg, const char *t, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i++)
-		bg->bits[pair(t + i) >> 6] = 0;
-	for (size_t i = 0; i < len; i++)
-		bg->bits[(unsigned char)t[i] << 2] = 0;
-}
-
-int needles_may_occur(const struct needles *n, const struct bigrams *bg)
-{
-	if (!n->usable)
-		return 1;
-	for (size_t w = 0; w < n->nword; w++) {
-		uint64_t present = bg->bits[n->word[w]] & n->mask[w];
-		if (!present)
-			continue;	/* none of this word's first pairs is in the text */
-		for (uint32_t k = n->wfrom[w]; k < n->wfrom[w + 1]; k++) {
-			if (!(present >> (n->first[k] & 63) & 1))
-				continue;
-			for (uint32_t i = n->from[k]; i < n->from[k + 1]; i++) {
-				const struct needle *d = &n->v[i];
-				unsigned j = 1;
-				while (j < d->npairs &&
-				       (bg->bits[d->pairs[j] >> 6] >> (d->pairs[j] & 63) & 1))
-					j++;
-				if (j == d->npairs)
-					return 1;
-			}
-		}
-	}
-	return 0;
 }

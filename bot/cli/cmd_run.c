@@ -61,7 +61,13 @@ static void run_status(void *ctx, char *buf, size_t cap)
 }
 
 #define POLL_DELAY_MAX 300.0	/* the longest a getUpdates 429 or backoff holds the poll */
-#define INTAKE_MAX 2000		/* replies waiting: past this, no new updates are fetched */
+/* Replies waiting: past this, no new updates are fetched until sends make
+ * room (the next poll goes after the first one that does). Each queued
+ * reply holds ~4 KB (struct reply: 24 button slots, the group note) plus
+ * its text, so 2000 of them were ~11 MB of a backlog's peak RSS; 500 are
+ * 17 s of sending at Telegram's 30/s, and per-chat caps (chat_queue_max)
+ * keep one flooding chat from filling it. */
+#define INTAKE_MAX 500
 #define TICK_MS 200		/* the loop looks at signals at least this often */
 
 static char poll_tag;		/* the user pointer of the getUpdates request */

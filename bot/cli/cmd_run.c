@@ -61,7 +61,13 @@ static void run_status(void *ctx, char *buf, size_t cap)
 }
 
 #define POLL_DELAY_MAX 300.0	/* the longest a getUpdates 429 or backoff holds the poll */
-#define INTAKE_MAX 2000		/* replies waiting: past this, no new updates are fetched */
+/* Replies waiting: past this, no new updates are fetched until sends make
+ * room (the next poll goes after the first one that does). Each queued
+ * reply holds ~4 KB (struct reply: 24 button slots, the group note) plus
+ * its text, so 2000 of them were ~11 MB of a backlog's peak RSS; 500 are
+ * 17 s of sending at Telegram's 30/s, and per-chat caps (chat_queue_max)
+ * keep one flooding chat from filling it. */
+#define INTAKE_MAX 500
 #define TICK_MS 200		/* the loop looks at signals at least this often */
 
 static char poll_tag;		/* the user pointer of the getUpdates request */
@@ -92,6 +98,9 @@ static void commit(struct bot *b)
 {
 	if (journal_commit(b->journal, b->ob, b->st.offset, (double)time(NULL)) < 0)
 		log_error("state_save_failed", KV("dir", b->st.dir), KV("msg", strerror(errno)));
+	/* the replies recorded so far may go (also when the save failed: the
+	 * offset moves on in memory, so they exist nowhere else) */
+	outbox_hold_above(b->ob, journal_last_seq(b->journal));
 }
 
 /* A group's answer sent to the asker in private goes back to the group
@@ -166,7 +175,7 @@ static void handle(struct bot *b, const struct update *u)
 		langs_save(b->ctx, u->from_id);
 	bot_note_unmatched(b, u, &out);
 	if (out.answer_callback)
-		answer_callback(b->tg, u->callback_id, out.callback_text);
+		answer_callback(b->tg, u->callback_id, out.callback_text, &b->ack_callback);
 	for (size_t i = 0; i < out.n; i++)
 		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received, wall_now());
 	stats_handled(&b->stats, u, &out);
@@ -181,6 +190,28 @@ static void handle(struct bot *b, const struct update *u)
 		 KV("chat_type", u->chat_type[0] ? u->chat_type : "-"), KV("replies", out.n),
 		 KV("intent", intent), KV("carrier", carrier), KV("unmatched", out.unmatched));
 	dialog_out_free(&out);
+}
+
+static int collect(struct bot *b);
+
+#define PUMP_EVERY 0.004	/* seconds of batch handling between two turns of the sends */
+static double last_pump;
+
+/* While a batch of up to 100 updates is handled (tens of ms), replies
+ * already committed keep going out: finished sends are collected and the
+ * next started every PUMP_EVERY, so the gap between two replies is not the
+ * whole batch. The batch's own replies wait for its commit (held in the
+ * outbox), so a crash still repeats at most one reply. */
+static void pump(struct bot *b)
+{
+	double now = now_seconds();
+	if (now - last_pump < PUMP_EVERY || !b->deliver)
+		return;
+	last_pump = now;
+	tg_run(b->tg, 0);
+	collect(b);	/* sends and acknowledgements: the poll is not in flight */
+	deliver_start(b->deliver, now_seconds());
+	tg_run(b->tg, 0);
 }
 
 /* One element of getUpdates' result, as text with its exact update_id. */
@@ -206,7 +237,7 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 				 KV("msg", json ? "no usable update_id; skipped" : "not valid JSON; skipped"));
 			char cb[128];	/* a button press: stop its spinner all the same */
 			if (!json && update_salvage_callback_id(text, len, cb, sizeof cb))
-				answer_callback(b->tg, cb, NULL);
+				answer_callback(b->tg, cb, NULL, &b->ack_callback);
 			accept_update(b, id);
 		} else if (!has_id) {
 			log_warn("update_unusable", KV("bytes", len), KV("msg", "no update_id; skipped"));
@@ -226,6 +257,7 @@ static void handle_element(void *user, const cJSON *json, const char *text, size
 		accept_update(b, u.update_id);
 	}
 	update_free(&u);
+	pump(b);
 }
 
 static cJSON *poll_params(struct bot *b, int timeout)
@@ -292,8 +324,11 @@ static int on_poll(struct bot *b, struct tg_result *r)
 	if (b->st.offset != before) {
 		/* the first reply may leave while the batch is being saved: a
 		 * crash before the save ends re-fetches the batch, and repeats at
-		 * most that one reply, as a crash during any send may */
+		 * most that one reply, as a crash during any send may (one send
+		 * starts when none is in flight; see deliver.h) */
+		uint64_t held = outbox_hold_above(b->ob, UINT64_MAX);
 		deliver_start(b->deliver, now_seconds());
+		outbox_hold_above(b->ob, held);
 		tg_run(b->tg, 0);
 		commit(b);	/* the batch's replies and offset: one durable write */
 	}
@@ -323,6 +358,8 @@ static int collect(struct bot *b)
 		double now = now_seconds();
 		if (user == &poll_tag)
 			fatal |= on_poll(b, &r);	/* after SIGTERM it handles nothing */
+		else if (user == &b->ack_callback)
+			callback_answered(&r);
 		else if (deliver_owns(b->deliver, user))
 			deliver_done(b->deliver, user, &r, now);
 		tg_result_free(&r);

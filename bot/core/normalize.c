@@ -1,5 +1,6 @@
 /* normalize — see normalize.h. */
 #include "normalize.h"
+#include "convcache.h"
 #include "hanmap.h"
 #include "log.h"
 #include "util.h"
@@ -97,14 +98,20 @@ static opencc_t out_converter(const char *config)
 
 char *script_convert(const char *config, const char *text)
 {
-	opencc_t cc = config ? out_converter(config) : (opencc_t)-1;
+	if (!config)
+		return NULL;
+	char *copy = convcache_get(config, text);	/* see convcache.h: ~1 ms saved */
+	if (copy)
+		return copy;
+	opencc_t cc = out_converter(config);
 	if (cc == (opencc_t)-1)
 		return NULL;
 	char *conv = opencc_convert_utf8(cc, text, strlen(text));
 	if (!conv)
 		return NULL;
-	char *copy = xstrdup(conv);
+	copy = xstrdup(conv);
 	opencc_convert_utf8_free(conv);
+	convcache_put(config, text, copy);
 	return copy;
 }
 
@@ -132,6 +139,7 @@ void normalize_done(void)
 			opencc_close(out_conv[i].cc);
 		out_conv[i].config = NULL;
 	}
+	convcache_clear();
 }
 
 char *utf8_sanitize(const char *text, size_t len)

@@ -94,6 +94,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	}
 	struct outbox_store store = journal_store(b->journal);
 	outbox_set_store(b->ob, &store);
+	outbox_hold_above(b->ob, journal_last_seq(b->journal));	/* what it read back may go */
 	if (offset >= 0) {	/* the journal is newer than state.slots, which only an
 				 * older version wrote */
 		b->st.offset = offset;

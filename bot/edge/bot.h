@@ -51,6 +51,10 @@ struct bot {
 	double metrics_last;		/* when metrics_file was last written, 0: never */
 	struct reload_job *reload_job;	/* a SIGHUP or file-change reload loading, or NULL */
 	char reload_trigger[32];	/* what started it */
+	/* the user pointers of acknowledgements sent in the background (a
+	 * press's answerCallbackQuery, an inline query's answer): their
+	 * answers are only logged when they failed */
+	char ack_callback, ack_inline;
 };
 
 /* Reloads the knowledge base (reload_kb) and notes it in the counters; 0

@@ -48,10 +48,8 @@ void bot_inline(struct bot *b, const struct update *u)
 		cJSON_AddStringToObject(btn, "start_parameter", "inline");
 		dialog_out_free(&label);
 	}
-	struct tg_result r;
-	if (tg_call(b->tg, "answerInlineQuery", p, 10, &r) != TG_OK)
-		log_warn("inline_answer_failed", KV("desc", r.description));
-	tg_result_free(&r);
+	/* in the background, like sends: a hanging answer holds up no chat */
+	tg_start(b->tg, "answerInlineQuery", cJSON_PrintUnformatted(p), 10, 1, &b->ack_inline);
 	cJSON_Delete(p);
 	log_info("inline", KV("user", u->from_id), KV("cards", n));
 }

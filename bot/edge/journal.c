@@ -324,6 +324,11 @@ int journal_commit(struct journal *j, const struct outbox *ob, int64_t offset, d
 	return flush(j, 1);
 }
 
+uint64_t journal_last_seq(const struct journal *j)
+{
+	return j->next_seq - 1;
+}
+
 long journal_size(const struct journal *j)
 {
 	return j->size;

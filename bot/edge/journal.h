@@ -38,6 +38,9 @@ struct outbox_store journal_store(struct journal *j);
  * write, then fdatasync(); rewrites the file first when it has grown too
  * much. -1 (errno) when it could not be saved. */
 int journal_commit(struct journal *j, const struct outbox *ob, int64_t offset, double wall);
+/* The seq of the last reply add() recorded (0: none yet): after a
+ * commit, every reply up to it is durable. */
+uint64_t journal_last_seq(const struct journal *j);
 /* Bytes in the file (for the bench and tests). */
 long journal_size(const struct journal *j);
 void journal_close(struct journal *j);

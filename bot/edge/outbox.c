@@ -50,6 +50,7 @@ struct outbox {
 	double global[GLOBAL_MAX];	/* ring of the last sends */
 	size_t ghead, gsends;
 	double paused_until;
+	uint64_t hold_above;		/* outbox_hold_above */
 	double last_429;		/* when a chat was last rate limited */
 	int64_t last_429_chat;
 	struct outbox_counts counts;
@@ -60,6 +61,7 @@ struct outbox *outbox_new(const struct outbox_limits *lim)
 	struct outbox *ob = xcalloc(1, sizeof(struct outbox));
 	ob->lim = *lim;
 	ob->last_429 = -1e9;	/* no 429 yet */
+	ob->hold_above = UINT64_MAX;
 	return ob;
 }
 
@@ -331,8 +333,8 @@ struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 		struct chat_q *q = ob->ring;
 		ob->ring = q->next;	/* round-robin: the next call starts after it */
 		struct outbox_item *it = q->head;
-		if (it->in_flight)
-			continue;
+		if (it->in_flight || it->seq > ob->hold_above)
+			continue;	/* later ones in its queue are newer still */
 		struct chat_pace *p = pace(ob, it->r.chat_id, 0, now);
 		drop_stale(ob, p, now);
 		if (!p->q)
@@ -434,6 +436,13 @@ int outbox_result(struct outbox *ob, struct outbox_item *it, enum send_status st
 		return 0;
 	}
 	return 0;
+}
+
+uint64_t outbox_hold_above(struct outbox *ob, uint64_t seq)
+{
+	uint64_t was = ob->hold_above;
+	ob->hold_above = seq;
+	return was;
 }
 
 size_t outbox_len(const struct outbox *ob)

@@ -85,6 +85,11 @@ void outbox_move(struct outbox *ob, struct outbox_item *it, int64_t chat, double
 void outbox_retry(struct outbox *ob, struct outbox_item *it, double when);
 void outbox_pause_chat(struct outbox *ob, int64_t chat, double now, double until);
 void outbox_pause_all(struct outbox *ob, double until);
+/* Replies whose store seq is above seq are not handed out (outbox_ready)
+ * until a later call lets them: their update is not confirmed yet, and a
+ * crash would fetch it and answer it again. UINT64_MAX (the start): all go.
+ * Returns the previous value. */
+uint64_t outbox_hold_above(struct outbox *ob, uint64_t seq);
 size_t outbox_len(const struct outbox *ob);
 size_t outbox_chats(const struct outbox *ob);
 const struct outbox_counts *outbox_counts(const struct outbox *ob);

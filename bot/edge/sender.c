@@ -136,7 +136,7 @@ struct send_result send_reply(struct tg_client *tg, const struct reply *r, long 
 	return j.out;
 }
 
-int answer_callback(struct tg_client *tg, const char *callback_id, const char *text)
+void answer_callback(struct tg_client *tg, const char *callback_id, const char *text, void *user)
 {
 	struct sbuf b = {0};
 	sbuf_adds(&b, "{\"callback_query_id\":");
@@ -146,11 +146,13 @@ int answer_callback(struct tg_client *tg, const char *callback_id, const char *t
 		sbuf_add_json_str(&b, text);
 	}
 	sbuf_addc(&b, '}');
-	struct tg_result res;
-	enum tg_status st = tg_call_body(tg, "answerCallbackQuery", sbuf_str(&b), CALLBACK_TIMEOUT, &res);
-	sbuf_free(&b);
-	if (st != TG_OK)
-		log_warn("callback_answer_failed", KV("desc", res.description));
-	tg_result_free(&res);
-	return st == TG_OK ? 0 : -1;
+	tg_start(tg, "answerCallbackQuery", sbuf_take(&b), CALLBACK_TIMEOUT, 1, user);
+}
+
+int callback_answered(const struct tg_result *res)
+{
+	if (res->status == TG_OK)
+		return 0;
+	log_warn("callback_answer_failed", KV("desc", res->description));
+	return -1;
 }

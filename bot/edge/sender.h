@@ -50,7 +50,12 @@ char *send_body(const struct send_job *j);
 int send_judge(struct send_job *j, enum tg_status st, const struct tg_result *res);
 
 struct send_result send_reply(struct tg_client *tg, const struct reply *r, long timeout_s);
-int answer_callback(struct tg_client *tg, const char *callback_id, const char *text);
+/* Acknowledges a button press (text: the notice shown, or NULL) in the
+ * background, like a send: a hanging answer holds up no chat. Its answer
+ * comes back from tg_next_done with user; callback_answered() reads it. */
+void answer_callback(struct tg_client *tg, const char *callback_id, const char *text, void *user);
+/* Logs a failed acknowledgement; 0 when it went through. */
+int callback_answered(const struct tg_result *res);
 /* Sleeps up to seconds, waking early when *stop becomes nonzero. */
 void sleep_interruptible(double seconds, volatile sig_atomic_t *stop);
 

@@ -254,3 +254,38 @@ Test(outbox, a_long_retry_after_is_capped)
 	cr_expect_leq(wait, OUTBOX_DELAY_MAX, "wait %f", wait);
 	outbox_free(ob);
 }
+
+/* A store that numbers replies as the journal does. */
+static uint64_t next_seq = 1;
+static void count_add(void *self, const struct outbox_item *it)
+{
+	(void)self;
+	((struct outbox_item *)it)->seq = next_seq++;
+}
+
+Test(outbox, replies_not_yet_committed_are_held)
+{
+	struct outbox *ob = new_outbox(0, 0, 0);
+	struct outbox_store store = {.add = count_add};
+	outbox_set_store(ob, &store);
+	next_seq = 1;
+	push(ob, 100, 1);	/* seq 1, committed below */
+	outbox_hold_above(ob, 1);
+	push(ob, 101, 2);	/* seq 2 and 3: a batch being handled */
+	push(ob, 102, 1);
+	double wait;
+	struct outbox_item *it = outbox_ready(ob, 0, &wait);
+	cr_assert_not_null(it);
+	cr_expect_eq(it->update_id, 100);
+	outbox_sent(ob, it, 0);
+	cr_expect_null(outbox_ready(ob, 0, &wait), "the batch's replies wait for its commit");
+	cr_expect_eq(outbox_hold_above(ob, 3), 1);
+	it = outbox_ready(ob, 0, &wait);
+	cr_assert_not_null(it, "committed: they go");
+	outbox_sent(ob, it, 0);
+	it = outbox_ready(ob, 0, &wait);
+	cr_assert_not_null(it);
+	outbox_sent(ob, it, 0);
+	cr_expect_eq(outbox_len(ob), 0);
+	outbox_free(ob);
+}

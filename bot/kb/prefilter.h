@@ -54,8 +54,12 @@ struct needle_index {
 	uint32_t root[256];	/* the state after one byte; 0: no needle starts with it */
 	uint64_t pair[1024];	/* the two-byte starts of needles, a bit each: most walks
 				 * end there without touching the larger tables */
-	uint32_t *keys;		/* transitions: (state << 8 | byte) + 1, 0 empty */
-	uint32_t *next;		/* the state each leads to */
+	uint32_t root_term[256];	/* term[] of each root[] state, for the scan */
+	/* transitions: key (state << 8 | byte) + 1 (0: empty slot), the state
+	 * it leads to, and that state's term[] beside it (one cache miss a step) */
+	struct needle_step {
+		uint32_t key, next, term;
+	} *steps;
 	size_t cap;		/* a power of two */
 	uint32_t *term;		/* per state: 1 + its index among the states that end
 				 * needles, 0 when none ends there */

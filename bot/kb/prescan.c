@@ -17,15 +17,15 @@ static size_t slot_of(const struct needle_index *ix, uint32_t key)
 	return (size_t)((key * 0x9E3779B1u) >> 7) & (ix->cap - 1);
 }
 
-/* The state after byte c from state s (s > 0), or 0. */
-static uint32_t step(const struct needle_index *ix, uint32_t s, unsigned char c)
+/* The transition on byte c from state s (s > 0), or NULL. */
+static const struct needle_step *step(const struct needle_index *ix, uint32_t s, unsigned char c)
 {
 	uint32_t key = (s << 8 | c) + 1;
 	for (size_t i = slot_of(ix, key);; i = (i + 1) & (ix->cap - 1)) {
-		if (ix->keys[i] == key)
-			return ix->next[i];
-		if (!ix->keys[i])
-			return 0;
+		if (ix->steps[i].key == key)
+			return &ix->steps[i];
+		if (!ix->steps[i].key)
+			return NULL;
 	}
 }
 
@@ -35,19 +35,16 @@ static void grow(struct needle_index *ix)
 {
 	struct needle_index old = *ix;
 	ix->cap = old.cap ? old.cap * 2 : 4096;
-	ix->keys = xcalloc(ix->cap, sizeof *ix->keys);
-	ix->next = xcalloc(ix->cap, sizeof *ix->next);
+	ix->steps = xcalloc(ix->cap, sizeof *ix->steps);
 	for (size_t i = 0; i < old.cap; i++) {
-		if (!old.keys[i])
+		if (!old.steps[i].key)
 			continue;
-		size_t j = slot_of(ix, old.keys[i]);
-		while (ix->keys[j])
+		size_t j = slot_of(ix, old.steps[i].key);
+		while (ix->steps[j].key)
 			j = (j + 1) & (ix->cap - 1);
-		ix->keys[j] = old.keys[i];
-		ix->next[j] = old.next[i];
+		ix->steps[j] = old.steps[i];
 	}
-	free(old.keys);
-	free(old.next);
+	free(old.steps);
 }
 
 static uint32_t add_step(struct needle_index *ix, uint32_t s, unsigned char c)
@@ -61,12 +58,11 @@ static uint32_t add_step(struct needle_index *ix, uint32_t s, unsigned char c)
 		grow(ix);
 	uint32_t key = (s << 8 | c) + 1;
 	size_t i = slot_of(ix, key);
-	for (; ix->keys[i]; i = (i + 1) & (ix->cap - 1))
-		if (ix->keys[i] == key)
-			return ix->next[i];
-	ix->keys[i] = key;
-	ix->next[i] = (uint32_t)ix->nstates++;
-	return ix->next[i];
+	for (; ix->steps[i].key; i = (i + 1) & (ix->cap - 1))
+		if (ix->steps[i].key == key)
+			return ix->steps[i].next;
+	ix->steps[i] = (struct needle_step){key, (uint32_t)ix->nstates++, 0};
+	return ix->steps[i].next;
 }
 
 static uint32_t add_needle(struct needle_index *ix, const char *s, size_t len)
@@ -147,6 +143,10 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 	}
 	ix->out_from[ix->nterms] = (uint32_t)nout;
 	free(ends);
+	for (size_t i = 0; i < ix->cap; i++)
+		ix->steps[i].term = ix->steps[i].key ? ix->term[ix->steps[i].next] : 0;
+	for (size_t c = 0; c < 256; c++)
+		ix->root_term[c] = ix->term[ix->root[c]];
 	for (size_t i = 0; i < n; i++) {	/* forms: leaves become needle ends */
 		struct needles *set = sets[i];
 		for (size_t j = 0; set->usable && j < set->nform; j++) {
@@ -164,8 +164,7 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 
 void needle_index_free(struct needle_index *ix)
 {
-	free(ix->keys);
-	free(ix->next);
+	free(ix->steps);
 	free(ix->term);
 	free(ix->out_from);
 	free(ix->out);
@@ -177,6 +176,17 @@ size_t needle_scan_words(const struct needle_index *ix)
 	return (ix->nsets + 63) / 64 + (ix->nterms + 63) / 64 + 1;
 }
 
+/* Counts needle end k (term - 1) once: its bit, and its sets' bits. */
+static void found(const struct needle_index *ix, uint32_t term, uint64_t *may, uint64_t *seen)
+{
+	uint32_t k = term - 1;
+	if (seen[k >> 6] >> (k & 63) & 1)
+		return;
+	seen[k >> 6] |= (uint64_t)1 << (k & 63);
+	for (uint32_t o = ix->out_from[k]; o < ix->out_from[k + 1]; o++)
+		may[ix->out[o] >> 6] |= (uint64_t)1 << (ix->out[o] & 63);
+}
+
 void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint64_t *may,
 		 struct needle_hits *hits)
 {
@@ -185,21 +195,22 @@ void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint6
 	const unsigned char *u = (const unsigned char *)t;
 	for (size_t i = 0; i < len; i++) {
 		uint32_t s = ix->root[u[i]];
-		for (size_t j = i + 1; s; j++) {
-			uint32_t k = ix->term[s] - 1;	/* (uint32_t)-1: no needle ends here */
-			if (ix->term[s] && !(seen[k >> 6] >> (k & 63) & 1)) {
-				seen[k >> 6] |= (uint64_t)1 << (k & 63);
-				for (uint32_t o = ix->out_from[k]; o < ix->out_from[k + 1]; o++)
-					may[ix->out[o] >> 6] |= (uint64_t)1 << (ix->out[o] & 63);
-			}
-			if (j >= len)
+		if (!s)
+			continue;
+		if (ix->root_term[u[i]])
+			found(ix, ix->root_term[u[i]], may, seen);
+		if (i + 1 >= len)
+			break;
+		unsigned p = (unsigned)u[i] << 8 | u[i + 1];
+		if (!(ix->pair[p >> 6] >> (p & 63) & 1))
+			continue;	/* no needle goes on with this pair */
+		for (size_t j = i + 1; j < len; j++) {
+			const struct needle_step *st = step(ix, s, u[j]);
+			if (!st)
 				break;
-			if (j == i + 1) {	/* no needle goes on with this pair */
-				unsigned p = (unsigned)u[i] << 8 | u[j];
-				if (!(ix->pair[p >> 6] >> (p & 63) & 1))
-					break;
-			}
-			s = step(ix, s, u[j]);
+			if (st->term)
+				found(ix, st->term, may, seen);
+			s = st->next;
 		}
 	}
 }

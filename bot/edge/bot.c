@@ -69,19 +69,15 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	b->groups = groups_open();
 	b->watch_fd = -1;
 	if (b->cfg.auto_reload) {
-		/* and the admin directory's, when it has them (hand edits there) */
+		/* and the admin directory's: made now when missing (the admin's
+		 * /edit writes there anyway), so hand edits in intents/ or
+		 * responses/ made there later reload the bot too */
 		const char *admin = config_admin_kb_dir(&b->cfg);
-		char *ai = admin ? xasprintf("%s/intents", admin) : NULL;
-		char *ar = admin ? xasprintf("%s/responses", admin) : NULL;
-		const char *dirs[4] = {b->cfg.intents_dir, b->cfg.responses_dir};
+		struct watch_dir dirs[3] = {{b->cfg.intents_dir, 1}, {b->cfg.responses_dir, 1}};
 		int n = 2;
-		if (ai && dir_is(ai))
-			dirs[n++] = ai;
-		if (ar && dir_is(ar))
-			dirs[n++] = ar;
+		if (admin && (dir_is(admin) || mkdir_p(admin) == 0))
+			dirs[n++] = (struct watch_dir){admin, 2};
 		b->watch_fd = watch_open(dirs, n);
-		free(ai);
-		free(ar);
 	}
 
 	struct outbox_limits lim = {.pacing = b->cfg.rate_limits,

@@ -47,10 +47,15 @@ uint64_t kbapply_hash_now(const struct bot *b, const char *rel)
 	return h;
 }
 
+char *kbapply_stage_dir(const struct bot *b, int64_t user)
+{
+	return xasprintf("%s/kbstage/%lld", b->cfg.state_dir, (long long)user);
+}
+
 struct kb *kbapply_try(struct bot *b, int64_t user, const struct kbchange *c, size_t n,
 		       struct sbuf *problems, struct sbuf *warn, int *accepted)
 {
-	char *stage = xasprintf("%s/kbstage/%lld", b->cfg.state_dir, (long long)user);
+	char *stage = kbapply_stage_dir(b, user);
 	char *paths[KB_CHANGES_MAX] = {0};
 	int ok = n <= KB_CHANGES_MAX;
 	for (size_t i = 0; ok && i < n; i++) {

@@ -33,6 +33,9 @@ char *kbapply_shipped_path(const struct config *cfg, const char *rel);
 char *kbapply_current(const struct bot *b, const char *rel);
 /* fnv1a of kbapply_current(rel), for kbchange.base_hash. */
 uint64_t kbapply_hash_now(const struct bot *b, const char *rel);
+/* Where kbapply_try stages user's changes (a scratch copy under state_dir,
+ * never shown to admins as such). The caller frees it. */
+char *kbapply_stage_dir(const struct bot *b, int64_t user);
 /* The knowledge base with the n changes staged, or NULL with problems;
  * *accepted as reload_candidate. The caller frees the kb. */
 struct kb *kbapply_try(struct bot *b, int64_t user, const struct kbchange *c, size_t n,

@@ -156,6 +156,22 @@ static void preview_answer(const struct kb *cand, const struct session *s, const
 	sbuf_free(&err);
 }
 
+/* text without every "DIR/" in it: the preview names files as the admin
+ * knows them (intents/cancel.ini:5), not by the scratch copy the check and
+ * explain read them from. The caller frees it. */
+static char *without_dir(const char *text, const char *dir)
+{
+	struct sbuf o = {0};
+	size_t dl = strlen(dir);
+	const char *p = text, *hit;
+	while ((hit = strstr(p, dir))) {
+		sbuf_add(&o, p, (size_t)(hit - p));
+		p = hit + dl + (hit[dl] == '/');
+	}
+	sbuf_adds(&o, p);
+	return sbuf_take(&o);
+}
+
 /* Shows what s->content would do, with [Apply] [Cancel]. */
 void preview(struct bot *b, struct session *s, const struct update *u, struct dialog_out *out)
 {
@@ -173,7 +189,11 @@ void preview(struct bot *b, struct session *s, const struct update *u, struct di
 	for (size_t i = 0; i < s->nch; i++)
 		sbuf_addf(&rep, "%s → %s (admin directory)\n", s->what, s->ch[i].rel);
 	verdict(&rep, accepted, &problems, &warn);
-	char *esc = html_escape(sbuf_str(&rep));
+	char *stage = kbapply_stage_dir(b, s->user);
+	char *shown = without_dir(sbuf_str(&rep), stage);
+	char *esc = html_escape(shown);
+	free(shown);
+	free(stage);
 	char *html = xasprintf("<pre>%s</pre>", esc);
 	add_buttons(say_html(u, out, html), s, 1);
 	free(html);

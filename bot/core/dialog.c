@@ -181,6 +181,32 @@ static int plan_statements(const struct kb *kb)
 	return 0;
 }
 
+/* The reply to "which carrier?", or any message of a conversation already
+ * about a carrier's line, is about a line: a brand word that counts only
+ * next to a phone word ("卡套上写着 Ultra", "my gf has cricket, same thing for
+ * her?") is read as if one followed it. The carrier rules say which words need one
+ * (data); an English line word is a phone word to every pattern, the en
+ * lines being tried on all text. Fills named (freed here) and returns 1
+ * when that names a carrier the message alone did not. */
+static int carrier_expected(const struct dialog_env *env, const struct memory *m, int addressed,
+			    const char *text, const struct classification *c,
+			    struct classification *named)
+{
+	static const char line_word[] = " line";
+	if (!addressed || c->carrier || c->veto || !m ||
+	    (m->pending != PENDING_CARRIER && !m->carrier[0]))
+		return 0;
+	size_t n = strlen(text);
+	char *t = xmalloc(n + sizeof line_word);
+	memcpy(t, text, n);
+	memcpy(t + n, line_word, sizeof line_word);
+	classify(env->kb, t, n + sizeof line_word - 1, named);
+	free(t);
+	int found = named->carrier && !named->carrier_is_destination;
+	classification_free(named);	/* its carrier is a kb rule: still valid */
+	return found;
+}
+
 /* Answers one question (text, the bot's name blanked) as the conversation
  * so far reads it. Returns 0 when nothing in it was understood. */
 static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
@@ -197,6 +223,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		classification_free(&c);
 		classify_in(env->kb, text, strlen(text), 1, &c);
 	}
+	struct classification named;
+	if (carrier_expected(env, m, addressed, text, &c, &named))
+		c.carrier = named.carrier;	/* a rule of the same kb */
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
@@ -207,8 +236,10 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	const struct rule *cue = NULL;
 	size_t ci = 0;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
-		if (c.cues[ci]->plan_stated || !cue_applies(c.cues[ci], a.topic))
-			continue;	/* a marker only (see below), or one the intent beats */
+		if (c.cues[ci]->plan_stated || !cue_applies(c.cues[ci], a.topic) ||
+		    (c.cues[ci]->asked == 1 && c.carrier))
+			continue;	/* a marker only (see below), one the intent beats,
+					 * or "no idea" with the carrier named after it */
 		else if (!c.cues[ci]->asked ||
 		    (m && m->pending == (c.cues[ci]->asked == 1 ? PENDING_CARRIER : PENDING_PLAN)))
 			cue = c.cues[ci];
@@ -230,15 +261,20 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int statement = ui_cue && cue->replaces && !cue->asked;
 	if (statement)
 		a.topic = NULL;
+	/* the conversation's own carrier named again in a message a cue takes
+	 * from its intent is no new subject ("cancel AT&T separately?" while
+	 * porting out of AT&T: the cue replaces cancel) */
+	int same_line = !c.carrier || (cue && m && !strcmp(c.carrier->id, m->carrier) &&
+				       c.intent && list_has(cue->replaces, c.intent->id));
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
 				 * documents?" after a death in the family), or the
 				 * situation it is in (a death, after a question on
-				 * fees), and the message names no carrier (a new
-				 * subject) */
+				 * fees), and the message names no other carrier (a
+				 * new subject) */
 		a.topic = m && m->topic[0] && (list_has(cue->keeps, "*") ||
-			(!c.carrier && list_has(cue->keeps, m->topic))) ? m->topic
-			: m && !c.carrier && list_has(cue->keeps, m->situation) ? m->situation
+			(same_line && list_has(cue->keeps, m->topic))) ? m->topic
+			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
 	/* a plan only implied (a phone on installments, auto-refill) is no plan
 	 * said: the reply and the memory keep to what the asker stated */

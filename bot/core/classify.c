@@ -208,8 +208,10 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
 					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
 		consider(best, &h);
+		/* a plan cue under `when = carrier` sees the carriers named so far
+		 * (intents/carriers.ini is read before plans.ini), as explain does */
+		sc.carrier = best[RULE_CARRIER].rule != NULL;
 	}
-	sc.carrier = best[RULE_CARRIER].rule != NULL;
 	sc.plan = plans > 0;
 	for (size_t k = 0; k < kb->nintent_order; k++) {
 		const struct rule *r = &kb->rules[kb->intent_order[k]];

@@ -234,12 +234,26 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	/* cues are for someone speaking to the bot; "I don't know" only answers
 	 * "which carrier?"; an intent wins over a cue unless the cue replaces it */
 	const struct rule *cue = NULL;
-	size_t ci = 0;
+	size_t ci = 0, said_from = 0, said_to = 0;
+	for (size_t i = 0; i < c.ncues; i++)
+		if (c.cues[i]->plan_stated) {
+			said_from = c.cue_start[i];
+			said_to = c.cue_end[i];
+		}
+	/* in a sensitive situation (a lost phone, a death) a cue that keeps
+	 * it reads the message there ("要即刻停機" after a lost phone is
+	 * blocking it, not cancelling), unless a carrier starts a new subject */
+	const char *situation = m && m->situation[0] && !c.carrier ? m->situation : NULL;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
-		if (c.cues[ci]->plan_stated || !cue_applies(c.cues[ci], a.topic) ||
+		if (c.cues[ci]->plan_stated ||
+		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
-			continue;	/* a marker only (see below), one the intent beats,
-					 * or "no idea" with the carrier named after it */
+			continue;	/* a marker only (see below), words of the plan
+					 * said ("每个月出账单" is no bill question), or
+					 * "no idea" with the carrier named after it */
+		else if (!cue_applies(c.cues[ci], a.topic) &&
+			 !(situation && list_has(c.cues[ci]->keeps, situation)))
+			continue;	/* one the intent beats */
 		else if (!c.cues[ci]->asked ||
 		    (m && m->pending == (c.cues[ci]->asked == 1 ? PENDING_CARRIER : PENDING_PLAN)))
 			cue = c.cues[ci];
@@ -249,7 +263,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 				   sizeof a.brand);
 		cue = NULL;
 	} else if (cue && a.topic && !list_has(cue->replaces, a.topic) &&
-		   strcmp(cue->answer, a.topic)) {
+		   strcmp(cue->answer, a.topic) && !(situation && list_has(cue->keeps, situation))) {
 		cue = NULL;	/* a cue that means the intent matched stays: its
 				 * `keeps` reads "需要什么材料" after a death */
 	}

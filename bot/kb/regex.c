@@ -64,7 +64,9 @@ static int add_expanded(const struct kb *kb, struct sorted_union *u, const char 
 	return rc;
 }
 
-/* (?:every positive pattern of the rules of kind), for {carrier} and {plan}. */
+/* (?:every positive pattern of the rules of kind), for {carrier} and {plan}.
+ * {plan} leaves out a plan's patterns under a `when`: those are cues the context
+ * implies (a family plan at AT&T, an ETF), not a plan's name to ask about. */
 static int expand_rule_union(const struct kb *kb, enum rule_kind kind, struct sbuf *out,
 			     int depth, const struct pattern *at, struct sbuf *err)
 {
@@ -72,7 +74,8 @@ static int expand_rule_union(const struct kb *kb, enum rule_kind kind, struct sb
 	int rc = 0;
 	for (size_t i = 0; i < kb->nrules; i++)
 		for (size_t j = 0; kb->rules[i].kind == kind && j < kb->rules[i].npats; j++)
-			if (!kb->rules[i].pats[j].negative)
+			if (!kb->rules[i].pats[j].negative &&
+			    !(kind == RULE_PLAN && kb->rules[i].pats[j].cond >= 0))
 				rc |= add_expanded(kb, &u, kb->rules[i].pats[j].src, depth + 1, at, err);
 	sbuf_adds(out, "(?:");
 	union_emit(&u, out);

@@ -246,11 +246,14 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	const char *situation = m && m->situation[0] && !c.carrier ? m->situation : NULL;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated ||
-		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to) ||
+		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to &&
+		     !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
 			continue;	/* a marker only (see below), words of the plan
-					 * said ("每个月出账单" is no bill question), or
-					 * "no idea" with the carrier named after it */
+					 * said ("每个月出账单" is no bill question) unless
+					 * they answer the question the conversation is on
+					 * (which kind am I? "每个月都收到账单"), or "no
+					 * idea" with the carrier named after it */
 		else if (!cue_applies(c.cues[ci], a.topic) &&
 			 !(situation && list_has(c.cues[ci]->keeps, situation)))
 			continue;	/* one the intent beats */

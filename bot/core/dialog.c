@@ -278,11 +278,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int statement = ui_cue && cue->replaces && !cue->asked;
 	if (statement)
 		a.topic = NULL;
-	/* the conversation's own carrier named again in a message a cue takes
-	 * from its intent is no new subject ("cancel AT&T separately?" while
-	 * porting out of AT&T: the cue replaces cancel) */
+	/* the conversation's own carrier named again, in a message with no
+	 * intent or one a cue takes from its intent, is no new subject
+	 * ("cancel AT&T separately?" while porting out of AT&T: the cue
+	 * replaces cancel) */
 	int same_line = !c.carrier || (cue && m && !strcmp(c.carrier->id, m->carrier) &&
-				       c.intent && list_has(cue->replaces, c.intent->id));
+				       (!c.intent || list_has(cue->replaces, c.intent->id)));
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
 				 * documents?" after a death in the family), or the

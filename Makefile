@@ -175,6 +175,10 @@ fuzz: fuzz-build
 build/bench_core: tests/bench/bench_core.c $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
 
+# every field of every classification, for tests/bench/same_classes.sh
+build/classify_dump: tests/bench/classify_dump.c $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+
 build/bench_curl: tests/bench/bench_curl.c | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl
 

@@ -47,7 +47,7 @@ struct scan {
 	pcre2_match_data *md;
 	signed char *memo;	/* per rule: 0 not tried, 1 matches, -1 does not */
 	int han;		/* the text has Chinese characters: zh patterns apply */
-	const struct bigrams *pairs;	/* the text's byte pairs, for the needles */
+	const struct needle_hits *may;	/* what the text holds of the needles (prefilter.h) */
 	int carrier, plan;	/* a carrier / plan was named */
 	int known;		/* the conversation already has a carrier (classify_in) */
 	int *limit_hit;
@@ -57,25 +57,29 @@ struct scan {
 static const pcre2_code *alt_for(const struct scan *sc, const struct alt *a)
 {
 	const pcre2_code *re = sc->han ? a->re : a->only_zh ? NULL : a->no_zh ? a->no_zh : a->re;
-	if (re && !needles_may_occur(&a->need, sc->pairs))
+	if (re && !needles_may_occur(&a->need, sc->may))
 		return NULL;	/* none of its literals is in the text: it cannot match */
 	return re;
 }
 
-/* The byte-pair table of a text. One per thread, zero between uses: each
- * use sets the pairs of its text and clears them again (pairs_done), which
- * for a short message is far less than zeroing 8 KB. */
-static _Thread_local struct bigrams pair_table;
+/* The needle sets with a needle in t: in small (MAY_WORDS words) when the
+ * kb's index fits, else on the heap (free with may_done). */
+enum { MAY_WORDS = 256 };
 
-static const struct bigrams *pairs_of(const char *t, size_t len)
+static uint64_t *may_of(const struct kb *kb, const char *t, size_t len, uint64_t *small,
+		       struct needle_hits *hits)
 {
-	bigrams_set(&pair_table, t, len);
-	return &pair_table;
+	size_t words = needle_scan_words(&kb->needles);
+	uint64_t *may = words <= MAY_WORDS ? small : xmalloc(words * sizeof *may);
+	memset(may, 0, words * sizeof *may);
+	needle_scan(&kb->needles, t, len, may, hits);
+	return may;
 }
 
-static void pairs_done(const char *t, size_t len)
+static void may_done(uint64_t *may, const uint64_t *small)
 {
-	bigrams_clear(&pair_table, t, len);
+	if (may != small)
+		free(may);
 }
 
 static int atom_holds(struct scan *sc, int atom)
@@ -131,7 +135,7 @@ static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
 	/* the `not` patterns: skipped, like a group, when none of their
 	 * literals is in the text (a carrier's {home_only} scans the whole
 	 * message from its start) */
-	if (needles_may_occur(&r->none_need, sc->pairs) &&
+	if (needles_may_occur(&r->none_need, sc->may) &&
 	    run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
 		return 0;
 	h->rule = r;
@@ -188,10 +192,13 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 	signed char *memo = kb->nrules <= sizeof memo_small ? memo_small : xcalloc(kb->nrules, 1);
 	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
 	size_t norm_len = strlen(out->norm);
+	uint64_t may_small[MAY_WORDS];
+	struct needle_hits hits;
+	uint64_t *may = may_of(kb, out->norm, norm_len, may_small, &hits);
 	struct scan sc = {.kb = kb, .t = out->norm, .len = norm_len,
 			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
-			  .limit_hit = &out->limit_hit, .han = han,
-			  .pairs = pairs_of(out->norm, norm_len), .known = carrier_known};
+			  .limit_hit = &out->limit_hit, .han = han, .may = &hits,
+			  .known = carrier_known};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
 	/* mentions first: intents' conditions may ask whether a carrier was named */
@@ -203,8 +210,8 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 		if (r->kind == RULE_PLAN)
 			plans++;
 		else if (kb->carrier_destination &&
-			 /* the text's pairs include those before the mention */
-			 needles_may_occur(&kb->destination_need, sc.pairs))
+			 /* needles before the mention are needles of the text */
+			 needles_may_occur(&kb->destination_need, sc.may))
 			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
 					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
 		consider(best, &h);
@@ -245,7 +252,7 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 			consider(best, &h);
 	}
 	pcre2_match_data_free(sc.md);
-	pairs_done(sc.t, sc.len);
+	may_done(may, may_small);
 	if (memo != memo_small)
 		free(memo);
 	out->carrier = best[RULE_CARRIER].rule;
@@ -352,9 +359,12 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
 	int any = 0, limit = 0;
 	signed char *memo = xcalloc(kb->nrules + 1, 1);
+	uint64_t may_small[MAY_WORDS];
+	struct needle_hits hits;
+	uint64_t *may = may_of(kb, t, tl, may_small, &hits);
 	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = md, .memo = memo,
 			  .carrier = c.carrier != NULL, .plan = c.plan != NULL, .limit_hit = &limit,
-			  .han = strcmp(c.lang, "zh") == 0, .pairs = pairs_of(t, tl)};
+			  .han = strcmp(c.lang, "zh") == 0, .may = &hits};
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		if (r->kind == RULE_DEFINE)
@@ -383,7 +393,7 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	explain_ranking(&sc, c.intent, out);
 	pcre2_match_data_free(md);
 	free(memo);
-	pairs_done(t, tl);
+	may_done(may, may_small);
 	sbuf_addf(out, "\nintent:  %s\ncarrier: %s%s\nplan:    %s\n",
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",
 		  c.carrier_is_destination ? " (where the number goes)" : "",

@@ -250,10 +250,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		     !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
 			continue;	/* a marker only (see below), words of the plan
-					 * said ("每个月出账单" is no bill question) unless
-					 * they answer the question the conversation is on
-					 * (which kind am I? "每个月都收到账单"), or "no
-					 * idea" with the carrier named after it */
+					 * said ("每个月出账单" is no bill question, and
+					 * 是每月寄账单给我的那种 under a cancel answer says
+					 * the plan) unless they answer the question the
+					 * conversation is on ("which kind am I?" then
+					 * 我每个月都收到账单), or "no idea" with the
+					 * carrier named after it */
 		else if (!cue_applies(c.cues[ci], a.topic) &&
 			 !(situation && list_has(c.cues[ci]->keeps, situation)))
 			continue;	/* one the intent beats */

@@ -306,6 +306,25 @@ static void compile_rules(struct kb *kb, struct sbuf *err)
 	free(job.errs);
 }
 
+/* Every needle set of the rules into one index (prefilter.h). */
+static void index_needles(struct kb *kb)
+{
+	size_t n = 0, cap = 1;
+	for (size_t i = 0; i < kb->nrules; i++)
+		cap += kb->rules[i].ngroups + 2;
+	struct needles **sets = xcalloc(cap, sizeof *sets);
+	for (size_t i = 0; i < kb->nrules; i++) {
+		struct rule *r = &kb->rules[i];
+		for (size_t g = 0; g < r->ngroups; g++)
+			sets[n++] = &r->groups[g].alt.need;
+		sets[n++] = &r->any.need;
+		sets[n++] = &r->none_need;
+	}
+	sets[n++] = &kb->destination_need;
+	needle_index_build(&kb->needles, sets, n);
+	free(sets);
+}
+
 int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err)
 {
 	char **paths, **names;
@@ -333,5 +352,7 @@ int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbu
 		kb->carrier_destination = kb_compile_expanded(kb, "(?:{carrier_destination})$",
 							      &dest->pats[0], &kb->destination_need, err);
 	}
+	if (err->len == before)
+		index_needles(kb);
 	return (rc || err->len != before) ? -1 : 0;
 }

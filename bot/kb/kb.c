@@ -131,6 +131,7 @@ void kb_free(struct kb *kb)
 	free(kb->responses_dir);
 	pcre2_code_free(kb->carrier_destination);
 	needles_free(&kb->destination_need);
+	needle_index_free(&kb->needles);
 	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);
 	pcre2_jit_stack_free(kb->jit_stack);

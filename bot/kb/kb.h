@@ -151,6 +151,7 @@ struct kb {
 	size_t counts[RULE_KIND_COUNT];
 	pcre2_code *carrier_destination;	/* [define carrier_destination], or NULL */
 	struct needles destination_need;	/* its literals (see struct alt) */
+	struct needle_index needles;	/* every needle set above, for one scan a message */
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;
 	pcre2_match_context *mctx;	/* match/depth/heap limits */

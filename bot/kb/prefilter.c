@@ -27,20 +27,14 @@ struct reader {
 
 static void set_free(struct needles *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; s->v && i < s->n; i++)	/* indexed: only the id is left */
 		free(s->v[i].s);
 	free(s->v);
-	free(s->first);
-	free(s->from);
-	free(s->word);
-	free(s->mask);
-	free(s->wfrom);
+	for (size_t i = 0; s->leaf && i < s->nleaf; i++)
+		free(s->leaf[i].s);
+	free(s->leaf);
+	free(s->form);
 	*s = (struct needles){0};
-}
-
-static unsigned pair(const char *t)
-{
-	return (unsigned)(unsigned char)t[0] << 8 | (unsigned char)t[1];
 }
 
 static void set_add(struct needles *s, const char *p, size_t len)
@@ -50,10 +44,6 @@ static void set_add(struct needles *s, const char *p, size_t len)
 	s->v = xrealloc(s->v, (s->n + 1) * sizeof *s->v);
 	struct needle *d = &s->v[s->n++];
 	*d = (struct needle){.s = xstrndup(p, len), .len = len};
-	for (size_t i = 0; i + 1 < len; i++)
-		d->pairs[d->npairs++] = (uint16_t)pair(p + i);
-	if (len == 1)	/* one byte: its pseudo-pair with NUL (bigrams_set) */
-		d->pairs[d->npairs++] = (uint16_t)((unsigned char)p[0] << 8);
 }
 
 /* Moves b's needles into a (a |-alternation: a match contains one of
@@ -72,12 +62,40 @@ static void set_union(struct needles *a, struct needles *b)
 	*b = (struct needles){0};
 }
 
-/* The shortest needle: a set is as selective as its weakest member. */
-static size_t set_weakest(const struct needles *s)
+/* How rare a needle is in messages, in tenths of a bit: the sum over its
+ * bytes of -log2 of their frequency in English text (letters, the space,
+ * digits and punctuation), a Chinese character counting as one rare-ish
+ * letter. Length alone made "a" as good a needle as "&" in "a ?t ?& ?t",
+ * and the regex of a set with "a" in it ran on nearly every message. */
+static unsigned rarity(const char *s, size_t len)
 {
-	size_t w = (size_t)-1;
-	for (size_t i = 0; i < s->n; i++)
-		w = s->v[i].len < w ? s->v[i].len : w;
+	/* a..z: -log2(frequency) * 10, from the usual English letter counts */
+	static const unsigned char letter[26] = {36, 60, 52, 45, 30, 55, 56, 40, 38, 96, 70,
+						 46, 54, 39, 37, 57, 100, 40, 40, 35, 52, 66,
+						 54, 96, 56, 104};
+	unsigned r = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'a' && c <= 'z')
+			r += letter[c - 'a'];
+		else if (c == ' ')
+			r += 25;
+		else if (c >= 0xC0)
+			r += 50;	/* the first byte of a UTF-8 character */
+		else if (c < 0x80)
+			r += 80;	/* digits and punctuation */
+	}
+	return r;
+}
+
+/* The rarest a set can be trusted to be: that of its commonest needle. */
+static unsigned set_weakest(const struct needles *s)
+{
+	unsigned w = (unsigned)-1;
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned r = rarity(s->v[i].s, s->v[i].len);
+		w = r < w ? r : w;
+	}
 	return w;
 }
 
@@ -89,10 +107,11 @@ static void keep_better(struct needles *best, struct needles *cand)
 		set_free(cand);
 		return;
 	}
-	/* beyond four bytes a needle is selective enough: then fewer is better */
-	size_t wb = best->usable ? set_weakest(best) : 0, wc = set_weakest(cand);
-	wb = wb > 4 ? 4 : wb;
-	wc = wc > 4 ? 4 : wc;
+	/* past some 18 bits ("cancel", " zulu") a needle is selective enough:
+	 * then fewer is better */
+	unsigned wb = best->usable ? set_weakest(best) : 0, wc = set_weakest(cand);
+	wb = wb > 180 ? 180 : wb;
+	wc = wc > 180 ? 180 : wc;
 	if (!best->usable || wc > wb || (wc == wb && cand->n < best->n)) {
 		set_free(best);
 		*best = *cand;
@@ -168,31 +187,109 @@ static void skip_class(struct reader *r)
  * "u(?:k|ae)" can need "uk" or "uae", though "u", "k" are one byte each). */
 struct part {
 	struct needles need, lead;
+	struct form *form;	/* every literal it needs, with AND and OR (NULL: none) */
 };
+
+/* The whole of what a match needs, where need keeps only the best part of
+ * each sequence: "{b}(?:pay|hire) (?:a )?(?:guy|agent)" needs (pay or
+ * hire) and (guy or agent), not only one of them. A leaf is a literal. */
+enum { FORM_LEAF, FORM_AND, FORM_OR, FORM_ANY };
+enum { MAX_FORM = 4096 };	/* nodes; past it, only the need set is used */
+
+struct form {
+	int kind;
+	char *s;		/* a leaf's literal */
+	size_t len, n, size;	/* size: nodes in the tree */
+	struct form **kid;
+};
+
+static void form_free(struct form *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		form_free(f->kid[i]);
+	free(f->kid);
+	free(f->s);
+	free(f);
+}
+
+static struct form *form_leaf(const char *s, size_t len)
+{
+	struct form *f = xcalloc(1, sizeof *f);
+	len = len > MAX_NEEDLE_LEN ? MAX_NEEDLE_LEN : len;
+	*f = (struct form){.kind = FORM_LEAF, .s = xstrndup(s, len), .len = len, .size = 1};
+	return f;
+}
+
+/* Adds kid to the AND or OR node *to (made on first use); a NULL kid of an
+ * AND is "nothing needed" and dropped, and so is one that would make the
+ * tree too big (an AND needs its other kids still). An OR that grows too
+ * big becomes NULL (anything may match) in read_alternation. */
+static void form_add(struct form **to, int kind, struct form *kid)
+{
+	if (!kid)
+		return;
+	if (kind == FORM_AND && *to && (*to)->size + kid->size > MAX_FORM) {
+		form_free(kid);
+		return;
+	}
+	if (!*to) {
+		*to = xcalloc(1, sizeof **to);
+		(*to)->kind = kind;
+		(*to)->size = 1;
+	}
+	struct form *f = *to;
+	f->kid = xrealloc(f->kid, (f->n + 1) * sizeof *f->kid);
+	f->kid[f->n++] = kid;
+	f->size += kid->size;
+}
+
+/* An AND or OR of one is its kid. */
+static struct form *form_done(struct form *f)
+{
+	if (f && f->n == 1) {
+		struct form *k = f->kid[0];
+		f->n = 0;
+		form_free(f);
+		return k;
+	}
+	if (f && f->size > MAX_FORM) {
+		form_free(f);
+		return NULL;
+	}
+	return f;
+}
 
 static void part_free(struct part *p)
 {
 	set_free(&p->need);
 	set_free(&p->lead);
+	form_free(p->form);
+	p->form = NULL;
 }
 
 static void read_alternation(struct reader *r, struct part *out);
 
 /* A group, at '('. *min: its quantifier's smallest count (0 for a
- * lookaround, which consumes nothing). */
-static void read_group(struct reader *r, struct part *out, int *min, int *zero_width)
+ * lookaround, which consumes nothing). *seen: a positive lookaround that
+ * must hold, so its literals are in the text though not in the match. */
+static void read_group(struct reader *r, struct part *out, int *min, int *zero_width,
+		       int *seen)
 {
 	int more;
-	*zero_width = 0;
+	*zero_width = *seen = 0;
 	r->p++;
 	if (*r->p == '?') {
 		if (r->p[1] == ':' || r->p[1] == '>') {
 			r->p += 2;
 		} else if (r->p[1] == '=' || r->p[1] == '!') {
 			*zero_width = 1;
+			*seen = r->p[1] == '=';
 			r->p += 2;
 		} else if (r->p[1] == '<' && (r->p[2] == '=' || r->p[2] == '!')) {
 			*zero_width = 1;
+			*seen = r->p[2] == '=';
 			r->p += 3;
 		} else {
 			r->unknown = 1;	/* options, named groups, conditionals */
@@ -209,6 +306,7 @@ static void read_group(struct reader *r, struct part *out, int *min, int *zero_w
 	}
 	r->p++;
 	*min = quantifier(r, &more);
+	*seen &= *min > 0;
 	if (*zero_width)
 		*min = 0;
 	if (more)	/* "(?:ab)+": still starts with a lead, but keep it simple */
@@ -227,6 +325,17 @@ static int read_escape(struct reader *r, char *c, int *zero_width)
 	if (!isalnum((unsigned char)e)) {
 		*c = e;
 		return 1;
+	}
+	if (e == 'p' || e == 'P') {	/* a property, \p{So} or \pL: a class */
+		if (*r->p == '{') {
+			const char *end = strchr(r->p, '}');
+			if (!end)
+				return -1;
+			r->p = end + 1;
+		} else if (*r->p) {
+			r->p++;
+		}
+		return 0;
 	}
 	*zero_width = strchr("bBAzZGK", e) != NULL;
 	return strchr("dDwWsShHvVRNbBAzZGK", e) ? 0 : -1;
@@ -260,15 +369,16 @@ static void read_sequence(struct reader *r, struct part *out)
 {
 	struct sbuf run = {0};
 	struct needles best = {0}, lead = {0};
+	struct form *all = NULL;
 	int at_start = 1;	/* nothing consumed yet but the literal run */
 	while (*r->p && *r->p != '|' && *r->p != ')' && !r->unknown) {
 		const char *atom = r->p;
 		size_t atom_len = 0;
 		char lit;
-		int min = 1, more = 0, kind = 1, zero_width = 0;
+		int min = 1, more = 0, kind = 1, zero_width = 0, seen = 0;
 		struct part group = {0};
 		if (*r->p == '(') {
-			read_group(r, &group, &min, &zero_width);
+			read_group(r, &group, &min, &zero_width, &seen);
 			kind = 2;
 		} else if (*r->p == '[') {
 			skip_class(r);
@@ -319,9 +429,14 @@ static void read_sequence(struct reader *r, struct part *out)
 		if (run.len || !zero_width)
 			at_start = 0;
 		add_run(&best, &run);
+		if (run.len)
+			form_add(&all, FORM_AND, form_leaf(run.p, run.len));
 		run.len = 0;
-		if (group_counts)
+		if (group_counts || seen) {
 			keep_better(&best, &group.need);
+			form_add(&all, FORM_AND, group.form);
+			group.form = NULL;
+		}
 		part_free(&group);
 	}
 	if (!r->unknown) {
@@ -330,10 +445,13 @@ static void read_sequence(struct reader *r, struct part *out)
 			lead.usable = 1;
 		}
 		add_run(&best, &run);
+		if (run.len)
+			form_add(&all, FORM_AND, form_leaf(run.p, run.len));
 	}
 	sbuf_free(&run);
 	out->need = best;
 	out->lead = lead;
+	out->form = form_done(all);
 }
 
 /* Alternatives up to ')' or the end: a match contains a needle of one, and
@@ -341,49 +459,88 @@ static void read_sequence(struct reader *r, struct part *out)
 static void read_alternation(struct reader *r, struct part *out)
 {
 	read_sequence(r, out);
+	struct form *any = NULL;
+	int open = out->form == NULL;	/* a branch that needs nothing */
+	form_add(&any, FORM_OR, out->form);
+	out->form = NULL;
 	while (*r->p == '|' && !r->unknown) {
 		r->p++;
 		struct part next = {0};
 		read_sequence(r, &next);
 		set_union(&out->need, &next.need);
 		set_union(&out->lead, &next.lead);
+		open |= next.form == NULL || (any && any->size > MAX_FORM);
+		if (open) {	/* nothing to say of the whole: stop building */
+			form_free(next.form);
+			form_free(any);
+			any = NULL;
+			continue;
+		}
+		form_add(&any, FORM_OR, next.form);
 	}
+	if (open) {
+		form_free(any);
+		any = NULL;
+	}
+	out->form = form_done(any);
 	if (r->unknown)
 		part_free(out);
 }
 
-static int by_first_pair(const void *a, const void *b)
+/* An OR of literals says no more than the need set. */
+static int has_and(const struct form *f)
 {
-	const struct needle *x = a, *y = b;
-	return (int)x->pairs[0] - (int)y->pairs[0];
+	if (f->kind == FORM_AND)
+		return 1;
+	for (size_t i = 0; i < f->n; i++)
+		if (has_and(f->kid[i]))
+			return 1;
+	return 0;
 }
 
-static void index_first_pairs(struct needles *s)
+static int all_leaves(const struct form *f);
+
+static size_t cost(const struct form *f)
 {
-	qsort(s->v, s->n, sizeof *s->v, by_first_pair);
-	s->first = xmalloc(s->n * sizeof *s->first);
-	s->from = xmalloc((s->n + 1) * sizeof *s->from);
-	for (size_t i = 0; i < s->n; i++) {
-		if (i == 0 || s->v[i].pairs[0] != s->v[i - 1].pairs[0]) {
-			s->first[s->nfirst] = s->v[i].pairs[0];
-			s->from[s->nfirst++] = (uint32_t)i;
-		}
+	return f->kind == FORM_LEAF || (f->kind == FORM_OR && all_leaves(f)) ? 1 : f->size;
+}
+
+static int by_cost(const void *a, const void *b)
+{
+	size_t x = cost(*(struct form *const *)a), y = cost(*(struct form *const *)b);
+	return x < y ? -1 : x > y;
+}
+
+static int all_leaves(const struct form *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (f->kid[i]->kind != FORM_LEAF)
+			return 0;
+	return 1;
+}
+
+/* The tree in prefix order (prefilter.h, struct needles). An OR of leaves
+ * only is FORM_ANY, a word saved for its set id: the index gives it a set
+ * bit of its own, so a list of 300 words is one test, not 300. */
+static void flatten(struct form *f, struct needles *out)
+{
+	size_t at = out->nform++;
+	out->form = xrealloc(out->form, (out->nform + 1) * sizeof *out->form);
+	if (f->kind == FORM_LEAF) {
+		out->leaf = xrealloc(out->leaf, (out->nleaf + 1) * sizeof *out->leaf);
+		out->leaf[out->nleaf] = (struct needle){xstrndup(f->s, f->len), f->len};
+		out->form[at] = (uint32_t)out->nleaf++ << 2 | FORM_LEAF;
+		return;
 	}
-	s->from[s->nfirst] = (uint32_t)s->n;
-	/* first[] is sorted, so the pairs of one bigram word are adjacent */
-	s->word = xmalloc((s->nfirst ? s->nfirst : 1) * sizeof *s->word);
-	s->mask = xmalloc((s->nfirst ? s->nfirst : 1) * sizeof *s->mask);
-	s->wfrom = xmalloc((s->nfirst + 1) * sizeof *s->wfrom);
-	for (size_t k = 0; k < s->nfirst; k++) {
-		unsigned w = s->first[k] >> 6;
-		if (k == 0 || w != s->word[s->nword - 1]) {
-			s->word[s->nword] = (uint16_t)w;
-			s->mask[s->nword] = 0;
-			s->wfrom[s->nword++] = (uint32_t)k;
-		}
-		s->mask[s->nword - 1] |= (uint64_t)1 << (s->first[k] & 63);
-	}
-	s->wfrom[s->nword] = (uint32_t)s->nfirst;
+	int any = f->kind == FORM_OR && all_leaves(f);
+	if (any)
+		out->form[out->nform++] = 0;	/* the set id, given by the index */
+	/* the cheapest kids first: one test each (a leaf, an OR of leaves)
+	 * before a tree, so that a failing AND or a holding OR stops early */
+	qsort(f->kid, f->n, sizeof *f->kid, by_cost);
+	for (size_t i = 0; i < f->n; i++)
+		flatten(f->kid[i], out);
+	out->form[at] = (uint32_t)out->nform << 2 | (uint32_t)(any ? FORM_ANY : f->kind);
 }
 
 void needles_from_regex(const char *re, struct needles *out)
@@ -395,54 +552,12 @@ void needles_from_regex(const char *re, struct needles *out)
 		part_free(&all);
 	set_free(&all.lead);
 	*out = all.need;
-	if (out->usable)
-		index_first_pairs(out);
+	if (out->usable && all.form && has_and(all.form))
+		flatten(all.form, out);
+	form_free(all.form);
 }
 
 void needles_free(struct needles *n)
 {
 	set_free(n);
-}
-
-void bigrams_set(struct bigrams *bg, const char *t, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i++)
-		bg->bits[pair(t + i) >> 6] |= (uint64_t)1 << (pair(t + i) & 63);
-	/* each byte also as a pair with NUL, which no text contains: the
-	 * lookup of a one-byte needle (the "?" of "^help\?$") */
-	for (size_t i = 0; i < len; i++)
-		bg->bits[(unsigned char)t[i] << 2] |= 1;
-}
-
-void bigrams_clear(struct bigrams *bg, const char *t, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i++)
-		bg->bits[pair(t + i) >> 6] = 0;
-	for (size_t i = 0; i < len; i++)
-		bg->bits[(unsigned char)t[i] << 2] = 0;
-}
-
-int needles_may_occur(const struct needles *n, const struct bigrams *bg)
-{
-	if (!n->usable)
-		return 1;
-	for (size_t w = 0; w < n->nword; w++) {
-		uint64_t present = bg->bits[n->word[w]] & n->mask[w];
-		if (!present)
-			continue;	/* none of this word's first pairs is in the text */
-		for (uint32_t k = n->wfrom[w]; k < n->wfrom[w + 1]; k++) {
-			if (!(present >> (n->first[k] & 63) & 1))
-				continue;
-			for (uint32_t i = n->from[k]; i < n->from[k + 1]; i++) {
-				const struct needle *d = &n->v[i];
-				unsigned j = 1;
-				while (j < d->npairs &&
-				       (bg->bits[d->pairs[j] >> 6] >> (d->pairs[j] & 63) & 1))
-					j++;
-				if (j == d->npairs)
-					return 1;
-			}
-		}
-	}
-	return 0;
 }

@@ -2,15 +2,19 @@
  *
  * needles_from_regex() reads a pattern's source and finds literal strings
  * ("needles") such that every match of the pattern contains at least one of
- * them, or says it cannot tell (then the pattern always runs). For each
- * message, bigrams_set() marks in a 64 Kbit table which pairs of adjacent
- * bytes occur in the text; a needle can only occur when each of its byte
- * pairs does. needles_may_occur() is false only when no needle can occur,
- * and then the pattern cannot match and classify skips it. A false "may"
- * costs only the run that would have happened anyway.
+ * them, or says it cannot tell (then the pattern always runs).
  *
- * Memory: a struct needles owns its strings (needles_free). struct bigrams
- * is the caller's (8 KB), set and cleared once per message. */
+ * Every set of a knowledge base goes into one needle index (a trie of all
+ * their needles, prescan.c), built once per load. For each message one
+ * needle_scan() walks the trie from every byte of the text and marks each
+ * set one of whose needles occurs; needles_may_occur() is then one bit. It
+ * is false only when no needle of the set is in the text, so the pattern
+ * cannot match and classify skips it. The cost of a message no longer grows
+ * with the number of patterns, only with the needles it contains.
+ *
+ * Memory: a struct needles owns its strings (needles_free) until it is
+ * indexed, which frees them (only its id is used after that). The index
+ * owns its tables (needle_index_free). The scan's bits are the caller's. */
 #ifndef CANCELBOT_PREFILTER_H
 #define CANCELBOT_PREFILTER_H
 
@@ -21,30 +25,24 @@ enum { MAX_NEEDLE_LEN = 12 };
 
 struct needle {
 	char *s;
-	size_t len;		/* 1 byte: one pseudo-pair, the byte and NUL (bigrams_set) */
-	uint16_t pairs[MAX_NEEDLE_LEN - 1];	/* its byte pairs, as bigrams index them */
-	unsigned npairs;
+	size_t len;
 };
 
 struct needles {
-	struct needle *v;
+	struct needle *v;	/* NULL once indexed */
 	size_t n;
-	/* Most needles fail on their first byte pair, and many share it
-	 * ("cancel", "canel"): v is sorted by it, and first[k] is the k-th
-	 * distinct first pair, its needles v[from[k]] .. v[from[k + 1] - 1]. */
-	uint16_t *first;
-	uint32_t *from;
-	size_t nfirst;
-	/* The first pairs again, by the 64-bit word of struct bigrams that holds
-	 * them (same first byte, mostly): word[w] with the bits of its pairs in
-	 * mask[w], and first[wfrom[w]] .. first[wfrom[w + 1] - 1] its pairs.
-	 * A set of 300 needles has some 30 words: when a message has none of a
-	 * word's pairs, one AND skips them all. */
-	uint16_t *word;
-	uint64_t *mask;
-	uint32_t *wfrom;
-	size_t nword;
+	uint32_t id;		/* its bit in a scan (needle_index_build) */
 	int usable;		/* 0: unknown, the pattern must always run */
+	/* Finer, for a set whose bit is set: every literal a match needs, as
+	 * AND / OR of them, in prefix order. Each entry is a leaf, leaf << 2
+	 * (its index in leaf[], and once indexed the needle end that stands for
+	 * it), or an AND (1) / OR (2) node, end << 2 | kind, its kids following
+	 * up to form[end]; an OR of leaves only (3) has its own set id in the
+	 * word after it, before the kids. NULL: the set's bit is all there is. */
+	uint32_t *form;
+	size_t nform;
+	struct needle *leaf;	/* NULL once indexed */
+	size_t nleaf;
 };
 
 /* Fills out from the regex source re (PCRE2 syntax, as regex.c builds
@@ -52,17 +50,48 @@ struct needles {
 void needles_from_regex(const char *re, struct needles *out);
 void needles_free(struct needles *n);
 
-struct bigrams {
-	uint64_t bits[1024];
+struct needle_index {
+	uint32_t root[256];	/* the state after one byte; 0: no needle starts with it */
+	uint64_t pair[1024];	/* the two-byte starts of needles, a bit each: most walks
+				 * end there without touching the larger tables */
+	uint32_t *keys;		/* transitions: (state << 8 | byte) + 1, 0 empty */
+	uint32_t *next;		/* the state each leads to */
+	size_t cap;		/* a power of two */
+	uint32_t *term;		/* per state: 1 + its index among the states that end
+				 * needles, 0 when none ends there */
+	uint32_t *out_from;	/* per needle end: its sets, out[out_from[k]..out_from[k+1]) */
+	uint32_t *out;
+	size_t nstates, nterms, nsets;
 };
 
-/* Marks the byte pairs of t; bigrams_clear() unmarks them again, which is
- * cheaper than zeroing the whole table for a short message. */
-void bigrams_set(struct bigrams *bg, const char *t, size_t len);
-void bigrams_clear(struct bigrams *bg, const char *t, size_t len);
+/* Gives every usable set of sets[0..n) its id and indexes its needles,
+ * freeing their strings. */
+void needle_index_build(struct needle_index *ix, struct needles *const *sets, size_t n);
+void needle_index_free(struct needle_index *ix);
 
-/* 0 only when none of n's needles can occur in the text bg was set from;
+/* How many uint64_t words a scan needs (the sets' bits, then scratch). */
+size_t needle_scan_words(const struct needle_index *ix);
+
+/* What a scan found: the sets with a needle in the text, and the needle
+ * ends (every literal of the index) that occur. */
+struct needle_hits {
+	const uint64_t *sets, *ends;
+};
+
+/* Sets in may (needle_scan_words() words, zero before the call) the bit of
+ * every set with a needle in t, and of every literal of the index in t;
+ * *hits says where each is. */
+void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint64_t *may,
+		 struct needle_hits *hits);
+
+int needles_form_holds(const struct needles *n, const struct needle_hits *h);
+
+/* 0 only when the text cannot hold what a match of n's pattern needs;
  * always 1 for an unusable set. */
-int needles_may_occur(const struct needles *n, const struct bigrams *bg);
+static inline int needles_may_occur(const struct needles *n, const struct needle_hits *h)
+{
+	return !n->usable || ((h->sets[n->id >> 6] >> (n->id & 63) & 1) &&
+			      (!n->form || needles_form_holds(n, h)));
+}
 
 #endif

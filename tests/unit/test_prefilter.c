@@ -1,5 +1,5 @@
-/* Unit tests: prefilter — the literals a regex needs, and the byte-pair
- * test that lets classify skip a regex. A needle that a match does not
+/* Unit tests: prefilter — the literals a regex needs, and the needle
+ * index whose scan lets classify skip a regex. A needle that a match does not
  * really need would lose answers silently, so the unsure cases matter as
  * much as the found ones. */
 #include <criterion/criterion.h>
@@ -66,28 +66,43 @@ Test(prefilter, long_literal_is_cut) { check("abcdefghijklmnopqrstuvwxyz", "abcd
 /* When one alternative has no literal at all, nothing can be skipped. */
 Test(prefilter, one_weak_alternative_spoils_all) { check("cancel|\\d+", "-"); }
 /* a single byte is a needle too, when nothing longer is required */
-Test(prefilter, one_byte_literal) { check("cancel|a.*b", "a|cancel"); }
+Test(prefilter, one_byte_literal) { check("cancel|a.*b", "b|cancel"); }
+/* the rarer of two bytes: "&" says more than "a" */
+Test(prefilter, rarest_part) { check("a ?t ?& ?t", "&"); }
 Test(prefilter, one_byte_escaped) { check("^(?:help|\\?)$", "?|help"); }
 Test(prefilter, optional_group_is_not_required) { check("a(?:bcd)?e", "a"); }
-Test(prefilter, lookahead_content_is_not_required) { check("(?=abc)x", "x"); }
+/* what a positive lookaround asks for is in the text: "^(?=.*bye)..." */
+Test(prefilter, positive_lookahead_is_required) { check("^(?=.*(?:bye|later))(?:ok|thanks|[ !])+$", "bye|later"); }
+Test(prefilter, negative_lookaround_is_not) { check("(?!abc)x(?<!def)", "x"); }
+Test(prefilter, optional_lookahead_is_not) { check("(?=abcd)?x", "x"); }
 Test(prefilter, unknown_escape) { check("abc\\x{41}", "-"); }
+/* a Unicode property is a class: the greetings with emoji still have needles */
+Test(prefilter, property_is_a_class) { check("^(?:hi|hello)(?:\\p{So}|\\pL|!)*$", "hello|hi"); }
+Test(prefilter, property_unclosed) { check("hi\\p{So", "-"); }
 Test(prefilter, inline_option) { check("(?i)cancel", "-"); }
 Test(prefilter, stray_quantifier) { check("*abc", "-"); }
 Test(prefilter, unbalanced) { check("abc)", "-"); }
 Test(prefilter, class_with_bracket) { check("[]x]+hello", "hello"); }
 
+/* Whether the index of re's needles (with a second set beside it, so ids
+ * and shared needles are exercised) lets re run on text. */
 static int may(const char *re, const char *text)
 {
-	struct needles n = {0};
-	struct bigrams bg;
-	memset(&bg, 0, sizeof bg);
+	struct needles n = {0}, other = {0};
+	needles_from_regex("cancel|zzz|注", &other);
 	needles_from_regex(re, &n);
-	bigrams_set(&bg, text, strlen(text));
-	int r = needles_may_occur(&n, &bg);
-	bigrams_clear(&bg, text, strlen(text));
-	for (size_t i = 0; i < sizeof bg.bits / sizeof bg.bits[0]; i++)
-		cr_assert_eq(bg.bits[i], 0, "bigrams_clear left bits set");
+	struct needles *sets[] = {&other, &n};
+	struct needle_index ix;
+	needle_index_build(&ix, sets, 2);
+	cr_assert_null(n.v, "indexing frees the strings");
+	uint64_t *bits = calloc(needle_scan_words(&ix), sizeof *bits);
+	struct needle_hits hits;
+	needle_scan(&ix, text, strlen(text), bits, &hits);
+	int r = needles_may_occur(&n, &hits);
+	free(bits);
+	needle_index_free(&ix);
 	needles_free(&n);
+	needles_free(&other);
 	return r;
 }
 
@@ -107,15 +122,41 @@ Test(prefilter, skips_only_when_no_needle_can_occur)
 	cr_expect(!may("x&", "at&t"));
 }
 
-/* Needles are looked up by the 64-bit word of their first pair: several
- * first pairs in one word, only some of them in the text. */
-Test(prefilter, first_pairs_sharing_a_word)
+/* The scan is exact: a needle whose byte pairs all occur, but apart, is
+ * not there (the byte-pair test it replaced let such regexes run). */
+Test(prefilter, needles_are_found_exactly)
 {
 	cr_expect(may("cab|cde|cfg", "the cfg file"));
 	cr_expect(may("cab|cde|cfg", "cab"));
 	cr_expect(!may("cab|cde|cfg", "c a b cd"), "\"cd\" is there, \"de\" is not");
 	cr_expect(!may("cab|cde|cfg", "ca cf"));
 	cr_expect(may("cab|cde|xyz|c d", "a c d"));
+	cr_expect(!may("for ", "four rooms"), "f-o, o-r, r-space all occur, \"for \" does not");
+	cr_expect(may("cancel", "cancel"), "a needle shared with another set");
+	cr_expect(may("abc|bcd", "abcd"), "overlapping needles");
+	cr_expect(may("ab|abcd", "xabcx"), "one needle the prefix of another");
+	cr_expect(!may("abcd", "abcabcab"));
+	cr_expect(may("销号", "我想销号"), "multi-byte characters");
+	cr_expect(!may("销号", "销户号码"));
+}
+
+/* Each part a sequence needs counts, not only its rarest: a pattern runs
+ * only when the text holds all of them (for one alternative). */
+Test(prefilter, every_needed_part)
+{
+	const char *re = "(?<![a-z])(?:pay|hire) (?:a )?(?:guy|agent)|quit";
+	cr_expect(!may(re, "i want to pay my bill"), "pay, but no guy or agent");
+	cr_expect(!may(re, "my agent said so"), "agent, but no pay or hire");
+	cr_expect(may(re, "can i hire a guy"));
+	cr_expect(may(re, "pay then agent"), "all parts, in any order: the regex decides");
+	cr_expect(may(re, "i quit"), "the other alternative");
+	cr_expect(may("x(?:ab|\\d)y", "xy"), "an alternative that needs nothing");
+	cr_expect(!may("ab.{0,9}cd(?=ef)", "ab cd"), "what a positive lookahead asks for is there");
+	cr_expect(may("ab.{0,9}cd(?=ef)", "ab cdef"));
+	cr_expect(may("ab.{0,9}cd(?!ef)", "ab cd"), "a negative one asks for nothing");
+	cr_expect(!may("ab.{0,9}cd(?!ef)", "ab ef"));
+	cr_expect(!may("注销.*(?:手机|电话)号", "注销手机"));
+	cr_expect(may("注销.*(?:手机|电话)号", "注销电话号码"));
 }
 
 /* The prefilter may only skip what cannot match: the real knowledge base

@@ -247,12 +247,15 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated ||
 		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to &&
-		     c.cue_end[ci] - c.cue_start[ci] < said_to - said_from) ||
+		     !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
-			continue;	/* a marker only (see below), words inside the
-					 * plan said ("每个月出账单" is no bill question;
-					 * a cue spanning all of it reads it whole), or
-					 * "no idea" with the carrier named after it */
+			continue;	/* a marker only (see below), words of the plan
+					 * said ("每个月出账单" is no bill question, and
+					 * 是每月寄账单给我的那种 under a cancel answer says
+					 * the plan) unless they answer the question the
+					 * conversation is on ("which kind am I?" then
+					 * 我每个月都收到账单), or "no idea" with the
+					 * carrier named after it */
 		else if (!cue_applies(c.cues[ci], a.topic) &&
 			 !(situation && list_has(c.cues[ci]->keeps, situation)))
 			continue;	/* one the intent beats */
@@ -277,11 +280,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int statement = ui_cue && cue->replaces && !cue->asked;
 	if (statement)
 		a.topic = NULL;
-	/* the conversation's own carrier named again in a message a cue takes
-	 * from its intent is no new subject ("cancel AT&T separately?" while
-	 * porting out of AT&T: the cue replaces cancel) */
+	/* the conversation's own carrier named again, in a message with no
+	 * intent or one a cue takes from its intent, is no new subject
+	 * ("cancel AT&T separately?" while porting out of AT&T: the cue
+	 * replaces cancel) */
 	int same_line = !c.carrier || (cue && m && !strcmp(c.carrier->id, m->carrier) &&
-				       c.intent && list_has(cue->replaces, c.intent->id));
+				       (!c.intent || list_has(cue->replaces, c.intent->id)));
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
 				 * documents?" after a death in the family), or the

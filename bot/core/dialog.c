@@ -181,9 +181,10 @@ static int plan_statements(const struct kb *kb)
 	return 0;
 }
 
-/* The reply to "which carrier?" is about the line: a brand word that
- * counts only next to a phone word ("卡套上写着 Ultra", "it says metro") is
- * read as if one followed it. The carrier rules say which words need one
+/* The reply to "which carrier?", or any message of a conversation already
+ * about a carrier's line, is about a line: a brand word that counts only
+ * next to a phone word ("卡套上写着 Ultra", "my gf has cricket, same thing for
+ * her?") is read as if one followed it. The carrier rules say which words need one
  * (data); an English line word is a phone word to every pattern, the en
  * lines being tried on all text. Fills named (freed here) and returns 1
  * when that names a carrier the message alone did not. */
@@ -192,7 +193,8 @@ static int carrier_expected(const struct dialog_env *env, const struct memory *m
 			    struct classification *named)
 {
 	static const char line_word[] = " line";
-	if (!addressed || c->carrier || c->veto || !m || m->pending != PENDING_CARRIER)
+	if (!addressed || c->carrier || c->veto || !m ||
+	    (m->pending != PENDING_CARRIER && !m->carrier[0]))
 		return 0;
 	size_t n = strlen(text);
 	char *t = xmalloc(n + sizeof line_word);
@@ -270,10 +272,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	const char *situation = m && m->situation[0] && !c.carrier ? m->situation : NULL;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated ||
-		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to) ||
+		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to &&
+		     c.cue_end[ci] - c.cue_start[ci] < said_to - said_from) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
-			continue;	/* a marker only (see below), words of the plan
-					 * said ("每个月出账单" is no bill question), or
+			continue;	/* a marker only (see below), words inside the
+					 * plan said ("每个月出账单" is no bill question;
+					 * a cue spanning all of it reads it whole), or
 					 * "no idea" with the carrier named after it */
 		else if (!cue_applies(c.cues[ci], a.topic) &&
 			 !(situation && list_has(c.cues[ci]->keeps, situation)))
@@ -299,15 +303,20 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int statement = ui_cue && cue->replaces && !cue->asked;
 	if (statement)
 		a.topic = NULL;
+	/* the conversation's own carrier named again in a message a cue takes
+	 * from its intent is no new subject ("cancel AT&T separately?" while
+	 * porting out of AT&T: the cue replaces cancel) */
+	int same_line = !c.carrier || (cue && m && !strcmp(c.carrier->id, m->carrier) &&
+				       c.intent && list_has(cue->replaces, c.intent->id));
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
 				 * documents?" after a death in the family), or the
 				 * situation it is in (a death, after a question on
-				 * fees), and the message names no carrier (a new
-				 * subject) */
+				 * fees), and the message names no other carrier (a
+				 * new subject) */
 		a.topic = m && m->topic[0] && (list_has(cue->keeps, "*") ||
-			(!c.carrier && list_has(cue->keeps, m->topic))) ? m->topic
-			: m && !c.carrier && list_has(cue->keeps, m->situation) ? m->situation
+			(same_line && list_has(cue->keeps, m->topic))) ? m->topic
+			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
 	/* a plan only implied (a phone on installments, auto-refill) is no plan
 	 * said: the reply and the memory keep to what the asker stated */

@@ -12,9 +12,10 @@ const struct lang langs[] = {
 	{"zh-Hant", "zh", "繁體中文", "s2twp.json", "zh-hant,zh-tw,zh-mo", "、", NULL, 1, 1, 1,
 	 NULL, "登出=註銷;賬=帳;轉網=攜碼;運營商=電信業者;手機號碼=門號;手機號=門號"},
 	/* Hong Kong forms for Cantonese writers (markers: words Taiwan writers
-	 * don't use; 係 alone is in 關係 too) */
+	 * don't use; 係 alone is in 關係 too; 晒 after a verb is Cantonese, not
+	 * the Simplified form of 曬) */
 	{"zh-HK", "zh", "繁體中文（香港）", "s2hk.json", "zh-hk,yue", "、",
-	 "唔,咗,嘅,係咪,唔係,就係,冇,啲,嚟,佢,喺,乜嘢,嘢,嗰,噉,哋,睇,諗,攞,搵,揾,點樣,點解,邊度,收幾錢,幾耐", 1, 1,
+	 "唔,咗,嘅,係咪,唔係,就係,冇,啲,嚟,佢,喺,乜嘢,嘢,嗰,噉,哋,睇,諗,攞,搵,揾,點樣,點解,邊度,收幾錢,幾耐,明白晒,知道晒,多謝晒,多谢晒", 1, 1,
 	 0, NULL, "賬=帳;轉網=攜號轉台;運營商=電訊商"},
 };
 const size_t nlangs = sizeof langs / sizeof langs[0];

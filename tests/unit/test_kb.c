@@ -69,8 +69,20 @@ Test(kb, winner_is_the_more_specific_topic)
 {
 	expect_class("I already left the US, how do I cancel t-mobile", "abroad", "tmobile", NULL);
 	expect_class("AT&T預付費怎麼註銷", "cancel", "att", "prepaid");
-	/* an ETF is a contract's: postpaid implied when nothing prepaid is said (plans.ini) */
+	/* an early-termination fee is a contract's: postpaid when nothing prepaid is said
+	 * (intents/plans.ini, [define no_prepaid_said]) */
 	expect_class("is there an early termination fee to cancel verizon", "fees", "verizon", "postpaid");
+	expect_class("does cricket have an early termination fee", "fees", "cricket", NULL);
+}
+
+/* A plan cue under `when = carrier` sees the carrier named in the same message:
+ * classify used to learn of carriers only after every plan rule had run, so
+ * explain said "when carrier: yes" while classify found no plan. */
+Test(kb, plan_cue_sees_the_carrier_named)
+{
+	expect_class("我妈的tracfone里还剩好多分钟，能退钱吗", "refund", "tracfone", "prepaid");
+	expect_class("I always buy the cards at Walmart for my tracfone, how do I stop it", "cancel",
+		     "tracfone", "prepaid");
 }
 
 Test(kb, every_answer_renders_within_limits)

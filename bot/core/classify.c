@@ -215,6 +215,11 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
 					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
 		consider(best, &h);
+		if (out->nmentions < CLASSIFY_MAX_MENTIONS) {
+			out->mentions[out->nmentions] = r;
+			out->mention_start[out->nmentions] = h.start;
+			out->mention_destination[out->nmentions++] = h.destination;
+		}
 		/* a plan cue under `when = carrier` sees the carriers named so far
 		 * (intents/carriers.ini is read before plans.ini), as explain does */
 		sc.carrier = best[RULE_CARRIER].rule != NULL;

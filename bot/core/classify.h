@@ -15,6 +15,7 @@
 #include "kb.h"
 
 #define CLASSIFY_MAX_CUES 8
+#define CLASSIFY_MAX_MENTIONS 8
 
 struct classification {
 	const struct rule *intent;	/* NULL: none */
@@ -29,6 +30,13 @@ struct classification {
 	const struct rule *cues[CLASSIFY_MAX_CUES];
 	size_t cue_start[CLASSIFY_MAX_CUES], cue_end[CLASSIFY_MAX_CUES];	/* spans in norm */
 	size_t ncues;
+	/* every carrier and plan named (one hit per rule), for a message that
+	 * names two lines ("one AT&T postpaid and one Lyca prepaid"); a carrier
+	 * only moved to is marked */
+	const struct rule *mentions[CLASSIFY_MAX_MENTIONS];
+	size_t mention_start[CLASSIFY_MAX_MENTIONS];
+	int mention_destination[CLASSIFY_MAX_MENTIONS];
+	size_t nmentions;
 };
 
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out);

@@ -207,6 +207,32 @@ static int carrier_expected(const struct dialog_env *env, const struct memory *m
 	return found;
 }
 
+/* The plan a message that names two lines says for carrier ("one AT&T
+ * postpaid and one Lyca prepaid"): each plan is the line's named last before
+ * it, unless that carrier is only where the number goes. NULL when the
+ * message names one carrier, or no plan for this one. */
+static const char *line_plan(const struct classification *c, const char *carrier)
+{
+	size_t carriers = 0;
+	for (size_t i = 0; i < c->nmentions; i++)
+		carriers += c->mentions[i]->kind == RULE_CARRIER;
+	const char *plan = NULL;
+	for (size_t i = 0; carriers > 1 && i < c->nmentions; i++) {
+		if (c->mentions[i]->kind != RULE_PLAN)
+			continue;
+		size_t owner = SIZE_MAX;
+		for (size_t j = 0; j < c->nmentions; j++)
+			if (c->mentions[j]->kind == RULE_CARRIER &&
+			    c->mention_start[j] < c->mention_start[i] &&
+			    (owner == SIZE_MAX || c->mention_start[j] > c->mention_start[owner]))
+				owner = j;
+		if (owner != SIZE_MAX && !c->mention_destination[owner] &&
+		    !strcmp(c->mentions[owner]->id, carrier))
+			plan = c->mentions[i]->id;
+	}
+	return plan;
+}
+
 /* Answers one question (text, the bot's name blanked) as the conversation
  * so far reads it. Returns 0 when nothing in it was understood. */
 static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
@@ -303,6 +329,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		stated |= c.cues[i]->plan_stated;
 	if (a.plan && !stated && plan_statements(env->kb))
 		a.plan = NULL;
+	int plan_said = stated || !plan_statements(env->kb);
+	if (a.carrier && plan_said && line_plan(&c, a.carrier))
+		a.plan = line_plan(&c, a.carrier);	/* two lines, each its plan */
 	/* "moving to Mint": Mint is where the number goes, not the line to leave */
 	if (c.carrier_is_destination)
 		a.carrier = NULL;
@@ -338,6 +367,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	} else {
 		understood = 0;
 	}
+	/* two lines named with their plans: each is remembered, for going back
+	 * to it ("and the AT&T one?") */
+	for (size_t i = 0; understood && plan_said && env->ctx && i < c.nmentions; i++)
+		if (c.mentions[i]->kind == RULE_CARRIER && line_plan(&c, c.mentions[i]->id))
+			context_note_plan(context_put(env->ctx, u->chat_id, u->from_id, env->now),
+					  c.mentions[i]->id, line_plan(&c, c.mentions[i]->id));
 	classification_free(&c);
 	return understood;
 }

@@ -188,7 +188,7 @@ build/bench_core: tests/bench/bench_core.c $(OBJ)
 build/classify_dump: tests/bench/classify_dump.c $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
 
-build/bench_curl: tests/bench/bench_curl.c | build
+build/bench_curl: tests/bench/bench_curl.c tests/bench/bench_util.h | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl
 
 # Performance figures come from here, never from timed tests.
@@ -198,7 +198,7 @@ hanmap: | build
 	$(CC) $(CFLAGS) -o build/gen_hanmap tools/gen_hanmap.c $(LDLIBS)
 	./build/gen_hanmap > build/hanmap.c.tmp && mv build/hanmap.c.tmp bot/core/hanmap.c
 
-build/bench_floor: tests/bench/bench_floor.c | build
+build/bench_floor: tests/bench/bench_floor.c tests/bench/bench_util.h | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl
 
 build/bench_context: tests/bench/bench_context.c $(OBJ)

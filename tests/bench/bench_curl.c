@@ -9,23 +9,12 @@
  * whether sending in parallel would lower the floor. Never run by the tests. */
 #define _POSIX_C_SOURCE 200809L
 #include <curl/curl.h>
+#include "bench_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static size_t discard(char *data, size_t size, size_t nmemb, void *user)
-{
-	(void)data, (void)user;
-	return size * nmemb;
-}
-
-static double cpu_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static long peak_kb(void)
 {

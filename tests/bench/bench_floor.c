@@ -11,6 +11,7 @@
  * usage: bench_floor http://127.0.0.1:PORT/botTOKEN N DIR */
 #define _POSIX_C_SOURCE 200809L
 #include <curl/curl.h>
+#include "bench_util.h"
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,18 +22,6 @@
 #define SLOT 16384	/* state.c's SLOT_SIZE */
 #define BATCH 100	/* getUpdates limit */
 
-static size_t discard(char *data, size_t size, size_t nmemb, void *user)
-{
-	(void)data, (void)user;
-	return size * nmemb;
-}
-
-static double cpu_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static int post(CURL *h, const char *url, const char *body)
 {

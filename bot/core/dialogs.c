@@ -50,23 +50,21 @@ static void add_turn(struct dialogs_conv *c, char **col, int line)
 static void check_labels(const struct kb *kb, char **col, const char *name, int line,
 			 struct sbuf *warn)
 {
-	const enum rule_kind kind[] = {RULE_INTENT, RULE_CARRIER};
-	for (int k = 0; k < 2; k++)
+	static const enum rule_kind kind[] = {RULE_INTENT, RULE_CARRIER, RULE_PLAN};
+	static const char *const what[] = {"intent", "carrier", "plan"};
+	for (int k = 0; k < 3; k++)
 		for (const char *p = col[1 + k]; *p;) {
 			p += strspn(p, ", ");
 			size_t n = strcspn(p, ", ");
 			char id[CTX_ID];
 			snprintf(id, sizeof id, "%.*s", (int)n, p);
-			int ok = !n || kb_rule(kb, kind[k], id) || (k == 1 && !strcmp(id, "-"));
+			int ok = !n || kb_rule(kb, kind[k], id) || (k && !strcmp(id, "-"));
 			for (size_t i = 0; k == 0 && i < ARRAY_LEN(kinds); i++)
 				ok |= !strcmp(id, kinds[i]);
 			if (!ok)
-				sbuf_addf(warn, "%s:%d: unknown %s '%s'\n", name, line,
-					  k ? "carrier" : "intent", id);
+				sbuf_addf(warn, "%s:%d: unknown %s '%s'\n", name, line, what[k], id);
 			p += n;
 		}
-	if (strcmp(col[3], "-") && !kb_rule(kb, RULE_PLAN, col[3]))
-		sbuf_addf(warn, "%s:%d: unknown plan '%s'\n", name, line, col[3]);
 	if (!lang_find(col[4]))
 		sbuf_addf(warn, "%s:%d: unknown script '%s'\n", name, line, col[4]);
 }
@@ -200,7 +198,7 @@ unsigned dialogs_check(const struct dialogs_turn *want, const struct dialogs_got
 	if (!list_has(want->carriers, got->carrier) &&
 	    !(about_nothing && list_has(want->carriers, "-")))
 		wrong |= DIALOGS_CARRIER;
-	if (strcmp(want->plan, got->plan) && !(about_nothing && !strcmp(want->plan, "-")))
+	if (!list_has(want->plan, got->plan) && !(about_nothing && list_has(want->plan, "-")))
 		wrong |= DIALOGS_PLAN;
 	if (!same_script(want->script, got->script))
 		wrong |= DIALOGS_SCRIPT;

@@ -75,6 +75,11 @@ Test(dialogs, a_turn_is_right_only_when_all_four_labels_match)
 	g = got("ack", "att", "prepaid", "en");
 	cr_expect_eq(dialogs_check(&t, &g), DIALOGS_CARRIER | DIALOGS_PLAN,
 		     "a carrier noted is about that carrier");
+	t = turn("cancel", "ultra", "prepaid,-", "en");
+	g = got("cancel", "ultra", "-", "en");
+	cr_expect_eq(dialogs_check(&t, &g), 0, "the plan column is a list like the others");
+	g = got("cancel", "ultra", "postpaid", "en");
+	cr_expect_eq(dialogs_check(&t, &g), DIALOGS_PLAN, "and only what it lists is right");
 }
 
 static struct reply reply_of(const char *said, const char *carrier, const char *plan)
@@ -149,6 +154,13 @@ Test(dialogs, a_file_is_read_with_its_line_numbers_and_bad_ones_refused)
 	cr_expect_str_eq(s.convs[0].turns[1].intents, "smalltalk");
 	cr_expect_str_eq(s.convs[0].turns[1].script, "en");
 	cr_expect(strstr(sbuf_str(&warn), "f.tsv:8: unknown intent 'greting'"), "%s",
+		  sbuf_str(&warn));
+	cr_expect_null(strstr(sbuf_str(&warn), "plan"), "%s", sbuf_str(&warn));
+	dialogs_set_free(&s);
+	cr_assert_eq(dialogs_parse(kb, "## c\nx\tcancel\tatt\tprepaid,-\ten\n"
+				       "y\tcancel\tatt\tprepay\ten\n", "g.tsv", &s, &err, &warn), 0);
+	cr_expect_null(strstr(sbuf_str(&warn), "g.tsv:2"), "%s", sbuf_str(&warn));
+	cr_expect(strstr(sbuf_str(&warn), "g.tsv:3: unknown plan 'prepay'"), "%s",
 		  sbuf_str(&warn));
 	dialogs_set_free(&s);
 

@@ -61,13 +61,6 @@ static void run_status(void *ctx, char *buf, size_t cap)
 }
 
 #define POLL_DELAY_MAX 300.0	/* the longest a getUpdates 429 or backoff holds the poll */
-/* Replies waiting: past this, no new updates are fetched until sends make
- * room (the next poll goes after the first one that does). Each queued
- * reply holds ~4 KB (struct reply: 24 button slots, the group note) plus
- * its text, so 2000 of them were ~11 MB of a backlog's peak RSS; 500 are
- * 17 s of sending at Telegram's 30/s, and per-chat caps (chat_queue_max)
- * keep one flooding chat from filling it. */
-#define INTAKE_MAX 500
 #define TICK_MS 200		/* the loop looks at signals at least this often */
 
 static char poll_tag;		/* the user pointer of the getUpdates request */
@@ -418,8 +411,9 @@ static int run_loop(struct bot *b)
 	while (!stop_flag && !rc) {
 		bot_maintenance(b);
 		/* accept, then deliver: the poll goes on while replies wait,
-		 * unless so many wait that taking more only fills memory */
-		if (!poll_req && now_seconds() >= poll_not_before && outbox_len(b->ob) < INTAKE_MAX)
+		 * unless so many wait, each chat within its share, that
+		 * taking more only fills memory (INTAKE_MAX, bot.c) */
+		if (!poll_req && now_seconds() >= poll_not_before && outbox_accepts(b->ob))
 			start_poll(b);
 		double send_wait = deliver_start(b->deliver, now_seconds());
 		tg_run(b->tg, wait_ms(b, send_wait));

@@ -22,6 +22,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
+/* Replies waiting in all: past this, no new updates are fetched until sends
+ * make room, unless one chat holds more than its share (then its oldest
+ * reply gives way: outbox.h). Each queued reply holds ~4 KB (struct reply:
+ * 24 button slots, the group note) plus its text, so 2000 of them were
+ * ~11 MB of a backlog's peak RSS; 500 are 17 s of sending at Telegram's
+ * 30/s. */
+#define INTAKE_MAX 500
+
 int bot_wants_wakeup(void *user)
 {
 	struct bot *b = user;
@@ -82,6 +90,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 
 	struct outbox_limits lim = {.pacing = b->cfg.rate_limits,
 				    .chat_max = (size_t)b->cfg.chat_queue_max,
+				    .total_max = INTAKE_MAX,
 				    .max_age = b->cfg.reply_max_age};
 	b->ob = outbox_new(&lim);
 	int64_t offset;

@@ -1,6 +1,7 @@
 /* html — see html.h. */
 #include "html.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,7 +147,26 @@ size_t html_text_units(const char *s)
 			n = strcspn(p, "<&");
 			if (n == 0)
 				n = 1;	/* a '<' or '&' that is not markup */
-			for (size_t i = 0; i < n; i++) {
+			size_t i = 0;
+			/* eight bytes at a time (every answer is counted before
+			 * it is sent): ASCII words count 8; otherwise the bytes
+			 * 10xxxxxx (continuations) count 0 and 1111xxxx 2. Bit 7
+			 * of each byte, after shifting the word left by 1, 2, 3,
+			 * holds its bits 6, 5, 4. */
+			for (; i + 8 <= n; i += 8) {
+				const uint64_t high = 0x8080808080808080ULL;
+				uint64_t x;
+				memcpy(&x, p + i, 8);
+				uint64_t hi = x & high;
+				units += 8;
+				if (!hi)
+					continue;
+				uint64_t cont = hi & ~(x << 1) & high;
+				uint64_t four = x & (x << 1) & (x << 2) & (x << 3) & high;
+				units -= (size_t)__builtin_popcountll(cont);
+				units += (size_t)__builtin_popcountll(four);
+			}
+			for (; i < n; i++) {
 				unsigned char c = (unsigned char)p[i];
 				units += (c & 0xC0) != 0x80;	/* a lead or ASCII byte */
 				units += c >= 0xF0;

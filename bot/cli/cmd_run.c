@@ -431,7 +431,10 @@ static int run_loop(struct bot *b)
 		confirm_offset(b);
 	deliver_free(b->deliver);
 	b->deliver = NULL;
-	log_info("stopped", KV("offset", b->st.offset));
+	/* opencc_fallbacks: replies converted by OpenCC in the bot, not from
+	 * the pieces converted ahead of time (preconv.h); the bench reads it */
+	log_info("stopped", KV("offset", b->st.offset),
+		 KV("opencc_fallbacks", script_convert_fallbacks()));
 	return rc;
 }
 

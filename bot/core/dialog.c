@@ -158,7 +158,19 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 		}
 		dialog_remember(env, u, pending, NULL, a->plan, PENDING_CARRIER, lang);
 	} else if (env->ctx) {
-		context_put(env->ctx, u->chat_id, u->from_id, env->now);	/* still talking */
+		struct memory *w = context_put(env->ctx, u->chat_id, u->from_id, env->now);
+		/* a cue about the task itself ("how long does it take?" after "can I
+		 * do it online?") goes on with the task: a topic it does not keep
+		 * gives way to the situation (a death), else to its first kept topic */
+		if (cue->keeps && w->topic[0] && !list_has(cue->keeps, w->topic)) {
+			size_t k = strcspn(cue->keeps, ", ");
+			if (w->situation[0])
+				memcpy(w->topic, w->situation, sizeof w->topic);
+			else
+				snprintf(w->topic, sizeof w->topic, "%.*s", (int)k, cue->keeps);
+			if (w->pending == PENDING_PLAN)	/* "prepaid" next: the task's */
+				memcpy(w->pending_topic, w->topic, sizeof w->topic);
+		}
 	}
 }
 

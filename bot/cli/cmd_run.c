@@ -13,9 +13,11 @@
 #include "log.h"
 #include "normalize.h"
 #include "notify.h"
+#include "profile.h"
 #include "sender.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,13 +63,6 @@ static void run_status(void *ctx, char *buf, size_t cap)
 }
 
 #define POLL_DELAY_MAX 300.0	/* the longest a getUpdates 429 or backoff holds the poll */
-/* Replies waiting: past this, no new updates are fetched until sends make
- * room (the next poll goes after the first one that does). Each queued
- * reply holds ~4 KB (struct reply: 24 button slots, the group note) plus
- * its text, so 2000 of them were ~11 MB of a backlog's peak RSS; 500 are
- * 17 s of sending at Telegram's 30/s, and per-chat caps (chat_queue_max)
- * keep one flooding chat from filling it. */
-#define INTAKE_MAX 500
 #define TICK_MS 200		/* the loop looks at signals at least this often */
 
 static char poll_tag;		/* the user pointer of the getUpdates request */
@@ -149,6 +144,8 @@ static void on_sent(void *user, const struct outbox_item *it, const struct send_
 }
 
 
+static void finish(struct bot *b, const struct update *u, struct dialog_out *out);
+
 static void handle(struct bot *b, const struct update *u)
 {
 	if (u->kind == UPDATE_INLINE) {	/* answered at once, nothing to queue */
@@ -169,27 +166,36 @@ static void handle(struct bot *b, const struct update *u)
 	if (out.refused_admin)
 		log_warn("admin_refused", KV("user", u->from_id), KV("chat_type", u->chat_type),
 			 KV("msg", "not in [bot] admins"));
-	if (out.action)
-		bot_admin_action(b, u, &out);
-	if (out.lang_chosen)
+	if (out.action && bot_admin_action(b, u, &out))
+		log_info("handled", KV("update", u->update_id), KV("chat", u->chat_id),
+			 KV("waits", "admin_check"));	/* finished by admin_checked */
+	else
+		finish(b, u, &out);
+	dialog_out_free(&out);
+}
+
+/* What every handled update ends with: its replies queued, a press
+ * acknowledged, the counters and the log line. */
+static void finish(struct bot *b, const struct update *u, struct dialog_out *out)
+{
+	if (out->lang_chosen)
 		langs_save(b->ctx, u->from_id);
-	bot_note_unmatched(b, u, &out);
-	if (out.answer_callback)
-		answer_callback(b->tg, u->callback_id, out.callback_text, &b->ack_callback);
-	for (size_t i = 0; i < out.n; i++)
-		outbox_push(b->ob, u->update_id, &out.v[i], b->batch_received, wall_now());
-	stats_handled(&b->stats, u, &out);
+	bot_note_unmatched(b, u, out);
+	if (out->answer_callback)
+		answer_callback(b->tg, u->callback_id, out->callback_text, &b->ack_callback);
+	for (size_t i = 0; i < out->n; i++)
+		outbox_push(b->ob, u->update_id, &out->v[i], b->batch_received, wall_now());
+	stats_handled(&b->stats, u, out);
 	/* what was answered, so the journal can be asked (CANCELBOT_INTENT=cancel) */
 	const char *intent = "-", *carrier = "-";
-	for (size_t i = 0; i < out.n && intent[0] == '-'; i++)
-		if (out.v[i].topic[0]) {
-			intent = out.v[i].topic;
-			carrier = out.v[i].carrier[0] ? out.v[i].carrier : "-";
+	for (size_t i = 0; i < out->n && intent[0] == '-'; i++)
+		if (out->v[i].topic[0]) {
+			intent = out->v[i].topic;
+			carrier = out->v[i].carrier[0] ? out->v[i].carrier : "-";
 		}
 	log_info("handled", KV("update", u->update_id), KV("chat", u->chat_id),
-		 KV("chat_type", u->chat_type[0] ? u->chat_type : "-"), KV("replies", out.n),
-		 KV("intent", intent), KV("carrier", carrier), KV("unmatched", out.unmatched));
-	dialog_out_free(&out);
+		 KV("chat_type", u->chat_type[0] ? u->chat_type : "-"), KV("replies", out->n),
+		 KV("intent", intent), KV("carrier", carrier), KV("unmatched", out->unmatched));
 }
 
 static int collect(struct bot *b);
@@ -349,6 +355,24 @@ static void confirm_offset(struct bot *b)
 }
 
 /* Finished background requests: the poll's answer, or a send's. */
+/* A getChatMember answer for a /settings that waited for it: when it was
+ * the last, the update is finished now, like a batch's. 1 when user was
+ * an admin check. */
+static int admin_checked(struct bot *b, void *user, const struct tg_result *r)
+{
+	struct dialog_out out;
+	struct admin_wait *w;
+	if (!bot_admin_checked(b, user, r, &w, &out))
+		return 0;
+	if (w) {
+		finish(b, bot_admin_wait_update(w), &out);
+		dialog_out_free(&out);
+		bot_admin_wait_free(b, w);
+		commit(b);
+	}
+	return 1;
+}
+
 static int collect(struct bot *b)
 {
 	void *user;
@@ -360,6 +384,10 @@ static int collect(struct bot *b)
 			fatal |= on_poll(b, &r);	/* after SIGTERM it handles nothing */
 		else if (user == &b->ack_callback)
 			callback_answered(&r);
+		else if (admin_checked(b, user, &r))
+			;
+		else if (profile_owns(b->profile, user))
+			profile_done(b->profile, &r);
 		else if (deliver_owns(b->deliver, user))
 			deliver_done(b->deliver, user, &r, now);
 		tg_result_free(&r);
@@ -418,8 +446,9 @@ static int run_loop(struct bot *b)
 	while (!stop_flag && !rc) {
 		bot_maintenance(b);
 		/* accept, then deliver: the poll goes on while replies wait,
-		 * unless so many wait that taking more only fills memory */
-		if (!poll_req && now_seconds() >= poll_not_before && outbox_len(b->ob) < INTAKE_MAX)
+		 * unless so many wait, each chat within its share, that
+		 * taking more only fills memory (INTAKE_MAX, bot.c) */
+		if (!poll_req && now_seconds() >= poll_not_before && outbox_accepts(b->ob))
 			start_poll(b);
 		double send_wait = deliver_start(b->deliver, now_seconds());
 		tg_run(b->tg, wait_ms(b, send_wait));
@@ -431,7 +460,10 @@ static int run_loop(struct bot *b)
 		confirm_offset(b);
 	deliver_free(b->deliver);
 	b->deliver = NULL;
-	log_info("stopped", KV("offset", b->st.offset));
+	/* opencc_fallbacks: replies converted by OpenCC in the bot, not from
+	 * the pieces converted ahead of time (preconv.h); the bench reads it */
+	log_info("stopped", KV("offset", b->st.offset),
+		 KV("opencc_fallbacks", script_convert_fallbacks()));
 	return rc;
 }
 
@@ -464,6 +496,10 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	/* One malloc arena for all threads: the load's compile helper and the
+	 * reload thread each had one of their own, 3.2 MB resident for good
+	 * after a load (smaps); the loop allocates alone, so nothing waits. */
+	mallopt(M_ARENA_MAX, 1);
 	notify_init();
 	int rc = 1;
 	if (bot_open(&b, &stop_flag) == 0) {

@@ -391,6 +391,17 @@ void update_free(struct update *u)
 	memset(u, 0, sizeof *u);
 }
 
+void update_copy(struct update *dst, const struct update *src)
+{
+	*dst = *src;
+	dst->from_name = dup_or_null(src->from_name);
+	dst->lang_code = dup_or_null(src->lang_code);
+	dst->text = dup_or_null(src->text);
+	dst->reply_to_text = dup_or_null(src->reply_to_text);
+	dst->callback_id = dup_or_null(src->callback_id);
+	dst->callback_data = dup_or_null(src->callback_data);
+}
+
 int update_is_group(const struct update *u)
 {
 	return strcmp(u->chat_type, "group") == 0 || strcmp(u->chat_type, "supergroup") == 0;

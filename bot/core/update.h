@@ -70,6 +70,8 @@ int updates_each(const cJSON *result, const char *body, size_t len, update_eleme
  * id in out (cap bytes) when one was found. */
 int update_salvage_callback_id(const char *text, size_t len, char *out, size_t cap);
 void update_free(struct update *u);
+/* dst becomes a copy of src with its own strings (free with update_free). */
+void update_copy(struct update *dst, const struct update *src);
 int update_is_group(const struct update *u);
 
 #endif

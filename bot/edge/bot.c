@@ -12,6 +12,7 @@
 #include "profile.h"
 #include "reload.h"
 #include "sender.h"
+#include "preconv.h"
 #include "store.h"
 #include "unmatched.h"
 #include "watch.h"
@@ -21,6 +22,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+/* Replies waiting in all: past this, no new updates are fetched until sends
+ * make room, unless one chat holds more than its share (then its oldest
+ * reply gives way: outbox.h). Each queued reply holds ~4 KB (struct reply:
+ * 24 button slots, the group note) plus its text, so 2000 of them were
+ * ~11 MB of a backlog's peak RSS; 500 are 17 s of sending at Telegram's
+ * 30/s. */
+#define INTAKE_MAX 500
 
 int bot_wants_wakeup(void *user)
 {
@@ -50,6 +59,9 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 		sbuf_free(&err);
 		return -1;
 	}
+	/* before the conversation memory and the queues exist: the child
+	 * copies the least (see preconv.h) */
+	preconv_kb(b->kb);
 	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
 		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
 		sbuf_free(&err);
@@ -82,6 +94,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 
 	struct outbox_limits lim = {.pacing = b->cfg.rate_limits,
 				    .chat_max = (size_t)b->cfg.chat_queue_max,
+				    .total_max = INTAKE_MAX,
 				    .max_age = b->cfg.reply_max_age};
 	b->ob = outbox_new(&lim);
 	int64_t offset;
@@ -170,7 +183,9 @@ int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 			log_info("webhook_deleted", KV("msg", "drop_webhook = true"));
 		tg_result_free(&r);
 	}
-	profile_sync(b->tg, &b->cfg, b->kb);	/* menus and descriptions, when changed */
+	/* menus and descriptions, when changed: in the background, driven by
+	 * the run loop, so a hanging server holds up no answer */
+	b->profile = profile_start(b->tg, &b->cfg, b->kb);
 	return 0;
 }
 
@@ -304,9 +319,10 @@ void bot_env(struct bot *b, const struct update *u, struct dialog_env *env)
 }
 
 /* Carries out what an admin command asked for, as a reply to it. */
-void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out)
+int bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out)
 {
 	struct sbuf report = {0};
+	int waits = 0;
 	switch (out->action) {
 	case ACTION_RELOAD:
 		bot_reload(b, "/reload", &report);
@@ -325,7 +341,7 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 		break;
 	case ACTION_GROUP_SETTINGS:
 	case ACTION_GROUP_SETTING:
-		bot_group_settings(b, u, out);
+		waits = bot_group_settings(b, u, out);
 		break;
 	case ACTION_KBADMIN:
 		kbedit_command(b, u, out);
@@ -336,6 +352,7 @@ void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *
 	if (report.len)
 		dialog_report(u, out, sbuf_str(&report));
 	sbuf_free(&report);
+	return waits;
 }
 
 void bot_note_unmatched(struct bot *b, const struct update *u, const struct dialog_out *out)
@@ -352,6 +369,8 @@ void bot_close(struct bot *b)
 	if (b->reload_job)
 		reload_finish(b);	/* waits for the thread; frees what it loaded */
 	watch_close(b->watch_fd);
+	profile_free(b->profile);
+	bot_admin_waits_free(b);
 	tg_close(b->tg);
 	outbox_free(b->ob);
 	journal_close(b->journal);

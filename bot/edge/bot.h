@@ -40,6 +40,8 @@ struct bot {
 	int can_read_all;		/* getMe: privacy mode off */
 	int inline_mode;		/* getMe: supports_inline_queries */
 	struct groups *groups;		/* per-group settings, admin checks */
+	struct profile *profile;	/* menus and descriptions being brought up to date */
+	struct admin_wait *admin_waits;	/* /settings waiting for getChatMember (bot_tg.c) */
 	double backoff;
 	int hard_stop;
 	int watch_fd;			/* inotify on intents/ and responses/, or -1 */
@@ -67,7 +69,7 @@ int bot_reload(struct bot *b, const char *trigger, struct sbuf *report);
  * returns -1 on failure. */
 int bot_open(struct bot *b, volatile sig_atomic_t *stop);
 /* getMe (until it works or the token is rejected), webhook removal when
- * configured, setMyCommands. 0, or 1 when the token was rejected. */
+ * configured; starts the profile sync (setMyCommands..., in the background). 0, or 1 when the token was rejected. */
 int bot_connect(struct bot *b, volatile sig_atomic_t *stop);
 /* SIGHUP's config half: re-reads config_path; keys that can change live
  * (admins, group_mode, metrics_file, log level) take effect, the log names the changed
@@ -79,14 +81,32 @@ int bot_reload_config(struct bot *b);
 void bot_maintenance(struct bot *b);
 /* 1 when a long poll should be cut short for maintenance. */
 int bot_wants_wakeup(void *b);
-void bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out);
+/* 1 when the update waits for an admin check (bot_group_settings). */
+int bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out);
 /* The dialog's view of the bot for update u: knowledge base, memory, the
  * chat's group settings. */
 void bot_env(struct bot *b, const struct update *u, struct dialog_env *env);
 /* /settings@bot or a settings button (out->action ACTION_GROUP_SETTINGS or
  * _SETTING): for the group's admins the menu (changed and saved), for
- * anyone else a refusal; the replies are appended to out. */
-void bot_group_settings(struct bot *b, const struct update *u, struct dialog_out *out);
+ * anyone else a refusal; the replies are appended to out. Returns 1 when
+ * whether the asker (or the bot) is an admin is not known yet: then the
+ * update waits, a copy of it, for getChatMember answers asked in the
+ * background (nothing blocks the loop), and its replies, and a press's
+ * acknowledgement (out->answer_callback is cleared), come with the last
+ * answer, from bot_admin_checked. */
+int bot_group_settings(struct bot *b, const struct update *u, struct dialog_out *out);
+struct admin_wait;
+/* user: a finished background request. 0 when it was no admin check.
+ * Else 1, and *done is the waiting update when this was the last check it
+ * waited for (else NULL), its replies in out: the caller queues them
+ * (bot_admin_wait_update), acknowledges a press, frees out, and frees the
+ * update with bot_admin_wait_free. */
+int bot_admin_checked(struct bot *b, void *user, const struct tg_result *r,
+		      struct admin_wait **done, struct dialog_out *out);
+const struct update *bot_admin_wait_update(const struct admin_wait *w);
+void bot_admin_wait_free(struct bot *b, struct admin_wait *w);
+/* Stopping: the updates still waiting are dropped (logged). */
+void bot_admin_waits_free(struct bot *b);
 /* An inline query: answerInlineQuery with inline/core's cards (or, when
  * nothing is understood, a button to ask in private). */
 #define INLINE_CACHE 60	/* seconds Telegram may reuse the cards for the same user and query */

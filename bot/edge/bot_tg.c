@@ -75,15 +75,119 @@ static void append_converted(struct dialog_out *out, struct dialog_out *extra)
 	dialog_out_free(extra);
 }
 
-/* /settings@bot and its buttons: for the group's own admins (an anonymous
- * admin writes as the group), checked with getChatMember. */
-void bot_group_settings(struct bot *b, const struct update *u, struct dialog_out *out)
+/* A /settings@bot (or its button) waiting for getChatMember answers: a
+ * copy of the update, and a check in flight per user whose status is not
+ * known yet (the asker; the bot itself, for the privacy-mode note). */
+struct admin_wait {
+	struct admin_wait *next;
+	struct update u;
+	int action;
+	char action_data[sizeof ((struct dialog_out *)0)->action_data];
+	struct admin_ask {
+		struct admin_wait *w;
+		int64_t user;
+		struct tg_req *req;	/* NULL: answered */
+	} ask[2];
+};
+
+/* Starts the checks the settings need that are not known (asker, unless an
+ * anonymous admin; the bot, when privacy mode may hide messages); parks
+ * the update when any is. 1 when parked. */
+static int wait_for_checks(struct bot *b, const struct update *u, struct dialog_out *out,
+			   double now)
+{
+	int64_t who[2] = {u->anonymous_admin ? 0 : u->from_id, b->can_read_all ? 0 : b->bot_id};
+	struct admin_wait *w = NULL;
+	for (size_t i = 0; i < 2; i++) {
+		if (!who[i] || groups_admin_known(b->groups, u->chat_id, who[i], now) >= 0)
+			continue;
+		if (!w)
+			w = xcalloc(1, sizeof *w);
+		w->ask[i] = (struct admin_ask){.w = w, .user = who[i]};
+		w->ask[i].req = groups_admin_ask(b->tg, u->chat_id, who[i], &w->ask[i]);
+	}
+	if (!w)
+		return 0;
+	update_copy(&w->u, u);
+	w->action = out->action;
+	memcpy(w->action_data, out->action_data, sizeof w->action_data);
+	w->next = b->admin_waits;
+	b->admin_waits = w;
+	out->answer_callback = 0;	/* acknowledged with the answer */
+	log_debug("settings_waits", KV("chat", u->chat_id), KV("user", u->from_id));
+	return 1;
+}
+
+static void settings(struct bot *b, const struct update *u, struct dialog_out *out);
+
+int bot_group_settings(struct bot *b, const struct update *u, struct dialog_out *out)
+{
+	struct dialog_env env;
+	bot_env(b, u, &env);
+	if (wait_for_checks(b, u, out, env.now))
+		return 1;
+	settings(b, u, out);
+	return 0;
+}
+
+int bot_admin_checked(struct bot *b, void *user, const struct tg_result *r,
+		      struct admin_wait **done, struct dialog_out *out)
+{
+	*done = NULL;
+	struct admin_wait **at = &b->admin_waits;
+	while (*at && user != &(*at)->ask[0] && user != &(*at)->ask[1])
+		at = &(*at)->next;
+	if (!*at)
+		return 0;
+	struct admin_wait *w = *at;
+	struct admin_ask *a = user == &w->ask[0] ? &w->ask[0] : &w->ask[1];
+	a->req = NULL;
+	struct dialog_env env;
+	bot_env(b, &w->u, &env);
+	groups_admin_answer(b->groups, w->u.chat_id, a->user, r, env.now);
+	if (w->ask[0].req || w->ask[1].req)
+		return 1;	/* the other check is still out */
+	*at = w->next;
+	*out = (struct dialog_out){.action = w->action,
+				   .answer_callback = w->u.kind == UPDATE_CALLBACK};
+	memcpy(out->action_data, w->action_data, sizeof w->action_data);
+	settings(b, &w->u, out);	/* a check that failed counts as "not an admin" */
+	*done = w;
+	return 1;
+}
+
+const struct update *bot_admin_wait_update(const struct admin_wait *w)
+{
+	return &w->u;
+}
+
+void bot_admin_wait_free(struct bot *b, struct admin_wait *w)
+{
+	for (size_t i = 0; i < 2; i++)
+		if (w->ask[i].req)
+			tg_cancel(b->tg, w->ask[i].req);
+	update_free(&w->u);
+	free(w);
+}
+
+void bot_admin_waits_free(struct bot *b)
+{
+	while (b->admin_waits) {
+		struct admin_wait *w = b->admin_waits;
+		b->admin_waits = w->next;
+		log_info("settings_unanswered", KV("chat", w->u.chat_id), KV("user", w->u.from_id),
+			 KV("msg", "stopped while asking Telegram who is admin"));
+		bot_admin_wait_free(b, w);
+	}
+}
+
+/* The settings once every status needed is known (or could not be had). */
+static void settings(struct bot *b, const struct update *u, struct dialog_out *out)
 {
 	struct dialog_env env;
 	bot_env(b, u, &env);
 	struct dialog_out extra = {0};
-	if (!u->anonymous_admin &&
-	    !groups_is_admin(b->groups, b->tg, u->chat_id, u->from_id, env.now)) {
+	if (!u->anonymous_admin && groups_admin_known(b->groups, u->chat_id, u->from_id, env.now) != 1) {
 		log_info("settings_refused", KV("chat", u->chat_id), KV("user", u->from_id));
 		group_settings_refused(&env, u, &extra);
 		append_converted(out, &extra);
@@ -108,7 +212,7 @@ void bot_group_settings(struct bot *b, const struct update *u, struct dialog_out
 	 * under the menu (an admin bot sees everything; asked once per 5 min) */
 	env.group = &p;
 	if (extra.n && group_mode_of(&env) == GROUP_AUTO && !b->can_read_all &&
-	    !groups_is_admin(b->groups, b->tg, u->chat_id, b->bot_id, env.now))
+	    groups_admin_known(b->groups, u->chat_id, b->bot_id, env.now) != 1)
 		dialog_append(&env, &extra.v[extra.n - 1], "group_privacy", NULL, extra.lang);
 	append_converted(out, &extra);
 }

@@ -168,37 +168,38 @@ size_t groups_count(const struct groups *g)
 	return g ? g->n : 0;
 }
 
-static int ask_telegram(struct tg_client *tg, int64_t chat, int64_t user, int *admin)
+int groups_admin_known(const struct groups *g, int64_t chat, int64_t user, double now)
+{
+	for (size_t i = 0; i < ADMIN_CACHE; i++) {
+		const struct admin_check *c = &g->cache[i];
+		if (c->at > 0 && c->chat == chat && c->user == user && now - c->at < GROUPS_ADMIN_TTL)
+			return c->admin;
+	}
+	return -1;
+}
+
+struct tg_req *groups_admin_ask(struct tg_client *tg, int64_t chat, int64_t user, void *tag)
 {
 	cJSON *p = cJSON_CreateObject();
 	tg_add_i64(p, "chat_id", chat);
 	tg_add_i64(p, "user_id", user);
-	struct tg_result r;
-	enum tg_status st = tg_call(tg, "getChatMember", p, 10, &r);
+	char *body = cJSON_PrintUnformatted(p);
 	cJSON_Delete(p);
-	const cJSON *status = st == TG_OK ? cJSON_GetObjectItemCaseSensitive(r.result, "status") : NULL;
-	int ok = cJSON_IsString(status);
-	if (ok)
-		*admin = !strcmp(status->valuestring, "creator") ||
-			 !strcmp(status->valuestring, "administrator");
-	else
-		log_warn("admin_check_failed", KV("chat", chat), KV("user", user),
-			 KV("desc", st == TG_OK ? "no status" : r.description));
-	tg_result_free(&r);
-	return ok ? 0 : -1;
+	return tg_start(tg, "getChatMember", body, GROUPS_ADMIN_TIMEOUT, 0, tag);
 }
 
-int groups_is_admin(struct groups *g, struct tg_client *tg, int64_t chat, int64_t user,
-		    double now)
+int groups_admin_answer(struct groups *g, int64_t chat, int64_t user, const struct tg_result *r,
+			double now)
 {
-	for (size_t i = 0; i < ADMIN_CACHE; i++) {
-		struct admin_check *c = &g->cache[i];
-		if (c->at > 0 && c->chat == chat && c->user == user && now - c->at < GROUPS_ADMIN_TTL)
-			return c->admin;
-	}
-	int admin = 0;
-	if (ask_telegram(tg, chat, user, &admin) < 0)
+	const cJSON *status = r->status == TG_OK ? cJSON_GetObjectItemCaseSensitive(r->result, "status")
+						 : NULL;
+	if (!cJSON_IsString(status)) {
+		log_warn("admin_check_failed", KV("chat", chat), KV("user", user),
+			 KV("desc", r->status == TG_OK ? "no status" : r->description));
 		return 0;
+	}
+	int admin = !strcmp(status->valuestring, "creator") ||
+		    !strcmp(status->valuestring, "administrator");
 	struct admin_check *c = &g->cache[g->next];
 	g->next = (g->next + 1) % ADMIN_CACHE;
 	*c = (struct admin_check){.chat = chat, .user = user, .at = now, .admin = admin};

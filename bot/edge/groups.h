@@ -36,9 +36,18 @@ void groups_drop(struct groups *g, int64_t chat);
 void groups_migrate(struct groups *g, int64_t from, int64_t to);
 size_t groups_count(const struct groups *g);
 
-/* 1 when user is the creator or an administrator of chat, 0 when not or
- * when Telegram could not say (not cached then: the next press asks again). */
-int groups_is_admin(struct groups *g, struct tg_client *tg, int64_t chat, int64_t user,
-		    double now);
+/* Admin checks never block: the loop asks in the background and comes
+ * back with the answer. groups_admin_known: 1 when user is the creator or
+ * an administrator of chat, 0 when not, -1 when not known (not asked, or
+ * asked more than GROUPS_ADMIN_TTL ago). groups_admin_ask starts a
+ * getChatMember whose answer comes back (tg_next_done) with tag; give it to
+ * groups_admin_answer, which remembers it and returns 1 or 0 (0 also when
+ * Telegram could not say: logged and not remembered, so the next press
+ * asks again). */
+#define GROUPS_ADMIN_TIMEOUT 5	/* seconds: a getChatMember answers in milliseconds */
+int groups_admin_known(const struct groups *g, int64_t chat, int64_t user, double now);
+struct tg_req *groups_admin_ask(struct tg_client *tg, int64_t chat, int64_t user, void *tag);
+int groups_admin_answer(struct groups *g, int64_t chat, int64_t user, const struct tg_result *r,
+			double now);
 
 #endif

@@ -215,8 +215,48 @@ static void store_done(struct outbox *ob, const struct outbox_item *it, int sync
 			  KV("msg", "the reply may be sent again after a restart"));
 }
 
-/* Appends it to its chat's queue; past chat_max, the oldest reply that is
- * not on its way is dropped (which may be it, when chat_max is 1). */
+/* Drops q's oldest reply that is not on its way (the head may be in
+ * flight: then the one after it). q holds at least two replies. */
+static void drop_oldest(struct outbox *ob, struct chat_q *q, const char *reason)
+{
+	struct outbox_item **at = q->head->in_flight ? &q->head->next : &q->head;
+	struct outbox_item *old = *at;
+	*at = old->next;
+	if (q->tail == old)
+		q->tail = at == &q->head ? NULL : q->head;
+	q->n--;
+	ob->n--;
+	ob->counts.dropped_full++;
+	log_warn("reply_dropped", KV("reason", reason), KV("chat", old->r.chat_id),
+		 KV("update", old->update_id), KV("queued", q->n));
+	store_done(ob, old, 0);
+	free_item(old);
+}
+
+/* The chat holding the most waiting replies, when it holds more than its
+ * share of the intake (total_max split evenly among the waiting chats and
+ * one more, so that a chat not yet waiting always has room; at least one
+ * reply each); else NULL. A scan of the ring: only called when the intake
+ * is full, and then it holds at most total_max chats. */
+static struct chat_q *over_share(const struct outbox *ob)
+{
+	struct chat_q *big = NULL, *q = ob->ring;
+	if (!q)
+		return NULL;
+	do {
+		if (!big || q->n > big->n)
+			big = q;
+		q = q->next;
+	} while (q != ob->ring);
+	size_t share = ob->lim.total_max / (ob->nchats + 1);
+	return big->n > (share > 1 ? share : 1) ? big : NULL;
+}
+
+/* Appends it to its chat's queue. Past chat_max, the chat's oldest reply
+ * that is not on its way is dropped (which may be it, when chat_max is 1);
+ * past total_max, the oldest of the chat holding the most, when that is
+ * more than its share: one flooding chat (chat_max 0 or large) cannot fill
+ * the intake and hold the poll back for every other chat. */
 static void enqueue(struct outbox *ob, struct outbox_item *it, double now)
 {
 	struct chat_pace *p = pace(ob, it->r.chat_id, 1, now);
@@ -233,21 +273,18 @@ static void enqueue(struct outbox *ob, struct outbox_item *it, double now)
 	q->tail = it;
 	q->n++;
 	ob->n++;
-	if (!ob->lim.chat_max || q->n <= ob->lim.chat_max)
-		return;
-	/* the head may be in flight: then the one after it goes */
-	struct outbox_item **at = q->head->in_flight ? &q->head->next : &q->head;
-	struct outbox_item *old = *at;
-	*at = old->next;
-	if (q->tail == old)
-		q->tail = at == &q->head ? NULL : q->head;
-	q->n--;
-	ob->n--;
-	ob->counts.dropped_full++;
-	log_warn("reply_dropped", KV("reason", "chat_queue_full"), KV("chat", old->r.chat_id),
-		 KV("update", old->update_id), KV("queued", q->n));
-	store_done(ob, old, 0);
-	free_item(old);
+	if (ob->lim.chat_max && q->n > ob->lim.chat_max) {
+		drop_oldest(ob, q, "chat_queue_full");
+	} else if (ob->lim.total_max && ob->n > ob->lim.total_max) {
+		struct chat_q *big = over_share(ob);
+		if (big)
+			drop_oldest(ob, big, "intake_full");
+	}
+}
+
+int outbox_accepts(const struct outbox *ob)
+{
+	return !ob->lim.total_max || ob->n < ob->lim.total_max || over_share(ob);
 }
 
 static struct outbox_item *new_item(int64_t update_id, struct reply *r, double received,

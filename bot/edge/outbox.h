@@ -7,8 +7,11 @@
  * backoff (1, 2, 4 ... 60 s) for as long as the reply is useful (max_age,
  * default a day), then dropped and counted. A chat holds at most chat_max
  * replies: past that its oldest waiting reply is dropped (the newest
- * questions are the ones worth answering) and counted. Replies to one chat
- * leave in order, one at a time.
+ * questions are the ones worth answering) and counted. All chats together
+ * hold about total_max: past it, the chat holding more than its even share
+ * loses its oldest reply the same way, so a flood fills no more than its
+ * share and new questions of other chats are still taken in. Replies to one
+ * chat leave in order, one at a time.
  *
  * Persistence is behind struct outbox_store (journal.c, or another): the
  * outbox tells it what was queued and what left, so a restart resumes the
@@ -47,6 +50,7 @@ struct outbox_store {
 struct outbox_limits {
 	int pacing;		/* 0: only 429 pauses (benchmarks against a fake server) */
 	size_t chat_max;	/* replies one chat may have waiting; 0: no cap */
+	size_t total_max;	/* replies all chats may have waiting; 0: no cap */
 	double max_age;		/* seconds a reply stays worth sending; 0: forever */
 };
 
@@ -91,6 +95,10 @@ void outbox_pause_all(struct outbox *ob, double until);
  * Returns the previous value. */
 uint64_t outbox_hold_above(struct outbox *ob, uint64_t seq);
 size_t outbox_len(const struct outbox *ob);
+/* 1 when replies to new updates can be taken: fewer than total_max wait,
+ * or a chat holds more than its share (a new reply displaces its oldest);
+ * 0 when the intake is full of fair shares (fetch more once some leave). */
+int outbox_accepts(const struct outbox *ob);
 size_t outbox_chats(const struct outbox *ob);
 const struct outbox_counts *outbox_counts(const struct outbox *ob);
 /* Calls fn for every queued reply, chat by chat, in order (to rewrite the

@@ -7,8 +7,11 @@
 #include "script.h"
 #include "slash.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define PROFILE_TIMEOUT 10	/* seconds one call may take (they run beside the loop) */
 
 /* The menus (setMyCommands scopes). A group's admins see their scope
  * instead of the group one, so it repeats the group commands. */
@@ -61,9 +64,38 @@ static cJSON *scope_params(const char *type, int64_t chat, const char *code)
 	return p;
 }
 
-/* One menu: read what Telegram has, set it when it differs. 1 when set. */
-static int sync_menu(struct tg_client *tg, const struct menu *m, int64_t chat,
-		     const struct lang *l)
+/* One thing to bring up to date: read it (get), and when it differs from
+ * want, write it (set). field: the answer's member compared with want (a
+ * description), or NULL: the whole result (a command list). */
+struct profile_step {
+	const char *get, *set, *field;
+	char *get_body, *set_body;
+	cJSON *want;
+	char what[40], lang[8];		/* for the log */
+};
+
+struct profile {
+	struct tg_client *tg;
+	struct profile_step *v;
+	size_t n, next;		/* steps; the one whose request is in flight is next - 1 */
+	int setting;		/* the request in flight is the step's set */
+	struct tg_req *req;	/* in flight, or NULL: done */
+	int nset;
+};
+
+static struct profile_step *add_step(struct profile *pr, const char *get, const char *set,
+				     const char *field, cJSON *params, const struct lang *l)
+{
+	pr->v = xrealloc(pr->v, (pr->n + 1) * sizeof *pr->v);
+	struct profile_step *s = &pr->v[pr->n++];
+	*s = (struct profile_step){.get = get, .set = set, .field = field,
+				   .get_body = cJSON_PrintUnformatted(params)};
+	snprintf(s->lang, sizeof s->lang, "%s", l->command_code ? l->command_code : "-");
+	return s;
+}
+
+/* One menu: its commands in the scope and language. */
+static void plan_menu(struct profile *pr, const struct menu *m, int64_t chat, const struct lang *l)
 {
 	cJSON *want = cJSON_CreateArray();
 	for (const struct slash_command *c = slash_commands; c->name; c++) {
@@ -75,26 +107,12 @@ static int sync_menu(struct tg_client *tg, const struct menu *m, int64_t chat,
 		cJSON_AddItemToArray(want, o);
 	}
 	cJSON *p = scope_params(m->scope, chat, l->command_code);
-	struct tg_result r;
-	int same = tg_call(tg, "getMyCommands", p, 30, &r) == TG_OK &&
-		   cJSON_Compare(r.result, want, 1);
-	tg_result_free(&r);
-	int set = 0;
-	if (!same) {
-		cJSON_AddItemToObject(p, "commands", want);
-		want = NULL;
-		if (tg_call(tg, "setMyCommands", p, 30, &r) == TG_OK) {
-			set = 1;
-			log_info("commands_set", KV("scope", m->scope),
-				 KV("lang", l->command_code ? l->command_code : "-"));
-		} else {
-			log_warn("set_commands_failed", KV("scope", m->scope), KV("desc", r.description));
-		}
-		tg_result_free(&r);
-	}
-	cJSON_Delete(want);
+	struct profile_step *s = add_step(pr, "getMyCommands", "setMyCommands", NULL, p, l);
+	cJSON_AddItemReferenceToObject(p, "commands", want);
+	s->set_body = cJSON_PrintUnformatted(p);
+	s->want = want;
+	snprintf(s->what, sizeof s->what, "commands:%s", m->scope);
 	cJSON_Delete(p);
-	return set;
 }
 
 /* Telegram's lengths are in UTF-16 units. */
@@ -148,41 +166,50 @@ static const struct text_kind {
 	 "short_description", 120},
 };
 
-static int sync_text(struct tg_client *tg, const struct kb *kb, const struct text_kind *k,
-		     const struct lang *l)
+/* One description in a language, when the answers have it. */
+static void plan_text(struct profile *pr, const struct kb *kb, const struct text_kind *k,
+		      const struct lang *l)
 {
 	char *want = profile_text(kb, k->topic, l, k->limit);
 	if (!want)
-		return 0;
+		return;
 	cJSON *p = cJSON_CreateObject();
 	if (l->command_code)
 		cJSON_AddStringToObject(p, "language_code", l->command_code);
-	struct tg_result r;
-	const cJSON *have = NULL;
-	if (tg_call(tg, k->get, p, 30, &r) == TG_OK)
-		have = cJSON_GetObjectItemCaseSensitive(r.result, k->field);
-	int same = cJSON_IsString(have) && !strcmp(have->valuestring, want);
-	tg_result_free(&r);
-	int set = 0;
-	if (!same) {
-		cJSON_AddStringToObject(p, k->field, want);
-		if (tg_call(tg, k->set, p, 30, &r) == TG_OK) {
-			set = 1;
-			log_info("profile_set", KV("what", k->field),
-				 KV("lang", l->command_code ? l->command_code : "-"));
-		} else {
-			log_warn("profile_set_failed", KV("what", k->field), KV("desc", r.description));
-		}
-		tg_result_free(&r);
-	}
+	struct profile_step *s = add_step(pr, k->get, k->set, k->field, p, l);
+	cJSON_AddStringToObject(p, k->field, want);
+	s->set_body = cJSON_PrintUnformatted(p);
+	s->want = cJSON_CreateString(want);
+	snprintf(s->what, sizeof s->what, "%s", k->field);
 	cJSON_Delete(p);
 	free(want);
-	return set;
 }
 
-int profile_sync(struct tg_client *tg, const struct config *cfg, const struct kb *kb)
+/* Starts the next request: the set of the step just read when Telegram's
+ * differs (same 0), else the next step's get. */
+static void advance(struct profile *pr, int same)
 {
-	int set = 0;
+	pr->req = NULL;
+	if (pr->next && !pr->setting && !same) {
+		struct profile_step *s = &pr->v[pr->next - 1];
+		pr->setting = 1;
+		pr->req = tg_start(pr->tg, s->set, xstrdup(s->set_body), PROFILE_TIMEOUT, 0, pr);
+		return;
+	}
+	pr->setting = 0;
+	if (pr->next < pr->n) {
+		struct profile_step *s = &pr->v[pr->next++];
+		pr->req = tg_start(pr->tg, s->get, xstrdup(s->get_body), PROFILE_TIMEOUT, 0, pr);
+	} else if (pr->n) {
+		log_info("profile_synced", KV("checked", pr->n), KV("set", pr->nset));
+	}
+}
+
+struct profile *profile_start(struct tg_client *tg, const struct config *cfg,
+			      const struct kb *kb)
+{
+	struct profile *pr = xcalloc(1, sizeof *pr);
+	pr->tg = tg;
 	/* the first row is the default (no language_code); a row with a
 	 * command_code its own (Telegram takes two-letter codes only) */
 	for (size_t i = 0; i < nlangs; i++) {
@@ -191,14 +218,60 @@ int profile_sync(struct tg_client *tg, const struct config *cfg, const struct kb
 			continue;
 		for (size_t m = 0; m < ARRAY_LEN(menus); m++) {
 			if (menus[m].bit != IN_BOT_ADMINS) {
-				set += sync_menu(tg, &menus[m], 0, l);
+				plan_menu(pr, &menus[m], 0, l);
 				continue;
 			}
 			for (size_t a = 0; a < cfg->n_admins; a++)
-				set += sync_menu(tg, &menus[m], cfg->admins[a], l);
+				plan_menu(pr, &menus[m], cfg->admins[a], l);
 		}
 		for (size_t k = 0; k < ARRAY_LEN(texts); k++)
-			set += sync_text(tg, kb, &texts[k], l);
+			plan_text(pr, kb, &texts[k], l);
 	}
-	return set;
+	advance(pr, 1);
+	return pr;
+}
+
+int profile_owns(const struct profile *pr, const void *user)
+{
+	return pr && user == pr;
+}
+
+void profile_done(struct profile *pr, const struct tg_result *r)
+{
+	struct profile_step *s = &pr->v[pr->next - 1];
+	int same = 1;
+	if (pr->setting && r->status == TG_OK) {
+		pr->nset++;
+		log_info(s->field ? "profile_set" : "commands_set", KV("what", s->what),
+			 KV("lang", s->lang));
+	} else if (pr->setting) {
+		log_warn("profile_set_failed", KV("what", s->what), KV("lang", s->lang),
+			 KV("desc", r->description));
+	} else {
+		const cJSON *have = r->status != TG_OK ? NULL
+				    : s->field ? cJSON_GetObjectItemCaseSensitive(r->result, s->field)
+					       : r->result;
+		same = have && cJSON_Compare(have, s->want, 1);
+	}
+	advance(pr, same);
+}
+
+int profile_busy(const struct profile *pr)
+{
+	return pr && pr->req;
+}
+
+void profile_free(struct profile *pr)
+{
+	if (!pr)
+		return;
+	if (pr->req)
+		tg_cancel(pr->tg, pr->req);
+	for (size_t i = 0; i < pr->n; i++) {
+		free(pr->v[i].get_body);
+		free(pr->v[i].set_body);
+		cJSON_Delete(pr->v[i].want);
+	}
+	free(pr->v);
+	free(pr);
 }

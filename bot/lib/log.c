@@ -97,45 +97,95 @@ void log_scrub_copy(char *dst, unsigned long cap, const char *src)
 	sbuf_free(&b);
 }
 
-/* A field's value as text (numbers included: JSON keeps them strings). */
+/* Decimal digits of v, right-aligned to end (no NUL); returns the first. */
+static char *digits(char *end, unsigned long long v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
+/* A field's value as text (numbers included: JSON keeps them strings):
+ * the string itself, or the number written into buf (48 bytes). Numbers
+ * are written by hand: vsnprintf ran twice per number (sbuf_addf) and
+ * was most of a log line's cost. */
+#define VALUE_BUF 48
+static const char *value_text(const struct log_field *f, char *buf)
+{
+	char *end = buf + VALUE_BUF - 1, *p;
+	*end = '\0';
+	switch (f->type) {
+	case LOG_STR:
+		return f->v.s ? f->v.s : "";
+	case LOG_INT:
+		/* the magnitude as unsigned: LLONG_MIN has no positive twin */
+		p = digits(end, f->v.i < 0 ? 0ULL - (unsigned long long)f->v.i
+					   : (unsigned long long)f->v.i);
+		if (f->v.i < 0)
+			*--p = '-';
+		return p;
+	case LOG_UINT:
+		return digits(end, f->v.u);
+	case LOG_REAL:
+		snprintf(buf, VALUE_BUF, "%.1f", f->v.d);
+		return buf;
+	}
+	return "";
+}
+
 static void add_value(struct sbuf *b, const struct log_field *f)
 {
-	switch (f->type) {
-	case LOG_STR: sbuf_adds(b, f->v.s ? f->v.s : ""); break;
-	case LOG_INT: sbuf_addf(b, "%lld", f->v.i); break;
-	case LOG_UINT: sbuf_addf(b, "%llu", f->v.u); break;
-	case LOG_REAL: sbuf_addf(b, "%.1f", f->v.d); break;
-	}
+	char buf[VALUE_BUF];
+	sbuf_adds(b, value_text(f, buf));
+}
+
+/* Does a text value need quotes: empty, or holding a blank, '"', '=',
+ * '\\' or a control character? */
+static int needs_quotes(const char *v)
+{
+	if (!*v)
+		return 1;
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' || *p == 0x7f)
+			return 1;
+	return 0;
 }
 
 /* key=value, the value in "..." with \" \\ \n \r \t \u00XX escapes when it
- * is empty or holds a blank, '"', '=', '\\' or a control character. */
+ * is empty or holds a blank, '"', '=', '\\' or a control character. Plain
+ * runs are copied whole. */
 static void add_text_field(struct sbuf *line, const char *key, const char *v)
 {
-	int quote = !*v;
-	for (const char *p = v; *p && !quote; p++)
-		quote = (unsigned char)*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' || *p == 0x7f;
-	sbuf_addf(line, " %s=", key);
-	if (!quote) {
+	sbuf_addc(line, ' ');
+	sbuf_adds(line, key);
+	sbuf_addc(line, '=');
+	if (!needs_quotes(v)) {
 		sbuf_adds(line, v);
 		return;
 	}
 	sbuf_addc(line, '"');
+	const char *run = v;
 	for (const char *p = v; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		if (c == '"' || c == '\\')
-			sbuf_addc(line, '\\'), sbuf_addc(line, (char)c);
-		else if (c == '\n')
+		if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\')
+			continue;
+		sbuf_add(line, run, (size_t)(p - run));
+		run = p + 1;
+		if (c == '"' || c == '\\') {
+			char e[2] = {'\\', (char)c};
+			sbuf_add(line, e, 2);
+		} else if (c == '\n') {
 			sbuf_adds(line, "\\n");
-		else if (c == '\r')
+		} else if (c == '\r') {
 			sbuf_adds(line, "\\r");
-		else if (c == '\t')
+		} else if (c == '\t') {
 			sbuf_adds(line, "\\t");
-		else if (c < 0x20 || c == 0x7f)
+		} else {
 			sbuf_addf(line, "\\u%04x", c);
-		else
-			sbuf_addc(line, (char)c);
+		}
 	}
+	sbuf_adds(line, run);
 	sbuf_addc(line, '"');
 }
 
@@ -147,10 +197,8 @@ static void format_json(struct sbuf *line, const char *when, const char *level,
 	cJSON_AddStringToObject(o, "level", level);
 	cJSON_AddStringToObject(o, "event", event);
 	for (size_t i = 0; i < n; i++) {
-		struct sbuf v = {0};
-		add_value(&v, &f[i]);
-		cJSON_AddStringToObject(o, f[i].key, sbuf_str(&v));
-		sbuf_free(&v);
+		char buf[VALUE_BUF];
+		cJSON_AddStringToObject(o, f[i].key, value_text(&f[i], buf));
 	}
 	char *s = cJSON_PrintUnformatted(o);
 	if (s)	/* NULL only when out of memory, like cJSON's other failures */
@@ -163,10 +211,8 @@ static void format_json(struct sbuf *line, const char *when, const char *level,
 static void add_text_fields(struct sbuf *line, const struct log_field *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct sbuf v = {0};
-		add_value(&v, &f[i]);
-		add_text_field(line, f[i].key, sbuf_str(&v));
-		sbuf_free(&v);
+		char buf[VALUE_BUF];
+		add_text_field(line, f[i].key, value_text(&f[i], buf));
 	}
 }
 
@@ -272,12 +318,18 @@ void log_record(enum log_level level, const char *event, const struct log_field 
 	if (level < min_level || (journal_mode && send_journal(level, event, f, n) == 0))
 		return;
 	struct sbuf line = {0};
+	/* the time's text changes once a second: made then, per thread (a
+	 * reload logs from its own) */
+	static _Thread_local time_t when_sec = -1;
+	static _Thread_local char when[32];
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	struct tm tm;
-	gmtime_r(&ts.tv_sec, &tm);
-	char when[32];
-	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (ts.tv_sec != when_sec) {
+		struct tm tm;
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		when_sec = ts.tv_sec;
+	}
 	if (journal_mode) {
 		/* journald's socket is gone: its stream still reads a priority
 		 * prefix, and adds the time itself */
@@ -286,7 +338,11 @@ void log_record(enum log_level level, const char *event, const struct log_field 
 	} else if (json_mode) {
 		format_json(&line, when, level_names[level], event, f, n);
 	} else {
-		sbuf_addf(&line, "%s level=%s event=%s", when, level_names[level], event);
+		sbuf_adds(&line, when);
+		sbuf_adds(&line, " level=");
+		sbuf_adds(&line, level_names[level]);
+		sbuf_adds(&line, " event=");
+		sbuf_adds(&line, event);
 		add_text_fields(&line, f, n);
 	}
 	sbuf_addc(&line, '\n');

@@ -2,7 +2,7 @@
  * catch broken files with file:line, and recognition behaves. */
 #include <criterion/criterion.h>
 
-#include "helpers.h"
+#include "helpers_kb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +16,7 @@
 #include "html.h"
 #include "render.h"
 
-static struct kb *kb;
-
-static void setup(void)
-{
-	normalize_init();
-	struct sbuf err = {0}, warn = {0};
-	kb = kb_load("intents", "responses", NULL, &err, &warn);
-	cr_assert_not_null(kb, "the shipped knowledge base does not load:\n%s", sbuf_str(&err));
-	sbuf_free(&err);
-	sbuf_free(&warn);
-}
-
-static void teardown(void)
-{
-	kb_free(kb);
-	normalize_done();
-}
-
-TestSuite(kb, .init = setup, .fini = teardown);
+SHIPPED_KB_SUITE(kb);
 
 static void expect_class(const char *text, const char *intent, const char *carrier, const char *plan)
 {
@@ -124,11 +106,7 @@ Test(kb, adversarial_input_does_not_hang_or_crash, .timeout = 30)
 /* A copy of the knowledge base with one file replaced, for broken-file checks. */
 static char *broken_copy(const char *rel, const char *content)
 {
-	char *dir = strdup("/tmp/cancelbot-kb-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	char *cmd = xasprintf("cp -r intents responses %s/", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	char *dir = kb_copy();
 	char *path = xasprintf("%s/%s", dir, rel);
 	write_text(path, content);
 	free(path);
@@ -156,11 +134,7 @@ static int append_facts(const char *dir, const char *extra)
 /* Loads the knowledge base of a copy made by broken_copy(). */
 static struct kb *load_copy(const char *dir, struct sbuf *err, struct sbuf *warn)
 {
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
-	struct kb *k = kb_load(in, re, NULL, err, warn);
-	free(in);
-	free(re);
-	return k;
+	return kb_load_copy(dir, NULL, err, warn);
 }
 
 static void expect_load_error(const char *rel, const char *content, const char *want)
@@ -457,4 +431,38 @@ Test(kb, profile_texts_over_telegram_limits_are_errors)
 	text[140] = '\0';
 	expect_load_error("responses/en/bot_short_description.txt", text,
 			  "bot_short_description.txt:1: 130 characters, over Telegram's 120");
+}
+
+Test(kb, a_header_repeated_at_once_is_reported)
+{
+	/* inih gives both headers the same section name: the two sections
+	 * merged silently (only a repeat further down was reported) */
+	expect_load_error("intents/zz.ini", "[intent zz]\nen = x\n\n[intent zz]\nen = y\n",
+			  "intents/zz.ini:4: [intent zz] is defined twice (first at ");
+	expect_load_error("responses/carriers.ini", "[general]\nsource = a\n[general]\nsource = b\n",
+			  "carriers.ini:3: [general] appears twice (first at ");
+}
+
+Test(kb, a_word_edge_after_a_quantifier_before_a_word_is_warned)
+{
+	/* {b} after ?, * or + checks the character after it: before a word
+	 * that can never hold, so "(?:my )?{b}word" never matched "word" */
+	char *dir = broken_copy("intents/zz.ini", "[define zz_a]\nen = (?:my )?{b}word\n"
+				"en = words?{b}(?! x)|.*{b}(?:a|b)|x+{b}\\w\n"
+				"en = lines?{b}|a*{b}{zz_b}|b?{b}(?<=b)|c\\?{b}d\n"
+				"[define zz_b]\nen = z\n");
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = load_copy(dir, &err, &warn);
+	const char *w = sbuf_str(&warn);
+	cr_expect(strstr(w, "zz.ini:2: {b} after '?'"), "%s", w);
+	cr_expect(strstr(w, "zz.ini:3: {b} after '*'"), "%s", w);
+	cr_expect(strstr(w, "zz.ini:3: {b} after '+'"), "%s", w);
+	cr_expect(strstr(w, "zz.ini:4: {b} after '*'"), "%s", w);
+	cr_expect_not(strstr(w, "zz.ini:4: {b} after '?'"), "%s", w);
+	cr_expect_not(strstr(w, "zz.ini:3: {b} after '?'"), "%s", w);
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	rm_rf(dir);
+	free(dir);
 }

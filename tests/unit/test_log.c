@@ -3,10 +3,12 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "log.h"
 #include "util.h"
@@ -37,6 +39,33 @@ Test(log, text_quotes_and_escapes_what_needs_it, .init = cr_redirect_stderr)
 			 "desc=\"Unsupported start tag \\\"foo\\\" a=b c\\\\d\\nnext\\tline\\u0001\" "
 			 "empty=\"\" none=\"\" seconds=2.2 plain=a/b.txt:3\n"), "%s", out);
 	cr_expect_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
+	free(out);
+}
+
+/* Numbers are written without printf: the ends of their ranges, and the
+ * line's time (made once a second) is the clock's. */
+Test(log, numbers_at_their_limits_and_the_time, .init = cr_redirect_stderr)
+{
+	log_set_json(0);
+	time_t before = time(NULL);
+	log_info("limits", KV("min", (long long)LLONG_MIN), KV("max", (long long)LLONG_MAX),
+		 KV("zero", 0), KV("umax", (unsigned long long)ULLONG_MAX), KV("neg", -7),
+		 KV("half", -0.25));
+	log_info("again", KV("n", 1));
+	time_t after = time(NULL);
+	char *out = written();
+	cr_expect(strstr(out, " level=info event=limits min=-9223372036854775808 "
+			 "max=9223372036854775807 zero=0 umax=18446744073709551615 neg=-7 "
+			 "half=-0.2\n"), "%s", out);
+	struct tm tm;
+	int ok = 0;
+	for (time_t t = before; t <= after; t++) {
+		char when[32];
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ level=info event=again n=1\n", &tm);
+		ok |= strstr(out, when) != NULL;
+	}
+	cr_expect(ok, "%s", out);
 	free(out);
 }
 

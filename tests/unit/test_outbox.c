@@ -289,3 +289,32 @@ Test(outbox, replies_not_yet_committed_are_held)
 	cr_expect_eq(outbox_len(ob), 0);
 	outbox_free(ob);
 }
+
+/* With no per-chat cap (or one as large as the intake), a flooding chat
+ * keeps at most its share of total_max: the intake stays open for other
+ * chats, whose replies are never the ones dropped. Only an intake full of
+ * fair shares closes it. */
+Test(outbox, a_flooding_chat_cannot_fill_the_intake)
+{
+	struct outbox_limits lim = {.pacing = 1, .total_max = 10};
+	struct outbox *ob = outbox_new(&lim);
+	for (int i = 0; i < 30; i++)
+		push(ob, 100 + i, 42);
+	cr_expect_eq(outbox_len(ob), 10);
+	cr_expect(outbox_accepts(ob), "one chat holding the whole intake must leave room");
+	for (int i = 0; i < 4; i++)
+		push(ob, 200 + i, 1000 + i);
+	cr_expect_eq(outbox_len(ob), 10);
+	cr_expect_eq(outbox_counts(ob)->dropped_full, 24);
+	double times[16];
+	int64_t chats[16];
+	cr_assert_eq(drain(ob, 1, times, chats, 16), 5);	/* one each, the flooder too */
+	outbox_free(ob);
+
+	ob = outbox_new(&lim);	/* ten chats, one reply each: full, fairly */
+	for (int i = 0; i < 10; i++)
+		push(ob, 300 + i, 2000 + i);
+	cr_expect_not(outbox_accepts(ob));
+	cr_expect_eq(outbox_counts(ob)->dropped_full, 0);
+	outbox_free(ob);
+}

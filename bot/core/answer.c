@@ -198,6 +198,8 @@ void dialog_same_answer(const struct dialog_env *env, const struct update *u,
 	if (m && plan) {	/* the plan is known from now on */
 		snprintf(m->plan, sizeof m->plan, "%s", plan);
 		m->pending = PENDING_NONE;
+		if (m->carrier[0])	/* the line's plan, for going back to it */
+			context_note_plan(m, m->carrier, plan);
 	}
 }
 

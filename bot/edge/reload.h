@@ -26,6 +26,11 @@ struct kb *reload_candidate(const struct config *cfg, const struct kb *running,
 			    const char *stage_dir, struct sbuf *problems, struct sbuf *warn,
 			    int *accepted);
 
+/* How many times a labelled file was scored for the reload_eval gate (a
+ * knowledge base's figures are kept: one with the same files is not
+ * scored again). For tests. */
+unsigned long reload_eval_runs(void);
+
 /* Replaces *running with a freshly loaded one; 0 when replaced, -1 when
  * refused. report (plain text, for the admin) says what happened, with every
  * problem's file:line; the log gets the same. *ms, when not NULL: how long

@@ -36,10 +36,14 @@ static int on_fact(void *user, const char *section, const char *name, const char
 		x->errors++;
 		return 1;
 	}
-	if (!f || strcmp(f->id, section) != 0) {
-		if (kb_facts(kb, section)) {
-			sbuf_addf(x->err, "%s:%d: [%s] appears twice\n", x->file, x->reader->section_line,
-				  section);
+	/* a new header, also one repeating the header just before it (inih
+	 * gives both the same section name: they merged silently) */
+	if (!f || strcmp(f->id, section) != 0 || f->line != x->reader->section_line ||
+	    strcmp(f->file, x->file) != 0) {
+		const struct facts *first = kb_facts(kb, section);
+		if (first) {
+			sbuf_addf(x->err, "%s:%d: [%s] appears twice (first at %s:%d)\n", x->file,
+				  x->reader->section_line, section, first->file, first->line);
 			x->errors++;
 		}
 		kb->facts = xrealloc(kb->facts, (kb->nfacts + 1) * sizeof *kb->facts);

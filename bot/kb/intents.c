@@ -22,6 +22,7 @@ static const char *const kind_names[RULE_KIND_COUNT] = {"intent", "carrier", "pl
 struct intents_ctx {
 	struct kb_ini in;	/* first: kb_read_ini fills it */
 	char cur_section[128];
+	int cur_header;		/* its header's line */
 	struct rule *cur;
 	int cur_cond;		/* the section's last `when`, or -1 */
 };
@@ -84,8 +85,12 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 		fail_at(x, header_line(x), msg, id);
 		return NULL;
 	}
-	if (kb_rule(x->in.kb, (enum rule_kind)k, id)) {
-		fail_at(x, header_line(x), "[%s] is defined twice", section);
+	const struct rule *first = kb_rule(x->in.kb, (enum rule_kind)k, id);
+	if (first) {
+		char msg[400];
+		snprintf(msg, sizeof msg, "[%%s] is defined twice (first at %s:%d)", first->file,
+			 first->line);
+		fail_at(x, header_line(x), msg, section);
 		return NULL;
 	}
 	struct kb *kb = x->in.kb;
@@ -128,8 +133,11 @@ static int cue_key(struct rule *r, const char *name, const char *value)
 static int on_line(void *user, const char *section, const char *name, const char *value)
 {
 	struct intents_ctx *x = user;
-	if (strcmp(section, x->cur_section) != 0 || !*section) {
+	/* a new header, also one repeating the header just before it (inih
+	 * gives both the same section name: they merged silently) */
+	if (strcmp(section, x->cur_section) != 0 || !*section || header_line(x) != x->cur_header) {
 		snprintf(x->cur_section, sizeof x->cur_section, "%s", section);
+		x->cur_header = header_line(x);
 		x->cur = *section ? start_rule(x, section) : NULL;
 		x->cur_cond = -1;
 		if (!*section)

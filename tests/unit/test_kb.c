@@ -458,3 +458,37 @@ Test(kb, profile_texts_over_telegram_limits_are_errors)
 	expect_load_error("responses/en/bot_short_description.txt", text,
 			  "bot_short_description.txt:1: 130 characters, over Telegram's 120");
 }
+
+Test(kb, a_header_repeated_at_once_is_reported)
+{
+	/* inih gives both headers the same section name: the two sections
+	 * merged silently (only a repeat further down was reported) */
+	expect_load_error("intents/zz.ini", "[intent zz]\nen = x\n\n[intent zz]\nen = y\n",
+			  "intents/zz.ini:4: [intent zz] is defined twice (first at ");
+	expect_load_error("responses/carriers.ini", "[general]\nsource = a\n[general]\nsource = b\n",
+			  "carriers.ini:3: [general] appears twice (first at ");
+}
+
+Test(kb, a_word_edge_after_a_quantifier_before_a_word_is_warned)
+{
+	/* {b} after ?, * or + checks the character after it: before a word
+	 * that can never hold, so "(?:my )?{b}word" never matched "word" */
+	char *dir = broken_copy("intents/zz.ini", "[define zz_a]\nen = (?:my )?{b}word\n"
+				"en = words?{b}(?! x)|.*{b}(?:a|b)|x+{b}\\w\n"
+				"en = lines?{b}|a*{b}{zz_b}|b?{b}(?<=b)|c\\?{b}d\n"
+				"[define zz_b]\nen = z\n");
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = load_copy(dir, &err, &warn);
+	const char *w = sbuf_str(&warn);
+	cr_expect(strstr(w, "zz.ini:2: {b} after '?'"), "%s", w);
+	cr_expect(strstr(w, "zz.ini:3: {b} after '*'"), "%s", w);
+	cr_expect(strstr(w, "zz.ini:3: {b} after '+'"), "%s", w);
+	cr_expect(strstr(w, "zz.ini:4: {b} after '*'"), "%s", w);
+	cr_expect_not(strstr(w, "zz.ini:4: {b} after '?'"), "%s", w);
+	cr_expect_not(strstr(w, "zz.ini:3: {b} after '?'"), "%s", w);
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	rm_rf(dir);
+	free(dir);
+}

@@ -101,3 +101,44 @@ Test(reload, chat_reloads_through_the_same_path, .init = cr_redirect_stdout)
 	free(cfgpath);
 	drop_copy();
 }
+
+Test(reload, a_knowledge_base_is_scored_once_for_the_gate)
+{
+	/* the gate scored the running and the new knowledge base on the whole
+	 * labelled file at every try: an admin's /teach (preview, apply, the
+	 * reload) ran it six times; a kb with the same files scores the same */
+	normalize_init();
+	make_copy();
+	struct config cfg;
+	config_for_copy(&cfg);
+	struct sbuf err = {0}, warn = {0}, report = {0};
+	struct kb *running = reload_load(&cfg, &err, &warn);
+	cr_assert_not_null(running, "%s", sbuf_str(&err));
+	unsigned long before = reload_eval_runs();
+	for (int i = 0; i < 2; i++) {
+		int accepted = 0;
+		kb_free(reload_candidate(&cfg, running, NULL, &err, &warn, &accepted));
+		cr_expect(accepted, "%s", sbuf_str(&err));
+	}
+	cr_expect_eq(reload_kb(&cfg, &running, "test", &report, NULL), 0, "%s", sbuf_str(&report));
+	cr_expect_eq(reload_eval_runs() - before, 1, "the same files: scored once");
+
+	/* an edit is scored (once), and still refused when less accurate */
+	char *path = xasprintf("%s/intents/zz.ini", dir);
+	write_text(path, "[veto zz_everything]\neven_with_carrier = yes\nany = .\n");
+	int accepted = 1;
+	kb_free(reload_candidate(&cfg, running, NULL, &err, &warn, &accepted));
+	cr_expect_not(accepted);
+	report.len = 0;
+	cr_expect_eq(reload_kb(&cfg, &running, "test", &report, NULL), -1);
+	cr_expect(strstr(sbuf_str(&report), "labelled.tsv would drop"), "%s", sbuf_str(&report));
+	cr_expect_eq(reload_eval_runs() - before, 2);
+	free(path);
+	kb_free(running);
+	config_free(&cfg);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	sbuf_free(&report);
+	drop_copy();
+	normalize_done();
+}

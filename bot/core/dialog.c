@@ -190,6 +190,14 @@ static int cue_applies(const struct rule *cue, const char *topic)
 	return !topic || cue->brand || list_has(cue->replaces, topic) || !strcmp(cue->answer, topic);
 }
 
+/* Does a cue's keeps take any topic ("*"), topic not excluded ("*, -online")? */
+static int keeps_any(const char *keeps, const char *topic)
+{
+	char minus[CTX_ID + 1];
+	snprintf(minus, sizeof minus, "-%s", topic);
+	return list_has(keeps, "*") && !list_has(keeps, minus);
+}
+
 /* Does the knowledge base say which plan words are statements (a cue with
  * stands_for = plan)? Without one every plan word counts as said. */
 static int plan_statements(const struct kb *kb)
@@ -337,7 +345,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 				 * situation it is in (a death, after a question on
 				 * fees), and the message names no other carrier (a
 				 * new subject) */
-		a.topic = m && m->topic[0] && (list_has(cue->keeps, "*") ||
+		a.topic = m && m->topic[0] && (keeps_any(cue->keeps, m->topic) ||
 			(same_line && list_has(cue->keeps, m->topic))) ? m->topic
 			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;

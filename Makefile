@@ -138,6 +138,12 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.962 --min-convs 0.833 tests/dialogs/blind4_d_zh_mainland.even.tsv
 	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind4_d_zh_tw_hk.odd.tsv
 	./cancelbot dialogs --min-turns 0.981 --min-convs 0.916 tests/dialogs/blind4_d_zh_tw_hk.even.tsv
+	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind5_d_en.odd.tsv
+	./cancelbot dialogs --min-turns 0.881 --min-convs 0.583 tests/dialogs/blind5_d_en.even.tsv
+	./cancelbot dialogs --min-turns 0.970 --min-convs 0.923 tests/dialogs/blind5_d_zh_mainland.odd.tsv
+	./cancelbot dialogs --min-turns 0.964 --min-convs 0.916 tests/dialogs/blind5_d_zh_mainland.even.tsv
+	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind5_d_zh_tw_hk.odd.tsv
+	./cancelbot dialogs --min-turns 0.921 --min-convs 0.833 tests/dialogs/blind5_d_zh_tw_hk.even.tsv
 	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind4_en.tsv
 	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \

@@ -13,22 +13,9 @@ removes it all. Usage: tests/check_package.py [--keep]
 import glob
 import os
 import shutil
-import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CONF = "/etc/cancelbot/config.ini"
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-
-
-def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+from checks import ROOT, check, failures, run
 
 
 def main():

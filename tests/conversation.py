@@ -68,6 +68,26 @@ def matches(params, conds):
 Step = collections.namedtuple("Step", "line args opts text")
 
 
+def corpus_due(u):
+    """The answer an update of the corpus is due, as (method, param, value),
+    or None: a private message with text or a caption from a person (never
+    a bot: two bots would answer each other) gets a sendMessage (an answer,
+    or what the bot can answer); a button press its
+    answerCallbackQuery, an inline query its answerInlineQuery (always,
+    also when nothing matched). Groups, channels and service messages
+    depend on the group's mode: not checked here."""
+    m = u.get("message")
+    if isinstance(m, dict) and (m.get("chat") or {}).get("type") == "private" and \
+            (m.get("text") or m.get("caption")) and not (m.get("from") or {}).get("is_bot"):
+        return ("sendMessage", "chat_id", m["chat"]["id"])
+    for kind, method, param in (("callback_query", "answerCallbackQuery", "callback_query_id"),
+                                ("inline_query", "answerInlineQuery", "inline_query_id")):
+        q = u.get(kind)
+        if isinstance(q, dict) and q.get("id") is not None:
+            return (method, param, q["id"])
+    return None
+
+
 class Conversation:
     """One conversation file played against a fresh fake server and state
     directory. directives maps a directive's name to its function."""
@@ -272,13 +292,24 @@ class Conversation:
                 f.write(f"<b>Paragraph {i}</b> of a long answer, with words to fill the line up a bit more.\n\n")
 
     def corpus(self, path):
-        with open(os.path.join(ROOT, path) if not os.path.isabs(path) else path) as f:
-            for line in f:
+        """Every line as the bot would get it from Telegram, byte for byte
+        (duplicate keys, escapes, nulls: re-encoding the JSON would lose
+        them), with only its update_id renumbered (ids repeat across the
+        corpus). Notes which answers are due (corpus_due)."""
+        self.corpus_due = []
+        with open(os.path.join(ROOT, path) if not os.path.isabs(path) else path,
+                  encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
                 if not line.strip():
                     continue
-                u = json.loads(line)
-                u.pop("update_id", None)  # ids repeat across the corpus
-                self.push(u)
+                raw, k = re.subn(r'"update_id"\s*:\s*-?\d+', '"update_id":@ID', line.strip(), count=1)
+                if not k:
+                    raw = '{"update_id":@ID,' + raw.lstrip()[1:]
+                uid = self.fake.add_raw_update(raw)
+                self.last_update_id = max(self.last_update_id, uid)
+                due = corpus_due(json.loads(line))
+                if due:
+                    self.corpus_due.append((n,) + due)
 
     # --- waiting and checking ---------------------------------------------
     def sync(self):

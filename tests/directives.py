@@ -6,6 +6,7 @@ syntax on the first line, then what it does.
 Every function takes the Conversation and the parsed Step: its whole line,
 its words after the name (args), those words split at '=' (opts), and the
 TEXT after ' | ' when the line has one."""
+import collections
 import json
 import os
 import re
@@ -335,6 +336,25 @@ def corpus(conv, step):
     conv.corpus(step.args[0])
 
 
+def expect_corpus_answered(conv, step):
+    """expect-corpus-answered
+    every answer the last corpus is due (conversation.corpus_due) was made:
+    as many calls to each chat, press or inline query as lines due them"""
+    due = collections.Counter((m, p, str(v)) for _, m, p, v in conv.corpus_due)
+
+    def missing():
+        got = collections.Counter((c["method"], p, str(c["params"].get(p)))
+                                  for c in conv.fake.calls if not c.get("fault")
+                                  for p in ("chat_id", "callback_query_id", "inline_query_id"))
+        return {k: n - got[k] for k, n in due.items() if got[k] < n}
+    conv.fake.wait_for(lambda: not missing(), WAIT)
+    left = missing()
+    if left:
+        lines = [n for n, m, p, v in conv.corpus_due if (m, p, str(v)) in left]
+        raise Failure(f"{len(lines)} of {len(conv.corpus_due)} corpus lines due an answer got "
+                      f"none (lines {lines}): " + "; ".join(f"{m} {p}={v}" for m, p, v in left))
+
+
 def burst(conv, step):
     """burst N CHATS [first=ID] | TEXT
     N private questions spread over CHATS chats (ids from first, default 100000)"""
@@ -538,7 +558,7 @@ def restore(conv, step):
 DIRECTIVES = {f.__doc__.split()[0]: f for f in (
     config, config_edit, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
     start, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
-    send, press, send_json, send_raw, corpus, burst, member, inline,
+    send, press, send_json, send_raw, corpus, expect_corpus_answered, burst, member, inline,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
     expect_fault_gap, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,
     extra_ok, cli, expect_cli, expect_file, restore,

@@ -72,6 +72,38 @@ int app_opts(int argc, char **argv, const char *usage, const char **config_path)
 	return i;
 }
 
+int app_store_args(int argc, char **argv, const char *usage, const struct app_num *num,
+		   const char **operand, const char **config_path)
+{
+	*config_path = NULL;
+	if (operand)
+		*operand = NULL;
+	for (int i = 1; i < argc; i++) {
+		char *end;
+		if (!strcmp(argv[i], "-c") && i + 1 < argc) {
+			*config_path = argv[++i];
+		} else if (num && !strcmp(argv[i], num->flag) && i + 1 < argc &&
+			   (*num->value = strtol(argv[i + 1], &end, 10)) >= num->min &&
+			   *num->value <= num->max && !*end && argv[i + 1][0]) {
+			i++;
+		} else if (operand && !*operand && argv[i][0] && argv[i][0] != '-') {
+			*operand = argv[i];
+		} else {
+			fprintf(stderr, "usage: cancelbot %s\n", usage);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int app_config_opt(struct config *cfg, const char *path)
+{
+	if (app_config(cfg, path ? path : "config.ini", path != NULL, 0) == 0)
+		return 0;
+	config_free(cfg);
+	return -1;
+}
+
 int app_store_readonly(const struct config *cfg, struct sbuf *err)
 {
 	char *path = xasprintf("%s/" STORE_FILE, cfg->state_dir);

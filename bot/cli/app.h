@@ -38,4 +38,20 @@ int cmd_history(int argc, char **argv);
 /* Parses "-c FILE" for the offline commands; returns the index of the first
  * operand, or -1 after printing usage (exit 2). */
 int app_opts(int argc, char **argv, const char *usage, const char **config_path);
+
+/* The arguments of the commands that read what a running bot keeps
+ * (unmatched, status, history, backup), in any order: "-c FILE", the
+ * numeric option num (NULL: none; its value within min..max), and at most
+ * one operand not starting with '-' (operand NULL: none allowed). 0, or -1
+ * after printing "usage: cancelbot USAGE" (exit 2). */
+struct app_num {
+	const char *flag;
+	long *value;
+	long min, max;
+};
+int app_store_args(int argc, char **argv, const char *usage, const struct app_num *num,
+		   const char **operand, const char **config_path);
+/* The config of such a command: path, or ./config.ini when it is there.
+ * 0, or -1 after printing why (cfg freed). */
+int app_config_opt(struct config *cfg, const char *path);
 #endif

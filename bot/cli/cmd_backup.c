@@ -12,22 +12,17 @@
 
 int cmd_backup(int argc, char **argv)
 {
-	const char *cfgpath = NULL, *dest = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-c") && i + 1 < argc)
-			cfgpath = argv[++i];
-		else if (!dest && argv[i][0] && argv[i][0] != '-')
-			dest = argv[i];
-		else
-			dest = NULL, i = argc;
-	}
+	static const char usage[] = "backup [-c FILE] DEST";
+	const char *cfgpath, *dest;
+	if (app_store_args(argc, argv, usage, NULL, &dest, &cfgpath) < 0)
+		return 2;
 	if (!dest) {
-		fprintf(stderr, "usage: cancelbot backup [-c FILE] DEST\n");
+		fprintf(stderr, "usage: cancelbot %s\n", usage);
 		return 2;
 	}
 	struct config cfg;
-	if (app_config(&cfg, cfgpath ? cfgpath : "config.ini", cfgpath != NULL, 0) < 0)
-		return config_free(&cfg), 1;
+	if (app_config_opt(&cfg, cfgpath) < 0)
+		return 1;
 	struct sbuf err = {0};
 	int rc = 1, open = app_store_readonly(&cfg, &err);
 	if (open == 0)

@@ -8,31 +8,27 @@
 #include "normalize.h"
 #include "store.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int cmd_history(int argc, char **argv)
 {
-	const char *cfgpath = NULL;
+	static const char usage[] = "history [-c FILE] [--last N] [VERSION]";
+	const char *cfgpath, *ver;
 	long last = 20, version = 0;
-	for (int i = 1; i < argc; i++) {
-		char *end;
-		if (!strcmp(argv[i], "--last") && i + 1 < argc &&
-		    (last = strtol(argv[i + 1], &end, 10)) > 0 && !*end) {
-			i++;
-		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
-			cfgpath = argv[++i];
-		} else if (!version && (version = strtol(argv[i], &end, 10)) > 0 && !*end) {
-			continue;
-		} else {
-			fprintf(stderr, "usage: cancelbot history [-c FILE] [--last N] [VERSION]\n");
-			return 2;
-		}
+	struct app_num num = {"--last", &last, 1, LONG_MAX};
+	char *end;
+	if (app_store_args(argc, argv, usage, &num, &ver, &cfgpath) < 0)
+		return 2;
+	if (ver && ((version = strtol(ver, &end, 10)) <= 0 || *end)) {
+		fprintf(stderr, "usage: cancelbot %s\n", usage);
+		return 2;
 	}
 	struct config cfg;
-	if (app_config(&cfg, cfgpath ? cfgpath : "config.ini", cfgpath != NULL, 0) < 0)
-		return config_free(&cfg), 1;
+	if (app_config_opt(&cfg, cfgpath) < 0)
+		return 1;
 	struct sbuf out = {0};
 	int rc = 0, open = app_store_readonly(&cfg, &out);
 	if (open < 0) {

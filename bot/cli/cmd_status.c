@@ -14,23 +14,14 @@
 
 int cmd_status(int argc, char **argv)
 {
-	const char *cfgpath = NULL;
+	const char *cfgpath;
 	long nevents = 10;
-	for (int i = 1; i < argc; i++) {
-		char *end;
-		if (!strcmp(argv[i], "--events") && i + 1 < argc &&
-		    (nevents = strtol(argv[i + 1], &end, 10)) >= 0 && nevents <= 1000 && !*end) {
-			i++;
-		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
-			cfgpath = argv[++i];
-		} else {
-			fprintf(stderr, "usage: cancelbot status [--events N] [-c FILE]\n");
-			return 2;
-		}
-	}
+	struct app_num num = {"--events", &nevents, 0, 1000};
+	if (app_store_args(argc, argv, "status [--events N] [-c FILE]", &num, NULL, &cfgpath) < 0)
+		return 2;
 	struct config cfg;
-	if (app_config(&cfg, cfgpath ? cfgpath : "config.ini", cfgpath != NULL, 0) < 0)
-		return config_free(&cfg), 1;
+	if (app_config_opt(&cfg, cfgpath) < 0)
+		return 1;
 	struct sbuf out = {0};
 	int rc = 1, open = app_store_readonly(&cfg, &out);
 	if (open == 0) {

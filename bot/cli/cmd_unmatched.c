@@ -7,29 +7,21 @@
 #include "store.h"
 #include "unmatched.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int cmd_unmatched(int argc, char **argv)
 {
-	const char *cfgpath = NULL;
+	const char *cfgpath;
 	long top = 20;
-	for (int i = 1; i < argc; i++) {
-		char *end;
-		if (!strcmp(argv[i], "--top") && i + 1 < argc && (top = strtol(argv[i + 1], &end, 10)) > 0 &&
-		    !*end) {
-			i++;
-		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
-			cfgpath = argv[++i];
-		} else {
-			fprintf(stderr, "usage: cancelbot unmatched [--top N] [-c FILE]\n");
-			return 2;
-		}
-	}
+	struct app_num num = {"--top", &top, 1, LONG_MAX};
+	if (app_store_args(argc, argv, "unmatched [--top N] [-c FILE]", &num, NULL, &cfgpath) < 0)
+		return 2;
 	struct config cfg;
-	if (app_config(&cfg, cfgpath ? cfgpath : "config.ini", cfgpath != NULL, 0) < 0)
-		return config_free(&cfg), 1;
+	if (app_config_opt(&cfg, cfgpath) < 0)
+		return 1;
 	struct sbuf out = {0};
 	int rc = 0, open = app_store_readonly(&cfg, &out);
 	int n = open > 0 ? unmatched_top((size_t)top, &out) : -1;

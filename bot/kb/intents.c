@@ -278,8 +278,10 @@ static void *compile_worker(void *arg)
 {
 	struct compile_job *job = arg;
 	size_t i;
+	needle_memo_begin();
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->kb->nrules)
 		compile_one(job->kb, &job->kb->rules[i], &job->errs[i]);
+	needle_memo_end();
 	return NULL;
 }
 

@@ -1,6 +1,7 @@
 /* html — see html.h. */
 #include "html.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,12 +25,16 @@ char *html_escape(const char *s)
 }
 
 /* Length of an entity at s ("&amp;", "&#123;"), or 0 if s is a bare '&'. */
+/* The entities Telegram's HTML knows by name, and what they stand for. */
+static const struct named_entity {
+	const char *ent, *ch;
+} named[] = {{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}};
+
 static size_t entity_len(const char *s)
 {
-	static const char *const named[] = {"&lt;", "&gt;", "&amp;", "&quot;", NULL};
-	for (size_t i = 0; named[i]; i++)
-		if (str_has_prefix(s, named[i]))
-			return strlen(named[i]);
+	for (size_t i = 0; i < ARRAY_LEN(named); i++)
+		if (str_has_prefix(s, named[i].ent))
+			return strlen(named[i].ent);
 	if (s[1] == '#') {
 		size_t n = 2;
 		while ((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f') || s[n] == 'x')
@@ -128,58 +133,74 @@ size_t utf16_units(const char *s, size_t len)
 	return units;
 }
 
+/* What starts at p: a tag, an entity, or plain text up to the next tag or
+ * entity (a '<' or '&' that is not markup is text); *n its length. */
+enum piece { PIECE_TAG, PIECE_ENTITY, PIECE_TEXT };
+static enum piece next_piece(const char *p, size_t *n)
+{
+	char name[16];
+	int closing;
+	if (*p == '<' && (*n = tag_at(p, name, sizeof name, &closing)) > 0)
+		return PIECE_TAG;
+	if (*p == '&' && (*n = entity_len(p)) > 0)
+		return PIECE_ENTITY;
+	*n = strcspn(p + 1, "<&") + 1;
+	return PIECE_TEXT;
+}
+
+/* UTF-16 units of n bytes of plain text: one per character, two for those
+ * beyond the BMP (4-byte UTF-8). Eight bytes at a time (every answer is
+ * counted before it is sent): ASCII words count 8; otherwise the bytes
+ * 10xxxxxx (continuations) count 0 and 1111xxxx 2. Bit 7 of each byte,
+ * after shifting the word left by 1, 2, 3, holds its bits 6, 5, 4. */
+static size_t text_units(const char *p, size_t n)
+{
+	size_t units = 0, i = 0;
+	for (; i + 8 <= n; i += 8) {
+		const uint64_t high = 0x8080808080808080ULL;
+		uint64_t x;
+		memcpy(&x, p + i, 8);
+		uint64_t hi = x & high;
+		units += 8;
+		if (!hi)
+			continue;
+		uint64_t cont = hi & ~(x << 1) & high;
+		uint64_t four = x & (x << 1) & (x << 2) & (x << 3) & high;
+		units -= (size_t)__builtin_popcountll(cont);
+		units += (size_t)__builtin_popcountll(four);
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+		units += (c & 0xC0) != 0x80;	/* a lead or ASCII byte */
+		units += c >= 0xF0;
+	}
+	return units;
+}
+
 size_t html_text_units(const char *s)
 {
-	size_t units = 0;
-	for (const char *p = s; *p;) {
-		char name[16];
-		int closing;
-		size_t n;
-		if (*p == '<' && (n = tag_at(p, name, sizeof name, &closing)) > 0) {
-			p += n;
-		} else if (*p == '&' && (n = entity_len(p)) > 0) {
-			units++;
-			p += n;
-		} else {
-			/* plain text up to the next tag or entity: one unit per
-			 * character, two for those beyond the BMP (4-byte UTF-8) */
-			n = strcspn(p, "<&");
-			if (n == 0)
-				n = 1;	/* a '<' or '&' that is not markup */
-			for (size_t i = 0; i < n; i++) {
-				unsigned char c = (unsigned char)p[i];
-				units += (c & 0xC0) != 0x80;	/* a lead or ASCII byte */
-				units += c >= 0xF0;
-			}
-			p += n;
-		}
+	size_t units = 0, n;
+	for (const char *p = s; *p; p += n) {
+		enum piece k = next_piece(p, &n);
+		units += k == PIECE_ENTITY ? 1 : k == PIECE_TEXT ? text_units(p, n) : 0;
 	}
 	return units;
 }
 
 char *html_to_plain(const char *s)
 {
-	static const struct { const char *ent, *ch; } ents[] = {
-		{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", "\""}};
 	struct sbuf b = {0};
-	for (const char *p = s; *p;) {
-		char name[16];
-		int closing;
-		size_t n;
-		if (*p == '<' && (n = tag_at(p, name, sizeof name, &closing)) > 0) {
-			p += n;
-			continue;
-		}
-		int done = 0;
-		for (size_t i = 0; i < ARRAY_LEN(ents) && *p == '&'; i++)
-			if (str_has_prefix(p, ents[i].ent)) {
-				sbuf_adds(&b, ents[i].ch);
-				p += strlen(ents[i].ent);
-				done = 1;
-				break;
-			}
-		if (!done)
-			sbuf_addc(&b, *p++);
+	size_t n;
+	for (const char *p = s; *p; p += n) {
+		enum piece k = next_piece(p, &n);
+		const char *ch = NULL;	/* a named entity's character */
+		for (size_t i = 0; k == PIECE_ENTITY && i < ARRAY_LEN(named) && !ch; i++)
+			if (str_has_prefix(p, named[i].ent))
+				ch = named[i].ch;
+		if (ch)
+			sbuf_adds(&b, ch);
+		else if (k != PIECE_TAG)
+			sbuf_add(&b, p, n);	/* text, or a numeric entity as written */
 	}
 	return sbuf_take(&b);
 }

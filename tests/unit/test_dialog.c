@@ -8,8 +8,8 @@
 #include "config.h"
 #include "context.h"
 #include "dialog.h"
+#include "helpers_kb.h"
 #include "kb.h"
-#include "load.h"
 #include "normalize.h"
 #include "outbox.h"
 
@@ -17,20 +17,10 @@ static struct kb *kb;
 static struct config cfg;
 static struct context *ctx;
 
-static struct kb *load_kb(void)
-{
-	struct sbuf err = {0}, warn = {0};
-	struct kb *k = kb_load("intents", "responses", NULL, &err, &warn);
-	cr_assert_not_null(k, "the shipped knowledge base does not load:\n%s", sbuf_str(&err));
-	sbuf_free(&err);
-	sbuf_free(&warn);
-	return k;
-}
-
 static void setup(void)
 {
 	normalize_init();
-	kb = load_kb();
+	kb = shipped_kb();
 	config_defaults(&cfg);
 	ctx = context_new(64, 600);
 }
@@ -78,7 +68,7 @@ Test(dialog, a_queued_reply_outlives_the_knowledge_base_it_came_from)
 		outbox_push(ob, u.update_id, &out.v[i], 0, 0);	/* takes the text */
 	dialog_out_free(&out);
 	kb_free(kb);		/* the reload */
-	kb = load_kb();		/* reuses the freed memory */
+	kb = shipped_kb();		/* reuses the freed memory */
 	double wait;
 	struct outbox_item *it = outbox_ready(ob, 1, &wait);
 	cr_assert_not_null(it);

@@ -7,28 +7,10 @@
 
 #include "config.h"
 #include "dialogs.h"
-#include "load.h"
+#include "helpers_kb.h"
 #include "normalize.h"
 
-static struct kb *kb;
-
-static void setup(void)
-{
-	normalize_init();
-	struct sbuf err = {0}, warn = {0};
-	kb = kb_load("intents", "responses", NULL, &err, &warn);
-	cr_assert_not_null(kb, "%s", sbuf_str(&err));
-	sbuf_free(&err);
-	sbuf_free(&warn);
-}
-
-static void teardown(void)
-{
-	kb_free(kb);
-	normalize_done();
-}
-
-TestSuite(dialogs, .init = setup, .fini = teardown);
+SHIPPED_KB_SUITE(dialogs);
 
 static struct dialogs_turn turn(char *intents, char *carriers, char *plan, char *script)
 {

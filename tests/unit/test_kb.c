@@ -2,7 +2,7 @@
  * catch broken files with file:line, and recognition behaves. */
 #include <criterion/criterion.h>
 
-#include "helpers.h"
+#include "helpers_kb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +16,7 @@
 #include "html.h"
 #include "render.h"
 
-static struct kb *kb;
-
-static void setup(void)
-{
-	normalize_init();
-	struct sbuf err = {0}, warn = {0};
-	kb = kb_load("intents", "responses", NULL, &err, &warn);
-	cr_assert_not_null(kb, "the shipped knowledge base does not load:\n%s", sbuf_str(&err));
-	sbuf_free(&err);
-	sbuf_free(&warn);
-}
-
-static void teardown(void)
-{
-	kb_free(kb);
-	normalize_done();
-}
-
-TestSuite(kb, .init = setup, .fini = teardown);
+SHIPPED_KB_SUITE(kb);
 
 static void expect_class(const char *text, const char *intent, const char *carrier, const char *plan)
 {
@@ -124,11 +106,7 @@ Test(kb, adversarial_input_does_not_hang_or_crash, .timeout = 30)
 /* A copy of the knowledge base with one file replaced, for broken-file checks. */
 static char *broken_copy(const char *rel, const char *content)
 {
-	char *dir = strdup("/tmp/cancelbot-kb-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	char *cmd = xasprintf("cp -r intents responses %s/", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	char *dir = kb_copy();
 	char *path = xasprintf("%s/%s", dir, rel);
 	write_text(path, content);
 	free(path);
@@ -156,11 +134,7 @@ static int append_facts(const char *dir, const char *extra)
 /* Loads the knowledge base of a copy made by broken_copy(). */
 static struct kb *load_copy(const char *dir, struct sbuf *err, struct sbuf *warn)
 {
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
-	struct kb *k = kb_load(in, re, NULL, err, warn);
-	free(in);
-	free(re);
-	return k;
+	return kb_load_copy(dir, NULL, err, warn);
 }
 
 static void expect_load_error(const char *rel, const char *content, const char *want)

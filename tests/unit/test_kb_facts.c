@@ -3,7 +3,7 @@
  * topics coverage table. */
 #include <criterion/criterion.h>
 
-#include "helpers.h"
+#include "helpers_kb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,25 +16,7 @@
 #include "normalize.h"
 #include "render.h"
 
-static struct kb *kb;
-
-static void setup(void)
-{
-	normalize_init();
-	struct sbuf err = {0}, warn = {0};
-	kb = kb_load("intents", "responses", NULL, &err, &warn);
-	cr_assert_not_null(kb, "the shipped knowledge base does not load:\n%s", sbuf_str(&err));
-	sbuf_free(&err);
-	sbuf_free(&warn);
-}
-
-static void teardown(void)
-{
-	kb_free(kb);
-	normalize_done();
-}
-
-TestSuite(kb_facts, .init = setup, .fini = teardown);
+SHIPPED_KB_SUITE(kb_facts);
 
 Test(kb_facts, dates_are_whole_years_months_or_days)
 {
@@ -95,11 +77,7 @@ Test(kb_facts, the_footer_says_when_facts_rest_on_an_old_source)
  * responses/carriers.ini (old must occur). */
 static char *copy_with(const char *old, const char *new)
 {
-	char *dir = strdup("/tmp/cancelbot-facts-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	char *cmd = xasprintf("cp -r intents responses %s/", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	char *dir = kb_copy();
 	char *path = xasprintf("%s/responses/carriers.ini", dir);
 	size_t n = 0;
 	char *text = read_file(path, &n);
@@ -116,12 +94,8 @@ static char *copy_with(const char *old, const char *new)
 
 static struct kb *load_copy(const char *dir, int max_age, struct sbuf *err, struct sbuf *warn)
 {
-	char *in = xasprintf("%s/intents", dir), *re = xasprintf("%s/responses", dir);
 	struct kb_load_opts opts = {.max_age_days = max_age, .max_source_age_days = max_age};
-	struct kb *k = kb_load(in, re, &opts, err, warn);
-	free(in);
-	free(re);
-	return k;
+	return kb_load_copy(dir, &opts, err, warn);
 }
 
 Test(kb_facts, check_rejects_a_source_date_that_is_no_date_or_after_the_review)

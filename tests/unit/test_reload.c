@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "helpers.h"
+#include "helpers_kb.h"
 #include "normalize.h"
 #include "reload.h"
 
@@ -17,11 +17,7 @@ static char *dir;
 /* A copy of the shipped knowledge base under dir. */
 static void make_copy(void)
 {
-	dir = strdup("/tmp/cancelbot-reload-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
-	char *cmd = xasprintf("cp -r intents responses %s/", dir);
-	cr_assert_eq(system(cmd), 0);
-	free(cmd);
+	dir = kb_copy();
 }
 
 static void drop_copy(void)
@@ -40,15 +36,34 @@ static void config_for_copy(struct config *cfg)
 	cfg->reload_eval = xstrdup("tests/labelled.tsv");
 }
 
-Test(reload, a_less_accurate_kb_is_refused_and_the_running_one_stays)
+/* A copy with a config for it (reload_eval: tests/labelled.tsv) and its
+ * knowledge base loaded, as a running bot has it. */
+static struct kb *running_copy(struct config *cfg)
 {
 	normalize_init();
 	make_copy();
-	struct config cfg;
-	config_for_copy(&cfg);
-	struct sbuf err = {0}, warn = {0}, report = {0};
-	struct kb *running = reload_load(&cfg, &err, &warn);
+	config_for_copy(cfg);
+	struct sbuf err = {0}, warn = {0};
+	struct kb *running = reload_load(cfg, &err, &warn);
 	cr_assert_not_null(running, "%s", sbuf_str(&err));
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	return running;
+}
+
+static void drop_running(struct kb *running, struct config *cfg)
+{
+	kb_free(running);
+	config_free(cfg);
+	drop_copy();
+	normalize_done();
+}
+
+Test(reload, a_less_accurate_kb_is_refused_and_the_running_one_stays)
+{
+	struct config cfg;
+	struct sbuf err = {0}, warn = {0}, report = {0};
+	struct kb *running = running_copy(&cfg);
 	struct kb *before = running;
 	cr_expect_eq(reload_kb(&cfg, &running, "test", &report, NULL), 0, "%s", sbuf_str(&report));
 	cr_expect_neq(running, before, "an equal one replaces it");
@@ -63,13 +78,10 @@ Test(reload, a_less_accurate_kb_is_refused_and_the_running_one_stays)
 	cr_expect_eq(running, before, "the running one stays");
 	cr_expect(strstr(sbuf_str(&report), "refused") &&
 		  strstr(sbuf_str(&report), "labelled.tsv would drop"), "%s", sbuf_str(&report));
-	kb_free(running);
-	config_free(&cfg);
+	drop_running(running, &cfg);
 	sbuf_free(&err);
 	sbuf_free(&warn);
 	sbuf_free(&report);
-	drop_copy();
-	normalize_done();
 }
 
 Test(reload, chat_reloads_through_the_same_path, .init = cr_redirect_stdout)
@@ -107,13 +119,9 @@ Test(reload, a_knowledge_base_is_scored_once_for_the_gate)
 	/* the gate scored the running and the new knowledge base on the whole
 	 * labelled file at every try: an admin's /teach (preview, apply, the
 	 * reload) ran it six times; a kb with the same files scores the same */
-	normalize_init();
-	make_copy();
 	struct config cfg;
-	config_for_copy(&cfg);
 	struct sbuf err = {0}, warn = {0}, report = {0};
-	struct kb *running = reload_load(&cfg, &err, &warn);
-	cr_assert_not_null(running, "%s", sbuf_str(&err));
+	struct kb *running = running_copy(&cfg);
 	unsigned long before = reload_eval_runs();
 	for (int i = 0; i < 2; i++) {
 		int accepted = 0;
@@ -134,11 +142,8 @@ Test(reload, a_knowledge_base_is_scored_once_for_the_gate)
 	cr_expect(strstr(sbuf_str(&report), "labelled.tsv would drop"), "%s", sbuf_str(&report));
 	cr_expect_eq(reload_eval_runs() - before, 2);
 	free(path);
-	kb_free(running);
-	config_free(&cfg);
+	drop_running(running, &cfg);
 	sbuf_free(&err);
 	sbuf_free(&warn);
 	sbuf_free(&report);
-	drop_copy();
-	normalize_done();
 }

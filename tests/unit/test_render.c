@@ -4,18 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "load.h"
+#include "helpers_kb.h"
 #include "render.h"
 
 static struct kb *tkb;
 
 static void template_setup(void)
 {
-	struct sbuf err = {0}, warn = {0};
-	tkb = kb_load("intents", "responses", NULL, &err, &warn);
-	cr_assert_not_null(tkb, "%s", sbuf_str(&err));
-	sbuf_free(&err);
-	sbuf_free(&warn);
+	tkb = shipped_kb();
 }
 
 static void template_teardown(void)

@@ -159,7 +159,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	python3 tests/check_install.py
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2
 	ASAN_OPTIONS=detect_leaks=1 python3 tests/run_conversations.py ./build/cancelbot-asan tests/data
-	CANCELBOT_NO_JIT=1 CONV_WAIT=90 CONV_WRAPPER="$(VALGRIND)" \
+	CANCELBOT_NO_JIT=1 CANCELBOT_NO_PRECONV=1 CONV_WAIT=90 CONV_WRAPPER="$(VALGRIND)" \
 		python3 tests/run_conversations.py ./cancelbot tests/data $(VALGRIND_CONVS)
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	@while [ ! -f $(LONG_RC) ]; do sleep 2; done; cat build/long.log; test "$$(cat $(LONG_RC))" = 0

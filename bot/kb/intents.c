@@ -324,7 +324,7 @@ static void compile_rules(struct kb *kb, struct sbuf *err)
 /* Every needle set of the rules into one index (prefilter.h). */
 static void index_needles(struct kb *kb)
 {
-	size_t n = 0, cap = 1;
+	size_t n = 0, cap = 2;	/* and the two move sides (carrier_destination, _origin) */
 	for (size_t i = 0; i < kb->nrules; i++)
 		cap += kb->rules[i].ngroups + 2;
 	struct needles **sets = xcalloc(cap, sizeof *sets);

@@ -24,5 +24,8 @@
  * (valgrind). Blocks until the child exits (about a second); safe on a
  * reload thread. */
 int preconv_kb(const struct kb *kb);
+/* Children started so far (tests): a knowledge base whose pieces are all
+ * known already starts none. */
+unsigned long preconv_children(void);
 
 #endif

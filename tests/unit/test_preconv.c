@@ -135,6 +135,23 @@ Test(preconv, the_bot_converts_every_reply_without_opencc)
 	normalize_done();
 }
 
+/* Pieces do not depend on the knowledge base: a reload that brings no new
+ * text forks no child (one that did stalled replies 690-790 ms in a burst). */
+Test(preconv, a_reload_with_every_piece_known_starts_no_child)
+{
+	struct kb *k = shipped();
+	cr_assert_eq(preconv_kb(k), 0);
+	cr_expect_eq(preconv_children(), 1);
+	unsigned long n = convcache_pieces_count(NULL);
+	struct kb *again = shipped();
+	cr_assert_eq(preconv_kb(again), 0);
+	cr_expect_eq(preconv_children(), 1, "no second child");
+	cr_expect_eq(convcache_pieces_count(NULL), n);
+	kb_free(again);
+	kb_free(k);
+	normalize_done();
+}
+
 static void put_piece(const char *piece, size_t len, void *arg)
 {
 	(void)arg;

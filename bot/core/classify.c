@@ -10,21 +10,14 @@ struct hit {
 	const struct rule *rule;
 	size_t start, end;
 	int destination;	/* carriers: named as where the user is going */
+	int origin;		/* carriers: named as the one being left ("my old AT&T") */
 };
 
 /* 1 on a match (span in *s,*e), 0 on none; a limit or error counts as none
  * and is logged, because a pattern that backtracks on hostile input must not
  * hold up the bot. */
-static int run(const struct kb *kb, const pcre2_code *re, const char *text, size_t len,
-	       pcre2_match_data *md, size_t *s, size_t *e, int *limit_hit)
+static int result(int rc, size_t len, pcre2_match_data *md, size_t *s, size_t *e, int *limit_hit)
 {
-	if (!re)
-		return 0;
-	/* normalize() guarantees valid UTF-8, so the per-call check is skipped;
-	 * the JIT entry point saves the generic dispatch on this hot path */
-	int rc = pcre2_jit_match(re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md, kb->mctx);
-	if (rc == PCRE2_ERROR_JIT_BADOPTION)	/* JIT unavailable: interpret */
-		rc = pcre2_match(re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md, kb->mctx);
 	if (rc >= 0) {
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 		*s = ov[0];
@@ -36,6 +29,20 @@ static int run(const struct kb *kb, const pcre2_code *re, const char *text, size
 		log_warn("regex_limit", KV("code", rc), KV("len", len));
 	}
 	return 0;
+}
+
+static int run(const struct kb *kb, const struct regex *re, const char *text, size_t len,
+	       pcre2_match_data *md, size_t *s, size_t *e, int *limit_hit)
+{
+	return result(kb_regex_match(kb, re, text, len, md), len, md, s, e, limit_hit);
+}
+
+/* A single pattern of explain's (no JIT code: kb_pattern_code). */
+static int run_alone(const struct kb *kb, const pcre2_code *re, const char *text, size_t len,
+		     pcre2_match_data *md, size_t *s, size_t *e, int *limit_hit)
+{
+	return re && result(pcre2_match(re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md,
+					kb->mctx), len, md, s, e, limit_hit);
 }
 
 /* What one classification knows so far: the text, and which defines were
@@ -54,9 +61,9 @@ struct scan {
 };
 
 /* The variant of an alternation for this text (see struct alt in kb.h). */
-static const pcre2_code *alt_for(const struct scan *sc, const struct alt *a)
+static const struct regex *alt_for(const struct scan *sc, const struct alt *a)
 {
-	const pcre2_code *re = sc->han ? a->re : a->only_zh ? NULL : a->no_zh ? a->no_zh : a->re;
+	const struct regex *re = sc->han ? a->re : a->only_zh ? NULL : a->no_zh ? a->no_zh : a->re;
 	if (re && !needles_may_occur(&a->need, sc->may))
 		return NULL;	/* none of its literals is in the text: it cannot match */
 	return re;
@@ -90,7 +97,7 @@ static int atom_holds(struct scan *sc, int atom)
 		return sc->plan;
 	if (!sc->memo[atom]) {
 		size_t s, e;
-		const pcre2_code *re = alt_for(sc, &sc->kb->rules[atom].any);
+		const struct regex *re = alt_for(sc, &sc->kb->rules[atom].any);
 		sc->memo[atom] = run(sc->kb, re, sc->t, sc->len, sc->md, &s, &e, sc->limit_hit) ? 1 : -1;
 	}
 	return sc->memo[atom] > 0;
@@ -119,7 +126,7 @@ static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
 		size_t s, e;
 		/* the group's needles first: when none is in the text, its
 		 * condition (often a big word list) need not be matched at all */
-		const pcre2_code *re = alt_for(sc, &r->groups[g].alt);
+		const struct regex *re = alt_for(sc, &r->groups[g].alt);
 		if (!re || !cond_holds(sc, r, r->groups[g].cond) ||
 		    !run(sc->kb, re, sc->t, sc->len, sc->md, &s, &e, sc->limit_hit))
 			continue;
@@ -139,7 +146,7 @@ static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
 	    run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
 		return 0;
 	h->rule = r;
-	h->destination = 0;
+	h->destination = h->origin = 0;
 	return 1;
 }
 
@@ -154,11 +161,14 @@ static int intent_beats(const struct hit *a, const struct hit *b)
 	return a->rule->order < b->rule->order;
 }
 
-/* Does a beat b as the carrier? one the user is leaving beats one they are
- * moving to ([define carrier_destination]); then the first named, then the
- * longer name. */
+/* Does a beat b as the carrier? one named as the one being left ([define
+ * carrier_origin]: "原来的 AT&T") beats any other; one the user is leaving
+ * beats one they are moving to ([define carrier_destination]); then the
+ * first named, then the longer name. */
 static int mention_beats(const struct hit *a, const struct hit *b)
 {
+	if (a->origin != b->origin)
+		return a->origin;
 	if (a->destination != b->destination)
 		return b->destination;
 	if (a->start != b->start)
@@ -214,6 +224,10 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 			 needles_may_occur(&kb->destination_need, sc.may))
 			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
 					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
+		if (r->kind == RULE_CARRIER && kb->carrier_origin &&
+		    needles_may_occur(&kb->origin_need, sc.may))
+			h.origin = run(kb, kb->carrier_origin, sc.t, h.start, sc.md,
+				       &(size_t){0}, &(size_t){0}, &out->limit_hit);
 		consider(best, &h);
 		if (out->nmentions < CLASSIFY_MAX_MENTIONS) {
 			out->mentions[out->nmentions] = r;
@@ -377,7 +391,7 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 		for (size_t j = 0; j < r->npats; j++) {
 			const struct pattern *p = &r->pats[j];
 			size_t s, e;
-			if (!run(kb, kb_pattern_code(kb, p), t, tl, md, &s, &e, &limit))
+			if (!run_alone(kb, kb_pattern_code(kb, p), t, tl, md, &s, &e, &limit))
 				continue;
 			any = 1;
 			sbuf_addf(out, "  %s:%d  %-7s %-16s %s[%zu,%zu) \"%.*s\"", p->file, p->line,

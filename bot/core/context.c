@@ -15,6 +15,8 @@
 #include "context.h"
 #include "util.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -324,23 +326,54 @@ void context_note_answer(struct context *c, int64_t chat, const char *key, int64
 	snprintf(a->key, sizeof a->key, "%s", key);
 }
 
+/* The ids lines name, each kept once for the life of the process (a
+ * knowledge base's carriers and plans: a reload may add some, never many),
+ * so that a line is two bytes and a reload cannot leave it dangling. Index
+ * 0 is "no id"; when the table is full a new id is not noted. */
+#define LINE_IDS 255
+static char line_ids[LINE_IDS + 1][CTX_ID];
+static size_t nline_ids;
+static pthread_mutex_t line_ids_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint8_t line_id(const char *id)
+{
+	char cut[CTX_ID];
+	snprintf(cut, sizeof cut, "%s", id);	/* as long as a CTX_ID field holds */
+	uint8_t found = 0;
+	pthread_mutex_lock(&line_ids_lock);
+	for (size_t i = 1; i <= nline_ids && !found; i++)
+		if (!strcmp(line_ids[i], cut))
+			found = (uint8_t)i;
+	if (!found && nline_ids < LINE_IDS) {
+		memcpy(line_ids[++nline_ids], cut, sizeof cut);
+		found = (uint8_t)nline_ids;
+	}
+	pthread_mutex_unlock(&line_ids_lock);
+	return found;
+}
+
 void context_note_plan(struct memory *m, const char *carrier, const char *plan)
 {
+	if (!carrier[0])
+		return;	/* as an empty id always was: no line */
+	uint8_t c = line_id(carrier), p = line_id(plan);
+	if (!c || !p)
+		return;
 	size_t i = 0;
-	while (i < CTX_LINES && m->lines[i].carrier[0] && strcmp(m->lines[i].carrier, carrier))
+	while (i < CTX_LINES && m->lines[i].carrier && m->lines[i].carrier != c)
 		i++;
 	if (i == CTX_LINES) {	/* full: the oldest goes */
 		memmove(&m->lines[0], &m->lines[1], sizeof m->lines - sizeof m->lines[0]);
 		i = CTX_LINES - 1;
 	}
-	snprintf(m->lines[i].carrier, sizeof m->lines[i].carrier, "%s", carrier);
-	snprintf(m->lines[i].plan, sizeof m->lines[i].plan, "%s", plan);
+	m->lines[i].carrier = c;
+	m->lines[i].plan = p;
 }
 
 const char *context_plan_of(const struct memory *m, const char *carrier)
 {
-	for (size_t i = 0; m && carrier && i < CTX_LINES && m->lines[i].carrier[0]; i++)
-		if (!strcmp(m->lines[i].carrier, carrier))
-			return m->lines[i].plan;
+	for (size_t i = 0; m && carrier && i < CTX_LINES && m->lines[i].carrier; i++)
+		if (!strcmp(line_ids[m->lines[i].carrier], carrier))
+			return line_ids[m->lines[i].plan];
 	return NULL;
 }

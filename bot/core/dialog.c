@@ -131,7 +131,7 @@ static void answer_brand(const struct dialog_env *env, const struct update *u,
  * "I don't know"): said for what is known; the conversation is unchanged. */
 static void answer_cue(const struct dialog_env *env, const struct update *u,
 		       struct dialog_out *out, const struct rule *cue, const struct ask *a,
-		       const struct memory *m, const char *lang)
+		       const struct memory *m, const char *named, const char *lang)
 {
 	char pending[CTX_ID] = "";
 	if (cue->asked && m)
@@ -159,6 +159,13 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 		dialog_remember(env, u, pending, NULL, a->plan, PENDING_CARRIER, lang);
 	} else if (env->ctx) {
 		struct memory *w = context_put(env->ctx, u->chat_id, u->from_id, env->now);
+		/* a carrier said beside a side question ("my parents came on a
+		 * visa and I took Mint SIMs for them") is the line from now on */
+		if (named && strcmp(w->carrier, named)) {
+			snprintf(w->carrier, sizeof w->carrier, "%s", named);
+			w->brand[0] = '\0';
+			snprintf(w->plan, sizeof w->plan, "%s", a->plan ? a->plan : "");
+		}
 		/* a cue about the task itself ("how long does it take?" after "can I
 		 * do it online?") goes on with the task: a topic it does not keep
 		 * gives way to the situation (a death), else to its first kept topic */
@@ -181,6 +188,14 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 static int cue_applies(const struct rule *cue, const char *topic)
 {
 	return !topic || cue->brand || list_has(cue->replaces, topic) || !strcmp(cue->answer, topic);
+}
+
+/* Does a cue's keeps take any topic ("*"), topic not excluded ("*, -online")? */
+static int keeps_any(const char *keeps, const char *topic)
+{
+	char minus[CTX_ID + 1];
+	snprintf(minus, sizeof minus, "-%s", topic);
+	return list_has(keeps, "*") && !list_has(keeps, minus);
 }
 
 /* Does the knowledge base say which plan words are statements (a cue with
@@ -330,7 +345,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 				 * situation it is in (a death, after a question on
 				 * fees), and the message names no other carrier (a
 				 * new subject) */
-		a.topic = m && m->topic[0] && (list_has(cue->keeps, "*") ||
+		a.topic = m && m->topic[0] && (keeps_any(cue->keeps, m->topic) ||
 			(same_line && list_has(cue->keeps, m->topic))) ? m->topic
 			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
@@ -363,7 +378,8 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
 	} else if (cue && !a.topic) {
 		if (!(group && cue->private_only))	/* "thanks" in a group: silence */
-			answer_cue(env, u, out, cue, &a, m, lang);
+			answer_cue(env, u, out, cue, &a, m,
+				   c.carrier && !c.carrier_is_destination ? c.carrier->id : NULL, lang);
 	} else if (a.topic && !a.carrier && a.brand[0]) {
 		answer_brand(env, u, out, &a, lang, brand_now);
 	} else if (a.topic && !c.intent && !c.carrier && (!cue || statement) && c.plan &&

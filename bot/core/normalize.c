@@ -96,23 +96,78 @@ static opencc_t out_converter(const char *config)
 	return cc;
 }
 
-char *script_convert(const char *config, const char *text)
+static unsigned long fallbacks;
+
+/* A fork (bot/edge/preconv.c) while another thread holds a lock would
+ * leave the child's copy locked for ever: both are taken across fork. */
+static void fork_lock(void)
 {
-	if (!config)
-		return NULL;
-	char *copy = convcache_get(config, text);	/* see convcache.h: ~1 ms saved */
-	if (copy)
-		return copy;
+	pthread_mutex_lock(&t2s_lock);
+	pthread_mutex_lock(&out_conv_lock);
+}
+
+static void fork_unlock(void)
+{
+	pthread_mutex_unlock(&out_conv_lock);
+	pthread_mutex_unlock(&t2s_lock);
+}
+
+__attribute__((constructor)) static void fork_safe(void)
+{
+	pthread_atfork(fork_lock, fork_unlock, fork_unlock);
+}
+
+char *script_convert_opencc(const char *config, const char *text)
+{
 	opencc_t cc = out_converter(config);
 	if (cc == (opencc_t)-1)
 		return NULL;
 	char *conv = opencc_convert_utf8(cc, text, strlen(text));
 	if (!conv)
 		return NULL;
-	copy = xstrdup(conv);
+	char *copy = xstrdup(conv);
 	opencc_convert_utf8_free(conv);
-	convcache_put(config, text, copy);
 	return copy;
+}
+
+/* From the pieces converted ahead of time when they are all known (the
+ * bot's case: it never opens the reply dictionaries); else as a whole,
+ * remembered (see convcache.h: ~1 ms saved), OpenCC opened on first need. */
+char *script_convert(const char *config, const char *text)
+{
+	if (!config)
+		return NULL;
+	char *copy = convcache_from_pieces(config, text);
+	if (copy)
+		return copy;
+	copy = convcache_get(config, text);
+	if (copy)
+		return copy;
+	pthread_mutex_lock(&out_conv_lock);
+	fallbacks++;
+	pthread_mutex_unlock(&out_conv_lock);
+	copy = script_convert_opencc(config, text);
+	if (copy)
+		convcache_put(config, text, copy);
+	return copy;
+}
+
+unsigned long script_convert_fallbacks(void)
+{
+	pthread_mutex_lock(&out_conv_lock);
+	unsigned long n = fallbacks;
+	pthread_mutex_unlock(&out_conv_lock);
+	return n;
+}
+
+int script_converters_open(void)
+{
+	int n = 0;
+	pthread_mutex_lock(&out_conv_lock);
+	for (size_t i = 0; i < ARRAY_LEN(out_conv); i++)
+		n += out_conv[i].config && out_conv[i].cc != (opencc_t)-1;
+	pthread_mutex_unlock(&out_conv_lock);
+	return n;
 }
 
 /* s2t converts phrases: 了解 becomes 瞭解 although 了 is written the same in
@@ -139,6 +194,7 @@ void normalize_done(void)
 			opencc_close(out_conv[i].cc);
 		out_conv[i].config = NULL;
 	}
+	fallbacks = 0;
 	convcache_clear();
 }
 

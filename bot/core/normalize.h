@@ -33,9 +33,17 @@ int text_is_traditional(const char *utf8);
  * would change it). */
 int text_is_simplified(const char *utf8);
 
-/* text converted with an OpenCC config ("s2twp.json"), opened on first use
- * and kept until normalize_done; NULL when it cannot be loaded. Caller frees. */
+/* text converted with an OpenCC config ("s2twp.json"): from the pieces
+ * converted ahead of time (convcache.h) when all are known, else by OpenCC,
+ * opened on first use and kept until normalize_done (a "fallback"); NULL
+ * when it cannot be loaded. Caller frees. */
 char *script_convert(const char *config, const char *text);
+/* The same by OpenCC itself, no table (preconv's child, tests). */
+char *script_convert_opencc(const char *config, const char *text);
+/* Conversions that needed OpenCC in this process, and reply converters it
+ * holds open (the bench, tests: both should stay 0 in the bot). */
+unsigned long script_convert_fallbacks(void);
+int script_converters_open(void);
 
 /* 1 when text has at least one Han character. */
 int text_has_han(const char *utf8);

@@ -12,6 +12,7 @@
 #include "profile.h"
 #include "reload.h"
 #include "sender.h"
+#include "preconv.h"
 #include "store.h"
 #include "unmatched.h"
 #include "watch.h"
@@ -58,6 +59,9 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 		sbuf_free(&err);
 		return -1;
 	}
+	/* before the conversation memory and the queues exist: the child
+	 * copies the least (see preconv.h) */
+	preconv_kb(b->kb);
 	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
 		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
 		sbuf_free(&err);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,10 +42,28 @@ static double wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A line's checksum: FNV-1a over 8-byte little-endian words, then the
+ * last bytes one by one. Each step (h ^ w) * prime is a bijection of w,
+ * so any one changed word changes the sum. Byte-wise FNV-1a (the sum
+ * lines had before, still accepted when read) made a multiply per byte of
+ * every reply's kilobytes: ~9 000 instructions per update. */
+static uint64_t line_sum(const char *p, size_t n)
+{
+	uint64_t h = FNV1A_INIT;
+	for (; n >= 8; p += 8, n -= 8) {
+		const unsigned char *c = (const unsigned char *)p;
+		uint64_t w = (uint64_t)c[0] | (uint64_t)c[1] << 8 | (uint64_t)c[2] << 16 |
+			     (uint64_t)c[3] << 24 | (uint64_t)c[4] << 32 | (uint64_t)c[5] << 40 |
+			     (uint64_t)c[6] << 48 | (uint64_t)c[7] << 56;
+		h = (h ^ w) * 1099511628211ULL;
+	}
+	return fnv1a(p, n, h);
+}
+
 /* Ends the line that starts at b->p + from with its checksum. */
 static void seal(struct sbuf *b, size_t from)
 {
-	uint64_t sum = fnv1a(b->p + from, b->len - from, FNV1A_INIT);
+	uint64_t sum = line_sum(b->p + from, b->len - from);
 	sbuf_addf(b, " %016" PRIx64 "\n", sum);
 }
 
@@ -146,7 +165,9 @@ static char *check_line(char *line, size_t len)
 		return NULL;
 	uint64_t want = strtoull(line + len - 17, NULL, 16);
 	line[len - 18] = '\0';
-	return fnv1a(line, len - 18, FNV1A_INIT) == want ? line : NULL;
+	/* this version's sum, or the byte-wise one of files written before */
+	return line_sum(line, len - 18) == want || fnv1a(line, len - 18, FNV1A_INIT) == want
+		       ? line : NULL;
 }
 
 struct qline {
@@ -272,18 +293,34 @@ static void store_add(void *self, const struct outbox_item *it)
 	put_reply(&j->pending, it);
 }
 
-/* Writes blank chunks past the end until need bytes fit, synced once. */
+/* Writes blank chunks past the end until need bytes fit, synced once.
+ * The NULs come from one static block named once per 64 KB of the write
+ * (pwritev): a chunk calloc'ed and freed each time was over malloc's
+ * thresholds, so every growth also consolidated and trimmed the heap. */
+#define ZERO_BLOCK (64L * 1024)
+#define ZERO_IOV 16
 static int grow(struct journal *j, long need)
 {
+	static const char zero[ZERO_BLOCK];
 	if (j->size + need <= j->allocated)
 		return 0;
 	long to = j->allocated;
 	while (to < j->size + need)
 		to += CHUNK;
-	char *zero = xcalloc(1, (size_t)(to - j->allocated));
-	ssize_t n = pwrite(j->fd, zero, (size_t)(to - j->allocated), j->allocated);
-	free(zero);
-	if (n != to - j->allocated || fsync(j->fd) < 0)
+	for (long at = j->allocated; at < to;) {
+		struct iovec iov[ZERO_IOV];
+		long len = 0;
+		int k = 0;
+		for (; k < ZERO_IOV && at + len < to; k++) {
+			long piece = to - at - len < ZERO_BLOCK ? to - at - len : ZERO_BLOCK;
+			iov[k] = (struct iovec){.iov_base = (void *)zero, .iov_len = (size_t)piece};
+			len += piece;
+		}
+		if (pwritev(j->fd, iov, k, at) != len)
+			return -1;	/* the next growth writes it all again */
+		at += len;
+	}
+	if (fsync(j->fd) < 0)
 		return -1;
 	j->allocated = to;
 	return 0;

@@ -1,6 +1,7 @@
 /* reload — see reload.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "reload.h"
+#include "preconv.h"
 #include "eval.h"
 #include "load.h"
 #include "log.h"
@@ -173,6 +174,8 @@ static void prepare(struct reload_job *j)
 	if (j->next && j->cfg->reload_eval && eval_gate(j->cfg, j->running, j->next, &j->why) < 0)
 		j->refused_by_gate = 1;
 	j->ms = (now_seconds() - j->t0) * 1e3;
+	if (j->next && !j->refused_by_gate)
+		preconv_kb(j->next);	/* its replies' Traditional pieces, in a child */
 	atomic_store(&j->done, 1);
 }
 

@@ -67,8 +67,8 @@ void kb_index_answers(struct kb *kb)
 
 static void alt_free(struct alt *a)
 {
-	pcre2_code_free(a->re);
-	pcre2_code_free(a->no_zh);
+	kb_regex_free(a->re);
+	kb_regex_free(a->no_zh);
 	needles_free(&a->need);
 }
 
@@ -90,7 +90,7 @@ static void free_rule(struct rule *r)
 		alt_free(&r->groups[j].alt);
 	free(r->groups);
 	alt_free(&r->any);
-	pcre2_code_free(r->none);
+	kb_regex_free(r->none);
 	needles_free(&r->none_need);
 	free(r->answer);
 	free(r->also);
@@ -129,8 +129,10 @@ void kb_free(struct kb *kb)
 	free(kb->files);
 	free(kb->file_hashes);
 	free(kb->responses_dir);
-	pcre2_code_free(kb->carrier_destination);
+	kb_regex_free(kb->carrier_destination);
 	needles_free(&kb->destination_need);
+	kb_regex_free(kb->carrier_origin);
+	needles_free(&kb->origin_need);
 	needle_index_free(&kb->needles);
 	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);

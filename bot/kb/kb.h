@@ -12,6 +12,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "prefilter.h"
 #include <pcre2.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "lang.h"
@@ -50,14 +51,29 @@ struct cond {
 	int line;
 };
 
+/* A compiled alternation. It is interpreted until it has run KB_JIT_AFTER
+ * times, then JIT-compiled by the classification that gets there (jit.c):
+ * a load compiles no JIT code (half of a reload was JIT compilation, and
+ * patterns that hardly ever run kept megabytes of it), while the patterns
+ * that run often get it within the first messages. Classifications may run
+ * on several threads (a reload's eval gate runs on the running kb): the
+ * counters are atomic and exactly one thread compiles. */
+enum { KB_JIT_AFTER = 32 };
+enum regex_state { REGEX_INTERPRETED, REGEX_COMPILING, REGEX_JIT, REGEX_NO_JIT };
+struct regex {
+	pcre2_code *code;
+	atomic_uint runs;	/* interpreted runs so far */
+	atomic_int state;	/* enum regex_state */
+};
+
 /* An alternation of patterns. zh patterns are tried only on messages with
  * Chinese characters in them, so an alternation that mixes languages is
  * compiled a second time without them, for the other messages: English
  * text then runs a quarter faster. */
 struct alt {
-	pcre2_code *re;		/* every pattern, or NULL: there is none */
+	struct regex *re;	/* every pattern, or NULL: there is none */
 	struct needles need;	/* literals one of which any match of re contains */
-	pcre2_code *no_zh;	/* without the zh ones; NULL: the same as re */
+	struct regex *no_zh;	/* without the zh ones; NULL: the same as re */
 	int only_zh;		/* nothing to try on a message without Chinese */
 };
 
@@ -106,7 +122,7 @@ struct rule {
 	struct pattern_group *groups;	/* the positive patterns */
 	size_t ngroups;
 	struct alt any;		/* defines: all patterns as one alternation */
-	pcre2_code *none;	/* all negative patterns, or NULL */
+	struct regex *none;	/* all negative patterns, or NULL */
 	struct needles none_need;	/* literals one of which any match of none contains;
 					 * a rule that matched skips none when none is in the text */
 	const char *file;
@@ -149,8 +165,10 @@ struct kb {
 	uint64_t *file_hashes;	/* their contents' FNV-1a hashes, to tell what changed */
 	size_t nfiles;
 	size_t counts[RULE_KIND_COUNT];
-	pcre2_code *carrier_destination;	/* [define carrier_destination], or NULL */
+	struct regex *carrier_destination;	/* [define carrier_destination], or NULL */
 	struct needles destination_need;	/* its literals (see struct alt) */
+	struct regex *carrier_origin;	/* [define carrier_origin], or NULL */
+	struct needles origin_need;	/* its literals */
 	struct needle_index needles;	/* every needle set above, for one scan a message */
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;
@@ -159,6 +177,15 @@ struct kb {
 };
 
 void kb_free(struct kb *kb);
+
+/* jit.c: matches re (may be NULL: no match) against text, which must be
+ * valid UTF-8, from its start, with the kb's limits: the PCRE2 result (>= 0
+ * a match, its span in md). Counts the run, and JIT-compiles re on its
+ * KB_JIT_AFTER-th. */
+int kb_regex_match(const struct kb *kb, const struct regex *re, const char *text, size_t len,
+		   pcre2_match_data *md);
+/* What the kb holds of JIT code so far: compiled alternations and bytes. */
+void kb_jit_stats(const struct kb *kb, size_t *compiled, size_t *total, size_t *bytes);
 
 const struct rule *kb_rule(const struct kb *kb, enum rule_kind kind, const char *id);
 const struct facts *kb_facts(const struct kb *kb, const char *id);

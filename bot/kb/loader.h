@@ -29,11 +29,12 @@ const char *kb_add_file(struct kb *kb, const char *path);
 int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
 /* regex.c: compiles r's patterns into r->groups / r->any and r->none. */
 void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err);
-/* src with its {macros} expanded, JIT-compiled; NULL with err on failure.
- * The caller owns the code, and the needles put in need (unless NULL; see
- * prefilter.h). */
-pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
-				struct needles *need, struct sbuf *err);
+/* src with its {macros} expanded, compiled; NULL with err on failure.
+ * The caller owns the code (kb_regex_free), and the needles put in need
+ * (unless NULL; see prefilter.h). */
+struct regex *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
+				  struct needles *need, struct sbuf *err);
+void kb_regex_free(struct regex *r);
 int kb_load_responses(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
 int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
 	     struct sbuf *warn);

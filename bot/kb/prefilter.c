@@ -198,14 +198,18 @@ enum { MAX_FORM = 4096 };	/* nodes; past it, only the need set is used */
 
 struct form {
 	int kind;
+	int refs;		/* a group's form is shared by the patterns that hold
+				 * its text (the memo below); never changed once made,
+				 * but for the order of its kids (flatten) */
 	char *s;		/* a leaf's literal */
 	size_t len, n, size;	/* size: nodes in the tree */
+	size_t cost;		/* flatten's sort key, 0 until computed */
 	struct form **kid;
 };
 
 static void form_free(struct form *f)
 {
-	if (!f)
+	if (!f || --f->refs > 0)
 		return;
 	for (size_t i = 0; i < f->n; i++)
 		form_free(f->kid[i]);
@@ -218,7 +222,8 @@ static struct form *form_leaf(const char *s, size_t len)
 {
 	struct form *f = xcalloc(1, sizeof *f);
 	len = len > MAX_NEEDLE_LEN ? MAX_NEEDLE_LEN : len;
-	*f = (struct form){.kind = FORM_LEAF, .s = xstrndup(s, len), .len = len, .size = 1};
+	*f = (struct form){.kind = FORM_LEAF, .refs = 1, .s = xstrndup(s, len), .len = len,
+			   .size = 1};
 	return f;
 }
 
@@ -237,6 +242,7 @@ static void form_add(struct form **to, int kind, struct form *kid)
 	if (!*to) {
 		*to = xcalloc(1, sizeof **to);
 		(*to)->kind = kind;
+		(*to)->refs = 1;
 		(*to)->size = 1;
 	}
 	struct form *f = *to;
@@ -271,6 +277,150 @@ static void part_free(struct part *p)
 
 static void read_alternation(struct reader *r, struct part *out);
 
+/* The groups already read, by their text. A [define] is expanded into every
+ * pattern that uses it, so the same big word list was read again for each
+ * (two fifths of a reload's instructions were this reader). A copy of what
+ * it read once is cheaper. One memo per thread (compiling runs on several),
+ * from needle_memo_begin() to needle_memo_end(); without one, no memo. */
+enum { MEMO_MIN = 96 };	/* shorter groups read faster than they copy */
+
+struct memo_entry {
+	char *src;		/* NULL: an empty slot */
+	size_t len;
+	uint64_t hash;
+	struct part part;
+};
+
+struct needle_memo {
+	struct memo_entry *v;
+	size_t n, cap;		/* cap: a power of two, at most half full */
+};
+
+static _Thread_local struct needle_memo *memo;
+
+static void set_copy(struct needles *dst, const struct needles *src)
+{
+	*dst = (struct needles){.usable = src->usable, .n = src->n};
+	if (src->n) {
+		dst->v = xcalloc(src->n, sizeof *dst->v);
+		for (size_t i = 0; i < src->n; i++)
+			dst->v[i] = (struct needle){xstrndup(src->v[i].s, src->v[i].len),
+						    src->v[i].len};
+	}
+}
+
+static struct form *form_copy(struct form *f)
+{
+	if (f)
+		f->refs++;
+	return f;
+}
+
+static void part_copy(struct part *dst, struct part *src)
+{
+	set_copy(&dst->need, &src->need);
+	set_copy(&dst->lead, &src->lead);
+	dst->form = form_copy(src->form);
+}
+
+/* Where the group whose text starts at p ends (its ')'), or NULL: the same
+ * nesting rules as the reader (a class holds no groups). */
+static const char *group_end(const char *p)
+{
+	int depth = 0;
+	for (; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+		} else if (*p == '[') {
+			struct reader cls = {.p = p};
+			skip_class(&cls);
+			if (cls.unknown)
+				return NULL;
+			p = cls.p - 1;
+		} else if (*p == '(') {
+			depth++;
+		} else if (*p == ')' && depth-- == 0) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static uint64_t hash_text(const char *p, size_t len)
+{
+	uint64_t h = 1469598103934665603u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return h;
+}
+
+static struct memo_entry *memo_slot(const char *p, size_t len, uint64_t h)
+{
+	for (size_t i = h & (memo->cap - 1);; i = (i + 1) & (memo->cap - 1)) {
+		struct memo_entry *e = &memo->v[i];
+		if (!e->src || (e->hash == h && e->len == len && memcmp(e->src, p, len) == 0))
+			return e;
+	}
+}
+
+static void memo_put(const char *p, size_t len, uint64_t h, struct part *part)
+{
+	if (2 * (memo->n + 1) > memo->cap) {
+		struct needle_memo old = *memo;
+		memo->cap = old.cap ? 2 * old.cap : 256;
+		memo->v = xcalloc(memo->cap, sizeof *memo->v);
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.v[i].src)
+				*memo_slot(old.v[i].src, old.v[i].len, old.v[i].hash) = old.v[i];
+		free(old.v);
+	}
+	struct memo_entry *e = memo_slot(p, len, h);
+	*e = (struct memo_entry){.src = xstrndup(p, len), .len = len, .hash = h};
+	part_copy(&e->part, part);
+	memo->n++;
+}
+
+void needle_memo_begin(void)
+{
+	if (!memo)
+		memo = xcalloc(1, sizeof *memo);
+}
+
+void needle_memo_end(void)
+{
+	if (!memo)
+		return;
+	for (size_t i = 0; i < memo->cap; i++) {
+		free(memo->v[i].src);
+		part_free(&memo->v[i].part);
+	}
+	free(memo->v);
+	free(memo);
+	memo = NULL;
+}
+
+/* read_alternation of a group's text, from the memo when it was read. */
+static void read_group_text(struct reader *r, struct part *out)
+{
+	const char *end = memo ? group_end(r->p) : NULL;
+	if (!end || (size_t)(end - r->p) < MEMO_MIN) {
+		read_alternation(r, out);
+		return;
+	}
+	size_t len = (size_t)(end - r->p);
+	uint64_t h = hash_text(r->p, len);
+	struct memo_entry *e = memo->cap ? memo_slot(r->p, len, h) : NULL;
+	if (e && e->src) {
+		part_copy(out, &e->part);
+		r->p = end;
+		return;
+	}
+	const char *start = r->p;
+	read_alternation(r, out);
+	if (!r->unknown && r->p == end)
+		memo_put(start, len, h, out);
+}
+
 /* A group, at '('. *min: its quantifier's smallest count (0 for a
  * lookaround, which consumes nothing). *seen: a positive lookaround that
  * must hold, so its literals are in the text though not in the match. */
@@ -299,7 +449,7 @@ static void read_group(struct reader *r, struct part *out, int *min, int *zero_w
 		r->unknown = 1;
 		return;
 	}
-	read_alternation(r, out);
+	read_group_text(r, out);
 	if (*r->p != ')') {
 		r->unknown = 1;
 		return;
@@ -500,14 +650,16 @@ static int has_and(const struct form *f)
 
 static int all_leaves(const struct form *f);
 
-static size_t cost(const struct form *f)
+static size_t cost(struct form *f)
 {
-	return f->kind == FORM_LEAF || (f->kind == FORM_OR && all_leaves(f)) ? 1 : f->size;
+	if (!f->cost)	/* all_leaves is a walk: once a node, not once a comparison */
+		f->cost = f->kind == FORM_LEAF || (f->kind == FORM_OR && all_leaves(f)) ? 1 : f->size;
+	return f->cost;
 }
 
 static int by_cost(const void *a, const void *b)
 {
-	size_t x = cost(*(struct form *const *)a), y = cost(*(struct form *const *)b);
+	size_t x = cost(*(struct form **)a), y = cost(*(struct form **)b);
 	return x < y ? -1 : x > y;
 }
 
@@ -524,10 +676,8 @@ static int all_leaves(const struct form *f)
  * bit of its own, so a list of 300 words is one test, not 300. */
 static void flatten(struct form *f, struct needles *out)
 {
-	size_t at = out->nform++;
-	out->form = xrealloc(out->form, (out->nform + 1) * sizeof *out->form);
+	size_t at = out->nform++;	/* room: made by needles_from_regex */
 	if (f->kind == FORM_LEAF) {
-		out->leaf = xrealloc(out->leaf, (out->nleaf + 1) * sizeof *out->leaf);
 		out->leaf[out->nleaf] = (struct needle){xstrndup(f->s, f->len), f->len};
 		out->form[at] = (uint32_t)out->nleaf++ << 2 | FORM_LEAF;
 		return;
@@ -552,8 +702,14 @@ void needles_from_regex(const char *re, struct needles *out)
 		part_free(&all);
 	set_free(&all.lead);
 	*out = all.need;
-	if (out->usable && all.form && has_and(all.form))
+	if (out->usable && all.form && has_and(all.form)) {
+		/* at most a word a node and one more an OR of leaves, and a
+		 * leaf a node: sized once, not grown a node at a time */
+		out->form = xcalloc(2 * all.form->size + 1, sizeof *out->form);
+		out->leaf = xcalloc(all.form->size + 1, sizeof *out->leaf);
 		flatten(all.form, out);
+		out->form = xrealloc(out->form, (out->nform + 1) * sizeof *out->form);
+	}
 	form_free(all.form);
 }
 

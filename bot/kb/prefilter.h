@@ -49,6 +49,12 @@ struct needles {
  * it); out->usable says whether it found a complete set. */
 void needles_from_regex(const char *re, struct needles *out);
 void needles_free(struct needles *n);
+/* Between these two calls, needles_from_regex on this thread reads each big
+ * group's text once and copies what it found for the next pattern that
+ * holds the same text (a [define] used by many rules). The memo is the
+ * thread's, freed by needle_memo_end. */
+void needle_memo_begin(void);
+void needle_memo_end(void);
 
 struct needle_index {
 	uint32_t root[256];	/* the state after one byte; 0: no needle starts with it */

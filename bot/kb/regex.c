@@ -1,7 +1,8 @@
 /* regex — turns the pattern sources of a rule into compiled PCRE2 code:
  * {name} macros expanded, {b} made a one-sided word edge, each rule's
  * patterns joined into alternations (one per run of equal conditions, and
- * a second variant without zh patterns), JIT-compiled. See kb.h for what
+ * a second variant without zh patterns), compiled (JIT code comes later,
+ * jit.c). See kb.h for what
  * the compiled code belongs to (the rule; kb_free frees it). */
 #include "loader.h"
 
@@ -137,23 +138,7 @@ static int expand(const struct kb *kb, const char *src, struct sbuf *out, int de
 	return rc;
 }
 
-static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct sbuf *err,
-			       int jit);
-
-static pcre2_code *compile(const char *re, const struct pattern *at, struct sbuf *err)
-{
-	return compile_jit(re, at, err, 1);
-}
-
-/* One pattern on its own: only `explain` runs these, so no JIT code (it
- * would double the bot's private memory for nothing). */
-static pcre2_code *compile_alone(const char *re, const struct pattern *at, struct sbuf *err)
-{
-	return compile_jit(re, at, err, 0);
-}
-
-static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct sbuf *err,
-			       int jit)
+static pcre2_code *compile_code(const char *re, const struct pattern *at, struct sbuf *err)
 {
 	int code;
 	PCRE2_SIZE off;
@@ -165,15 +150,41 @@ static pcre2_code *compile_jit(const char *re, const struct pattern *at, struct 
 		pcre2_get_error_message(code, msg, sizeof msg);
 		sbuf_addf(err, "%s:%d: regex does not compile: %s (at offset %zu of the expanded "
 			  "pattern)\n", at->file, at->line, (char *)msg, (size_t)off);
-		return NULL;
 	}
-	/* CANCELBOT_NO_JIT=1 is for valgrind, which cannot follow JIT code and
-	 * reports false errors in it; classify falls back to the interpreter.
-	 * (Read every time: rules compile on several threads, see intents.c.) */
-	const char *no_jit = getenv("CANCELBOT_NO_JIT");
-	if (jit && !(no_jit && *no_jit == '1'))
-		pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);
 	return c;
+}
+
+/* An alternation for classify: interpreted until it has run often enough
+ * to be worth its JIT code (jit.c). */
+static struct regex *compile(const char *re, const struct pattern *at, struct sbuf *err)
+{
+	pcre2_code *c = compile_code(re, at, err);
+	if (!c)
+		return NULL;
+	struct regex *r = xcalloc(1, sizeof *r);
+	r->code = c;
+	atomic_init(&r->runs, 0);
+	/* CANCELBOT_NO_JIT=1 is for valgrind, which cannot follow JIT code and
+	 * reports false errors in it: the interpreter only. (Read every time:
+	 * rules compile on several threads, see intents.c.) */
+	const char *no_jit = getenv("CANCELBOT_NO_JIT");
+	atomic_init(&r->state, no_jit && *no_jit == '1' ? REGEX_NO_JIT : REGEX_INTERPRETED);
+	return r;
+}
+
+void kb_regex_free(struct regex *r)
+{
+	if (!r)
+		return;
+	pcre2_code_free(r->code);
+	free(r);
+}
+
+/* One pattern on its own: only `explain` runs these, so no JIT code (it
+ * would double the bot's private memory for nothing). */
+static pcre2_code *compile_alone(const char *re, const struct pattern *at, struct sbuf *err)
+{
+	return compile_code(re, at, err);
 }
 
 /* Where the top-level alternative of re that starts at p ends. */
@@ -313,7 +324,7 @@ static void union_emit(struct sorted_union *u, struct sbuf *out)
  * patterns; NULL when there is none. Only when it does not compile is each
  * pattern compiled alone, so the error names the line at fault (compiling
  * every pattern alone up front cost a seventh of each reload). */
-static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, size_t to,
+static struct regex *compile_union(struct kb *kb, struct rule *r, size_t from, size_t to,
 				 int negative, int cond, int no_zh, struct needles *need,
 				 struct sbuf *err)
 {
@@ -332,7 +343,7 @@ static pcre2_code *compile_union(struct kb *kb, struct rule *r, size_t from, siz
 	}
 	union_emit(&u, &all);
 	struct sbuf union_err = {0};
-	pcre2_code *c = first && !bad ? compile(sbuf_str(&all), first, &union_err) : NULL;
+	struct regex *c = first && !bad ? compile(sbuf_str(&all), first, &union_err) : NULL;
 	if (c && need)
 		needles_from_regex(sbuf_str(&all), need);
 	if (first && !bad && !c) {
@@ -425,11 +436,11 @@ void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err)
 	r->none = compile_union(kb, r, 0, r->npats, 1, -2, 0, &r->none_need, err);
 }
 
-pcre2_code *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
-				struct needles *need, struct sbuf *err)
+struct regex *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
+				  struct needles *need, struct sbuf *err)
 {
 	struct sbuf re = {0};
-	pcre2_code *c = NULL;
+	struct regex *c = NULL;
 	if (expand(kb, src, &re, 0, at, err) == 0)
 		c = compile(sbuf_str(&re), at, err);
 	if (c && need)

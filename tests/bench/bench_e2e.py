@@ -130,6 +130,12 @@ def main():
     peak_backlog, _ = memory(proc.pid)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=30)
+    with open(log_path) as f:
+        log1 = f.read()
+    # replies converted by OpenCC in the bot rather than from the pieces
+    # converted ahead of time by a child (bot/edge/preconv.c): should be 0
+    fallbacks = re.findall(r"event=stopped .*?opencc_fallbacks=(\d+)", log1)
+    preconv = re.findall(r"event=preconverted .*?pieces=(\d+) bytes=(\d+) ms=(\d+)", log1)
     # phase 2, with the debug log that records the added latency
     with fake.cond:
         fake.calls.clear()
@@ -213,6 +219,11 @@ def main():
           f"p50 {p50:.3f} ms, p99 {p99:.3f} ms | p99 <= 2 ms |")
     print(f"| bot memory: peak RSS (VmHWM) / private (heap, JIT, data) | {peak:.1f} MB / "
           f"{private:.1f} MB | RSS <= 14 MB |")
+    if fallbacks and preconv:
+        pieces, pbytes, pms = preconv[-1]
+        print(f"| Traditional replies converted by OpenCC inside the bot (backlog), not from "
+              f"the pieces a child converted at load | {fallbacks[-1]} (the child: {pieces} "
+              f"pieces, {int(pbytes) // 1024} KB, {pms} ms) | 0 |")
     if floor:
         print(f"| floor: peak RSS of a minimal program making one libcurl request "
               f"(build/bench_curl) | {int(floor['peak_rss_kb']) / 1024:.1f} MB | |")

@@ -127,3 +127,20 @@ Test(context, each_line_keeps_its_plan_and_the_oldest_goes_when_full)
 	cr_expect_str_eq(context_plan_of(&m, "tmobile"), "prepaid");
 	cr_expect_null(context_plan_of(NULL, "att"));
 }
+
+/* The record of a chat is what 10 000 live chats multiply: the lines are
+ * two small numbers each (ids kept once in context.c), not two 32-byte
+ * strings (568 bytes a chat before, 320 now). */
+Test(context, a_chats_memory_stays_small)
+{
+	cr_expect_leq(sizeof(struct memory), 320, "%zu bytes", sizeof(struct memory));
+	struct memory m = {0};
+	char id[CTX_ID + 8];
+	memset(id, 'x', sizeof id - 1);
+	id[sizeof id - 1] = '\0';
+	context_note_plan(&m, id, "prepaid");	/* cut as a CTX_ID field would */
+	id[CTX_ID - 1] = '\0';
+	cr_expect_str_eq(context_plan_of(&m, id), "prepaid");
+	context_note_plan(&m, "", "prepaid");	/* no carrier: no line */
+	cr_expect_null(context_plan_of(&m, ""));
+}

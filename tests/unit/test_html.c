@@ -38,6 +38,40 @@ Test(html, utf16_units_count_like_telegram)
 	cr_expect_eq(html_text_units("<b>a&amp;b</b>"), 3);
 }
 
+/* The count as it was written before: one byte at a time. */
+static size_t reference_units(const char *s)
+{
+	size_t units = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		units += (*p & 0xC0) != 0x80;
+		units += *p >= 0xF0;
+	}
+	return units;
+}
+
+/* Plain text is counted eight bytes at a time: the same count as byte by
+ * byte for ASCII, Chinese, emoji, stray continuation bytes and any other
+ * byte (valid UTF-8 or not), at every length and offset. */
+Test(html, text_units_of_plain_runs_match_the_bytewise_count)
+{
+	static const char *const pieces[] = {"a", "注", "😀", "é", "\x80", "\xff", "\xf0", " ", "\n"};
+	unsigned seed = 1;
+	for (int round = 0; round < 3000; round++) {
+		char s[200];
+		size_t len = 0;
+		int n = (int)(seed % 40);
+		for (int i = 0; i < n; i++) {
+			seed = seed * 1103515245 + 12345;
+			const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof *pieces)];
+			memcpy(s + len, p, strlen(p));
+			len += strlen(p);
+		}
+		s[len] = '\0';
+		seed = seed * 1103515245 + 12345;
+		cr_assert_eq(html_text_units(s), reference_units(s), "round %d: %zu bytes", round, len);
+	}
+}
+
 Test(html, plain_text)
 {
 	char *p = html_to_plain("<b>AT&amp;T</b> &lt;3");

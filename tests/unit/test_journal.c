@@ -142,3 +142,87 @@ Test(journal, drops_by_the_cap_are_recorded_and_the_file_is_rewritten)
 	outbox_free(ob);
 	rm_rf(dir);
 }
+
+/* One commit of most of a megabyte (more is rewritten instead): the file
+ * grows by several blank chunks at once, written from one static block,
+ * and every line is read back. */
+Test(journal, a_big_commit_grows_the_file_in_blank_chunks)
+{
+	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct outbox *ob = new_outbox(0);
+	int64_t offset;
+	struct journal *j = open_at(dir, ob, &offset);
+	char text[3000];
+	memset(text, 'y', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	for (int i = 0; i < 300; i++)	/* ~0.95 MB in one write */
+		push(ob, i, 1000 + i, text);
+	cr_assert_eq(journal_commit(j, ob, 300, 1700000000), 0);
+	long lines = journal_size(j);
+	journal_close(j);
+	outbox_free(ob);
+	char *path = xasprintf("%s/outbox.journal", dir);
+	int fd = open(path, O_RDONLY);
+	cr_assert_geq(fd, 0);
+	off_t size = lseek(fd, 0, SEEK_END);
+	cr_expect_eq(size % (256 * 1024), 0, "whole chunks: %ld bytes", (long)size);
+	cr_expect_gt(size, lines);
+	char c = 'x';
+	cr_expect_eq(pread(fd, &c, 1, lines), 1);
+	cr_expect_eq(c, '\0', "blank after the lines");
+	cr_expect_eq(pread(fd, &c, 1, size - 1), 1);
+	cr_expect_eq(c, '\0');
+	close(fd);
+	free(path);
+	ob = new_outbox(0);
+	j = open_at(dir, ob, &offset);
+	cr_expect_eq(outbox_len(ob), 300);
+	cr_expect_eq(offset, 300);
+	journal_close(j);
+	outbox_free(ob);
+	rm_rf(dir);
+}
+
+/* Lines sealed with byte-wise FNV-1a (every file written before the sums
+ * went word-wise) still count, and a line whose byte changed counts under
+ * neither sum: the file ends there. */
+Test(journal, lines_of_the_older_sum_are_read_and_a_changed_byte_is_not)
+{
+	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	char *path = xasprintf("%s/outbox.journal", dir);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	const char *lines[] = {
+		"Q 1 20 1700000000.000 {\"c\":5,\"t\":\"from an older version\"}",
+		"O 21 1700000000",
+		"Q 2 21 1700000000.000 {\"c\":6,\"t\":\"changed after sealing\"}",
+		"O 22 1700000000",
+	};
+	for (size_t i = 0; i < 4; i++) {
+		unsigned long long sum = fnv1a(lines[i], strlen(lines[i]), FNV1A_INIT);
+		if (i == 2) {	/* sealed, then one byte flipped */
+			char *bad = xstrdup(lines[i]);
+			bad[strlen(bad) - 3] ^= 1;
+			fprintf(f, "%s %016llx\n", bad, sum);
+			free(bad);
+		} else {
+			fprintf(f, "%s %016llx\n", lines[i], sum);
+		}
+	}
+	fclose(f);
+	struct outbox *ob = new_outbox(0);
+	int64_t offset;
+	struct journal *j = open_at(dir, ob, &offset);
+	cr_expect_eq(offset, 21, "the older sums count, up to the changed line");
+	cr_expect_eq(outbox_len(ob), 1);
+	double wait;
+	struct outbox_item *it = outbox_ready(ob, 0, &wait);
+	cr_assert_not_null(it);
+	cr_expect_str_eq(it->r.text, "from an older version");
+	journal_close(j);
+	outbox_free(ob);
+	free(path);
+	rm_rf(dir);
+}

@@ -3,6 +3,7 @@
  * really need would lose answers silently, so the unsure cases matter as
  * much as the found ones. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,4 +231,42 @@ Test(prefilter, never_changes_a_classification, .timeout = 120)
 	kb_free(with);
 	kb_free(without);
 	normalize_done();
+}
+
+/* The memo (needle_memo_begin) reads a big group once and hands out what it
+ * found for each later pattern with the same text: the needles and the form
+ * must be exactly those read without it, on the first reading and from the
+ * memo. */
+static void expect_same_sets(const struct needles *a, const struct needles *b)
+{
+	cr_assert_eq(a->usable, b->usable);
+	cr_assert_eq(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++)
+		cr_expect_str_eq(a->v[i].s, b->v[i].s);
+	cr_assert_eq(a->nform, b->nform);
+	for (size_t i = 0; i < a->nform; i++)
+		cr_expect_eq(a->form[i], b->form[i], "form word %zu", i);
+	cr_assert_eq(a->nleaf, b->nleaf);
+	for (size_t i = 0; i < a->nleaf; i++)
+		cr_expect_str_eq(a->leaf[i].s, b->leaf[i].s);
+}
+
+Test(prefilter, memo_gives_what_reading_gives)
+{
+	const char *g = "(?:(?<![a-z0-9])(?:alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|"
+			"india|juliet|kilo|lima|mike|november|oscar|papa)(?![a-z0-9]))";
+	char re[1024];
+	snprintf(re, sizeof re, "cancel.{0,20}%s|quit.{0,9}%s now|(?:%s)+ stop", g, g, g);
+	struct needles plain = {0}, first = {0}, again = {0};
+	needles_from_regex(re, &plain);
+	cr_assert(plain.usable && plain.form, "a set with a form: %s", re);
+	needle_memo_begin();
+	needles_from_regex(re, &first);
+	needles_from_regex(re, &again);
+	needle_memo_end();
+	expect_same_sets(&plain, &first);
+	expect_same_sets(&plain, &again);
+	needles_free(&plain);
+	needles_free(&first);
+	needles_free(&again);
 }

@@ -90,13 +90,24 @@ struct admin_wait {
 	} ask[2];
 };
 
+#define ADMIN_WAITS_MAX 64	/* a flood of /settings opens no more connections */
+
 /* Starts the checks the settings need that are not known (asker, unless an
  * anonymous admin; the bot, when privacy mode may hide messages); parks
- * the update when any is. 1 when parked. */
+ * the update when any is. 1 when parked. With ADMIN_WAITS_MAX waiting
+ * already, nothing is asked: unknown counts as "not an admin" (logged). */
 static int wait_for_checks(struct bot *b, const struct update *u, struct dialog_out *out,
 			   double now)
 {
 	int64_t who[2] = {u->anonymous_admin ? 0 : u->from_id, b->can_read_all ? 0 : b->bot_id};
+	size_t waiting = 0;
+	for (const struct admin_wait *o = b->admin_waits; o; o = o->next)
+		waiting++;
+	if (waiting >= ADMIN_WAITS_MAX) {
+		log_warn("admin_check_busy", KV("chat", u->chat_id), KV("user", u->from_id),
+			 KV("waiting", waiting));
+		return 0;
+	}
 	struct admin_wait *w = NULL;
 	for (size_t i = 0; i < 2; i++) {
 		if (!who[i] || groups_admin_known(b->groups, u->chat_id, who[i], now) >= 0)

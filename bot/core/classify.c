@@ -10,6 +10,7 @@ struct hit {
 	const struct rule *rule;
 	size_t start, end;
 	int destination;	/* carriers: named as where the user is going */
+	int origin;		/* carriers: named as the one being left ("my old AT&T") */
 };
 
 /* 1 on a match (span in *s,*e), 0 on none; a limit or error counts as none
@@ -145,7 +146,7 @@ static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
 	    run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
 		return 0;
 	h->rule = r;
-	h->destination = 0;
+	h->destination = h->origin = 0;
 	return 1;
 }
 
@@ -160,11 +161,14 @@ static int intent_beats(const struct hit *a, const struct hit *b)
 	return a->rule->order < b->rule->order;
 }
 
-/* Does a beat b as the carrier? one the user is leaving beats one they are
- * moving to ([define carrier_destination]); then the first named, then the
- * longer name. */
+/* Does a beat b as the carrier? one named as the one being left ([define
+ * carrier_origin]: "原来的 AT&T") beats any other; one the user is leaving
+ * beats one they are moving to ([define carrier_destination]); then the
+ * first named, then the longer name. */
 static int mention_beats(const struct hit *a, const struct hit *b)
 {
+	if (a->origin != b->origin)
+		return a->origin;
 	if (a->destination != b->destination)
 		return b->destination;
 	if (a->start != b->start)
@@ -220,6 +224,10 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 			 needles_may_occur(&kb->destination_need, sc.may))
 			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
 					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
+		if (r->kind == RULE_CARRIER && kb->carrier_origin &&
+		    needles_may_occur(&kb->origin_need, sc.may))
+			h.origin = run(kb, kb->carrier_origin, sc.t, h.start, sc.md,
+				       &(size_t){0}, &(size_t){0}, &out->limit_hit);
 		consider(best, &h);
 		if (out->nmentions < CLASSIFY_MAX_MENTIONS) {
 			out->mentions[out->nmentions] = r;

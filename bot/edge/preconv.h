@@ -20,8 +20,9 @@
 #include "kb.h"
 
 /* Converts kb's reply pieces in a child; 0 when the table now holds them,
- * -1 (logged) when it does not. Blocks until the child exits (about a
- * second); safe on a reload thread. */
+ * -1 (logged) when it does not, or at once when CANCELBOT_NO_PRECONV=1
+ * (valgrind). Blocks until the child exits (about a second); safe on a
+ * reload thread. */
 int preconv_kb(const struct kb *kb);
 
 #endif

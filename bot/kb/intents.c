@@ -324,7 +324,7 @@ static void compile_rules(struct kb *kb, struct sbuf *err)
 /* Every needle set of the rules into one index (prefilter.h). */
 static void index_needles(struct kb *kb)
 {
-	size_t n = 0, cap = 1;
+	size_t n = 0, cap = 2;	/* and the two move sides (carrier_destination, _origin) */
 	for (size_t i = 0; i < kb->nrules; i++)
 		cap += kb->rules[i].ngroups + 2;
 	struct needles **sets = xcalloc(cap, sizeof *sets);
@@ -336,6 +336,7 @@ static void index_needles(struct kb *kb)
 		sets[n++] = &r->none_need;
 	}
 	sets[n++] = &kb->destination_need;
+	sets[n++] = &kb->origin_need;
 	needle_index_build(&kb->needles, sets, n);
 	free(sets);
 }
@@ -361,11 +362,22 @@ int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbu
 		return -1;	/* compiling half-read files would only add noise */
 	size_t before = err->len;
 	compile_rules(kb, err);
-	const struct rule *dest = kb_rule(kb, RULE_DEFINE, "carrier_destination");
-	if (dest && err->len == before) {
-		/* matched against the text before a carrier name, so it must end there */
-		kb->carrier_destination = kb_compile_expanded(kb, "(?:{carrier_destination})$",
-							      &dest->pats[0], &kb->destination_need, err);
+	/* the words just before a carrier name that say which side of a move it
+	 * is on; matched against the text before the name, so they end there */
+	const struct {
+		const char *define, *pattern;
+		struct regex **re;
+		struct needles *need;
+	} sides[] = {
+		{"carrier_destination", "(?:{carrier_destination})$", &kb->carrier_destination,
+		 &kb->destination_need},
+		{"carrier_origin", "(?:{carrier_origin})$", &kb->carrier_origin, &kb->origin_need},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(sides) && err->len == before; i++) {
+		const struct rule *d = kb_rule(kb, RULE_DEFINE, sides[i].define);
+		if (d)
+			*sides[i].re = kb_compile_expanded(kb, sides[i].pattern, &d->pats[0],
+							   sides[i].need, err);
 	}
 	if (err->len == before)
 		index_needles(kb);

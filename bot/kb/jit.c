@@ -70,4 +70,5 @@ void kb_jit_stats(const struct kb *kb, size_t *compiled, size_t *total, size_t *
 		add_stats(r->none, compiled, total, bytes);
 	}
 	add_stats(kb->carrier_destination, compiled, total, bytes);
+	add_stats(kb->carrier_origin, compiled, total, bytes);
 }

@@ -131,6 +131,8 @@ void kb_free(struct kb *kb)
 	free(kb->responses_dir);
 	kb_regex_free(kb->carrier_destination);
 	needles_free(&kb->destination_need);
+	kb_regex_free(kb->carrier_origin);
+	needles_free(&kb->origin_need);
 	needle_index_free(&kb->needles);
 	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);

@@ -167,6 +167,8 @@ struct kb {
 	size_t counts[RULE_KIND_COUNT];
 	struct regex *carrier_destination;	/* [define carrier_destination], or NULL */
 	struct needles destination_need;	/* its literals (see struct alt) */
+	struct regex *carrier_origin;	/* [define carrier_origin], or NULL */
+	struct needles origin_need;	/* its literals */
 	struct needle_index needles;	/* every needle set above, for one scan a message */
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;

@@ -62,6 +62,49 @@ static void hostile(char *buf, int kind)
 	buf[len] = '\0';
 }
 
+/* The biggest JIT programs, so that a pattern writer sees what a construct
+ * costs (docs/admin.md, Writing fast patterns). */
+struct jit_size {
+	const char *rule;
+	size_t group, bytes;
+};
+
+static void consider_jit(struct jit_size *top, size_t n, const char *rule, size_t group,
+			 const struct regex *re)
+{
+	size_t bytes = 0;
+	if (!re || atomic_load(&((struct regex *)re)->state) != REGEX_JIT ||
+	    pcre2_pattern_info(re->code, PCRE2_INFO_JITSIZE, &bytes) != 0)
+		return;
+	size_t i = n;
+	while (i > 0 && top[i - 1].bytes < bytes)
+		i--;
+	if (i == n)
+		return;
+	memmove(top + i + 1, top + i, (n - i - 1) * sizeof *top);
+	top[i] = (struct jit_size){rule, group, bytes};
+}
+
+static void print_top_jit(const struct kb *kb)
+{
+	enum { TOP = 5 };
+	struct jit_size top[TOP] = {{0}};
+	for (size_t i = 0; i < kb->nrules; i++) {
+		const struct rule *r = &kb->rules[i];
+		for (size_t g = 0; g < r->ngroups; g++) {
+			consider_jit(top, TOP, r->id, g + 1, r->groups[g].alt.re);
+			consider_jit(top, TOP, r->id, g + 1, r->groups[g].alt.no_zh);
+		}
+		consider_jit(top, TOP, r->id, 0, r->any.re);
+		consider_jit(top, TOP, r->id, 0, r->none);
+	}
+	printf("| biggest JIT programs | ");
+	for (size_t i = 0; i < TOP && top[i].rule; i++)
+		printf("%s%s%s%.0zu %zu KB", i ? ", " : "", top[i].rule, top[i].group ? "/" : "",
+		       top[i].group, top[i].bytes / 1024);
+	printf(" | |\n");
+}
+
 int main(int argc, char **argv)
 {
 	const char *labelled = argc > 1 ? argv[1] : "tests/labelled.tsv";
@@ -147,6 +190,7 @@ int main(int argc, char **argv)
 	printf("| PCRE2 JIT code | %zu of %zu alternations, %.2f MB after the first %zu messages; "
 	       "%zu, %.2f MB after all | |\n", jit_first, regexes, jit_first_bytes / 1048576.0,
 	       nfirst, jit_n, jit_bytes / 1048576.0);
+	print_top_jit(kb);
 	printf("| peak RSS of this benchmark | %.1f MB | |\n", ru.ru_maxrss / 1024.0);
 	for (size_t i = 0; i < nq; i++)
 		free(q[i]);

@@ -12,7 +12,54 @@
  * same pattern, and the limits of load.c hold in both. */
 #include "kb.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+
+/* JIT code runs on a stack of its own, and two threads must never share one:
+ * the loop classifies while the reload thread's accuracy gate may classify
+ * on the same knowledge base. So each thread gets its own match context (the
+ * knowledge base's limits, copied) and JIT stack, made on its first JIT
+ * match and freed when the thread ends. */
+static pthread_key_t jit_key;
+static pthread_once_t jit_once = PTHREAD_ONCE_INIT;
+
+struct jit_thread {
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *stack;
+};
+
+static void jit_thread_free(void *p)
+{
+	struct jit_thread *t = p;
+	pcre2_match_context_free(t->mctx);
+	pcre2_jit_stack_free(t->stack);
+	free(t);
+}
+
+static void jit_key_make(void)
+{
+	if (pthread_key_create(&jit_key, jit_thread_free))
+		abort();	/* only when the process has no keys left: nothing to run on */
+}
+
+static pcre2_match_context *jit_context(const struct kb *kb)
+{
+	pthread_once(&jit_once, jit_key_make);
+	struct jit_thread *t = pthread_getspecific(jit_key);
+	if (!t) {
+		t = xcalloc(1, sizeof *t);
+		t->mctx = pcre2_match_context_copy(kb->mctx);
+		t->stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
+		if (!t->mctx || !t->stack) {
+			fputs("cancelbot: out of memory for a JIT stack\n", stderr);
+			abort();	/* as xmalloc does */
+		}
+		pcre2_jit_stack_assign(t->mctx, NULL, t->stack);
+		pthread_setspecific(jit_key, t);
+	}
+	return t->mctx;
+}
 
 static void jit_compile(struct regex *r)
 {
@@ -35,7 +82,7 @@ int kb_regex_match(const struct kb *kb, const struct regex *re, const char *text
 	 * the JIT entry point saves the generic dispatch on this hot path */
 	if (atomic_load_explicit(&r->state, memory_order_acquire) == REGEX_JIT)
 		return pcre2_jit_match(r->code, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md,
-				       kb->mctx);
+				       jit_context(kb));
 	int rc = pcre2_match(r->code, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT,
 			     md, kb->mctx);
 	if (atomic_fetch_add_explicit(&r->runs, 1, memory_order_relaxed) + 1 == KB_JIT_AFTER)

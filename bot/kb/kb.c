@@ -136,7 +136,6 @@ void kb_free(struct kb *kb)
 	needle_index_free(&kb->needles);
 	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);
-	pcre2_jit_stack_free(kb->jit_stack);
 	free(kb);
 }
 

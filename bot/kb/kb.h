@@ -173,7 +173,6 @@ struct kb {
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;
 	pcre2_match_context *mctx;	/* match/depth/heap limits */
-	pcre2_jit_stack *jit_stack;
 };
 
 void kb_free(struct kb *kb);

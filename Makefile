@@ -152,9 +152,18 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 		--max-false-trigger 0 tests/voices/blind5_en.tsv
 	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind5_zh_mainland.tsv tests/voices/blind5_zh_tw_hk.tsv
+	./cancelbot eval --quiet --min-intent 0.952 --min-carrier 1 --min-plan 0.943 \
+		--max-false-trigger 0 tests/voices/blind8_en.tsv
+	./cancelbot eval --quiet --min-intent 0.959 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.026 tests/voices/blind8_zh_mainland.tsv
+	./cancelbot eval --quiet --min-intent 0.916 --min-carrier 0.989 --min-plan 0.943 \
+		--max-false-trigger 0.028 tests/voices/blind8_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.985 --min-convs 0.960 tests/dialogs/blind3_d_en.tsv
 	./cancelbot dialogs --min-turns 0.971 --min-convs 0.880 tests/dialogs/blind3_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.971 --min-convs 0.840 tests/dialogs/blind3_d_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.838 --min-convs 0.399 tests/dialogs/blind6_d_en.tsv
+	./cancelbot dialogs --min-turns 0.847 --min-convs 0.519 tests/dialogs/blind6_d_zh_mainland.tsv
+	./cancelbot dialogs --min-turns 0.761 --min-convs 0.399 tests/dialogs/blind6_d_zh_tw_hk.tsv
 	python3 tests/run_conversations.py ./cancelbot tests/data
 	python3 tests/check_install.py
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2

@@ -17,6 +17,8 @@ import sys
 
 from checks import ROOT, check, failures, run
 
+CONF = "/etc/cancelbot/config.ini"
+
 
 def main():
     os.chdir(ROOT)

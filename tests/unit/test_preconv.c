@@ -9,22 +9,13 @@
 #include <string.h>
 
 #include "convcache.h"
+#include "helpers_kb.h"
 #include "html.h"
 #include "lang.h"
 #include "load.h"
 #include "normalize.h"
 #include "preconv.h"
 #include "render.h"
-
-static struct kb *shipped(void)
-{
-	struct sbuf err = {0}, warn = {0};
-	struct kb *k = kb_load("intents", "responses", NULL, &err, &warn);
-	cr_assert_not_null(k, "the shipped knowledge base does not load:\n%s", sbuf_str(&err));
-	sbuf_free(&err);
-	sbuf_free(&warn);
-	return k;
-}
 
 /* ids of rules of a kind, NULL first (no carrier / no plan) */
 static size_t ids(const struct kb *k, enum rule_kind kind, const char **out, size_t cap)
@@ -92,7 +83,7 @@ static size_t compare_all(const struct kb *k, const char *user, int expect_all_k
 
 Test(preconv, every_answer_for_every_carrier_and_plan_converts_byte_identically)
 {
-	struct kb *k = shipped();
+	struct kb *k = shipped_kb();
 	cr_assert_eq(preconv_kb(k), 0);
 	cr_assert_gt(convcache_pieces_count(NULL), 1000);
 	cr_expect_eq(script_converters_open(), 0, "the child converted; this process opened nothing");
@@ -105,7 +96,7 @@ Test(preconv, every_answer_for_every_carrier_and_plan_converts_byte_identically)
 
 Test(preconv, the_bot_converts_every_reply_without_opencc)
 {
-	struct kb *k = shipped();
+	struct kb *k = shipped_kb();
 	cr_assert_eq(preconv_kb(k), 0);
 	const char *vars[] = {"user", "Alice", NULL};
 	for (size_t i = 0; i < k->nanswers; i++) {
@@ -139,11 +130,11 @@ Test(preconv, the_bot_converts_every_reply_without_opencc)
  * text forks no child (one that did stalled replies 690-790 ms in a burst). */
 Test(preconv, a_reload_with_every_piece_known_starts_no_child)
 {
-	struct kb *k = shipped();
+	struct kb *k = shipped_kb();
 	cr_assert_eq(preconv_kb(k), 0);
 	cr_expect_eq(preconv_children(), 1);
 	unsigned long n = convcache_pieces_count(NULL);
-	struct kb *again = shipped();
+	struct kb *again = shipped_kb();
 	cr_assert_eq(preconv_kb(again), 0);
 	cr_expect_eq(preconv_children(), 1, "no second child");
 	cr_expect_eq(convcache_pieces_count(NULL), n);

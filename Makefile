@@ -154,8 +154,10 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 		--max-false-trigger 0 tests/voices/blind5_zh_mainland.tsv tests/voices/blind5_zh_tw_hk.tsv
 	./cancelbot eval --quiet --min-intent 0.952 --min-carrier 1 --min-plan 0.943 \
 		--max-false-trigger 0 tests/voices/blind8_en.tsv
-	./cancelbot eval --quiet --min-intent 0.959 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.026 tests/voices/blind8_zh_mainland.tsv
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0 tests/voices/blind8_zh_mainland.tsv tests/voices/blind11_zh_mainland.tsv
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.894 \
+		--max-false-trigger 0 tests/voices/blind10_zh_mainland.tsv
 	./cancelbot eval --quiet --min-intent 0.916 --min-carrier 0.989 --min-plan 0.943 \
 		--max-false-trigger 0.028 tests/voices/blind8_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.985 --min-convs 0.960 tests/dialogs/blind3_d_en.tsv

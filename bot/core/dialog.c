@@ -198,6 +198,16 @@ static int keeps_any(const char *keeps, const char *topic)
 	return list_has(keeps, "*") && !list_has(keeps, minus);
 }
 
+/* Does keeps name a before b? Both kept: the one named first is what the
+ * cue means ("what papers?" after a store question in a death: the death's,
+ * as [cue documents] lists deceased before store; in a family plan, the
+ * store's, listed before family_plan). */
+static int before(const char *keeps, const char *a, const char *b)
+{
+	size_t pa = a[0] ? list_pos(keeps, a) : 0, pb = list_pos(keeps, b);
+	return pa && (!pb || pa < pb);
+}
+
 /* Does the knowledge base say which plan words are statements (a cue with
  * stands_for = plan)? Without one every plan word counts as said. */
 static int plan_statements(const struct kb *kb)
@@ -346,7 +356,8 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 				 * fees), and the message names no other carrier (a
 				 * new subject) */
 		a.topic = m && m->topic[0] && (keeps_any(cue->keeps, m->topic) ||
-			(same_line && list_has(cue->keeps, m->topic))) ? m->topic
+			(same_line && list_pos(cue->keeps, m->topic) &&
+			 !before(cue->keeps, m->situation, m->topic))) ? m->topic
 			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
 	/* a plan only implied (a phone on installments, auto-refill) is no plan

@@ -360,6 +360,13 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 			 !before(cue->keeps, m->situation, m->topic))) ? m->topic
 			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
+	/* the situation (a death) is the conversation's until the person
+	 * changes it: a cue that only reads another one into what is told
+	 * ("her bank's 2FA texts go to this number" as a loss) asks nothing
+	 * of its own, so the situation goes on */
+	if (cue && !ui_cue && !c.intent && situation && a.topic && strcmp(a.topic, situation) &&
+	    kb_topic_asks_carrier(env->kb, a.topic) == 2)
+		a.topic = situation;
 	/* a plan only implied (a phone on installments, auto-refill) is no plan
 	 * said: the reply and the memory keep to what the asker stated */
 	int stated = 0;

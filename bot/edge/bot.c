@@ -332,8 +332,9 @@ int bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *o
 		sbuf_addf(&report, "conversations remembered: %zu, replies queued: %zu\n",
 			  context_size(b->ctx, (double)time(NULL)), outbox_len(b->ob));
 		const struct outbox_counts *oc = outbox_counts(b->ob);
-		sbuf_addf(&report, "replies dropped since start: %lu (chat queue full), %lu (too old), "
-			  "%lu (refused); send retries: %lu; 429s: %lu\n", oc->dropped_full,
+		sbuf_addf(&report, "replies dropped since start: %lu (chat queue full), %lu (chat "
+			  "over its share of the intake), %lu (too old), %lu (refused); send "
+			  "retries: %lu; 429s: %lu\n", oc->dropped_full, oc->dropped_share,
 			  oc->dropped_stale, oc->dropped_refused, oc->retries, oc->limited);
 		break;
 	case ACTION_UNMATCHED:

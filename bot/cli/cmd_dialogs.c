@@ -6,6 +6,7 @@
  * file and make it exit 1, for tests and CI. */
 #include "app.h"
 #include "dialogs.h"
+#include "eval.h"
 #include "normalize.h"
 
 #include <stdio.h>
@@ -20,13 +21,19 @@ static double ratio(size_t a, size_t b)
 	return b ? (double)a / (double)b : 1;
 }
 
+/* The ratios cut down (eval_format_ratio): 999/1000 prints 0.999, not 1.000. */
 static void print_row(const char *label, int width, const struct dialogs_result *r, int low)
 {
-	printf("%-*s turns %zu/%zu (%.3f)  conversations %zu/%zu (%.3f)  wrong: intent %zu "
+	struct sbuf t = {0}, c = {0};
+	eval_format_ratio(&t, r->turns_ok, r->turns, 1, 0);
+	eval_format_ratio(&c, r->convs_ok, r->convs, 1, 0);
+	printf("%-*s turns %zu/%zu (%s)  conversations %zu/%zu (%s)  wrong: intent %zu "
 	       "carrier %zu plan %zu script %zu%s\n",
-	       width, label, r->turns_ok, r->turns, ratio(r->turns_ok, r->turns), r->convs_ok,
-	       r->convs, ratio(r->convs_ok, r->convs), r->wrong[0], r->wrong[1], r->wrong[2],
-	       r->wrong[3], low ? "  below the bar" : "");
+	       width, label, r->turns_ok, r->turns, sbuf_str(&t), r->convs_ok, r->convs,
+	       sbuf_str(&c), r->wrong[0], r->wrong[1], r->wrong[2], r->wrong[3],
+	       low ? "  below the bar" : "");
+	sbuf_free(&t);
+	sbuf_free(&c);
 }
 
 int cmd_dialogs(int argc, char **argv)
@@ -99,7 +106,7 @@ int cmd_dialogs(int argc, char **argv)
 	if (!failed && np > 1)
 		print_row("total:", width, &total, 0);
 	if (!failed && below)
-		printf("below the bar: turns>=%.3f conversations>=%.3f\n", min_turns, min_convs);
+		printf("below the bar: turns>=%g conversations>=%g\n", min_turns, min_convs);
 	free(paths);
 	kb_free(kb);
 	config_free(&cfg);

@@ -189,10 +189,28 @@ void eval_format_misses(const struct eval_result *r, struct sbuf *out)
 	}
 }
 
+void eval_format_ratio(struct sbuf *out, size_t num, size_t den, size_t none, int up)
+{
+	if (!den) {
+		sbuf_addf(out, "%zu.000", none);
+		return;
+	}
+	/* from the counts, not the double: 0.957 * 1000 may be 956.99... */
+	size_t milli = (num * 1000 + (up ? den - 1 : 0)) / den;
+	sbuf_addf(out, "%zu.%03zu", milli / 1000, milli % 1000);
+}
+
 void eval_format_summary(const struct eval_result *r, struct sbuf *out)
 {
-	sbuf_addf(out, "intent_acc=%.3f carrier_acc=%.3f plan_acc=%.3f false_trigger=%.3f (n=%zu+%zu)",
-		  r->intent_acc, r->carrier_acc, r->plan_acc, r->false_trigger, r->pos, r->neg);
+	sbuf_adds(out, "intent_acc=");
+	eval_format_ratio(out, r->ok_i, r->pos, 1, 0);
+	sbuf_adds(out, " carrier_acc=");
+	eval_format_ratio(out, r->ok_c, r->pos, 1, 0);
+	sbuf_adds(out, " plan_acc=");
+	eval_format_ratio(out, r->ok_p, r->n_p, 1, 0);
+	sbuf_adds(out, " false_trigger=");
+	eval_format_ratio(out, r->ft, r->neg, 0, 1);
+	sbuf_addf(out, " (n=%zu+%zu)", r->pos, r->neg);
 }
 
 void eval_result_free(struct eval_result *r)

@@ -40,7 +40,14 @@ void eval_add(struct eval_result *total, const struct eval_result *part);
  * count; nothing when there are none. */
 void eval_format_misses(const struct eval_result *r, struct sbuf *out);
 
-/* "intent_acc=… carrier_acc=… plan_acc=… false_trigger=… (n=P+N)" */
+/* num/den to three decimals, cut toward the side that fails a bar: down
+ * for an accuracy (up = 0), up for a false-trigger rate (up = 1), so that a
+ * figure below a bar of 1.000 never prints as 1.000 (1999/2000 is 0.999);
+ * none (0 or 1) when den is 0. */
+void eval_format_ratio(struct sbuf *out, size_t num, size_t den, size_t none, int up);
+
+/* "intent_acc=… carrier_acc=… plan_acc=… false_trigger=… (n=P+N)", the
+ * figures as eval_format_ratio prints them. */
 void eval_format_summary(const struct eval_result *r, struct sbuf *out);
 
 void eval_result_free(struct eval_result *r);

@@ -368,57 +368,11 @@ static int check_labels(const struct kb *kb, struct sbuf *err)
 	return bad;
 }
 
-/* Does a word (or a group, or a {macro}) start at p? A lookaround does not. */
-static int word_follows(const char *p)
-{
-	if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
-		return 1;
-	if (p[0] == '\\')
-		return p[1] == 'w' || p[1] == 'd';
-	if (p[0] == '{')
-		return strncmp(p, "{b}", 3) != 0;
-	if (p[0] == '(')
-		return !(p[1] == '?' && (p[2] == '=' || p[2] == '!' || p[2] == '<'));
-	return 0;
-}
-
-/* {b} right after a quantifier (*, ?, +) checks the character after it,
- * like {b} after a word (regex.c): in ".*{b}word" or "(?:我的)?{b}credit"
- * that is a letter, so the pattern can never match there, which is never
- * what its author meant. A warning with file:line. */
-static void check_word_edges(const struct kb *kb, struct sbuf *warn)
-{
-	for (size_t i = 0; i < kb->nrules; i++) {
-		const struct rule *r = &kb->rules[i];
-		for (size_t k = 0; k < r->npats; k++) {
-			const char *src = r->pats[k].src;
-			for (const char *b = strstr(src, "{b}"); b; b = strstr(b + 3, "{b}")) {
-				size_t slashes = 0;
-				for (const char *q = b - 1; q > src && q[-1] == '\\'; q--)
-					slashes++;
-				if (b == src || !strchr("*?+", b[-1]) || slashes % 2 || !word_follows(b + 3))
-					continue;
-				/* a few characters around it, cut at UTF-8 boundaries */
-				const char *near = b - src > 12 ? b - 12 : src;
-				while (((unsigned char)*near & 0xC0) == 0x80)
-					near++;
-				int len = (int)strnlen(near, 28);
-				while (len > 0 && ((unsigned char)near[len] & 0xC0) == 0x80)
-					len--;
-				sbuf_addf(warn, "%s:%d: {b} after '%c' checks the character after it (a "
-					  "word's end), and a word follows: this part never matches; for "
-					  "the start of a word write (?<![a-z0-9]) (near \"%.*s\")\n",
-					  r->pats[k].file, r->pats[k].line, b[-1], len, near);
-			}
-		}
-	}
-}
-
 int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
 	     struct sbuf *warn)
 {
-	check_word_edges(kb, warn);
-	int bad = check_facts(kb, opts, err, warn);
+	int bad = kb_lint_patterns(kb, err, warn);
+	bad |= check_facts(kb, opts, err, warn);
 	for (size_t i = 0; i < kb->nrules; i++)
 		if (kb->rules[i].kind == RULE_INTENT)
 			bad |= check_defaults(kb, kb->rules[i].id, err);

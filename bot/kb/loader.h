@@ -1,6 +1,6 @@
 /* loader — what the parts of the loader share, and nobody else: the INI
  * reader (files.c), the intents (intents.c, regex.c) and answers
- * (answers.c) readers, the checks (check.c) and the answer index
+ * (answers.c) readers, the checks (check.c, lint.c) and the answer index
  * (kb.c). load.c calls them in order; readers of a knowledge base include
  * kb.h alone. */
 #ifndef CANCELBOT_LOADER_H
@@ -38,6 +38,9 @@ void kb_regex_free(struct regex *r);
 int kb_load_responses(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
 int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
 	     struct sbuf *warn);
+/* lint.c: the pattern sources' own problems (kb_check runs it); 1 if any is
+ * an error. */
+int kb_lint_patterns(const struct kb *kb, struct sbuf *err, struct sbuf *warn);
 /* Sorted list of regular files in dir with the given suffix; caller frees
  * each name and the array. Returns -1 when dir cannot be read. */
 int list_files(const char *dir, const char *suffix, char ***out, size_t *n);

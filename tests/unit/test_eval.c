@@ -101,3 +101,26 @@ Test(eval, misses_are_listed_by_cause_with_their_file_and_line)
 	kb_free(kb);
 	normalize_done();
 }
+
+Test(eval, a_figure_below_a_bar_never_prints_as_the_bar)
+{
+	/* 1 999 of 2 000 is 0.9995: rounded it printed 1.000 while a 1.000 bar
+	 * failed; one false trigger in 3 000 printed 0.000 against a 0 bar */
+	struct eval_result r = {.pos = 2000, .neg = 3000, .ok_i = 1999, .ok_c = 2000,
+				.ok_p = 2, .n_p = 3, .ft = 1};
+	struct eval_result t = {0};
+	eval_add(&t, &r);
+	struct sbuf out = {0};
+	eval_format_summary(&t, &out);
+	cr_expect_str_eq(sbuf_str(&out), "intent_acc=0.999 carrier_acc=1.000 plan_acc=0.666 "
+			 "false_trigger=0.001 (n=2000+3000)");
+	sbuf_free(&out);
+	struct eval_result none = {0};
+	eval_add(&none, &(struct eval_result){0});
+	eval_format_summary(&none, &out);
+	cr_expect_str_eq(sbuf_str(&out), "intent_acc=1.000 carrier_acc=1.000 plan_acc=1.000 "
+			 "false_trigger=0.000 (n=0+0)", "nothing to score is no miss");
+	sbuf_free(&out);
+	eval_result_free(&t);
+	eval_result_free(&none);
+}

@@ -1,0 +1,180 @@
+/* lint — checks of the pattern sources as an admin wrote them (before
+ * {macro} expansion), so that each problem names the pattern's file:line:
+ * an empty alternative (an error) and a {b} that can never hold (a warning).
+ * kb_check (check.c) runs them for `cancelbot check`, startup and reload. */
+#include "loader.h"
+
+#include <string.h>
+
+/* Up to 28 bytes of src around at, cut at UTF-8 boundaries, for a message. */
+static void near_text(const char *src, const char *at, const char **near, int *len)
+{
+	const char *n = at - src > 12 ? at - 12 : src;
+	while (((unsigned char)*n & 0xC0) == 0x80)
+		n++;
+	int l = (int)strnlen(n, 28);
+	while (l > 0 && ((unsigned char)n[l] & 0xC0) == 0x80)
+		l--;
+	*near = n;
+	*len = l;
+}
+
+/* Does a word (or a group, or a {macro}) start at p? A lookaround does not. */
+static int word_follows(const char *p)
+{
+	if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+		return 1;
+	if (p[0] == '\\')
+		return p[1] == 'w' || p[1] == 'd';
+	if (p[0] == '{')
+		return strncmp(p, "{b}", 3) != 0;
+	if (p[0] == '(')
+		return !(p[1] == '?' && (p[2] == '=' || p[2] == '!' || p[2] == '<'));
+	return 0;
+}
+
+/* {b} right after a quantifier (*, ?, +) checks the character after it,
+ * like {b} after a word (regex.c): in ".*{b}word" or "(?:我的)?{b}credit"
+ * that is a letter, so the pattern can never match there, which is never
+ * what its author meant. A warning with file:line. */
+static void check_word_edges(const struct pattern *pat, struct sbuf *warn)
+{
+	const char *src = pat->src;
+	for (const char *b = strstr(src, "{b}"); b; b = strstr(b + 3, "{b}")) {
+		size_t slashes = 0;
+		for (const char *q = b - 1; q > src && q[-1] == '\\'; q--)
+			slashes++;
+		if (b == src || !strchr("*?+", b[-1]) || slashes % 2 || !word_follows(b + 3))
+			continue;
+		const char *near;
+		int len;
+		near_text(src, b, &near, &len);
+		sbuf_addf(warn, "%s:%d: {b} after '%c' checks the character after it (a word's end), "
+			  "and a word follows: this part never matches; for the start of a word "
+			  "write (?<![a-z0-9]) (near \"%.*s\")\n", pat->file, pat->line, b[-1], len,
+			  near);
+	}
+}
+
+/* Where what "(" opens at p starts: past "(?:", "(?=", "(?<name>", "(?i:"
+ * and the like. NULL when it opens no group: an inline option "(?i)" or a
+ * comment "(?#...)", which *skip is set to step over. */
+static const char *group_body(const char *p, const char **skip)
+{
+	if (p[1] != '?')
+		return p + 1;
+	const char *q = p + 2;
+	if (*q == '#' || *q == '(') {	/* a comment; a condition is rare enough to ignore */
+		const char *end = strchr(q, ')');
+		*skip = end ? end : q + strlen(q) - 1;
+		return NULL;
+	}
+	if (strchr(":=!>|", *q))
+		return q + 1;
+	if (*q == '<' && (q[1] == '=' || q[1] == '!'))
+		return q + 2;
+	if (*q == '<' || *q == '\'' || (*q == 'P' && q[1] == '<')) {	/* a name */
+		const char *end = strpbrk(q + 1, ">'");
+		return end ? end + 1 : q + strlen(q);
+	}
+	while ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '-' || *q == '^')
+		q++;
+	if (*q == ':')
+		return q + 1;
+	*skip = *q == ')' ? q : q - 1;	/* "(?i)": sets an option, matches nothing */
+	return NULL;
+}
+
+/* Past the character class that opens at p ("[...]", "[]x]", "[^]x]"). */
+static const char *class_end(const char *p)
+{
+	const char *q = p + 1;
+	if (*q == '^')
+		q++;
+	if (*q == ']')
+		q++;
+	for (; *q && *q != ']'; q++)
+		if (*q == '\\' && q[1])
+			q++;
+	return *q ? q : q - 1;
+}
+
+#define MAX_GROUP_DEPTH 64
+
+/* Where src has an empty alternative ("a||b", "(|x)", "(?:x|)", a leading or
+ * trailing "|"), or NULL. An empty alternative matches the empty string
+ * everywhere: at the top of a pattern it makes the rule match every message;
+ * inside a group it silently makes the group optional. */
+static const char *empty_alternative(const char *src)
+{
+	int empty = 1;		/* the alternative being read has nothing in it yet */
+	int barred[MAX_GROUP_DEPTH] = {0};	/* a '|' was seen at this depth */
+	int depth = 0;
+	for (const char *p = src;; p++) {
+		const char *skip = NULL, *body;
+		switch (*p) {
+		case '\0':
+		case ')':
+			if (empty && barred[depth])
+				return p - 1;	/* the '|' just before */
+			if (!*p)
+				return NULL;
+			depth -= depth > 0;
+			empty = 0;
+			break;
+		case '|':
+			if (empty)
+				return p;
+			barred[depth] = 1;
+			empty = 1;
+			break;
+		case '(':
+			body = group_body(p, &skip);
+			if (!body) {
+				p = skip;
+				break;
+			}
+			if (depth + 1 >= MAX_GROUP_DEPTH)
+				return NULL;	/* PCRE2 or the reader of such a pattern gives up */
+			barred[++depth] = 0;
+			empty = 1;
+			p = body - 1;
+			break;
+		case '[':
+			p = class_end(p);
+			empty = 0;
+			break;
+		case '\\':
+			p += p[1] != '\0';
+			empty = 0;
+			break;
+		default:
+			empty = 0;
+		}
+	}
+}
+
+static int check_alternatives(const struct pattern *pat, struct sbuf *err)
+{
+	const char *at = empty_alternative(pat->src);
+	if (!at)
+		return 0;
+	const char *near;
+	int len;
+	near_text(pat->src, at, &near, &len);
+	sbuf_addf(err, "%s:%d: empty alternative (a '|' with nothing on one side, near \"%.*s\"): it "
+		  "matches anything, so the pattern matches every message; remove the '|', or write "
+		  "(?:x)? for an optional part\n", pat->file, pat->line, len, near);
+	return 1;
+}
+
+int kb_lint_patterns(const struct kb *kb, struct sbuf *err, struct sbuf *warn)
+{
+	int bad = 0;
+	for (size_t i = 0; i < kb->nrules; i++)
+		for (size_t k = 0; k < kb->rules[i].npats; k++) {
+			check_word_edges(&kb->rules[i].pats[k], warn);
+			bad |= check_alternatives(&kb->rules[i].pats[k], err);
+		}
+	return bad;
+}

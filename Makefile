@@ -227,6 +227,10 @@ build/bench_core: tests/bench/bench_core.c $(OBJ)
 build/classify_dump: tests/bench/classify_dump.c $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
 
+# every reply of every turn, for tests/bench/same_dialogs.sh
+build/dialog_dump: tests/bench/dialog_dump.c $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+
 build/bench_curl: tests/bench/bench_curl.c tests/bench/bench_util.h | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl
 

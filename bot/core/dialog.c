@@ -221,27 +221,11 @@ static int plan_statements(const struct kb *kb)
 /* The reply to "which carrier?", or any message of a conversation already
  * about a carrier's line, is about a line: a brand word that counts only
  * next to a phone word ("卡套上写着 Ultra", "my gf has cricket, same thing for
- * her?") is read as if one followed it. The carrier rules say which words need one
- * (data); an English line word is a phone word to every pattern, the en
- * lines being tried on all text. Fills named (freed here) and returns 1
- * when that names a carrier the message alone did not. */
-static int carrier_expected(const struct dialog_env *env, const struct memory *m, int addressed,
-			    const char *text, const struct classification *c,
-			    struct classification *named)
+ * her?") is read as if one followed it (classify_with's line_expected; the
+ * carrier rules say which words need one). */
+static int line_expected(const struct memory *m, int addressed)
 {
-	static const char line_word[] = " line";
-	if (!addressed || c->carrier || c->veto || !m ||
-	    (m->pending != PENDING_CARRIER && !m->carrier[0]))
-		return 0;
-	size_t n = strlen(text);
-	char *t = xmalloc(n + sizeof line_word);
-	memcpy(t, text, n);
-	memcpy(t + n, line_word, sizeof line_word);
-	classify(env->kb, t, n + sizeof line_word - 1, named);
-	free(t);
-	int found = named->carrier && !named->carrier_is_destination;
-	classification_free(named);	/* its carrier is a kb rule: still valid */
-	return found;
+	return addressed && m && (m->pending == PENDING_CARRIER || m->carrier[0]);
 }
 
 /* The plan a message that names two lines says for carrier ("one AT&T
@@ -278,7 +262,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int group = update_is_group(u);
 	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	struct classification c;
-	classify(env->kb, text, strlen(text), &c);
+	classify_with(env->kb, text, strlen(text),
+		      &(struct classify_opts){.line_expected = line_expected(m, addressed)}, &c);
+	/* the carrier a line word would name (read with carrier_known 0, and
+	 * used only when the message ends with no carrier and no veto) */
+	const struct rule *line_carrier = c.line_carrier;
 	/* nothing in the message itself, in a conversation that has a carrier:
 	 * the carrier counts as named ("不如cancel咗佢" after Visible), unless a
 	 * cue already says what the message is */
@@ -286,9 +274,8 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		classification_free(&c);
 		classify_in(env->kb, text, strlen(text), 1, &c);
 	}
-	struct classification named;
-	if (carrier_expected(env, m, addressed, text, &c, &named))
-		c.carrier = named.carrier;	/* a rule of the same kb */
+	if (line_carrier && !c.carrier && !c.veto)
+		c.carrier = line_carrier;	/* a rule of the same kb */
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,

@@ -142,11 +142,15 @@ class Conversation:
         self.proc = subprocess.Popen(WRAPPER + [self.bot, "run", "-c", self.write_config()], cwd=self.tmp,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
                                      env=env)
-        # up means: knowledge base loaded, asking Telegram who it is (a bot
-        # that cannot get that far, e.g. on a refused certificate, is given
-        # a few seconds and the test goes on)
+        # up means: knowledge base loaded and files watched, asking Telegram
+        # who it is. A bot that cannot get that far says so (getme_failed,
+        # e.g. a refused certificate) or exits. Waiting for the event, not a
+        # time: a start slowed by a loaded machine (preconversion alone took
+        # 4 s at load 14) once let test 084 edit files before the watch.
+        logged = len(self.read_log())
         self.fake.wait_for(lambda: len(self.fake.calls_of("getMe")) > before or
-                           self.proc.poll() is not None, min(WAIT, 5))
+                           self.proc.poll() is not None or
+                           "getme_failed" in self.read_log()[logged:], WAIT)
 
     def stop(self, sig=signal.SIGTERM, want=0):
         if not self.proc:

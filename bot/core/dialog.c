@@ -198,6 +198,16 @@ static int keeps_any(const char *keeps, const char *topic)
 	return list_has(keeps, "*") && !list_has(keeps, minus);
 }
 
+/* Does keeps name a before b? Both kept: the one named first is what the
+ * cue means ("what papers?" after a store question in a death: the death's,
+ * as [cue documents] lists deceased before store; in a family plan, the
+ * store's, listed before family_plan). */
+static int before(const char *keeps, const char *a, const char *b)
+{
+	size_t pa = a[0] ? list_pos(keeps, a) : 0, pb = list_pos(keeps, b);
+	return pa && (!pb || pa < pb);
+}
+
 /* Does the knowledge base say which plan words are statements (a cue with
  * stands_for = plan)? Without one every plan word counts as said. */
 static int plan_statements(const struct kb *kb)
@@ -333,9 +343,17 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 				 * fees), and the message names no other carrier (a
 				 * new subject) */
 		a.topic = m && m->topic[0] && (keeps_any(cue->keeps, m->topic) ||
-			(same_line && list_has(cue->keeps, m->topic))) ? m->topic
+			(same_line && list_pos(cue->keeps, m->topic) &&
+			 !before(cue->keeps, m->situation, m->topic))) ? m->topic
 			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
+	/* the situation (a death) is the conversation's until the person
+	 * changes it: a cue that only reads another one into what is told
+	 * ("her bank's 2FA texts go to this number" as a loss) asks nothing
+	 * of its own, so the situation goes on */
+	if (cue && !ui_cue && !c.intent && situation && a.topic && strcmp(a.topic, situation) &&
+	    kb_topic_asks_carrier(env->kb, a.topic) == 2)
+		a.topic = situation;
 	/* a plan only implied (a phone on installments, auto-refill) is no plan
 	 * said: the reply and the memory keep to what the asker stated */
 	int stated = 0;

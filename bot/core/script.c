@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* The first place text holds the n bytes at w (a word inside a list of
  * the language table, not copied out per message), or NULL. */
@@ -72,6 +73,32 @@ static size_t latin_words(const char *s)
 	}
 }
 
+/* The row whose romanisation two words of text are ("zhuxiao", "zen me"),
+ * or NULL. */
+static const struct lang *romanised(const char *text)
+{
+	for (size_t i = 0; i < nlangs; i++) {
+		size_t hits = 0;
+		for (const char *s = text; langs[i].romanised && *s;) {
+			size_t run = 0;
+			while ((s[run] >= 'a' && s[run] <= 'z') || (s[run] >= 'A' && s[run] <= 'Z'))
+				run++;
+			for (const char *p = langs[i].romanised; run && *p;) {
+				size_t n = strcspn(p, ",");
+				if (n == run && !strncasecmp(s, p, n)) {
+					hits++;
+					break;
+				}
+				p += n + (p[n] == ',');
+			}
+			s += run ? run : 1;
+		}
+		if (hits >= 2)
+			return &langs[i];
+	}
+	return NULL;
+}
+
 /* /lang wins; then the message's script (text: the message, or NULL for a
  * command or a button); a message without Chinese characters, a command or
  * a button continues the conversation's language; with no conversation yet
@@ -97,6 +124,8 @@ const char *dialog_lang(const struct dialog_env *env, const struct update *u, co
 	 * "ok") the user's Telegram language */
 	if (prev)
 		return prev->code;
+	if (text && romanised(text))
+		return romanised(text)->code;
 	if (text && latin_words(text) >= 3)
 		return langs[0].code;
 	return tg->code;

@@ -217,7 +217,8 @@ static void store_done(struct outbox *ob, const struct outbox_item *it, int sync
 
 /* Drops q's oldest reply that is not on its way (the head may be in
  * flight: then the one after it). q holds at least two replies. */
-static void drop_oldest(struct outbox *ob, struct chat_q *q, const char *reason)
+static void drop_oldest(struct outbox *ob, struct chat_q *q, const char *reason,
+			unsigned long *count)
 {
 	struct outbox_item **at = q->head->in_flight ? &q->head->next : &q->head;
 	struct outbox_item *old = *at;
@@ -226,7 +227,7 @@ static void drop_oldest(struct outbox *ob, struct chat_q *q, const char *reason)
 		q->tail = at == &q->head ? NULL : q->head;
 	q->n--;
 	ob->n--;
-	ob->counts.dropped_full++;
+	(*count)++;
 	log_warn("reply_dropped", KV("reason", reason), KV("chat", old->r.chat_id),
 		 KV("update", old->update_id), KV("queued", q->n));
 	store_done(ob, old, 0);
@@ -274,11 +275,11 @@ static void enqueue(struct outbox *ob, struct outbox_item *it, double now)
 	q->n++;
 	ob->n++;
 	if (ob->lim.chat_max && q->n > ob->lim.chat_max) {
-		drop_oldest(ob, q, "chat_queue_full");
+		drop_oldest(ob, q, "chat_queue_full", &ob->counts.dropped_full);
 	} else if (ob->lim.total_max && ob->n > ob->lim.total_max) {
 		struct chat_q *big = over_share(ob);
 		if (big)
-			drop_oldest(ob, big, "intake_full");
+			drop_oldest(ob, big, "intake_full", &ob->counts.dropped_share);
 	}
 }
 

@@ -55,7 +55,9 @@ struct outbox_limits {
 };
 
 struct outbox_counts {
-	unsigned long dropped_full, dropped_stale, dropped_refused, retries, limited;
+	unsigned long dropped_full;	/* past chat_max: the chat's own queue was full */
+	unsigned long dropped_share;	/* past total_max: a chat over its share of the intake */
+	unsigned long dropped_stale, dropped_refused, retries, limited;
 };
 
 struct outbox;

@@ -103,6 +103,7 @@ void kb_free(struct kb *kb)
 {
 	if (!kb)
 		return;
+	kb_jit_free(kb->jit);	/* first: its thread may be compiling one of the rules' */
 	for (size_t i = 0; i < kb->nrules; i++)
 		free_rule(&kb->rules[i]);
 	free(kb->rules);

@@ -52,16 +52,19 @@ struct cond {
 };
 
 /* A compiled alternation. It is interpreted until it has run KB_JIT_AFTER
- * times, then JIT-compiled by the classification that gets there (jit.c):
- * a load compiles no JIT code (half of a reload was JIT compilation, and
- * patterns that hardly ever run kept megabytes of it), while the patterns
- * that run often get it within the first messages. Classifications may run
- * on several threads (a reload's eval gate runs on the running kb): the
- * counters are atomic and exactly one thread compiles. */
+ * times, then JIT-compiled by the knowledge base's JIT thread (jit.c), on
+ * a copy, while matches go on interpreting: a load compiles no JIT code
+ * (half of a reload was JIT compilation, and patterns that hardly ever run
+ * kept megabytes of it), the patterns that run often get it within the
+ * first messages, and no message waits for a compile. Classifications may
+ * run on several threads (a reload's eval gate runs on the running kb):
+ * the counters are atomic, exactly one thread queues an alternation, and
+ * its JIT code is published with one atomic store. */
 enum { KB_JIT_AFTER = 32 };
-enum regex_state { REGEX_INTERPRETED, REGEX_COMPILING, REGEX_JIT, REGEX_NO_JIT };
+enum regex_state { REGEX_INTERPRETED, REGEX_QUEUED, REGEX_JIT, REGEX_NO_JIT };
 struct regex {
-	pcre2_code *code;
+	pcre2_code *code;	/* interpreted; never JIT-compiled itself */
+	_Atomic(pcre2_code *) jit;	/* a JIT-compiled copy of code, or NULL */
 	atomic_uint runs;	/* interpreted runs so far */
 	atomic_int state;	/* enum regex_state */
 };
@@ -173,18 +176,26 @@ struct kb {
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;
 	pcre2_match_context *mctx;	/* match/depth/heap limits */
+	struct kb_jit *jit;		/* its JIT thread and queue (jit.c) */
 };
 
 void kb_free(struct kb *kb);
 
 /* jit.c: matches re (may be NULL: no match) against text, which must be
  * valid UTF-8, from its start, with the kb's limits: the PCRE2 result (>= 0
- * a match, its span in md). Counts the run, and JIT-compiles re on its
- * KB_JIT_AFTER-th. */
+ * a match, its span in md). Counts the run, and hands re to the kb's JIT
+ * thread on its KB_JIT_AFTER-th. */
 int kb_regex_match(const struct kb *kb, const struct regex *re, const char *text, size_t len,
 		   pcre2_match_data *md);
 /* What the kb holds of JIT code so far: compiled alternations and bytes. */
 void kb_jit_stats(const struct kb *kb, size_t *compiled, size_t *total, size_t *bytes);
+/* Waits until the JIT thread has compiled everything handed to it so far
+ * (benchmarks and tests; the bot never waits). */
+void kb_jit_drain(const struct kb *kb);
+/* The JIT thread's state, made with the kb (kb_load) and freed by kb_free,
+ * which stops and joins the thread. */
+struct kb_jit *kb_jit_new(void);
+void kb_jit_free(struct kb_jit *j);
 
 const struct rule *kb_rule(const struct kb *kb, enum rule_kind kind, const char *id);
 const struct facts *kb_facts(const struct kb *kb, const char *id);

@@ -112,6 +112,7 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 	pcre2_set_match_limit(kb->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(kb->mctx, DEPTH_LIMIT);
 	pcre2_set_heap_limit(kb->mctx, HEAP_LIMIT_KB);
+	kb->jit = kb_jit_new();
 	size_t before = err->len;
 	kb->responses_dir = xstrdup(responses_dir);
 	const char *admin = opts ? opts->admin_dir : NULL, *stage = opts ? opts->stage_dir : NULL;

@@ -1,4 +1,5 @@
-/* prefilter — see prefilter.h.
+/* prefilter — the needle reader of prefilter.h: a regex source into
+ * needle sets and forms (needle_parse.h).
  *
  * The reader understands the part of PCRE2 syntax the knowledge base uses:
  * literals (UTF-8 included), escapes, classes, ".", anchors, groups,
@@ -6,7 +7,7 @@
  * \p{..}, backreferences, inline options, verbs) makes the whole pattern
  * unusable: a wrong needle would silently lose matches, a missing one only
  * costs a regex run. */
-#include "prefilter.h"
+#include "needle_parse.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -20,12 +21,7 @@
  * the same classifications on every labelled and voice message). */
 enum { MAX_NEEDLES = 512 };
 
-struct reader {
-	const char *p;
-	int unknown;		/* met syntax it does not understand */
-};
-
-static void set_free(struct needles *s)
+void needle_set_free(struct needles *s)
 {
 	for (size_t i = 0; s->v && i < s->n; i++)	/* indexed: only the id is left */
 		free(s->v[i].s);
@@ -51,8 +47,8 @@ static void set_add(struct needles *s, const char *p, size_t len)
 static void set_union(struct needles *a, struct needles *b)
 {
 	if (!a->usable || !b->usable || a->n + b->n > MAX_NEEDLES) {
-		set_free(a);
-		set_free(b);
+		needle_set_free(a);
+		needle_set_free(b);
 		return;
 	}
 	a->v = xrealloc(a->v, (a->n + b->n) * sizeof *a->v);
@@ -104,7 +100,7 @@ static unsigned set_weakest(const struct needles *s)
 static void keep_better(struct needles *best, struct needles *cand)
 {
 	if (!cand->usable || !cand->n) {
-		set_free(cand);
+		needle_set_free(cand);
 		return;
 	}
 	/* past some 18 bits ("cancel", " zulu") a needle is selective enough:
@@ -113,12 +109,38 @@ static void keep_better(struct needles *best, struct needles *cand)
 	wb = wb > 180 ? 180 : wb;
 	wc = wc > 180 ? 180 : wc;
 	if (!best->usable || wc > wb || (wc == wb && cand->n < best->n)) {
-		set_free(best);
+		needle_set_free(best);
 		*best = *cand;
 	} else {
-		set_free(cand);
+		needle_set_free(cand);
 	}
 	*cand = (struct needles){0};
+}
+
+void needle_set_copy(struct needles *dst, const struct needles *src)
+{
+	*dst = (struct needles){.usable = src->usable, .n = src->n};
+	if (src->n) {
+		dst->v = xcalloc(src->n, sizeof *dst->v);
+		for (size_t i = 0; i < src->n; i++)
+			dst->v[i] = (struct needle){xstrndup(src->v[i].s, src->v[i].len),
+						    src->v[i].len};
+	}
+}
+
+void part_free(struct part *p)
+{
+	needle_set_free(&p->need);
+	needle_set_free(&p->lead);
+	form_free(p->form);
+	p->form = NULL;
+}
+
+void part_copy(struct part *dst, struct part *src)
+{
+	needle_set_copy(&dst->need, &src->need);
+	needle_set_copy(&dst->lead, &src->lead);
+	dst->form = form_copy(src->form);
 }
 
 /* The smallest repeat count of the quantifier at r->p, which it skips; 1
@@ -161,7 +183,7 @@ static int quantifier(struct reader *r, int *more)
 }
 
 /* Skips a character class starting at '['. */
-static void skip_class(struct reader *r)
+void needle_skip_class(struct reader *r)
 {
 	r->p++;
 	if (*r->p == '^')
@@ -180,245 +202,6 @@ static void skip_class(struct reader *r)
 		r->p++;
 	else
 		r->unknown = 1;
-}
-
-/* What a part of a regex tells: need, literals one of which every match
- * contains; lead, literals one of which every match starts with (so that
- * "u(?:k|ae)" can need "uk" or "uae", though "u", "k" are one byte each). */
-struct part {
-	struct needles need, lead;
-	struct form *form;	/* every literal it needs, with AND and OR (NULL: none) */
-};
-
-/* The whole of what a match needs, where need keeps only the best part of
- * each sequence: "{b}(?:pay|hire) (?:a )?(?:guy|agent)" needs (pay or
- * hire) and (guy or agent), not only one of them. A leaf is a literal. */
-enum { FORM_LEAF, FORM_AND, FORM_OR, FORM_ANY };
-enum { MAX_FORM = 4096 };	/* nodes; past it, only the need set is used */
-
-struct form {
-	int kind;
-	int refs;		/* a group's form is shared by the patterns that hold
-				 * its text (the memo below); never changed once made,
-				 * but for the order of its kids (flatten) */
-	char *s;		/* a leaf's literal */
-	size_t len, n, size;	/* size: nodes in the tree */
-	size_t cost;		/* flatten's sort key, 0 until computed */
-	struct form **kid;
-};
-
-static void form_free(struct form *f)
-{
-	if (!f || --f->refs > 0)
-		return;
-	for (size_t i = 0; i < f->n; i++)
-		form_free(f->kid[i]);
-	free(f->kid);
-	free(f->s);
-	free(f);
-}
-
-static struct form *form_leaf(const char *s, size_t len)
-{
-	struct form *f = xcalloc(1, sizeof *f);
-	len = len > MAX_NEEDLE_LEN ? MAX_NEEDLE_LEN : len;
-	*f = (struct form){.kind = FORM_LEAF, .refs = 1, .s = xstrndup(s, len), .len = len,
-			   .size = 1};
-	return f;
-}
-
-/* Adds kid to the AND or OR node *to (made on first use); a NULL kid of an
- * AND is "nothing needed" and dropped, and so is one that would make the
- * tree too big (an AND needs its other kids still). An OR that grows too
- * big becomes NULL (anything may match) in read_alternation. */
-static void form_add(struct form **to, int kind, struct form *kid)
-{
-	if (!kid)
-		return;
-	if (kind == FORM_AND && *to && (*to)->size + kid->size > MAX_FORM) {
-		form_free(kid);
-		return;
-	}
-	if (!*to) {
-		*to = xcalloc(1, sizeof **to);
-		(*to)->kind = kind;
-		(*to)->refs = 1;
-		(*to)->size = 1;
-	}
-	struct form *f = *to;
-	f->kid = xrealloc(f->kid, (f->n + 1) * sizeof *f->kid);
-	f->kid[f->n++] = kid;
-	f->size += kid->size;
-}
-
-/* An AND or OR of one is its kid. */
-static struct form *form_done(struct form *f)
-{
-	if (f && f->n == 1) {
-		struct form *k = f->kid[0];
-		f->n = 0;
-		form_free(f);
-		return k;
-	}
-	if (f && f->size > MAX_FORM) {
-		form_free(f);
-		return NULL;
-	}
-	return f;
-}
-
-static void part_free(struct part *p)
-{
-	set_free(&p->need);
-	set_free(&p->lead);
-	form_free(p->form);
-	p->form = NULL;
-}
-
-static void read_alternation(struct reader *r, struct part *out);
-
-/* The groups already read, by their text. A [define] is expanded into every
- * pattern that uses it, so the same big word list was read again for each
- * (two fifths of a reload's instructions were this reader). A copy of what
- * it read once is cheaper. One memo per thread (compiling runs on several),
- * from needle_memo_begin() to needle_memo_end(); without one, no memo. */
-enum { MEMO_MIN = 96 };	/* shorter groups read faster than they copy */
-
-struct memo_entry {
-	char *src;		/* NULL: an empty slot */
-	size_t len;
-	uint64_t hash;
-	struct part part;
-};
-
-struct needle_memo {
-	struct memo_entry *v;
-	size_t n, cap;		/* cap: a power of two, at most half full */
-};
-
-static _Thread_local struct needle_memo *memo;
-
-static void set_copy(struct needles *dst, const struct needles *src)
-{
-	*dst = (struct needles){.usable = src->usable, .n = src->n};
-	if (src->n) {
-		dst->v = xcalloc(src->n, sizeof *dst->v);
-		for (size_t i = 0; i < src->n; i++)
-			dst->v[i] = (struct needle){xstrndup(src->v[i].s, src->v[i].len),
-						    src->v[i].len};
-	}
-}
-
-static struct form *form_copy(struct form *f)
-{
-	if (f)
-		f->refs++;
-	return f;
-}
-
-static void part_copy(struct part *dst, struct part *src)
-{
-	set_copy(&dst->need, &src->need);
-	set_copy(&dst->lead, &src->lead);
-	dst->form = form_copy(src->form);
-}
-
-/* Where the group whose text starts at p ends (its ')'), or NULL: the same
- * nesting rules as the reader (a class holds no groups). */
-static const char *group_end(const char *p)
-{
-	int depth = 0;
-	for (; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			p++;
-		} else if (*p == '[') {
-			struct reader cls = {.p = p};
-			skip_class(&cls);
-			if (cls.unknown)
-				return NULL;
-			p = cls.p - 1;
-		} else if (*p == '(') {
-			depth++;
-		} else if (*p == ')' && depth-- == 0) {
-			return p;
-		}
-	}
-	return NULL;
-}
-
-static uint64_t hash_text(const char *p, size_t len)
-{
-	uint64_t h = 1469598103934665603u;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
-	return h;
-}
-
-static struct memo_entry *memo_slot(const char *p, size_t len, uint64_t h)
-{
-	for (size_t i = h & (memo->cap - 1);; i = (i + 1) & (memo->cap - 1)) {
-		struct memo_entry *e = &memo->v[i];
-		if (!e->src || (e->hash == h && e->len == len && memcmp(e->src, p, len) == 0))
-			return e;
-	}
-}
-
-static void memo_put(const char *p, size_t len, uint64_t h, struct part *part)
-{
-	if (2 * (memo->n + 1) > memo->cap) {
-		struct needle_memo old = *memo;
-		memo->cap = old.cap ? 2 * old.cap : 256;
-		memo->v = xcalloc(memo->cap, sizeof *memo->v);
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.v[i].src)
-				*memo_slot(old.v[i].src, old.v[i].len, old.v[i].hash) = old.v[i];
-		free(old.v);
-	}
-	struct memo_entry *e = memo_slot(p, len, h);
-	*e = (struct memo_entry){.src = xstrndup(p, len), .len = len, .hash = h};
-	part_copy(&e->part, part);
-	memo->n++;
-}
-
-void needle_memo_begin(void)
-{
-	if (!memo)
-		memo = xcalloc(1, sizeof *memo);
-}
-
-void needle_memo_end(void)
-{
-	if (!memo)
-		return;
-	for (size_t i = 0; i < memo->cap; i++) {
-		free(memo->v[i].src);
-		part_free(&memo->v[i].part);
-	}
-	free(memo->v);
-	free(memo);
-	memo = NULL;
-}
-
-/* read_alternation of a group's text, from the memo when it was read. */
-static void read_group_text(struct reader *r, struct part *out)
-{
-	const char *end = memo ? group_end(r->p) : NULL;
-	if (!end || (size_t)(end - r->p) < MEMO_MIN) {
-		read_alternation(r, out);
-		return;
-	}
-	size_t len = (size_t)(end - r->p);
-	uint64_t h = hash_text(r->p, len);
-	struct memo_entry *e = memo->cap ? memo_slot(r->p, len, h) : NULL;
-	if (e && e->src) {
-		part_copy(out, &e->part);
-		r->p = end;
-		return;
-	}
-	const char *start = r->p;
-	read_alternation(r, out);
-	if (!r->unknown && r->p == end)
-		memo_put(start, len, h, out);
 }
 
 /* A group, at '('. *min: its quantifier's smallest count (0 for a
@@ -449,7 +232,7 @@ static void read_group(struct reader *r, struct part *out, int *min, int *zero_w
 		r->unknown = 1;
 		return;
 	}
-	read_group_text(r, out);
+	needle_read_group_text(r, out);
 	if (*r->p != ')') {
 		r->unknown = 1;
 		return;
@@ -460,7 +243,7 @@ static void read_group(struct reader *r, struct part *out, int *min, int *zero_w
 	if (*zero_width)
 		*min = 0;
 	if (more)	/* "(?:ab)+": still starts with a lead, but keep it simple */
-		set_free(&out->lead);
+		needle_set_free(&out->lead);
 }
 
 /* One escape, at '\\': 1 with the literal byte in *c; 0 for a class (\w)
@@ -531,7 +314,7 @@ static void read_sequence(struct reader *r, struct part *out)
 			read_group(r, &group, &min, &zero_width, &seen);
 			kind = 2;
 		} else if (*r->p == '[') {
-			skip_class(r);
+			needle_skip_class(r);
 			kind = 0;
 		} else if (*r->p == '.' || *r->p == '^' || *r->p == '$') {
 			zero_width = *r->p != '.';
@@ -606,7 +389,7 @@ static void read_sequence(struct reader *r, struct part *out)
 
 /* Alternatives up to ')' or the end: a match contains a needle of one, and
  * starts with a lead of one. */
-static void read_alternation(struct reader *r, struct part *out)
+void needle_read_alternation(struct reader *r, struct part *out)
 {
 	read_sequence(r, out);
 	struct form *any = NULL;
@@ -637,83 +420,21 @@ static void read_alternation(struct reader *r, struct part *out)
 		part_free(out);
 }
 
-/* An OR of literals says no more than the need set. */
-static int has_and(const struct form *f)
-{
-	if (f->kind == FORM_AND)
-		return 1;
-	for (size_t i = 0; i < f->n; i++)
-		if (has_and(f->kid[i]))
-			return 1;
-	return 0;
-}
-
-static int all_leaves(const struct form *f);
-
-static size_t cost(struct form *f)
-{
-	if (!f->cost)	/* all_leaves is a walk: once a node, not once a comparison */
-		f->cost = f->kind == FORM_LEAF || (f->kind == FORM_OR && all_leaves(f)) ? 1 : f->size;
-	return f->cost;
-}
-
-static int by_cost(const void *a, const void *b)
-{
-	size_t x = cost(*(struct form **)a), y = cost(*(struct form **)b);
-	return x < y ? -1 : x > y;
-}
-
-static int all_leaves(const struct form *f)
-{
-	for (size_t i = 0; i < f->n; i++)
-		if (f->kid[i]->kind != FORM_LEAF)
-			return 0;
-	return 1;
-}
-
-/* The tree in prefix order (prefilter.h, struct needles). An OR of leaves
- * only is FORM_ANY, a word saved for its set id: the index gives it a set
- * bit of its own, so a list of 300 words is one test, not 300. */
-static void flatten(struct form *f, struct needles *out)
-{
-	size_t at = out->nform++;	/* room: made by needles_from_regex */
-	if (f->kind == FORM_LEAF) {
-		out->leaf[out->nleaf] = (struct needle){xstrndup(f->s, f->len), f->len};
-		out->form[at] = (uint32_t)out->nleaf++ << 2 | FORM_LEAF;
-		return;
-	}
-	int any = f->kind == FORM_OR && all_leaves(f);
-	if (any)
-		out->form[out->nform++] = 0;	/* the set id, given by the index */
-	/* the cheapest kids first: one test each (a leaf, an OR of leaves)
-	 * before a tree, so that a failing AND or a holding OR stops early */
-	qsort(f->kid, f->n, sizeof *f->kid, by_cost);
-	for (size_t i = 0; i < f->n; i++)
-		flatten(f->kid[i], out);
-	out->form[at] = (uint32_t)out->nform << 2 | (uint32_t)(any ? FORM_ANY : f->kind);
-}
-
 void needles_from_regex(const char *re, struct needles *out)
 {
 	struct reader r = {.p = re};
 	struct part all = {0};
-	read_alternation(&r, &all);
+	needle_read_alternation(&r, &all);
 	if (r.unknown || *r.p)	/* an unmatched ')' */
 		part_free(&all);
-	set_free(&all.lead);
+	needle_set_free(&all.lead);
 	*out = all.need;
-	if (out->usable && all.form && has_and(all.form)) {
-		/* at most a word a node and one more an OR of leaves, and a
-		 * leaf a node: sized once, not grown a node at a time */
-		out->form = xcalloc(2 * all.form->size + 1, sizeof *out->form);
-		out->leaf = xcalloc(all.form->size + 1, sizeof *out->leaf);
-		flatten(all.form, out);
-		out->form = xrealloc(out->form, (out->nform + 1) * sizeof *out->form);
-	}
+	if (out->usable)
+		form_flatten(all.form, out);
 	form_free(all.form);
 }
 
 void needles_free(struct needles *n)
 {
-	set_free(n);
+	needle_set_free(n);
 }

@@ -12,6 +12,10 @@
  * cannot match and classify skips it. The cost of a message no longer grows
  * with the number of patterns, only with the needles it contains.
  *
+ * Files: the reader of regex sources (prefilter.c), the AND/OR forms it
+ * builds (form.c), its memo of big groups (needle_memo.c), what they share
+ * (needle_parse.h), the index and the scan (prescan.c).
+ *
  * Memory: a struct needles owns its strings (needles_free) until it is
  * indexed, which frees them (only its id is used after that). The index
  * owns its tables (needle_index_free). The scan's bits are the caller's. */

@@ -155,7 +155,7 @@ static pcre2_code *compile_code(const char *re, const struct pattern *at, struct
 }
 
 /* An alternation for classify: interpreted until it has run often enough
- * to be worth its JIT code (jit.c). */
+ * to be worth its JIT code, which the JIT thread then makes (jit.c). */
 static struct regex *compile(const char *re, const struct pattern *at, struct sbuf *err)
 {
 	pcre2_code *c = compile_code(re, at, err);
@@ -164,6 +164,7 @@ static struct regex *compile(const char *re, const struct pattern *at, struct sb
 	struct regex *r = xcalloc(1, sizeof *r);
 	r->code = c;
 	atomic_init(&r->runs, 0);
+	atomic_init(&r->jit, NULL);
 	/* CANCELBOT_NO_JIT=1 is for valgrind, which cannot follow JIT code and
 	 * reports false errors in it: the interpreter only. (Read every time:
 	 * rules compile on several threads, see intents.c.) */
@@ -177,6 +178,7 @@ void kb_regex_free(struct regex *r)
 	if (!r)
 		return;
 	pcre2_code_free(r->code);
+	pcre2_code_free(atomic_load(&r->jit));
 	free(r);
 }
 

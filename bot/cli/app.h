@@ -51,6 +51,26 @@ struct app_num {
 };
 int app_store_args(int argc, char **argv, const char *usage, const struct app_num *num,
 		   const char **operand, const char **config_path);
+/* The arguments of the scoring commands (eval, dialogs), in any order:
+ * "-c FILE", each bar's flag with a number, each switch's flag alone, and
+ * one or more FILE operands. The operands go in *paths (argv's strings;
+ * the caller frees the array). Their count, or -1 after printing usage
+ * (exit 2). The tables end with a NULL flag. */
+struct app_bar {
+	const char *flag;
+	double *value;
+};
+struct app_switch {
+	const char *flag;
+	int *value;
+};
+int app_score_args(int argc, char **argv, const char *usage, const struct app_bar *bars,
+		   const struct app_switch *switches, const char **config_path,
+		   const char ***paths);
+/* The width of a "PATH:" label column: the longest path and its colon, at
+ * least min. */
+int app_label_width(const char *const *paths, size_t n, int min);
+
 /* The config of such a command: path, or ./config.ini when it is there.
  * 0, or -1 after printing why (cfg freed). */
 int app_config_opt(struct config *cfg, const char *path);

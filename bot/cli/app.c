@@ -118,18 +118,18 @@ static int take_switch(const char *arg, const struct app_switch *switches)
 	return 0;
 }
 
-int app_score_args(int argc, char **argv, const char *usage, const struct app_bar *bars,
-		   const struct app_switch *switches, const char **config_path,
+int app_score_open(int argc, char **argv, const char *usage, const struct app_bar *bars,
+		   const struct app_switch *switches, struct config *cfg, struct kb **kb,
 		   const char ***paths)
 {
-	*config_path = NULL;
+	const char *cfgpath = NULL;
 	*paths = xmalloc(sizeof **paths * (size_t)(argc > 0 ? argc : 1));
 	int n = 0, bar = 0;
 	for (int i = 1; i < argc && bar >= 0; i++) {
 		if ((bar = take_bar(argc, argv, &i, bars)) != 0)
 			continue;
 		if (!strcmp(argv[i], "-c") && i + 1 < argc)
-			*config_path = argv[++i];
+			cfgpath = argv[++i];
 		else if (take_switch(argv[i], switches))
 			;
 		else if (argv[i][0] != '-')
@@ -137,12 +137,13 @@ int app_score_args(int argc, char **argv, const char *usage, const struct app_ba
 		else
 			bar = -1;
 	}
-	if (bar >= 0 && n > 0)
+	if (bar < 0 || n == 0)
+		fputs(usage, stderr);
+	else if ((*kb = app_open(cfg, cfgpath)) != NULL)
 		return n;
-	fputs(usage, stderr);
 	free(*paths);
 	*paths = NULL;
-	return -1;
+	return bar < 0 || n == 0 ? -2 : -1;
 }
 
 int app_label_width(const char *const *paths, size_t n, int min)

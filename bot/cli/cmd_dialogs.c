@@ -43,15 +43,13 @@ int cmd_dialogs(int argc, char **argv)
 		{"--min-turns", &min_turns}, {"--min-convs", &min_convs}, {NULL, NULL}};
 	int misses = 0;
 	const struct app_switch switches[] = {{"--misses", &misses}, {NULL, NULL}};
-	const char *cfgpath, **paths;
-	int nargs = app_score_args(argc, argv, usage, bars, switches, &cfgpath, &paths);
-	if (nargs < 0)
-		return 2;
-	size_t np = (size_t)nargs;
 	struct config cfg;
-	struct kb *kb = app_open(&cfg, cfgpath);
-	if (!kb)
-		return free(paths), 1;
+	struct kb *kb;
+	const char **paths;
+	int nargs = app_score_open(argc, argv, usage, bars, switches, &cfg, &kb, &paths);
+	if (nargs < 0)
+		return -nargs;	/* 2: usage; 1: no knowledge base */
+	size_t np = (size_t)nargs;
 	int width = app_label_width(paths, np, 6), failed = 0, below = 0;
 	struct dialogs_result total = {0};
 	for (size_t i = 0; i < np && !failed; i++) {

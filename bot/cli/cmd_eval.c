@@ -50,15 +50,13 @@ int cmd_eval(int argc, char **argv)
 		{"--min-plan", &bar.min_p}, {"--max-false-trigger", &bar.max_ft}, {NULL, NULL}};
 	int quiet = 0, misses = 0;
 	const struct app_switch switches[] = {{"--quiet", &quiet}, {"--misses", &misses}, {NULL, NULL}};
-	const char *cfgpath, **paths;
-	int nargs = app_score_args(argc, argv, usage, bars, switches, &cfgpath, &paths);
-	if (nargs < 0)
-		return 2;
-	size_t np = (size_t)nargs;
 	struct config cfg;
-	struct kb *kb = app_open(&cfg, cfgpath);
-	if (!kb)
-		return free(paths), 1;
+	struct kb *kb;
+	const char **paths;
+	int nargs = app_score_open(argc, argv, usage, bars, switches, &cfg, &kb, &paths);
+	if (nargs < 0)
+		return -nargs;	/* 2: usage; 1: no knowledge base */
+	size_t np = (size_t)nargs;
 	struct eval_result total = {0};
 	struct eval_result *rs = xcalloc(np, sizeof *rs);	/* figures only, reports freed */
 	struct sbuf err = {0};

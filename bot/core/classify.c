@@ -186,13 +186,107 @@ static void consider(struct hit *best, const struct hit *h)
 		*b = *h;
 }
 
+/* The carriers and plans named in sc's text, in rule order (intents'
+ * conditions may ask whether a carrier was named, so these come first):
+ * the best of each kind into best, the plans counted in *plans, every
+ * mention into out when out is not NULL. */
+static void scan_mentions(struct scan *sc, struct hit *best, int *plans,
+			  struct classification *out)
+{
+	const struct kb *kb = sc->kb;
+	for (size_t i = 0; i < kb->nrules; i++) {
+		const struct rule *r = &kb->rules[i];
+		struct hit h;
+		if ((r->kind != RULE_CARRIER && r->kind != RULE_PLAN) || !rule_matches(sc, r, &h))
+			continue;
+		if (r->kind == RULE_PLAN)
+			(*plans)++;
+		else if (kb->carrier_destination &&
+			 /* needles before the mention are needles of the text */
+			 needles_may_occur(&kb->destination_need, sc->may))
+			h.destination = run(kb, kb->carrier_destination, sc->t, h.start, sc->md,
+					    &(size_t){0}, &(size_t){0}, sc->limit_hit);
+		if (r->kind == RULE_CARRIER && kb->carrier_origin &&
+		    needles_may_occur(&kb->origin_need, sc->may))
+			h.origin = run(kb, kb->carrier_origin, sc->t, h.start, sc->md,
+				       &(size_t){0}, &(size_t){0}, sc->limit_hit);
+		consider(best, &h);
+		if (out && out->nmentions < CLASSIFY_MAX_MENTIONS) {
+			out->mentions[out->nmentions] = r;
+			out->mention_start[out->nmentions] = h.start;
+			out->mention_destination[out->nmentions++] = h.destination;
+		}
+		/* a plan cue under `when = carrier` sees the carriers named so far
+		 * (intents/carriers.ini is read before plans.ini), as explain does */
+		sc->carrier = best[RULE_CARRIER].rule != NULL;
+	}
+}
+
+/* " line" after a message, in the form normalize() gives text + " line"
+ * (caller frees): the normalised text, a space unless it is empty, "line".
+ * normalize() maps a text character by character but for white space
+ * (folded, trailing dropped) and OpenCC's phrases (none spans a space), so
+ * normalising again is not needed, except near NORMALIZE_MAX_BYTES where
+ * the cut would fall inside " line". */
+static char *with_line(const char *text, size_t len, const char *norm, size_t norm_len)
+{
+	static const char line[] = " line";
+	if (len + sizeof line - 1 > NORMALIZE_MAX_BYTES) {
+		char *t = xmalloc(len + sizeof line);
+		memcpy(t, text, len);
+		memcpy(t + len, line, sizeof line);
+		char *n = normalize(t, len + sizeof line - 1);
+		free(t);
+		return n;
+	}
+	size_t skip = norm_len == 0;	/* no leading blank */
+	char *t = xmalloc(norm_len + sizeof line);
+	memcpy(t, norm, norm_len);
+	memcpy(t + norm_len, line + skip, sizeof line - skip);
+	return t;
+}
+
+/* The carrier text names, read as if a phone word followed it: the carrier
+ * rules alone (nothing else decides out->carrier), on their own scan of the
+ * longer text. NULL when none, or only where the number goes. */
+static const struct rule *line_carrier(const struct kb *kb, const char *text, size_t len,
+				       const struct classification *out, int known)
+{
+	char *t = with_line(text, len, out->norm, strlen(out->norm));
+	size_t tl = strlen(t);
+	signed char memo_small[256];
+	signed char *memo = kb->nrules <= sizeof memo_small ? memo_small : xcalloc(kb->nrules, 1);
+	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
+	uint64_t may_small[MAY_WORDS];
+	struct needle_hits hits;
+	uint64_t *may = may_of(kb, t, tl, may_small, &hits);
+	int limit = 0, plans = 0;
+	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = pcre2_match_data_create(4, NULL),
+			  .memo = memo, .limit_hit = &limit, .han = text_has_han(t), .may = &hits,
+			  .known = known};
+	struct hit best[RULE_KIND_COUNT] = {{0}};
+	scan_mentions(&sc, best, &plans, NULL);
+	pcre2_match_data_free(sc.md);
+	may_done(may, may_small);
+	if (memo != memo_small)
+		free(memo);
+	free(t);
+	return best[RULE_CARRIER].destination ? NULL : best[RULE_CARRIER].rule;
+}
+
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out)
 {
-	classify_in(kb, text, len, 0, out);
+	classify_with(kb, text, len, &(struct classify_opts){0}, out);
 }
 
 void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_known,
 		 struct classification *out)
+{
+	classify_with(kb, text, len, &(struct classify_opts){.carrier_known = carrier_known}, out);
+}
+
+void classify_with(const struct kb *kb, const char *text, size_t len,
+		   const struct classify_opts *opts, struct classification *out)
 {
 	memset(out, 0, sizeof *out);
 	out->norm = normalize(text, len);
@@ -208,36 +302,10 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 	struct scan sc = {.kb = kb, .t = out->norm, .len = norm_len,
 			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
 			  .limit_hit = &out->limit_hit, .han = han, .may = &hits,
-			  .known = carrier_known};
+			  .known = opts->carrier_known};
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
-	/* mentions first: intents' conditions may ask whether a carrier was named */
-	for (size_t i = 0; i < kb->nrules; i++) {
-		const struct rule *r = &kb->rules[i];
-		struct hit h;
-		if ((r->kind != RULE_CARRIER && r->kind != RULE_PLAN) || !rule_matches(&sc, r, &h))
-			continue;
-		if (r->kind == RULE_PLAN)
-			plans++;
-		else if (kb->carrier_destination &&
-			 /* needles before the mention are needles of the text */
-			 needles_may_occur(&kb->destination_need, sc.may))
-			h.destination = run(kb, kb->carrier_destination, sc.t, h.start, sc.md,
-					    &(size_t){0}, &(size_t){0}, &out->limit_hit);
-		if (r->kind == RULE_CARRIER && kb->carrier_origin &&
-		    needles_may_occur(&kb->origin_need, sc.may))
-			h.origin = run(kb, kb->carrier_origin, sc.t, h.start, sc.md,
-				       &(size_t){0}, &(size_t){0}, &out->limit_hit);
-		consider(best, &h);
-		if (out->nmentions < CLASSIFY_MAX_MENTIONS) {
-			out->mentions[out->nmentions] = r;
-			out->mention_start[out->nmentions] = h.start;
-			out->mention_destination[out->nmentions++] = h.destination;
-		}
-		/* a plan cue under `when = carrier` sees the carriers named so far
-		 * (intents/carriers.ini is read before plans.ini), as explain does */
-		sc.carrier = best[RULE_CARRIER].rule != NULL;
-	}
+	scan_mentions(&sc, best, &plans, out);
 	sc.plan = plans > 0;
 	for (size_t k = 0; k < kb->nintent_order; k++) {
 		const struct rule *r = &kb->rules[kb->intent_order[k]];
@@ -288,6 +356,8 @@ void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_
 		out->veto = best[RULE_VETO].rule;
 		out->intent = NULL;
 	}
+	if (opts->line_expected && !out->carrier && !out->veto)
+		out->line_carrier = line_carrier(kb, text, len, out, opts->carrier_known);
 }
 
 void classification_free(struct classification *c)

@@ -37,6 +37,9 @@ struct classification {
 	size_t mention_start[CLASSIFY_MAX_MENTIONS];
 	int mention_destination[CLASSIFY_MAX_MENTIONS];
 	size_t nmentions;
+	/* classify_with(line_expected) only: the carrier the message names when
+	 * read as about a line, when it names none itself and no veto holds */
+	const struct rule *line_carrier;
 };
 
 void classify(const struct kb *kb, const char *text, size_t len, struct classification *out);
@@ -46,6 +49,21 @@ void classify(const struct kb *kb, const char *text, size_t len, struct classifi
  * what the message names. */
 void classify_in(const struct kb *kb, const char *text, size_t len, int carrier_known,
 		 struct classification *out);
+
+/* What a conversation already knows about a message, for classify_with. */
+struct classify_opts {
+	int carrier_known;	/* as classify_in's */
+	/* the message is about a line (the reply to "which carrier?", or any
+	 * message once the conversation has a carrier): a brand word that
+	 * names its carrier only next to a phone word ("卡套上写着 Ultra", "my
+	 * gf has cricket, same thing for her?") is read as if one followed it
+	 * — the carrier rules alone, on the normalised text with " line" after
+	 * it, into line_carrier (NULL when that names none, or only where the
+	 * number goes). The rest of the classification is the message's own. */
+	int line_expected;
+};
+void classify_with(const struct kb *kb, const char *text, size_t len,
+		   const struct classify_opts *opts, struct classification *out);
 void classification_free(struct classification *c);
 
 /* Writes a human-readable account of how text is classified: normalised

@@ -198,6 +198,16 @@ static int keeps_any(const char *keeps, const char *topic)
 	return list_has(keeps, "*") && !list_has(keeps, minus);
 }
 
+/* Does keeps name a before b? Both kept: the one named first is what the
+ * cue means ("what papers?" after a store question in a death: the death's,
+ * as [cue documents] lists deceased before store; in a family plan, the
+ * store's, listed before family_plan). */
+static int before(const char *keeps, const char *a, const char *b)
+{
+	size_t pa = a[0] ? list_pos(keeps, a) : 0, pb = list_pos(keeps, b);
+	return pa && (!pb || pa < pb);
+}
+
 /* Does the knowledge base say which plan words are statements (a cue with
  * stands_for = plan)? Without one every plan word counts as said. */
 static int plan_statements(const struct kb *kb)
@@ -211,27 +221,11 @@ static int plan_statements(const struct kb *kb)
 /* The reply to "which carrier?", or any message of a conversation already
  * about a carrier's line, is about a line: a brand word that counts only
  * next to a phone word ("卡套上写着 Ultra", "my gf has cricket, same thing for
- * her?") is read as if one followed it. The carrier rules say which words need one
- * (data); an English line word is a phone word to every pattern, the en
- * lines being tried on all text. Fills named (freed here) and returns 1
- * when that names a carrier the message alone did not. */
-static int carrier_expected(const struct dialog_env *env, const struct memory *m, int addressed,
-			    const char *text, const struct classification *c,
-			    struct classification *named)
+ * her?") is read as if one followed it (classify_with's line_expected; the
+ * carrier rules say which words need one). */
+static int line_expected(const struct memory *m, int addressed)
 {
-	static const char line_word[] = " line";
-	if (!addressed || c->carrier || c->veto || !m ||
-	    (m->pending != PENDING_CARRIER && !m->carrier[0]))
-		return 0;
-	size_t n = strlen(text);
-	char *t = xmalloc(n + sizeof line_word);
-	memcpy(t, text, n);
-	memcpy(t + n, line_word, sizeof line_word);
-	classify(env->kb, t, n + sizeof line_word - 1, named);
-	free(t);
-	int found = named->carrier && !named->carrier_is_destination;
-	classification_free(named);	/* its carrier is a kb rule: still valid */
-	return found;
+	return addressed && m && (m->pending == PENDING_CARRIER || m->carrier[0]);
 }
 
 /* The plan a message that names two lines says for carrier ("one AT&T
@@ -268,7 +262,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int group = update_is_group(u);
 	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	struct classification c;
-	classify(env->kb, text, strlen(text), &c);
+	classify_with(env->kb, text, strlen(text),
+		      &(struct classify_opts){.line_expected = line_expected(m, addressed)}, &c);
+	/* the carrier a line word would name (read with carrier_known 0, and
+	 * used only when the message ends with no carrier and no veto) */
+	const struct rule *line_carrier = c.line_carrier;
 	/* nothing in the message itself, in a conversation that has a carrier:
 	 * the carrier counts as named ("不如cancel咗佢" after Visible), unless a
 	 * cue already says what the message is */
@@ -276,9 +274,8 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		classification_free(&c);
 		classify_in(env->kb, text, strlen(text), 1, &c);
 	}
-	struct classification named;
-	if (carrier_expected(env, m, addressed, text, &c, &named))
-		c.carrier = named.carrier;	/* a rule of the same kb */
+	if (line_carrier && !c.carrier && !c.veto)
+		c.carrier = line_carrier;	/* a rule of the same kb */
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
@@ -295,8 +292,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		}
 	/* in a sensitive situation (a lost phone, a death) a cue that keeps
 	 * it reads the message there ("要即刻停機" after a lost phone is
-	 * blocking it, not cancelling), unless a carrier starts a new subject */
-	const char *situation = m && m->situation[0] && !c.carrier ? m->situation : NULL;
+	 * blocking it, not cancelling), unless another carrier starts a new
+	 * subject (the first one named is the situation's line: "the SIM is
+	 * AT&T, how I block it") */
+	const char *situation = m && m->situation[0] &&
+		(!c.carrier || !m->carrier[0] || !strcmp(c.carrier->id, m->carrier)) ? m->situation : NULL;
+
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated ||
 		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to &&
@@ -336,8 +337,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	/* the conversation's own carrier named again, in a message with no
 	 * intent or one a cue takes from its intent, is no new subject
 	 * ("cancel AT&T separately?" while porting out of AT&T: the cue
-	 * replaces cancel) */
-	int same_line = !c.carrier || (cue && m && !strcmp(c.carrier->id, m->carrier) &&
+	 * replaces cancel), nor is the first one named ("the SIM is AT&T, how
+	 * I block it" after a theft) */
+	int same_line = !c.carrier || (cue && m && (!m->carrier[0] || !strcmp(c.carrier->id, m->carrier)) &&
 				       (!c.intent || list_has(cue->replaces, c.intent->id)));
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what
@@ -346,9 +348,17 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 				 * fees), and the message names no other carrier (a
 				 * new subject) */
 		a.topic = m && m->topic[0] && (keeps_any(cue->keeps, m->topic) ||
-			(same_line && list_has(cue->keeps, m->topic))) ? m->topic
+			(same_line && list_pos(cue->keeps, m->topic) &&
+			 !before(cue->keeps, m->situation, m->topic))) ? m->topic
 			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
+	/* the situation (a death) is the conversation's until the person
+	 * changes it: a cue that only reads another one into what is told
+	 * ("her bank's 2FA texts go to this number" as a loss) asks nothing
+	 * of its own, so the situation goes on */
+	if (cue && !ui_cue && !c.intent && situation && a.topic && strcmp(a.topic, situation) &&
+	    kb_topic_asks_carrier(env->kb, a.topic) == 2)
+		a.topic = situation;
 	/* a plan only implied (a phone on installments, auto-refill) is no plan
 	 * said: the reply and the memory keep to what the asker stated */
 	int stated = 0;

@@ -8,12 +8,21 @@
 /* 1 when id is in the comma/blank separated list. */
 int list_has(const char *list, const char *id)
 {
-	size_t n = strlen(id);
+	return list_pos(list, id) != 0;
+}
+
+/* id's place in the list, from 1; 0 when it is not there. */
+size_t list_pos(const char *list, const char *id)
+{
+	size_t n = strlen(id), pos = 0;
 	for (const char *p = list ? list : ""; *p;) {
 		p += strspn(p, ", ");
 		size_t k = strcspn(p, ", ");
+		if (!k)
+			break;
+		pos++;
 		if (k == n && !strncmp(p, id, n))
-			return 1;
+			return pos;
 		p += k;
 	}
 	return 0;

@@ -19,6 +19,8 @@ struct ask {
 
 /* 1 when id is in the comma/blank separated list (NULL: empty). */
 int list_has(const char *list, const char *id);
+/* id's place in the list, from 1 (the order a cue's keeps prefers); 0: absent. */
+size_t list_pos(const char *list, const char *id);
 /* norm[s,e) as a brand name for {brand}, into out (cap bytes). */
 void brand_name(const char *norm, size_t s, size_t e, char *out, size_t cap);
 /* Fills in a from m (may be NULL); addressed: spoken to the bot. */

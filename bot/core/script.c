@@ -12,6 +12,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* The first place text holds the n bytes at w (a word inside a list of
+ * the language table, not copied out per message), or NULL. */
+static const char *find_word(const char *text, const char *w, size_t n)
+{
+	for (const char *p = strchr(text, w[0]); p; p = strchr(p + 1, w[0]))
+		if (!strncmp(p, w, n))
+			return p;
+	return NULL;
+}
 
 /* The written variant of a message with Chinese characters: the row whose
  * marker words it uses (Cantonese), in either script; Traditional characters: a Traditional
@@ -27,9 +38,7 @@ static const struct lang *han_variant(const char *text, const struct lang *prev,
 		const char *p = langs[i].markers;
 		while (p && *p) {
 			size_t n = strcspn(p, ",");
-			char word[32];
-			snprintf(word, sizeof word, "%.*s", (int)n, p);
-			if (n && strstr(text, word))
+			if (n && find_word(text, p, n))
 				return &langs[i];
 			p += n + (p[n] == ',');
 		}
@@ -64,6 +73,32 @@ static size_t latin_words(const char *s)
 	}
 }
 
+/* The row whose romanisation two words of text are ("zhuxiao", "zen me"),
+ * or NULL. */
+static const struct lang *romanised(const char *text)
+{
+	for (size_t i = 0; i < nlangs; i++) {
+		size_t hits = 0;
+		for (const char *s = text; langs[i].romanised && *s;) {
+			size_t run = 0;
+			while ((s[run] >= 'a' && s[run] <= 'z') || (s[run] >= 'A' && s[run] <= 'Z'))
+				run++;
+			for (const char *p = langs[i].romanised; run && *p;) {
+				size_t n = strcspn(p, ",");
+				if (n == run && !strncasecmp(s, p, n)) {
+					hits++;
+					break;
+				}
+				p += n + (p[n] == ',');
+			}
+			s += run ? run : 1;
+		}
+		if (hits >= 2)
+			return &langs[i];
+	}
+	return NULL;
+}
+
 /* /lang wins; then the message's script (text: the message, or NULL for a
  * command or a button); a message without Chinese characters, a command or
  * a button continues the conversation's language; with no conversation yet
@@ -89,6 +124,8 @@ const char *dialog_lang(const struct dialog_env *env, const struct update *u, co
 	 * "ok") the user's Telegram language */
 	if (prev)
 		return prev->code;
+	if (text && romanised(text))
+		return romanised(text)->code;
 	if (text && latin_words(text) >= 3)
 		return langs[0].code;
 	return tg->code;
@@ -101,15 +138,13 @@ static char *lang_convert(const struct lang *l, const char *text)
 	char *t = script_convert(l->opencc, text);
 	for (const char *p = l->fixes; t && p && *p;) {
 		size_t n = strcspn(p, ";"), eq = strcspn(p, "=");
-		if (eq < n) {
-			char from[64], to[64];
-			snprintf(from, sizeof from, "%.*s", (int)eq, p);
-			snprintf(to, sizeof to, "%.*s", (int)(n - eq - 1), p + eq + 1);
+		/* most fixes find nothing: the text is copied only when one does */
+		if (eq < n && eq && find_word(t, p, eq)) {
 			struct sbuf b = {0};
 			const char *s = t;
-			for (const char *hit; (hit = strstr(s, from)); s = hit + strlen(from)) {
+			for (const char *hit; (hit = find_word(s, p, eq)); s = hit + eq) {
 				sbuf_add(&b, s, (size_t)(hit - s));
-				sbuf_adds(&b, to);
+				sbuf_add(&b, p + eq + 1, n - eq - 1);
 			}
 			sbuf_adds(&b, s);
 			free(t);

@@ -123,11 +123,49 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	return b->tg ? 0 : -1;
 }
 
-/* getMe: 0 ok, 1 token rejected (fatal), -1 try again. */
-static int get_me(struct bot *b)
+/* A call the start waits for (getMe; deleteWebhook with drop_webhook), tried
+ * until Telegram answers it: each try bounded by send_timeout (not 30 s of
+ * silence), the pause between tries backing off (or Telegram's retry_after,
+ * capped), both cut short by SIGTERM (tg_open's stop flag). While it waits
+ * the log (event, with the attempt and the next try) and STATUS= say why, so
+ * `systemctl status` shows a start waiting for Telegram, not a hung one.
+ * Returns the last try's status, its answer in r (the caller frees it).
+ * Final, returned at once: 401 and 404 (the token), and with any_4xx_final
+ * every 4xx but 429. */
+static enum tg_status startup_call(struct bot *b, const char *method, const char *event,
+				   int any_4xx_final, struct tg_result *r,
+				   volatile sig_atomic_t *stop)
+{
+	double step = BACKOFF_MIN;
+	for (int attempt = 1;; attempt++) {
+		enum tg_status st = tg_call(b->tg, method, NULL, b->cfg.send_timeout, r);
+		int code = st == TG_API_ERROR ? r->error_code : 0;
+		if (st == TG_OK || *stop || code == 401 || code == 404 ||
+		    (any_4xx_final && code >= 400 && code < 500 && code != 429))
+			return st;
+		double wait = backoff_next(&step);
+		if (r->retry_after > 0)
+			wait = r->retry_after < BACKOFF_MAX ? r->retry_after : BACKOFF_MAX;
+		log_warn(event, KV("desc", r->description), KV("attempt", attempt), KV("retry_in", wait),
+			 KV("msg", "Telegram did not answer at start; trying again"));
+		char status[256];
+		snprintf(status, sizeof status, "Starting: waiting for Telegram (%s: %.120s); try %d in %.0f s",
+			 method, r->description, attempt + 1, wait);
+		notify_status(status);
+		tg_result_free(r);
+		sleep_interruptible(wait, stop);
+		if (*stop) {
+			memset(r, 0, sizeof *r);
+			return TG_TRANSPORT_ERROR;
+		}
+	}
+}
+
+/* getMe: 0 ok, 1 token rejected (fatal), -1 stopped. */
+static int get_me(struct bot *b, volatile sig_atomic_t *stop)
 {
 	struct tg_result r;
-	enum tg_status st = tg_call(b->tg, "getMe", NULL, 30, &r);
+	enum tg_status st = startup_call(b, "getMe", "getme_failed", 0, &r, stop);
 	if (st == TG_API_ERROR && (r.error_code == 401 || r.error_code == 404)) {
 		log_error("token_rejected", KV("code", r.error_code),
 			  KV("msg", "Telegram rejected the token; check [telegram] token or "
@@ -135,10 +173,9 @@ static int get_me(struct bot *b)
 		tg_result_free(&r);
 		return 1;
 	}
-	if (st != TG_OK || !cJSON_IsObject(r.result)) {
-		log_warn("getme_failed", KV("desc", r.description));
+	if (st != TG_OK || !cJSON_IsObject(r.result)) {	/* stopped (or no "result") */
 		tg_result_free(&r);
-		return -1;
+		return *stop ? -1 : 1;
 	}
 	const cJSON *u = cJSON_GetObjectItemCaseSensitive(r.result, "username");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "id");
@@ -166,22 +203,23 @@ static int get_me(struct bot *b)
 
 int bot_connect(struct bot *b, volatile sig_atomic_t *stop)
 {
-	int rc;
-	double step = BACKOFF_MIN;
-	while ((rc = get_me(b)) < 0 && !*stop) {
-		double wait = backoff_next(&step);
-		log_warn("backoff", KV("seconds", wait), KV("reason", "getMe failed"));
-		sleep_interruptible(wait, stop);
-	}
+	int rc = get_me(b, stop);
 	if (rc > 0)
 		return 1;
 	if (*stop)
 		return 0;
 	if (b->cfg.drop_webhook) {
 		struct tg_result r;
-		if (tg_call(b->tg, "deleteWebhook", NULL, 30, &r) == TG_OK)
+		enum tg_status st = startup_call(b, "deleteWebhook", "webhook_delete_failed", 1, &r,
+						 stop);
+		if (st == TG_OK)
 			log_info("webhook_deleted", KV("msg", "drop_webhook = true"));
+		else if (!*stop)	/* getUpdates will say 409 while a webhook is set */
+			log_error("webhook_delete_failed", KV("desc", r.description),
+				  KV("msg", "Telegram refused deleteWebhook; not retried"));
 		tg_result_free(&r);
+		if (*stop)
+			return 0;
 	}
 	/* menus and descriptions, when changed: in the background, driven by
 	 * the run loop, so a hanging server holds up no answer */
@@ -332,8 +370,9 @@ int bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *o
 		sbuf_addf(&report, "conversations remembered: %zu, replies queued: %zu\n",
 			  context_size(b->ctx, (double)time(NULL)), outbox_len(b->ob));
 		const struct outbox_counts *oc = outbox_counts(b->ob);
-		sbuf_addf(&report, "replies dropped since start: %lu (chat queue full), %lu (too old), "
-			  "%lu (refused); send retries: %lu; 429s: %lu\n", oc->dropped_full,
+		sbuf_addf(&report, "replies dropped since start: %lu (chat queue full), %lu (chat "
+			  "over its share of the intake), %lu (too old), %lu (refused); send "
+			  "retries: %lu; 429s: %lu\n", oc->dropped_full, oc->dropped_share,
 			  oc->dropped_stale, oc->dropped_refused, oc->retries, oc->limited);
 		break;
 	case ACTION_UNMATCHED:

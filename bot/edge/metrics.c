@@ -24,8 +24,10 @@ static const char *const help[STAT_N] = {
 	[STAT_WARNINGS] = "Log records at level warn.",
 	[STAT_ERRORS] = "Log records at level error.",
 	[STAT_RATE_LIMITED] = "429 answers from Telegram (sends and getUpdates).",
-	[STAT_DROPPED] = "Replies given up on (refused for good, or out of attempts).",
+	[STAT_DROPPED] = "Replies given up on (refused for good, too old, or the chat's own queue full).",
+	[STAT_DROPPED_SHARE] = "Oldest questions of a flooding chat dropped: it held more than its share of the intake.",
 	[STAT_RELOADS] = "Knowledge-base reloads tried.",
+	[STAT_INLINE] = "Inline queries among the updates.",
 };
 
 /* A label value: backslash, double quote and line feed escaped. */

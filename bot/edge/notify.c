@@ -56,6 +56,14 @@ void notify_ready(const char *status)
 	send_with_status("READY=1", status);
 }
 
+void notify_status(const char *status)
+{
+	char line[STATUS_MAX];
+	one_line(line, sizeof line, status);
+	memcpy(last_line, line, sizeof line);
+	sd_notifyf(0, "STATUS=%s", line);
+}
+
 void notify_reloading(void)
 {
 	struct timespec ts;

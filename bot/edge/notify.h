@@ -18,6 +18,8 @@
 void notify_init(void);
 /* READY=1 with STATUS=status (line breaks become "; "). */
 void notify_ready(const char *status);
+/* STATUS=status alone: before READY=1, why the start waits. */
+void notify_status(const char *status);
 /* RELOADING=1 and MONOTONIC_USEC=now: a reload starts. */
 void notify_reloading(void);
 /* READY=1 and STATUS= the first lines of a reload's report ("Reloaded ..."

@@ -17,18 +17,34 @@ const char *const stat_names[STAT_N] = {
 	[STAT_WARNINGS] = "warnings", [STAT_ERRORS] = "errors",
 	[STAT_RATE_LIMITED] = "rate_limited", [STAT_DROPPED] = "dropped_replies",
 	[STAT_RELOADS] = "reloads", [STAT_INLINE] = "inline_queries",
+	[STAT_DROPPED_SHARE] = "dropped_over_share",
 };
 
 /* Log events that are counters of their own: Telegram's 429s (on a send
- * and on getUpdates) and replies given up on (refused for good, or out of
- * attempts). The senders log these names; keep them in step. */
+ * and on getUpdates), replies given up on (refused for good, too old, a
+ * chat's own queue full) and, apart, the oldest questions of a flooding chat
+ * dropped for holding more than its share of the intake: a flood, not a
+ * failure. The first row whose event (and field, when given) matches counts.
+ * The senders and the outbox log these names; keep them in step. */
 static const struct {
-	const char *event;
+	const char *event, *field;
 	enum stat_id id;
 } event_counters[] = {
-	{"rate_limited", STAT_RATE_LIMITED}, {"flood_wait", STAT_RATE_LIMITED},
-	{"send_dropped", STAT_DROPPED}, {"reply_dropped", STAT_DROPPED},
+	{"rate_limited", NULL, STAT_RATE_LIMITED}, {"flood_wait", NULL, STAT_RATE_LIMITED},
+	{"send_dropped", NULL, STAT_DROPPED},
+	{"reply_dropped", "reason=intake_full", STAT_DROPPED_SHARE},
+	{"reply_dropped", NULL, STAT_DROPPED},
 };
+
+/* Is field ("key=value") one of the fields ("key=value key=value ...")? */
+static int has_field(const char *fields, const char *field)
+{
+	size_t n = strlen(field);
+	for (const char *p = strstr(fields, field); p; p = strstr(p + 1, field))
+		if ((p == fields || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
 
 /* The keyed counters' names in the store. */
 #define INTENT "intent"
@@ -67,8 +83,11 @@ static void observe(void *ctx, enum log_level level, const char *event, const ch
 	struct stats *s = ctx;
 	stats_count(s, level >= LOG_ERROR ? STAT_ERRORS : STAT_WARNINGS);
 	for (size_t i = 0; i < sizeof event_counters / sizeof event_counters[0]; i++)
-		if (!strcmp(event, event_counters[i].event))
+		if (!strcmp(event, event_counters[i].event) &&
+		    (!event_counters[i].field || has_field(fields, event_counters[i].field))) {
 			stats_count(s, event_counters[i].id);
+			break;
+		}
 	if (s->nevents == STATS_EVENTS) {
 		s->events_lost++;
 		return;
@@ -246,8 +265,9 @@ void stats_report(const struct stats *s, struct sbuf *b)
 		  v[STAT_UPDATES], v[STAT_MESSAGES], v[STAT_CALLBACKS], v[STAT_INLINE]);
 	sbuf_addf(b, "answered: %lu, unmatched: %lu, messages sent: %lu\n", v[STAT_ANSWERED],
 		  v[STAT_UNMATCHED], v[STAT_SENT]);
-	sbuf_addf(b, "warnings: %lu, errors: %lu, 429s: %lu, dropped replies: %lu\n",
-		  v[STAT_WARNINGS], v[STAT_ERRORS], v[STAT_RATE_LIMITED], v[STAT_DROPPED]);
+	sbuf_addf(b, "warnings: %lu, errors: %lu, 429s: %lu, dropped replies: %lu, dropped for a "
+		  "chat over its share of the intake: %lu\n", v[STAT_WARNINGS], v[STAT_ERRORS],
+		  v[STAT_RATE_LIMITED], v[STAT_DROPPED], v[STAT_DROPPED_SHARE]);
 	list(b, "per intent", s->intents);
 	list(b, "per carrier", s->carriers);
 	if (s->last_reload) {

@@ -12,7 +12,9 @@
  *
  * Warnings and errors are counted from the log (log_set_observer): the
  * events rate_limited and flood_wait are the 429s, send_dropped and
- * reply_dropped (queue full, too old) the dropped replies (stats.c's table). */
+ * reply_dropped (chat queue full, too old) the dropped replies, and
+ * reply_dropped reason=intake_full (a flooding chat over its share of the
+ * intake) a counter of its own (stats.c's table). */
 #ifndef CANCELBOT_STATS_H
 #define CANCELBOT_STATS_H
 
@@ -29,7 +31,8 @@
 
 enum stat_id {
 	STAT_UPDATES, STAT_MESSAGES, STAT_CALLBACKS, STAT_ANSWERED, STAT_UNMATCHED, STAT_SENT,
-	STAT_WARNINGS, STAT_ERRORS, STAT_RATE_LIMITED, STAT_DROPPED, STAT_RELOADS, STAT_INLINE, STAT_N
+	STAT_WARNINGS, STAT_ERRORS, STAT_RATE_LIMITED, STAT_DROPPED, STAT_RELOADS, STAT_INLINE,
+	STAT_DROPPED_SHARE, STAT_N
 };
 /* The name of each in the store and the metrics ("updates", ...). */
 extern const char *const stat_names[STAT_N];

@@ -5,18 +5,25 @@
 #include <strings.h>
 
 const struct lang langs[] = {
-	{"en", "en", "English", NULL, "en", ", ", NULL, 0, 0, 1, NULL, NULL},
+	{"en", "en", "English", NULL, "en", ", ", NULL, 0, 0, 1, NULL, NULL, NULL},
+	/* pinyin typed without a Chinese keyboard is Simplified Chinese (the
+	 * mainland's romanisation); syllables that are English words (me, ban,
+	 * a) are not listed */
 	{"zh-Hans", "zh", "简体中文", NULL, "zh-hans,zh-cn,zh-sg,zh-my,zh", "、", NULL, 1, 0, 1,
-	 "zh", NULL},
+	 "zh", NULL,
+	 "zenme,zen,zenyang,zhuxiao,zhu,xiao,quxiao,qu,shouji,shoujika,shou,ji,meiguo,guo,haoma,"
+	 "xiexie,xie,keyi,duojiu,jiu,duoshao,shao,yufu,houfu,yufufei,houfufei,fei,tingji,ting,"
+	 "wo,de,ne,ma,le,shenme,yao,qian,banli,wangshang,zaixian,dianhua,kefu,xiaohao,"
+	 "yunyingshang,taocan,zhanghu,laogong,laopo,zhidao,buzhidao,zhege,nage,ka,mei"},
 	/* Taiwan wording (s2twp: 門號, 預付卡) for Traditional writers */
 	{"zh-Hant", "zh", "繁體中文", "s2twp.json", "zh-hant,zh-tw,zh-mo", "、", NULL, 1, 1, 1,
-	 NULL, "登出=註銷;賬=帳;轉網=攜碼;運營商=電信業者;手機號碼=門號;手機號=門號"},
+	 NULL, "登出=註銷;賬=帳;轉網=攜碼;運營商=電信業者;手機號碼=門號;手機號=門號", NULL},
 	/* Hong Kong forms for Cantonese writers (markers: words Taiwan writers
 	 * don't use; 係 alone is in 關係 too; 晒 after a verb is Cantonese, not
 	 * the Simplified form of 曬) */
 	{"zh-HK", "zh", "繁體中文（香港）", "s2hk.json", "zh-hk,yue", "、",
 	 "唔,咗,嘅,係咪,唔係,就係,冇,啲,嚟,佢,喺,乜嘢,嘢,嗰,噉,哋,睇,諗,攞,搵,揾,點樣,點解,邊度,收幾錢,幾耐,明白晒,知道晒,多謝晒,多谢晒", 1, 1,
-	 0, NULL, "賬=帳;轉網=攜號轉台;運營商=電訊商"},
+	 0, NULL, "賬=帳;轉網=攜號轉台;運營商=電訊商", NULL},
 };
 const size_t nlangs = sizeof langs / sizeof langs[0];
 

@@ -2,7 +2,7 @@
  * variant (code, the answer files it reads, its name, the OpenCC config
  * that turns the rendered answer into its script, the Telegram
  * language_code prefixes that select it, its list separator, the words that
- * mark it in a message). Adding a language is a row here plus answer files.
+ * mark it in a message, the words of its romanisation). Adding a language is a row here plus answer files.
  * All strings are static; nothing here allocates. */
 #ifndef CANCELBOT_LANG_H
 #define CANCELBOT_LANG_H
@@ -24,6 +24,10 @@ struct lang {
 	const char *command_code;	/* setMyCommands language_code, or NULL: default */
 	const char *fixes;	/* "from=to;..." after OpenCC, where its phrases miss
 				 * the sense (s2twp makes 注销 "log out", 登出) */
+	const char *romanised;	/* comma-separated words of its romanisation that no
+				 * English sentence uses (pinyin: zhuxiao, zenme):
+				 * two of them make a message in Latin letters this
+				 * language ("meiguo shoujika zenme zhuxiao"), or NULL */
 };
 
 /* The answer directories the rows read, once each, in the table's order

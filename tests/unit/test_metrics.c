@@ -34,6 +34,9 @@ Test(metrics, the_text_format)
 			 "# TYPE cancelbot_updates_total counter\ncancelbot_updates_total 12\n"), "%s", t);
 	cr_expect(strstr(t, "\ncancelbot_rate_limited_total 3\n"), "%s", t);
 	cr_expect(strstr(t, "\ncancelbot_dropped_replies_total 0\n"), "%s", t);
+	cr_expect(strstr(t, "# HELP cancelbot_dropped_over_share_total Oldest questions of a "
+			 "flooding chat dropped"), "%s", t);
+	cr_expect_not(strstr(t, "(null)"), "a counter without its HELP text: %s", t);
 	cr_expect(strstr(t, "\ncancelbot_answers_by_intent_total{intent=\"cancel\"} 7\n"), "%s", t);
 	cr_expect(strstr(t, "{carrier=\"a\\\"b\\\\c\\nd\"} 2\n"), "escaped: %s", t);
 	cr_expect(strstr(t, "\ncancelbot_start_time_seconds 1700000000\n"), "%s", t);

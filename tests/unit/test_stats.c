@@ -35,6 +35,9 @@ Test(stats, totals_survive_a_reopen)
 	answered(&s, "cancel", "");
 	log_warn("rate_limited", KV("chat", 1), KV("retry_after", 3));
 	log_error("reply_dropped", KV("update", 5));
+	/* a flood's own drops are no failure: counted apart, not as dropped replies */
+	log_warn("reply_dropped", KV("reason", "intake_full"), KV("chat", 7));
+	log_warn("reply_dropped", KV("reason", "intake_full"), KV("chat", 8));
 	log_info("handled", KV("update", 5));	/* not a warning: not counted */
 	cr_assert_eq(stats_flush(&s, "Answering as @x"), 0);
 	answered(&s, "port_out", "att");
@@ -47,18 +50,21 @@ Test(stats, totals_survive_a_reopen)
 	stats_open(&t);
 	cr_expect_eq(t.v[STAT_UPDATES], 3);
 	cr_expect_eq(t.v[STAT_ANSWERED], 3);
-	cr_expect_eq(t.v[STAT_WARNINGS], 1);
+	cr_expect_eq(t.v[STAT_WARNINGS], 3);
 	cr_expect_eq(t.v[STAT_ERRORS], 1);
 	cr_expect_eq(t.v[STAT_RATE_LIMITED], 1);
 	cr_expect_eq(t.v[STAT_DROPPED], 1);
+	cr_expect_eq(t.v[STAT_DROPPED_SHARE], 2);
 	struct sbuf rep = {0};
 	stats_report(&t, &rep);
 	cr_expect(strstr(sbuf_str(&rep), "per intent: cancel 2 port_out 1"), "%s", sbuf_str(&rep));
 	cr_expect(strstr(sbuf_str(&rep), "per carrier: att 2 (none) 1"), "%s", sbuf_str(&rep));
-	cr_expect(strstr(sbuf_str(&rep), "429s: 1, dropped replies: 1"), "%s", sbuf_str(&rep));
+	cr_expect(strstr(sbuf_str(&rep), "429s: 1, dropped replies: 1, dropped for a chat over its "
+			 "share of the intake: 2\n"), "%s", sbuf_str(&rep));
 	expect_query("SELECT status FROM runtime", "Stopped");
 	expect_query("SELECT group_concat(event || ' ' || fields, '; ') FROM log_events",
-		     "rate_limited chat=1 retry_after=3; reply_dropped update=5");
+		     "rate_limited chat=1 retry_after=3; reply_dropped update=5; reply_dropped "
+		     "reason=intake_full chat=7; reply_dropped reason=intake_full chat=8");
 	stats_close(&t);
 	store_close();
 	sbuf_free(&rep);

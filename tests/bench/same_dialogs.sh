@@ -1,0 +1,74 @@
+#!/bin/sh
+# same_dialogs.sh [REF] — shows that the dialog of this tree says what the
+# dialog of REF says (default: the merge base with main), on this tree's
+# intents/ and responses/: every reply (rendered answer, text, buttons) and
+# the conversation memory after every turn (build/dialog_dump) of
+#   - every conversation of tests/dialogs/*.tsv, and
+#   - every labelled, voice and dialog text said as the second turn after
+#     each opener below: a carrier named, "which carrier?" asked, a brand
+#     without facts, in English, Simplified and Traditional Chinese
+# and `cancelbot dialogs --misses` of every dialog file. For speed work on
+# the dialog's calls into classify; prints "same" or the first differences.
+set -e
+ref=${1:-$(git merge-base HEAD main)}
+sha=$(git rev-parse --short "$ref")
+top=$(git rev-parse --show-toplevel)
+dir=${TMPDIR:-/tmp}/same_dialogs-$sha
+cd "$top"
+if [ ! -x "$dir/cancelbot" ] || [ ! -x "$dir/dialog_dump" ]; then
+	rm -rf "$dir" && mkdir -p "$dir"
+	git archive "$ref" | tar -x -C "$dir"
+	make -s -C "$dir" cancelbot >/dev/null
+	make -s -C "$dir" build/bench_core >/dev/null	# all of OBJ
+	cc -O2 -std=c11 -D_DEFAULT_SOURCE -pthread $(pkg-config --cflags libpcre2-8 opencc) \
+		-I"$dir"/bot/lib -I"$dir"/bot/kb -I"$dir"/bot/core -o "$dir/dialog_dump" \
+		tests/bench/dialog_dump.c $(ls "$dir"/build/*/*.o | grep -v cli/) \
+		$(pkg-config --libs libcurl libcjson libpcre2-8 inih libutf8proc opencc libsystemd sqlite3) -lm
+fi
+make -s cancelbot build/dialog_dump >/dev/null
+convs=$dir/convs.txt
+python3 - "$convs" <<'PY'
+import glob, sys
+out = []
+for f in sorted(glob.glob("tests/dialogs/*.tsv")):
+    conv = []
+    for line in open(f, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if line.startswith("##"):
+            if conv:
+                out.append(conv)
+            conv = []
+        elif line.strip() and not line.startswith("#"):
+            conv.append(line.split("\t")[0].strip())
+    if conv:
+        out.append(conv)
+texts = []
+for f in ["tests/labelled.tsv"] + sorted(glob.glob("tests/voices/*.tsv")) + sorted(glob.glob("tests/dialogs/*.tsv")):
+    for line in open(f, encoding="utf-8"):
+        if line.startswith("#"):
+            continue
+        t = line.rstrip("\n").split("\t")[0].strip()
+        if t and not t.startswith("##"):
+            texts.append(t)
+openers = ["I have Verizon", "how do I cancel my phone line?", "I'm with H2O wireless",
+           "我用的是T-Mobile", "怎么注销手机号", "我用的是中華電信嗎？不是，是AT&T的門號"]
+for o in openers:
+    for t in dict.fromkeys(texts):
+        out.append([o, t])
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    f.write("\n\n".join("\n".join(c) for c in out) + "\n")
+PY
+for side in ref new; do
+	if [ $side = ref ]; then dump=$dir/dialog_dump bot=$dir/cancelbot
+	else dump=$top/build/dialog_dump bot=$top/cancelbot; fi
+	"$dump" < "$convs" > "$dir/$side.dump" 2>/dev/null
+	("$bot" dialogs --misses tests/dialogs/*.tsv > "$dir/$side.dialogs" 2>&1 || true)
+done
+if cmp -s "$dir/ref.dump" "$dir/new.dump" && cmp -s "$dir/ref.dialogs" "$dir/new.dialogs"; then
+	echo "same: $(grep -c '^[0-9]' "$dir/new.dump") turns of $(grep -c '^$' "$convs") conversations," \
+		"$(wc -l < "$dir/new.dump") lines of dump, dialogs --misses (ref $sha)"
+else
+	diff "$dir/ref.dump" "$dir/new.dump" | head -30
+	diff "$dir/ref.dialogs" "$dir/new.dialogs" | head -20
+	exit 1
+fi

@@ -154,18 +154,25 @@ def start_second(conv, step):
 
 
 def server_down(conv, step):
-    """server-down SECONDS
+    """server-down SECONDS | server-down until REGEX
     the fake server stops listening (connections are refused), then comes
-    back on the same port"""
+    back on the same port: after SECONDS, or once the bot's log matches REGEX
+    (what the bot does while it is down: waits for the event, not a time
+    that a loaded machine may not keep)"""
     with conv.fake.cond:
         conv.fake.down = True
         conv.fake.cond.notify_all()
     conv.server.shutdown()
     conv.server.server_close()
-    time.sleep(float(step.args[0]))
-    with conv.fake.cond:
-        conv.fake.down = False
-    conv.server, _ = fakeapi.serve(conv.fake, conv.port)
+    try:
+        if step.args[0] == "until":
+            wait_log(conv, step.line.split(None, 2)[2])
+        else:
+            time.sleep(float(step.args[0]))
+    finally:
+        with conv.fake.cond:
+            conv.fake.down = False
+        conv.server, _ = fakeapi.serve(conv.fake, conv.port)
 
 
 def notify_socket(conv, step):
@@ -481,7 +488,10 @@ def expect_exit(conv, step):
 def expect_log(conv, step):
     """expect-log REGEX
     the bot's log matches (waits for it)"""
-    pattern = step.line.split(None, 1)[1]
+    wait_log(conv, step.line.split(None, 1)[1])
+
+
+def wait_log(conv, pattern):
     end = time.time() + WAIT
     while not re.search(pattern, conv.read_log()):
         if time.time() > end:

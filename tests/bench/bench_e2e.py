@@ -262,7 +262,7 @@ def main():
               f"fdatasync) and log line (build/bench_floor) | {floor_us:.0f} us; the bot "
               f"{bot_us:.0f} us = {bot_us / floor_us:.2f}x the floor | <= 1.15x |")
     print(f"| bot CPU time per update, conversations (the {nturns} turns of the "
-          f"{len(convs)} conversations of tests/dialogs, each its own chat, in order) | "
+          f"{len(conversations())} conversations of tests/dialogs, each its own chat, in order) | "
           f"{conv_cpu * 1e6:.0f} us ({conv_sends} replies) | |")
     print(f"| reload (SIGHUP) in a burst of 3000 questions: longest gap between replies | "
           f"{stall:.1f} ms (median gap {median_gap:.2f} ms"

@@ -175,8 +175,14 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.983 --min-convs 0.916 tests/dialogs/blind8_d_zh_mainland.even.tsv
 	./cancelbot dialogs --min-turns 0.932 --min-convs 0.769 tests/dialogs/blind8_d_zh_tw_hk.odd.tsv
 	./cancelbot dialogs --min-turns 0.964 --min-convs 0.916 tests/dialogs/blind8_d_zh_tw_hk.even.tsv
-	./cancelbot dialogs --min-turns 0.847 --min-convs 0.519 tests/dialogs/blind6_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.761 --min-convs 0.399 tests/dialogs/blind6_d_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.931 --min-convs 0.799 tests/dialogs/blind6_d_zh_mainland.tsv
+	./cancelbot dialogs --min-turns 0.836 --min-convs 0.519 tests/dialogs/blind6_d_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.852 --min-convs 0.615 tests/dialogs/blind9_d_en.odd.tsv
+	./cancelbot dialogs --min-turns 0.916 --min-convs 0.615 tests/dialogs/blind9_d_en.even.tsv
+	./cancelbot dialogs --min-turns 0.932 --min-convs 0.692 tests/dialogs/blind9_d_zh_mainland.odd.tsv
+	./cancelbot dialogs --min-turns 0.968 --min-convs 0.846 tests/dialogs/blind9_d_zh_mainland.even.tsv
+	./cancelbot dialogs --min-turns 0.890 --min-convs 0.538 tests/dialogs/blind9_d_zh_tw_hk.odd.tsv
+	./cancelbot dialogs --min-turns 0.896 --min-convs 0.538 tests/dialogs/blind9_d_zh_tw_hk.even.tsv
 	python3 tests/run_conversations.py ./cancelbot tests/data
 	python3 tests/check_install.py
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2

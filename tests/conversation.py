@@ -139,18 +139,22 @@ class Conversation:
         env.update(self.env)
         self.log = open(self.log_path, "ab")
         before = len(self.fake.calls_of("getMe"))
+        log_from = self.log.tell()
         self.proc = subprocess.Popen(WRAPPER + [self.bot, "run", "-c", self.write_config()], cwd=self.tmp,
                                      stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
                                      env=env)
-        # up means: knowledge base loaded and files watched, asking Telegram
-        # who it is. A bot that cannot get that far says so (getme_failed,
-        # e.g. a refused certificate) or exits. Waiting for the event, not a
-        # time: a start slowed by a loaded machine (preconversion alone took
-        # 4 s at load 14) once let test 084 edit files before the watch.
-        logged = len(self.read_log())
-        self.fake.wait_for(lambda: len(self.fake.calls_of("getMe")) > before or
-                           self.proc.poll() is not None or
-                           "getme_failed" in self.read_log()[logged:], WAIT)
+        # up means: knowledge base loaded, asking Telegram who it is; a bot
+        # that cannot reach it (a refused certificate, the server down) says
+        # so in its log. Wait for that, not a fixed time: on a loaded machine
+        # an ASan bot takes 20 s and more to load, and a test that went on
+        # after 5 s met a bot still starting (073 was flaky so)
+        def up():
+            if len(self.fake.calls_of("getMe")) > before or self.proc.poll() is not None:
+                return True
+            with open(self.log_path, "rb") as f:
+                f.seek(log_from)
+                return b"getme_failed" in f.read()
+        self.fake.wait_for(up, 4 * WAIT)
 
     def stop(self, sig=signal.SIGTERM, want=0):
         if not self.proc:

@@ -96,6 +96,64 @@ int app_store_args(int argc, char **argv, const char *usage, const struct app_nu
 	return 0;
 }
 
+/* 1 when argv[*i] is one of the bars' flags with a number after it (*i
+ * then points at the number); -1 when the number is not one. */
+static int take_bar(int argc, char **argv, int *i, const struct app_bar *bars)
+{
+	for (; bars && bars->flag; bars++) {
+		if (strcmp(argv[*i], bars->flag) || *i + 1 >= argc)
+			continue;
+		char *end;
+		*bars->value = strtod(argv[++*i], &end);
+		return *end || end == argv[*i] ? -1 : 1;
+	}
+	return 0;
+}
+
+static int take_switch(const char *arg, const struct app_switch *switches)
+{
+	for (; switches && switches->flag; switches++)
+		if (!strcmp(arg, switches->flag))
+			return *switches->value = 1;
+	return 0;
+}
+
+int app_score_open(int argc, char **argv, const char *usage, const struct app_bar *bars,
+		   const struct app_switch *switches, struct config *cfg, struct kb **kb,
+		   const char ***paths)
+{
+	const char *cfgpath = NULL;
+	*paths = xmalloc(sizeof **paths * (size_t)(argc > 0 ? argc : 1));
+	int n = 0, bar = 0;
+	for (int i = 1; i < argc && bar >= 0; i++) {
+		if ((bar = take_bar(argc, argv, &i, bars)) != 0)
+			continue;
+		if (!strcmp(argv[i], "-c") && i + 1 < argc)
+			cfgpath = argv[++i];
+		else if (take_switch(argv[i], switches))
+			;
+		else if (argv[i][0] != '-')
+			(*paths)[n++] = argv[i];
+		else
+			bar = -1;
+	}
+	if (bar < 0 || n == 0)
+		fputs(usage, stderr);
+	else if ((*kb = app_open(cfg, cfgpath)) != NULL)
+		return n;
+	free(*paths);
+	*paths = NULL;
+	return bar < 0 || n == 0 ? -2 : -1;
+}
+
+int app_label_width(const char *const *paths, size_t n, int min)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(paths[i]) + 1 > min)
+			min = (int)strlen(paths[i]) + 1;
+	return min;
+}
+
 int app_config_opt(struct config *cfg, const char *path)
 {
 	if (app_config(cfg, path ? path : "config.ini", path != NULL, 0) == 0)

@@ -51,6 +51,28 @@ struct app_num {
 };
 int app_store_args(int argc, char **argv, const char *usage, const struct app_num *num,
 		   const char **operand, const char **config_path);
+/* The start of the scoring commands (eval, dialogs): their arguments, in
+ * any order ("-c FILE", each bar's flag with a number, each switch's flag
+ * alone, one or more FILE operands; the tables end with a NULL flag), then
+ * the config and the knowledge base (app_open). The operands go in *paths
+ * (argv's strings; the caller frees the array, and kb and cfg as
+ * app_open's). Their count; -2 after printing usage (exit 2), -1 when the
+ * knowledge base did not load (exit 1; nothing to free). */
+struct app_bar {
+	const char *flag;
+	double *value;
+};
+struct app_switch {
+	const char *flag;
+	int *value;
+};
+int app_score_open(int argc, char **argv, const char *usage, const struct app_bar *bars,
+		   const struct app_switch *switches, struct config *cfg, struct kb **kb,
+		   const char ***paths);
+/* The width of a "PATH:" label column: the longest path and its colon, at
+ * least min. */
+int app_label_width(const char *const *paths, size_t n, int min);
+
 /* The config of such a command: path, or ./config.ini when it is there.
  * 0, or -1 after printing why (cfg freed). */
 int app_config_opt(struct config *cfg, const char *path);

@@ -39,38 +39,18 @@ static void print_row(const char *label, int width, const struct dialogs_result 
 int cmd_dialogs(int argc, char **argv)
 {
 	double min_turns = 0, min_convs = 0;
-	const char *cfgpath = NULL;
-	const char **paths = xmalloc(sizeof *paths * (size_t)(argc > 0 ? argc : 1));
-	size_t np = 0;
+	const struct app_bar bars[] = {
+		{"--min-turns", &min_turns}, {"--min-convs", &min_convs}, {NULL, NULL}};
 	int misses = 0;
-	for (int i = 1; i < argc; i++) {
-		double *bar = !strcmp(argv[i], "--min-turns") ? &min_turns
-			      : !strcmp(argv[i], "--min-convs") ? &min_convs : NULL;
-		if (bar && i + 1 < argc) {
-			char *end;
-			*bar = strtod(argv[++i], &end);
-			if (*end || end == argv[i])
-				return free(paths), fputs(usage, stderr), 2;
-		} else if (!strcmp(argv[i], "-c") && i + 1 < argc) {
-			cfgpath = argv[++i];
-		} else if (!strcmp(argv[i], "--misses")) {
-			misses = 1;
-		} else if (argv[i][0] != '-') {
-			paths[np++] = argv[i];
-		} else {
-			return free(paths), fputs(usage, stderr), 2;
-		}
-	}
-	if (!np)
-		return free(paths), fputs(usage, stderr), 2;
+	const struct app_switch switches[] = {{"--misses", &misses}, {NULL, NULL}};
 	struct config cfg;
-	struct kb *kb = app_open(&cfg, cfgpath);
-	if (!kb)
-		return free(paths), 1;
-	int width = 6, failed = 0, below = 0;
-	for (size_t i = 0; i < np; i++)
-		if ((int)strlen(paths[i]) + 1 > width)
-			width = (int)strlen(paths[i]) + 1;
+	struct kb *kb;
+	const char **paths;
+	int nargs = app_score_open(argc, argv, usage, bars, switches, &cfg, &kb, &paths);
+	if (nargs < 0)
+		return -nargs;	/* 2: usage; 1: no knowledge base */
+	size_t np = (size_t)nargs;
+	int width = app_label_width(paths, np, 6), failed = 0, below = 0;
 	struct dialogs_result total = {0};
 	for (size_t i = 0; i < np && !failed; i++) {
 		struct sbuf err = {0}, warn = {0};

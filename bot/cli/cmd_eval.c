@@ -45,49 +45,22 @@ static void print_row(const char *prefix, const struct eval_result *r, int width
 int cmd_eval(int argc, char **argv)
 {
 	struct bars bar = {0, 0, 0, 1};
-	struct { const char *flag; double *v; } bars[] = {
+	const struct app_bar bars[] = {
 		{"--min-intent", &bar.min_i}, {"--min-carrier", &bar.min_c},
-		{"--min-plan", &bar.min_p}, {"--max-false-trigger", &bar.max_ft}};
-	const char *cfgpath = NULL;
-	const char **paths = xmalloc(sizeof *paths * (size_t)(argc > 0 ? argc : 1));
-	size_t np = 0;
+		{"--min-plan", &bar.min_p}, {"--max-false-trigger", &bar.max_ft}, {NULL, NULL}};
 	int quiet = 0, misses = 0;
-	for (int i = 1; i < argc; i++) {
-		int done = 0;
-		for (size_t b = 0; b < sizeof bars / sizeof bars[0] && !done; b++)
-			if (!strcmp(argv[i], bars[b].flag) && i + 1 < argc) {
-				char *end;
-				*bars[b].v = strtod(argv[++i], &end);
-				if (*end)
-					return free(paths), fputs(usage, stderr), 2;
-				done = 1;
-			}
-		if (done)
-			continue;
-		if (!strcmp(argv[i], "-c") && i + 1 < argc)
-			cfgpath = argv[++i];
-		else if (!strcmp(argv[i], "--quiet"))
-			quiet = 1;
-		else if (!strcmp(argv[i], "--misses"))
-			misses = 1;
-		else if (argv[i][0] != '-')
-			paths[np++] = argv[i];
-		else
-			return free(paths), fputs(usage, stderr), 2;
-	}
-	if (!np)
-		return free(paths), fputs(usage, stderr), 2;
+	const struct app_switch switches[] = {{"--quiet", &quiet}, {"--misses", &misses}, {NULL, NULL}};
 	struct config cfg;
-	struct kb *kb = app_open(&cfg, cfgpath);
-	if (!kb)
-		return free(paths), 1;
+	struct kb *kb;
+	const char **paths;
+	int nargs = app_score_open(argc, argv, usage, bars, switches, &cfg, &kb, &paths);
+	if (nargs < 0)
+		return -nargs;	/* 2: usage; 1: no knowledge base */
+	size_t np = (size_t)nargs;
 	struct eval_result total = {0};
 	struct eval_result *rs = xcalloc(np, sizeof *rs);	/* figures only, reports freed */
 	struct sbuf err = {0};
-	int rc = 0, failed = 0, width = 5;
-	for (size_t i = 0; i < np; i++)
-		if ((int)strlen(paths[i]) + 1 > width)
-			width = (int)strlen(paths[i]) + 1;
+	int rc = 0, failed = 0, width = app_label_width(paths, np, 5);
 	for (size_t i = 0; i < np && !failed; i++) {
 		struct eval_result *r = &rs[i];
 		if (eval_file(kb, paths[i], r, &err) < 0) {

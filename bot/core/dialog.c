@@ -292,8 +292,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		}
 	/* in a sensitive situation (a lost phone, a death) a cue that keeps
 	 * it reads the message there ("要即刻停機" after a lost phone is
-	 * blocking it, not cancelling), unless a carrier starts a new subject */
-	const char *situation = m && m->situation[0] && !c.carrier ? m->situation : NULL;
+	 * blocking it, not cancelling), unless another carrier starts a new
+	 * subject (the first one named is the situation's line: "the SIM is
+	 * AT&T, how I block it") */
+	const char *situation = m && m->situation[0] &&
+		(!c.carrier || !m->carrier[0] || !strcmp(c.carrier->id, m->carrier)) ? m->situation : NULL;
+
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated ||
 		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to &&
@@ -333,8 +337,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	/* the conversation's own carrier named again, in a message with no
 	 * intent or one a cue takes from its intent, is no new subject
 	 * ("cancel AT&T separately?" while porting out of AT&T: the cue
-	 * replaces cancel) */
-	int same_line = !c.carrier || (cue && m && !strcmp(c.carrier->id, m->carrier) &&
+	 * replaces cancel), nor is the first one named ("the SIM is AT&T, how
+	 * I block it" after a theft) */
+	int same_line = !c.carrier || (cue && m && (!m->carrier[0] || !strcmp(c.carrier->id, m->carrier)) &&
 				       (!c.intent || list_has(cue->replaces, c.intent->id)));
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what

@@ -14,6 +14,16 @@
 #include <string.h>
 #include <strings.h>
 
+/* The first place text holds the n bytes at w (a word inside a list of
+ * the language table, not copied out per message), or NULL. */
+static const char *find_word(const char *text, const char *w, size_t n)
+{
+	for (const char *p = strchr(text, w[0]); p; p = strchr(p + 1, w[0]))
+		if (!strncmp(p, w, n))
+			return p;
+	return NULL;
+}
+
 /* The written variant of a message with Chinese characters: the row whose
  * marker words it uses (Cantonese), in either script; Traditional characters: a Traditional
  * row, the conversation's or the Telegram language's first; none: the
@@ -28,9 +38,7 @@ static const struct lang *han_variant(const char *text, const struct lang *prev,
 		const char *p = langs[i].markers;
 		while (p && *p) {
 			size_t n = strcspn(p, ",");
-			char word[32];
-			snprintf(word, sizeof word, "%.*s", (int)n, p);
-			if (n && strstr(text, word))
+			if (n && find_word(text, p, n))
 				return &langs[i];
 			p += n + (p[n] == ',');
 		}
@@ -130,15 +138,13 @@ static char *lang_convert(const struct lang *l, const char *text)
 	char *t = script_convert(l->opencc, text);
 	for (const char *p = l->fixes; t && p && *p;) {
 		size_t n = strcspn(p, ";"), eq = strcspn(p, "=");
-		if (eq < n) {
-			char from[64], to[64];
-			snprintf(from, sizeof from, "%.*s", (int)eq, p);
-			snprintf(to, sizeof to, "%.*s", (int)(n - eq - 1), p + eq + 1);
+		/* most fixes find nothing: the text is copied only when one does */
+		if (eq < n && eq && find_word(t, p, eq)) {
 			struct sbuf b = {0};
 			const char *s = t;
-			for (const char *hit; (hit = strstr(s, from)); s = hit + strlen(from)) {
+			for (const char *hit; (hit = find_word(s, p, eq)); s = hit + eq) {
 				sbuf_add(&b, s, (size_t)(hit - s));
-				sbuf_adds(&b, to);
+				sbuf_add(&b, p + eq + 1, n - eq - 1);
 			}
 			sbuf_adds(&b, s);
 			free(t);

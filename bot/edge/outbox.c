@@ -1,18 +1,15 @@
 /* outbox — see outbox.h. */
 #include "outbox.h"
 #include "log.h"
+#include "pace.h"
 #include "util.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PER_CHAT_GAP 1.05	/* seconds between two messages to one chat (1/s + margin) */
-#define GROUP_WINDOW 60.0
-#define GROUP_MAX 20
 #define GLOBAL_WINDOW 1.0
 #define GLOBAL_MAX 30
-#define PACE_MIN_SLOTS 64
 #define RETRY_MAX 60.0		/* seconds: the longest wait before a retry */
 #define GLOBAL_429_WINDOW 1.0	/* 429s for two chats this close: a global limit */
 
@@ -21,24 +18,6 @@ struct chat_q {
 	struct outbox_item *head, *tail;
 	size_t n;
 	struct chat_q *prev, *next;
-};
-
-/* A chat's recent sends and its queue; kept while either still matters. */
-struct chat_pace {
-	int64_t chat;
-	int used;
-	size_t sends;			/* how many of recent[] are filled */
-	double last, paused_until;
-	double recent[GROUP_MAX];	/* send times, a ring: groups' 20 a minute */
-	size_t head;
-	struct chat_q *q;		/* its waiting replies, or NULL */
-};
-
-/* Open addressing by chat id, at most half full, so that finding a chat
- * costs one or two probes however many chats were answered lately. */
-struct pace_table {
-	struct chat_pace *v;
-	size_t cap, n;
 };
 
 struct outbox {
@@ -90,69 +69,8 @@ void outbox_free(struct outbox *ob)
 		}
 		free(q);
 	}
-	free(ob->chats.v);
+	pace_table_free(&ob->chats);
 	free(ob);
-}
-
-static size_t chat_hash(int64_t chat, size_t cap)
-{
-	uint64_t h = (uint64_t)chat * 0x9E3779B97F4A7C15ULL;
-	return (size_t)(h >> 32) & (cap - 1);
-}
-
-static struct chat_pace *slot_for(struct pace_table *t, int64_t chat)
-{
-	size_t i = chat_hash(chat, t->cap);
-	while (t->v[i].used && t->v[i].chat != chat)
-		i = (i + 1) & (t->cap - 1);
-	return &t->v[i];
-}
-
-/* Does this record still hold anything back, or anything at all? */
-static int pace_live(const struct chat_pace *p, double now)
-{
-	return p->q || p->paused_until > now || (p->sends && now - p->last < GROUP_WINDOW + 1);
-}
-
-/* Rebuilds the table without the records that no longer matter, doubling
- * it when what is left would still fill it over a quarter. */
-static void pace_rebuild(struct pace_table *t, double now)
-{
-	size_t live = 0;
-	for (size_t i = 0; i < t->cap; i++)
-		live += t->v[i].used && pace_live(&t->v[i], now);
-	struct pace_table nt = {.cap = t->cap ? t->cap : PACE_MIN_SLOTS};
-	while ((live + 1) * 4 > nt.cap)
-		nt.cap *= 2;
-	nt.v = xcalloc(nt.cap, sizeof *nt.v);
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->v[i].used && pace_live(&t->v[i], now)) {
-			*slot_for(&nt, t->v[i].chat) = t->v[i];
-			nt.n++;
-		}
-	free(t->v);
-	*t = nt;
-}
-
-/* The record of chat; with create, one is made if there is none. */
-static struct chat_pace *pace(struct outbox *ob, int64_t chat, int create, double now)
-{
-	struct pace_table *t = &ob->chats;
-	if (t->cap) {
-		struct chat_pace *p = slot_for(t, chat);
-		if (p->used || !create)
-			return p->used ? p : NULL;
-	} else if (!create) {
-		return NULL;
-	}
-	if ((t->n + 1) * 2 > t->cap)
-		pace_rebuild(t, now);
-	struct chat_pace *p = slot_for(t, chat);
-	memset(p, 0, sizeof *p);
-	p->chat = chat;
-	p->used = 1;
-	t->n++;
-	return p;
 }
 
 static void ring_insert(struct outbox *ob, struct chat_q *q)
@@ -183,7 +101,7 @@ static void remove_head(struct outbox *ob, struct outbox_item *it, double now)
  * chat leaves the ring when nothing is left. */
 static void unlink_head(struct outbox *ob, struct outbox_item *it, double now)
 {
-	struct chat_pace *p = pace(ob, it->r.chat_id, 0, now);
+	struct chat_pace *p = pace_find(&ob->chats, it->r.chat_id, 0, now);
 	struct chat_q *q = p ? p->q : NULL;
 	if (!q || q->head != it)
 		abort();	/* a bug: only a chat's first reply is ever sent */
@@ -260,7 +178,7 @@ static struct chat_q *over_share(const struct outbox *ob)
  * the intake and hold the poll back for every other chat. */
 static void enqueue(struct outbox *ob, struct outbox_item *it, double now)
 {
-	struct chat_pace *p = pace(ob, it->r.chat_id, 1, now);
+	struct chat_pace *p = pace_find(&ob->chats, it->r.chat_id, 1, now);
 	if (!p->q) {
 		p->q = xcalloc(1, sizeof *p->q);
 		ring_insert(ob, p->q);
@@ -317,22 +235,6 @@ void outbox_restore(struct outbox *ob, uint64_t seq, int64_t update_id, struct r
 	enqueue(ob, it, queued);
 }
 
-/* When may a message to chat go, at the earliest? */
-static double allowed_at(struct outbox *ob, const struct chat_pace *p, int is_group, double now)
-{
-	double t = ob->paused_until > now ? ob->paused_until : now;
-	if (p->paused_until > t)
-		t = p->paused_until;
-	if (!ob->lim.pacing)
-		return t;
-	if (p->sends && p->last + PER_CHAT_GAP > t)
-		t = p->last + PER_CHAT_GAP;
-	double twenty_ago = p->recent[p->head];
-	if (is_group && p->sends >= GROUP_MAX && twenty_ago + GROUP_WINDOW > t)
-		t = twenty_ago + GROUP_WINDOW;
-	return t;
-}
-
 /* The earliest any message may go, whatever the chat. */
 static double global_at(const struct outbox *ob, double now)
 {
@@ -373,12 +275,13 @@ struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 		struct outbox_item *it = q->head;
 		if (it->in_flight || it->seq > ob->hold_above)
 			continue;	/* later ones in its queue are newer still */
-		struct chat_pace *p = pace(ob, it->r.chat_id, 0, now);
+		struct chat_pace *p = pace_find(&ob->chats, it->r.chat_id, 0, now);
 		drop_stale(ob, p, now);
 		if (!p->q)
 			continue;	/* everything it had was too old */
 		it = p->q->head;
-		double t = allowed_at(ob, p, it->r.is_group, now);
+		double t = pace_allowed_at(p, it->r.is_group, ob->lim.pacing,
+					   ob->paused_until > now ? ob->paused_until : now);
 		if (it->not_before > t)
 			t = it->not_before;
 		if (t <= now) {
@@ -395,13 +298,9 @@ struct outbox_item *outbox_ready(struct outbox *ob, double now, double *wait)
 
 void outbox_sent(struct outbox *ob, struct outbox_item *it, double now)
 {
-	struct chat_pace *p = pace(ob, it->r.chat_id, 0, now);
-	if (ob->lim.pacing) {
-		p->last = now;
-		p->recent[p->head] = now;
-		p->head = (p->head + 1) % GROUP_MAX;
-		p->sends++;
-	}
+	struct chat_pace *p = pace_find(&ob->chats, it->r.chat_id, 0, now);
+	if (ob->lim.pacing)
+		pace_sent(p, now);
 	ob->global[ob->ghead] = now;
 	ob->ghead = (ob->ghead + 1) % GLOBAL_MAX;
 	ob->gsends++;
@@ -429,7 +328,7 @@ void outbox_pause_chat(struct outbox *ob, int64_t chat, double now, double until
 {
 	if (until > now + OUTBOX_DELAY_MAX)
 		until = now + OUTBOX_DELAY_MAX;
-	struct chat_pace *p = pace(ob, chat, 1, now);
+	struct chat_pace *p = pace_find(&ob->chats, chat, 1, now);
 	if (until > p->paused_until)
 		p->paused_until = until;
 }

@@ -13,6 +13,8 @@
  * share and new questions of other chats are still taken in. Replies to one
  * chat leave in order, one at a time.
  *
+ * The per-chat records the limits need are pace.c's.
+ *
  * Persistence is behind struct outbox_store (journal.c, or another): the
  * outbox tells it what was queued and what left, so a restart resumes the
  * queue. The outbox owns queued replies' texts until they leave. */

@@ -124,7 +124,9 @@ static void flatten(struct form *f, struct needles *out)
 		out->form[out->nform++] = 0;	/* the set id, given by the index */
 	/* the cheapest kids first: one test each (a leaf, an OR of leaves)
 	 * before a tree, so that a failing AND or a holding OR stops early */
-	qsort(f->kid, f->n, sizeof *f->kid, by_cost);
+	if (!f->sorted)	/* glibc's qsort is a stable merge sort: a second sort changed nothing */
+		qsort(f->kid, f->n, sizeof *f->kid, by_cost);
+	f->sorted = 1;
 	for (size_t i = 0; i < f->n; i++)
 		flatten(f->kid[i], out);
 	out->form[at] = (uint32_t)out->nform << 2 | (uint32_t)(any ? FORM_ANY : f->kind);

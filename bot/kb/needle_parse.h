@@ -39,6 +39,8 @@ struct form {
 	char *s;		/* a leaf's literal */
 	size_t len, n, size;	/* size: nodes in the tree */
 	size_t cost;		/* flatten's sort key, 0 until computed */
+	int sorted;		/* kids in flatten's order already: a shared form
+				 * ({plan} in many patterns) is sorted once, not per set */
 	struct form **kid;
 };
 

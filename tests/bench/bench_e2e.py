@@ -5,6 +5,9 @@
 - a backlog of 10 000 questions: updates handled per second, and the bot's
   own CPU time per update (utime+stime from /proc, so the fake server's cost
   is not counted);
+- the conversations of tests/dialogs played as a backlog (each its own
+  chat, its turns in order): the bot's CPU per update when most messages
+  are follow-ups read in their conversation's context;
 - 300 questions one at a time: the latency the bot adds between receiving an
   update and sending its answer (p50, p99), from the bot's debug log;
 - peak and private memory of the bot, and its CPU use while idle in a long
@@ -65,6 +68,50 @@ def questions():
         if intents != "none" and carriers != "-" and plan != "-":
             out.append(text)  # carrier and plan named: exactly one reply each
     return out
+
+
+def conversations():
+    """The user turns of every conversation in tests/dialogs, one list each."""
+    convs = []
+    for name in sorted(os.listdir(os.path.join(ROOT, "tests/dialogs"))):
+        if not name.endswith(".tsv"):
+            continue
+        for line in open(os.path.join(ROOT, "tests/dialogs", name), encoding="utf-8"):
+            if line.startswith("##"):
+                convs.append([])
+            elif line.strip() and not line.startswith("#") and convs:
+                convs[-1].append(line.split("\t")[0].strip())
+    return [c for c in convs if c]
+
+
+def play_conversations(fake, start):
+    """Plays conversations() against a bot that start() starts (and returns
+    once it polls): turn k of every chat (one wave) before turn k + 1, 200
+    updates at a time, each answered before the next (one backlog of all
+    turns would overflow the intake and drop replies). Returns the bot's CPU seconds per turn,
+    the turns and the replies sent; stops the bot."""
+    convs = conversations()
+    with fake.cond:
+        fake.calls.clear()
+    proc = start()
+    cpu0, nturns = cpu_seconds(proc.pid), 0
+    for k in range(max(len(c) for c in convs)):
+        wave = [(c, conv[k]) for c, conv in enumerate(convs) if k < len(conv)]
+        for part in range(0, len(wave), 200):  # within the bot's intake
+            ids = fake.add_updates([message(800000 + nturns + i, 40_000_000 + c, t)
+                                    for i, (c, t) in enumerate(wave[part:part + 200])])
+            nturns += len(ids)
+            if not fake.wait_for(lambda: fake.max_offset > ids[-1], 600):
+                sys.exit("bench: the conversations were not answered")
+            while True:  # until the last reply has gone (the offset moves first)
+                n = len(fake.calls_of("sendMessage"))
+                time.sleep(0.2)
+                if len(fake.calls_of("sendMessage")) == n:
+                    break
+    cpu = cpu_seconds(proc.pid) - cpu0
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+    return cpu / nturns, nturns, n
 
 
 def message(i, chat, text):
@@ -136,6 +183,8 @@ def main():
     # converted ahead of time by a child (bot/edge/preconv.c): should be 0
     fallbacks = re.findall(r"event=stopped .*?opencc_fallbacks=(\d+)", log1)
     preconv = re.findall(r"event=preconverted .*?pieces=(\d+) bytes=(\d+) ms=(\d+)", log1)
+    # phase 1b: conversations
+    conv_cpu, nturns, conv_sends = play_conversations(fake, lambda: start("info"))
     # phase 2, with the debug log that records the added latency
     with fake.cond:
         fake.calls.clear()
@@ -212,6 +261,9 @@ def main():
         print(f"| floor per update: the same sendMessage, durability flush (16 KB slot, "
               f"fdatasync) and log line (build/bench_floor) | {floor_us:.0f} us; the bot "
               f"{bot_us:.0f} us = {bot_us / floor_us:.2f}x the floor | <= 1.15x |")
+    print(f"| bot CPU time per update, conversations (the {nturns} turns of the "
+          f"{len(convs)} conversations of tests/dialogs, each its own chat, in order) | "
+          f"{conv_cpu * 1e6:.0f} us ({conv_sends} replies) | |")
     print(f"| reload (SIGHUP) in a burst of 3000 questions: longest gap between replies | "
           f"{stall:.1f} ms (median gap {median_gap:.2f} ms"
           f"{'; the reload took ' + reload_ms[-1] + ' ms' if reload_ms else ''}) | <= 40 ms |")

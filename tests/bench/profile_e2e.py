@@ -6,7 +6,10 @@ The bot starts against the fake Bot API server with nothing to do; once it
 long-polls (the knowledge base is loaded), the profiler is attached and the
 backlog of N questions is queued, so start-up is not in the profile.
 
-usage: profile_e2e.py BOT N MODE [OUT]
+usage: profile_e2e.py [--warm W] BOT N MODE [OUT]
+  --warm W  answer W questions first, before the profiler is attached, so
+            the profile shows the steady state (the rules JIT-compiled on
+            first use are compiled by then)
   MODE  none      CPU per update only (/proc schedstat, as bench_e2e.py)
         strace    syscall counts (strace -c -f), OUT the summary
         perfstat  perf stat (task clock, context switches, faults, syscalls)
@@ -48,10 +51,14 @@ def attach(mode, pid, out):
 
 
 def main():
-    if len(sys.argv) < 4:
+    args = sys.argv[1:]
+    warm = 0
+    if args[:1] == ["--warm"]:
+        warm, args = int(args[1]), args[2:]
+    if len(args) < 3:
         sys.exit(__doc__)
-    bot, n, mode = os.path.abspath(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-    out = os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None
+    bot, n, mode = os.path.abspath(args[0]), int(args[1]), args[2]
+    out = os.path.abspath(args[3]) if len(args) > 3 else None
     qs = be.questions()
     fake = fakeapi.FakeTelegram(token=be.TOKEN)
     server, port = fakeapi.serve(fake)
@@ -72,6 +79,12 @@ def main():
     try:
         if not fake.wait_for(lambda: len(fake.calls_of("getUpdates")) > 0, 300):
             sys.exit("profile: the bot never polled")
+        if warm:
+            fake.add_updates([be.message(i, 5_000_000 + i, qs[i % len(qs)]) for i in range(warm)])
+            if not be.wait_sends(fake, warm, 3600):
+                sys.exit("profile: the warm-up was not answered")
+            with fake.cond:
+                fake.calls.clear()
         prof = attach(mode, proc.pid, out)
         time.sleep(1.0)  # the profiler is attached
         cpu0, t0 = be.cpu_seconds(proc.pid), time.time()

@@ -6,22 +6,8 @@
 # ones, `explain` of every tenth, and `cancelbot dialogs --misses`. For
 # speed work on bot/kb and bot/core; prints "same" or the first differences.
 set -e
-ref=${1:-$(git merge-base HEAD main)}
-sha=$(git rev-parse --short "$ref")
-top=$(git rev-parse --show-toplevel)
-dir=${TMPDIR:-/tmp}/same_classes-$sha
-cd "$top"
-if [ ! -x "$dir/cancelbot" ] || [ ! -x "$dir/classify_dump" ]; then
-	rm -rf "$dir" && mkdir -p "$dir"
-	git archive "$ref" | tar -x -C "$dir"
-	make -s -C "$dir" cancelbot >/dev/null
-	make -s -C "$dir" build/bench_core >/dev/null	# all of OBJ
-	cc -O2 -std=c11 -D_DEFAULT_SOURCE -pthread $(pkg-config --cflags libpcre2-8 opencc) \
-		-I"$dir"/bot/lib -I"$dir"/bot/kb -I"$dir"/bot/core -o "$dir/classify_dump" \
-		tests/bench/classify_dump.c $(ls "$dir"/build/*/*.o | grep -v cli/) \
-		$(pkg-config --libs libcurl libcjson libpcre2-8 inih libutf8proc opencc libsystemd sqlite3) -lm
-fi
-make -s cancelbot build/classify_dump >/dev/null
+. "$(dirname "$0")/ref_tree.sh"
+ref_tree same_classes classify_dump "$1"
 texts=$dir/texts.txt
 {
 	cat tests/labelled.tsv tests/voices/*.tsv tests/dialogs/*.tsv | grep -v '^#' | cut -f1 | grep .

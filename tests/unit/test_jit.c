@@ -65,3 +65,47 @@ Test(jit, two_threads_classify_the_same_kb_as_one_does)
 	for (size_t i = 0; i < ntexts; i++)
 		free(texts[i]);
 }
+
+/* The JIT code is made on the kb's JIT thread, on a copy: the code that a
+ * classifying thread may be interpreting is never written to (before, the
+ * 32nd run compiled it in place, on the message's own time). */
+static void count_jit(const struct regex *re, size_t *copies, size_t *touched)
+{
+	size_t size = 0;
+	if (!re)
+		return;
+	if (pcre2_pattern_info(re->code, PCRE2_INFO_JITSIZE, &size) == 0 && size > 0)
+		(*touched)++;
+	const pcre2_code *jit = atomic_load(&((struct regex *)re)->jit);
+	if (jit && pcre2_pattern_info(jit, PCRE2_INFO_JITSIZE, &size) == 0 && size > 0)
+		(*copies)++;
+}
+
+Test(jit, compiles_a_copy_off_the_classifying_thread)
+{
+	static const char *const t[] = {"how do i cancel my verizon line", "注销AT&T手机号",
+					"is mint prepaid or postpaid?", "hello"};
+	char got[64];
+	for (int round = 0; round < 2 * KB_JIT_AFTER; round++)
+		for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+			label(t[i], got, sizeof got);
+	kb_jit_drain(kb);
+	size_t copies = 0, touched = 0;
+	for (size_t i = 0; i < kb->nrules; i++) {
+		const struct rule *r = &kb->rules[i];
+		for (size_t g = 0; g < r->ngroups; g++) {
+			count_jit(r->groups[g].alt.re, &copies, &touched);
+			count_jit(r->groups[g].alt.no_zh, &copies, &touched);
+		}
+		count_jit(r->any.re, &copies, &touched);
+		count_jit(r->any.no_zh, &copies, &touched);
+		count_jit(r->none, &copies, &touched);
+	}
+	uint32_t have_jit = 0;
+	pcre2_config(PCRE2_CONFIG_JIT, &have_jit);
+	const char *off = getenv("CANCELBOT_NO_JIT");	/* the interpreter only (valgrind) */
+	if (have_jit && !(off && *off == '1'))
+		cr_expect_gt(copies, 0, "the alternations these ran %d times have JIT code",
+			     2 * KB_JIT_AFTER);
+	cr_expect_eq(touched, 0, "%zu interpreted originals were JIT-compiled in place", touched);
+}

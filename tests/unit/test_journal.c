@@ -17,35 +17,75 @@ static struct outbox *new_outbox(size_t chat_max)
 	return outbox_new(&lim);
 }
 
-static struct journal *open_at(const char *dir, struct outbox *ob, int64_t *offset)
+static struct journal *open_at(const char *at, struct outbox *q, int64_t *off)
 {
 	struct sbuf err = {0};
 	double wall;
-	struct journal *j = journal_open(dir, ob, offset, &wall, &err);
-	cr_assert_not_null(j, "%s", sbuf_str(&err));
-	struct outbox_store st = journal_store(j);
-	outbox_set_store(ob, &st);
+	struct journal *jl = journal_open(at, q, off, &wall, &err);
+	cr_assert_not_null(jl, "%s", sbuf_str(&err));
+	struct outbox_store st = journal_store(jl);
+	outbox_set_store(q, &st);
 	sbuf_free(&err);
-	return j;
+	return jl;
 }
 
-static void push(struct outbox *ob, int64_t update, int64_t chat, const char *text)
+/* Each test's journal directory (made by the suite, removed after), the
+ * outbox the journal restores into and the offset it read back: start()
+ * opens them as the bot does at start, stop() closes them, restart() is
+ * both (an outbox of chat_max cap). */
+static char dir[] = "/tmp/cancelbot-journal-XXXXXX";
+static struct outbox *ob;
+static struct journal *j;
+static int64_t offset;
+static size_t cap;
+
+static void start(void)
+{
+	ob = new_outbox(cap);
+	j = open_at(dir, ob, &offset);
+}
+
+static void stop(void)
+{
+	journal_close(j);
+	outbox_free(ob);
+	j = NULL;
+	ob = NULL;
+}
+
+static void restart(void)
+{
+	stop();
+	start();
+}
+
+static void make_dir(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void remove_dir(void)
+{
+	if (j)
+		stop();
+	rm_rf(dir);
+}
+
+TestSuite(journal, .init = make_dir, .fini = remove_dir);
+
+static void push(struct outbox *q, int64_t update, int64_t chat, const char *text)
 {
 	struct reply r = {.chat_id = chat, .is_group = chat < 0, .text = strdup(text),
 			  .reply_to = 77, .nbuttons = 1};
 	strcpy(r.buttons[0].text, "Verizon \"quoted\"");
 	strcpy(r.buttons[0].data, "c:verizon");
 	strcpy(r.source, "en/cancel.txt:3");
-	outbox_push(ob, update, &r, 0, 1700000000);
+	outbox_push(q, update, &r, 0, 1700000000);
 }
 
 Test(journal, replies_and_offset_survive_a_restart)
 {
-	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	struct outbox *ob = new_outbox(0);
-	int64_t offset;
-	struct journal *j = open_at(dir, ob, &offset);
+	start();
 	cr_expect_eq(offset, -1, "nothing committed yet");
 	push(ob, 10, 1, "<b>one</b>\nline \\ two");
 	push(ob, 11, 2, "two");
@@ -55,11 +95,7 @@ Test(journal, replies_and_offset_survive_a_restart)
 	struct outbox_item *it = outbox_ready(ob, 0, &wait);
 	cr_assert_eq(it->update_id, 10);
 	outbox_result(ob, it, SEND_OK, 0, 0);	/* its D line, synced */
-	journal_close(j);
-	outbox_free(ob);
-
-	ob = new_outbox(0);
-	j = open_at(dir, ob, &offset);
+	restart();
 	cr_expect_eq(offset, 13);
 	cr_expect_eq(outbox_len(ob), 2, "the sent reply does not come back");
 	it = outbox_ready(ob, 0, &wait);
@@ -72,22 +108,15 @@ Test(journal, replies_and_offset_survive_a_restart)
 	cr_expect_eq(it->r.reply_to, 77);
 	cr_expect_str_eq(it->r.buttons[0].text, "Verizon \"quoted\"");
 	cr_expect_str_eq(it->r.source, "en/cancel.txt:3");
-	journal_close(j);
-	outbox_free(ob);
-	rm_rf(dir);
 }
 
 Test(journal, a_batch_cut_short_is_fetched_again_whole)
 {
-	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	struct outbox *ob = new_outbox(0);
-	int64_t offset;
-	struct journal *j = open_at(dir, ob, &offset);
+	start();
 	push(ob, 10, 1, "committed");
 	cr_assert_eq(journal_commit(j, ob, 11, 1700000000), 0);
 	long end = journal_size(j);
-	journal_close(j);
+	stop();
 	/* the next batch's lines without the O line, then half a line */
 	char *path = xasprintf("%s/outbox.journal", dir);
 	cr_assert_eq(truncate(path, end), 0);	/* lines, without the blank space ahead */
@@ -96,32 +125,21 @@ Test(journal, a_batch_cut_short_is_fetched_again_whole)
 	fprintf(f, "%s %016llx\n", q, (unsigned long long)fnv1a(q, strlen(q), FNV1A_INIT));
 	fputs("O 21 1700000000 00000000", f);	/* torn */
 	fclose(f);
-	outbox_free(ob);
 
-	ob = new_outbox(0);
-	j = open_at(dir, ob, &offset);
+	start();
 	cr_expect_eq(offset, 11, "the torn commit does not count");
 	cr_expect_eq(outbox_len(ob), 1);
-	journal_close(j);
-	outbox_free(ob);
 	/* and the file was cleaned up: a later commit cannot revive them */
-	ob = new_outbox(0);
-	j = open_at(dir, ob, &offset);
+	restart();
 	cr_expect_eq(outbox_len(ob), 1);
 	cr_expect_eq(offset, 11);
-	journal_close(j);
-	outbox_free(ob);
 	free(path);
-	rm_rf(dir);
 }
 
 Test(journal, drops_by_the_cap_are_recorded_and_the_file_is_rewritten)
 {
-	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	struct outbox *ob = new_outbox(3);
-	int64_t offset;
-	struct journal *j = open_at(dir, ob, &offset);
+	cap = 3;
+	start();
 	char text[2048];
 	memset(text, 'x', sizeof text - 1);
 	text[sizeof text - 1] = '\0';
@@ -130,17 +148,11 @@ Test(journal, drops_by_the_cap_are_recorded_and_the_file_is_rewritten)
 		cr_assert_eq(journal_commit(j, ob, i + 1, 1700000000), 0);
 	}
 	cr_expect_lt(journal_size(j), 2 << 20, "rewritten as it grew: %ld bytes", journal_size(j));
-	journal_close(j);
-	outbox_free(ob);
-	ob = new_outbox(3);
-	j = open_at(dir, ob, &offset);
+	restart();
 	cr_expect_eq(outbox_len(ob), 3, "the newest three");
 	cr_expect_eq(offset, 2000);
 	double wait;
 	cr_expect_eq(outbox_ready(ob, 0, &wait)->update_id, 1997);
-	journal_close(j);
-	outbox_free(ob);
-	rm_rf(dir);
 }
 
 /* One commit of most of a megabyte (more is rewritten instead): the file
@@ -148,11 +160,7 @@ Test(journal, drops_by_the_cap_are_recorded_and_the_file_is_rewritten)
  * and every line is read back. */
 Test(journal, a_big_commit_grows_the_file_in_blank_chunks)
 {
-	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
-	struct outbox *ob = new_outbox(0);
-	int64_t offset;
-	struct journal *j = open_at(dir, ob, &offset);
+	start();
 	char text[3000];
 	memset(text, 'y', sizeof text - 1);
 	text[sizeof text - 1] = '\0';
@@ -160,8 +168,7 @@ Test(journal, a_big_commit_grows_the_file_in_blank_chunks)
 		push(ob, i, 1000 + i, text);
 	cr_assert_eq(journal_commit(j, ob, 300, 1700000000), 0);
 	long lines = journal_size(j);
-	journal_close(j);
-	outbox_free(ob);
+	stop();
 	char *path = xasprintf("%s/outbox.journal", dir);
 	int fd = open(path, O_RDONLY);
 	cr_assert_geq(fd, 0);
@@ -175,13 +182,9 @@ Test(journal, a_big_commit_grows_the_file_in_blank_chunks)
 	cr_expect_eq(c, '\0');
 	close(fd);
 	free(path);
-	ob = new_outbox(0);
-	j = open_at(dir, ob, &offset);
+	start();
 	cr_expect_eq(outbox_len(ob), 300);
 	cr_expect_eq(offset, 300);
-	journal_close(j);
-	outbox_free(ob);
-	rm_rf(dir);
 }
 
 /* Lines sealed with byte-wise FNV-1a (every file written before the sums
@@ -189,8 +192,6 @@ Test(journal, a_big_commit_grows_the_file_in_blank_chunks)
  * neither sum: the file ends there. */
 Test(journal, lines_of_the_older_sum_are_read_and_a_changed_byte_is_not)
 {
-	char dir[] = "/tmp/cancelbot-journal-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
 	char *path = xasprintf("%s/outbox.journal", dir);
 	FILE *f = fopen(path, "w");
 	cr_assert_not_null(f);
@@ -212,17 +213,12 @@ Test(journal, lines_of_the_older_sum_are_read_and_a_changed_byte_is_not)
 		}
 	}
 	fclose(f);
-	struct outbox *ob = new_outbox(0);
-	int64_t offset;
-	struct journal *j = open_at(dir, ob, &offset);
+	start();
 	cr_expect_eq(offset, 21, "the older sums count, up to the changed line");
 	cr_expect_eq(outbox_len(ob), 1);
 	double wait;
 	struct outbox_item *it = outbox_ready(ob, 0, &wait);
 	cr_assert_not_null(it);
 	cr_expect_str_eq(it->r.text, "from an older version");
-	journal_close(j);
-	outbox_free(ob);
 	free(path);
-	rm_rf(dir);
 }

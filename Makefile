@@ -165,6 +165,15 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind8_zh_tw_hk.tsv tests/voices/blind10_zh_tw_hk.tsv \
 		tests/voices/blind11_zh_tw_hk.tsv
+	./cancelbot eval --quiet --min-intent 0.942 --min-carrier 0.990 --min-plan 0.928 \
+		--max-false-trigger 0 tests/voices/blind9_en.tsv
+	./cancelbot eval --quiet --min-intent 0.957 --min-carrier 0.989 --min-plan 1 \
+		--max-false-trigger 0.050 tests/voices/blind9_zh_mainland.tsv
+	./cancelbot eval --quiet --min-intent 0.972 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0 tests/voices/blind9_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.800 --min-convs 0.440 tests/dialogs/blind7_d_en.tsv
+	./cancelbot dialogs --min-turns 0.862 --min-convs 0.640 tests/dialogs/blind7_d_zh_mainland.tsv
+	./cancelbot dialogs --min-turns 0.875 --min-convs 0.600 tests/dialogs/blind7_d_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.985 --min-convs 0.960 tests/dialogs/blind3_d_en.tsv
 	./cancelbot dialogs --min-turns 0.971 --min-convs 0.880 tests/dialogs/blind3_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.971 --min-convs 0.840 tests/dialogs/blind3_d_zh_tw_hk.tsv

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 
 /* The child's exit codes besides 0. */
 enum { CHILD_NO_OPENCC = 2, CHILD_MISMATCH = 3, CHILD_WRITE = 4, UNKNOWN_PIECE = 5 };
+/* a child takes 1-5 s (20 s under ASan on a loaded machine); far past that it hangs */
+#define CHILD_DEADLINE_MS 120000.0
 
 struct child {
 	const char *config;
@@ -248,7 +251,22 @@ int preconv_kb(const struct kb *kb)
 	}
 	struct sbuf buf = {0};
 	char chunk[16384];
+	/* a child that never answers (a lock some other thread held at fork)
+	 * must not hold up a start or a reload for ever: past the deadline it
+	 * is killed and OpenCC converts in the bot, as on any failure */
+	double deadline = now_ms() + CHILD_DEADLINE_MS;
 	for (;;) {
+		double left = deadline - now_ms();
+		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		int ready = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready == 0) {
+			kill(pid, SIGKILL);
+			log_warn("preconv_failed", KV("msg", "the child did not finish in time; killed"),
+				 KV("ms", (long)CHILD_DEADLINE_MS));
+			break;
+		}
 		ssize_t n = read(fds[0], chunk, sizeof chunk);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -89,6 +89,39 @@ static void may_done(uint64_t *may, const uint64_t *small)
 		free(may);
 }
 
+/* A scan's per-message buffers, on the caller's stack when the kb's sizes
+ * fit (the memo and the needle hits), else on the heap until scan_end. */
+struct scan_mem {
+	signed char memo_small[256];
+	uint64_t may_small[MAY_WORDS];
+	uint64_t *may;
+	struct needle_hits hits;
+};
+
+/* Sets sc up to match kb's rules on the normalised t; scan_end frees. */
+static void scan_begin(struct scan *sc, struct scan_mem *m, const struct kb *kb, const char *t,
+		       int *limit_hit, int known)
+{
+	size_t len = strlen(t);
+	signed char *memo = m->memo_small;
+	if (kb->nrules > sizeof m->memo_small)
+		memo = xcalloc(kb->nrules, 1);
+	else
+		memset(memo, 0, sizeof m->memo_small);
+	m->may = may_of(kb, t, len, m->may_small, &m->hits);
+	*sc = (struct scan){.kb = kb, .t = t, .len = len, .md = pcre2_match_data_create(4, NULL),
+			    .memo = memo, .limit_hit = limit_hit, .han = text_has_han(t),
+			    .may = &m->hits, .known = known};
+}
+
+static void scan_end(struct scan *sc, struct scan_mem *m)
+{
+	pcre2_match_data_free(sc->md);
+	may_done(m->may, m->may_small);
+	if (sc->memo != m->memo_small)
+		free(sc->memo);
+}
+
 static int atom_holds(struct scan *sc, int atom)
 {
 	if (atom == COND_CARRIER)
@@ -253,23 +286,13 @@ static const struct rule *line_carrier(const struct kb *kb, const char *text, si
 				       const struct classification *out, int known)
 {
 	char *t = with_line(text, len, out->norm, strlen(out->norm));
-	size_t tl = strlen(t);
-	signed char memo_small[256];
-	signed char *memo = kb->nrules <= sizeof memo_small ? memo_small : xcalloc(kb->nrules, 1);
-	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
-	uint64_t may_small[MAY_WORDS];
-	struct needle_hits hits;
-	uint64_t *may = may_of(kb, t, tl, may_small, &hits);
 	int limit = 0, plans = 0;
-	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = pcre2_match_data_create(4, NULL),
-			  .memo = memo, .limit_hit = &limit, .han = text_has_han(t), .may = &hits,
-			  .known = known};
+	struct scan sc;
+	struct scan_mem m;
+	scan_begin(&sc, &m, kb, t, &limit, known);
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	scan_mentions(&sc, best, &plans, NULL);
-	pcre2_match_data_free(sc.md);
-	may_done(may, may_small);
-	if (memo != memo_small)
-		free(memo);
+	scan_end(&sc, &m);
 	free(t);
 	return best[RULE_CARRIER].destination ? NULL : best[RULE_CARRIER].rule;
 }
@@ -290,19 +313,10 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 {
 	memset(out, 0, sizeof *out);
 	out->norm = normalize(text, len);
-	int han = text_has_han(out->norm);
-	out->lang = han ? "zh" : "en";
-	signed char memo_small[256];
-	signed char *memo = kb->nrules <= sizeof memo_small ? memo_small : xcalloc(kb->nrules, 1);
-	memset(memo, 0, kb->nrules <= sizeof memo_small ? sizeof memo_small : kb->nrules);
-	size_t norm_len = strlen(out->norm);
-	uint64_t may_small[MAY_WORDS];
-	struct needle_hits hits;
-	uint64_t *may = may_of(kb, out->norm, norm_len, may_small, &hits);
-	struct scan sc = {.kb = kb, .t = out->norm, .len = norm_len,
-			  .md = pcre2_match_data_create(4, NULL), .memo = memo,
-			  .limit_hit = &out->limit_hit, .han = han, .may = &hits,
-			  .known = opts->carrier_known};
+	struct scan sc;
+	struct scan_mem m;
+	scan_begin(&sc, &m, kb, out->norm, &out->limit_hit, opts->carrier_known);
+	out->lang = sc.han ? "zh" : "en";
 	struct hit best[RULE_KIND_COUNT] = {{0}};
 	int plans = 0;
 	scan_mentions(&sc, best, &plans, out);
@@ -338,10 +352,7 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 		    (!sc.carrier || r->even_with_carrier) && rule_matches(&sc, r, &h))
 			consider(best, &h);
 	}
-	pcre2_match_data_free(sc.md);
-	may_done(may, may_small);
-	if (memo != memo_small)
-		free(memo);
+	scan_end(&sc, &m);
 	out->carrier = best[RULE_CARRIER].rule;
 	out->carrier_is_destination = out->carrier && best[RULE_CARRIER].destination;
 	for (size_t i = 0; i < ncues; i++) {

@@ -124,8 +124,9 @@ const char *dialog_lang(const struct dialog_env *env, const struct update *u, co
 	 * "ok") the user's Telegram language */
 	if (prev)
 		return prev->code;
-	if (text && romanised(text))
-		return romanised(text)->code;
+	const struct lang *roman = text ? romanised(text) : NULL;
+	if (roman)
+		return roman->code;
 	if (text && latin_words(text) >= 3)
 		return langs[0].code;
 	return tg->code;

@@ -1,187 +1,13 @@
-/* classify — see classify.h. */
+/* classify — see classify.h: which rule wins (the orderings of intents,
+ * carriers and cues, vetoes, the carrier read as about a line) and the
+ * account `explain` gives of it. How one rule is matched against the text
+ * is scan.c's. */
 #include "classify.h"
-#include "log.h"
 #include "normalize.h"
+#include "scan.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct hit {
-	const struct rule *rule;
-	size_t start, end;
-	int destination;	/* carriers: named as where the user is going */
-	int origin;		/* carriers: named as the one being left ("my old AT&T") */
-};
-
-/* 1 on a match (span in *s,*e), 0 on none; a limit or error counts as none
- * and is logged, because a pattern that backtracks on hostile input must not
- * hold up the bot. */
-static int result(int rc, size_t len, pcre2_match_data *md, size_t *s, size_t *e, int *limit_hit)
-{
-	if (rc >= 0) {
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-		*s = ov[0];
-		*e = ov[1];
-		return 1;
-	}
-	if (rc != PCRE2_ERROR_NOMATCH) {
-		*limit_hit = 1;
-		log_warn("regex_limit", KV("code", rc), KV("len", len));
-	}
-	return 0;
-}
-
-static int run(const struct kb *kb, const struct regex *re, const char *text, size_t len,
-	       pcre2_match_data *md, size_t *s, size_t *e, int *limit_hit)
-{
-	return result(kb_regex_match(kb, re, text, len, md), len, md, s, e, limit_hit);
-}
-
-/* A single pattern of explain's (no JIT code: kb_pattern_code). */
-static int run_alone(const struct kb *kb, const pcre2_code *re, const char *text, size_t len,
-		     pcre2_match_data *md, size_t *s, size_t *e, int *limit_hit)
-{
-	return re && result(pcre2_match(re, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md,
-					kb->mctx), len, md, s, e, limit_hit);
-}
-
-/* What one classification knows so far: the text, and which defines were
- * already tried on it (so each shared concept is matched at most once). */
-struct scan {
-	const struct kb *kb;
-	const char *t;
-	size_t len;
-	pcre2_match_data *md;
-	signed char *memo;	/* per rule: 0 not tried, 1 matches, -1 does not */
-	int han;		/* the text has Chinese characters: zh patterns apply */
-	const struct needle_hits *may;	/* what the text holds of the needles (prefilter.h) */
-	int carrier, plan;	/* a carrier / plan was named */
-	int known;		/* the conversation already has a carrier (classify_in) */
-	int *limit_hit;
-};
-
-/* The variant of an alternation for this text (see struct alt in kb.h). */
-static const struct regex *alt_for(const struct scan *sc, const struct alt *a)
-{
-	const struct regex *re = sc->han ? a->re : a->only_zh ? NULL : a->no_zh ? a->no_zh : a->re;
-	if (re && !needles_may_occur(&a->need, sc->may))
-		return NULL;	/* none of its literals is in the text: it cannot match */
-	return re;
-}
-
-/* The needle sets with a needle in t: in small (MAY_WORDS words) when the
- * kb's index fits, else on the heap (free with may_done). */
-enum { MAY_WORDS = 256 };
-
-static uint64_t *may_of(const struct kb *kb, const char *t, size_t len, uint64_t *small,
-		       struct needle_hits *hits)
-{
-	size_t words = needle_scan_words(&kb->needles);
-	uint64_t *may = words <= MAY_WORDS ? small : xmalloc(words * sizeof *may);
-	memset(may, 0, words * sizeof *may);
-	needle_scan(&kb->needles, t, len, may, hits);
-	return may;
-}
-
-static void may_done(uint64_t *may, const uint64_t *small)
-{
-	if (may != small)
-		free(may);
-}
-
-/* A scan's per-message buffers, on the caller's stack when the kb's sizes
- * fit (the memo and the needle hits), else on the heap until scan_end. */
-struct scan_mem {
-	signed char memo_small[256];
-	uint64_t may_small[MAY_WORDS];
-	uint64_t *may;
-	struct needle_hits hits;
-};
-
-/* Sets sc up to match kb's rules on the normalised t; scan_end frees. */
-static void scan_begin(struct scan *sc, struct scan_mem *m, const struct kb *kb, const char *t,
-		       int *limit_hit, int known)
-{
-	size_t len = strlen(t);
-	signed char *memo = m->memo_small;
-	if (kb->nrules > sizeof m->memo_small)
-		memo = xcalloc(kb->nrules, 1);
-	else
-		memset(memo, 0, sizeof m->memo_small);
-	m->may = may_of(kb, t, len, m->may_small, &m->hits);
-	*sc = (struct scan){.kb = kb, .t = t, .len = len, .md = pcre2_match_data_create(4, NULL),
-			    .memo = memo, .limit_hit = limit_hit, .han = text_has_han(t),
-			    .may = &m->hits, .known = known};
-}
-
-static void scan_end(struct scan *sc, struct scan_mem *m)
-{
-	pcre2_match_data_free(sc->md);
-	may_done(m->may, m->may_small);
-	if (sc->memo != m->memo_small)
-		free(sc->memo);
-}
-
-static int atom_holds(struct scan *sc, int atom)
-{
-	if (atom == COND_CARRIER)
-		return sc->carrier || sc->known;
-	if (atom == COND_PLAN)
-		return sc->plan;
-	if (!sc->memo[atom]) {
-		size_t s, e;
-		const struct regex *re = alt_for(sc, &sc->kb->rules[atom].any);
-		sc->memo[atom] = run(sc->kb, re, sc->t, sc->len, sc->md, &s, &e, sc->limit_hit) ? 1 : -1;
-	}
-	return sc->memo[atom] > 0;
-}
-
-static int cond_holds(struct scan *sc, const struct rule *r, int cond)
-{
-	if (cond < 0)
-		return 1;
-	const struct cond *c = &r->conds[cond];
-	for (size_t i = 0; i < c->n; i++) {
-		int any = 0;
-		for (size_t j = 0; j < c->clauses[i].n && !any; j++)
-			any = atom_holds(sc, c->clauses[i].atoms[j]);
-		if (!any)
-			return 0;
-	}
-	return 1;
-}
-
-/* The longest span any group of r matches whose condition holds. */
-static int rule_matches(struct scan *sc, const struct rule *r, struct hit *h)
-{
-	int found = 0;
-	for (size_t g = 0; g < r->ngroups; g++) {
-		size_t s, e;
-		/* the group's needles first: when none is in the text, its
-		 * condition (often a big word list) need not be matched at all */
-		const struct regex *re = alt_for(sc, &r->groups[g].alt);
-		if (!re || !cond_holds(sc, r, r->groups[g].cond) ||
-		    !run(sc->kb, re, sc->t, sc->len, sc->md, &s, &e, sc->limit_hit))
-			continue;
-		if (!found || e - s > h->end - h->start) {
-			h->start = s;
-			h->end = e;
-		}
-		found = 1;
-	}
-	size_t ns, ne;
-	if (!found)
-		return 0;
-	/* the `not` patterns: skipped, like a group, when none of their
-	 * literals is in the text (a carrier's {home_only} scans the whole
-	 * message from its start) */
-	if (needles_may_occur(&r->none_need, sc->may) &&
-	    run(sc->kb, r->none, sc->t, sc->len, sc->md, &ns, &ne, sc->limit_hit))
-		return 0;
-	h->rule = r;
-	h->destination = h->origin = 0;
-	return 1;
-}
 
 /* Does a beat b as the intent? priority, then specificity, then file order. */
 static int intent_beats(const struct hit *a, const struct hit *b)
@@ -230,19 +56,19 @@ static void scan_mentions(struct scan *sc, struct hit *best, int *plans,
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		struct hit h;
-		if ((r->kind != RULE_CARRIER && r->kind != RULE_PLAN) || !rule_matches(sc, r, &h))
+		if ((r->kind != RULE_CARRIER && r->kind != RULE_PLAN) || !scan_rule(sc, r, &h))
 			continue;
 		if (r->kind == RULE_PLAN)
 			(*plans)++;
 		else if (kb->carrier_destination &&
 			 /* needles before the mention are needles of the text */
 			 needles_may_occur(&kb->destination_need, sc->may))
-			h.destination = run(kb, kb->carrier_destination, sc->t, h.start, sc->md,
-					    &(size_t){0}, &(size_t){0}, sc->limit_hit);
+			h.destination = scan_run(sc, kb->carrier_destination, h.start,
+						 &(size_t){0}, &(size_t){0});
 		if (r->kind == RULE_CARRIER && kb->carrier_origin &&
 		    needles_may_occur(&kb->origin_need, sc->may))
-			h.origin = run(kb, kb->carrier_origin, sc->t, h.start, sc->md,
-				       &(size_t){0}, &(size_t){0}, sc->limit_hit);
+			h.origin = scan_run(sc, kb->carrier_origin, h.start, &(size_t){0},
+					    &(size_t){0});
 		consider(best, &h);
 		if (out && out->nmentions < CLASSIFY_MAX_MENTIONS) {
 			out->mentions[out->nmentions] = r;
@@ -326,7 +152,7 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 		struct hit h;
 		if (best[RULE_INTENT].rule && r->priority < best[RULE_INTENT].rule->priority)
 			break;	/* nothing further down can win */
-		if (rule_matches(&sc, r, &h))
+		if (scan_rule(&sc, r, &h))
 			consider(best, &h);
 	}
 	/* cues: what the conversation makes of a message (kb.h); the same order
@@ -336,7 +162,7 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 	for (size_t i = 0; i < kb->nrules && ncues < CLASSIFY_MAX_CUES; i++) {
 		const struct rule *r = &kb->rules[i];
 		struct hit h;
-		if (r->kind != RULE_CUE || !rule_matches(&sc, r, &h))
+		if (r->kind != RULE_CUE || !scan_rule(&sc, r, &h))
 			continue;
 		size_t j = ncues++;	/* insertion, best first */
 		for (; j > 0 && intent_beats(&h, &cues[j - 1]); j--)
@@ -349,7 +175,7 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 		const struct rule *r = &kb->rules[i];
 		struct hit h;
 		if (r->kind == RULE_VETO && !best[RULE_VETO].rule &&
-		    (!sc.carrier || r->even_with_carrier) && rule_matches(&sc, r, &h))
+		    (!sc.carrier || r->even_with_carrier) && scan_rule(&sc, r, &h))
 			consider(best, &h);
 	}
 	scan_end(&sc, &m);
@@ -420,7 +246,7 @@ static void explain_ranking(struct scan *sc, const struct rule *winner, struct s
 	size_t n = 0;
 	for (size_t i = 0; i < sc->kb->nrules && n < 64; i++) {
 		const struct rule *r = &sc->kb->rules[i];
-		if (r->kind == RULE_INTENT && rule_matches(sc, r, &hits[n]))
+		if (r->kind == RULE_INTENT && scan_rule(sc, r, &hits[n]))
 			n++;
 	}
 	for (size_t i = 1; i < n; i++)	/* insertion sort by the classifier's own order */
@@ -454,17 +280,13 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	struct classification c;
 	classify(kb, text, strlen(text), &c);
 	const char *t = c.norm;
-	size_t tl = strlen(t);
 	sbuf_addf(out, "normalised: %s\nlanguage:   %s\n\nmatches:\n", t, c.lang);
-	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
 	int any = 0, limit = 0;
-	signed char *memo = xcalloc(kb->nrules + 1, 1);
-	uint64_t may_small[MAY_WORDS];
-	struct needle_hits hits;
-	uint64_t *may = may_of(kb, t, tl, may_small, &hits);
-	struct scan sc = {.kb = kb, .t = t, .len = tl, .md = md, .memo = memo,
-			  .carrier = c.carrier != NULL, .plan = c.plan != NULL, .limit_hit = &limit,
-			  .han = strcmp(c.lang, "zh") == 0, .may = &hits};
+	struct scan sc;
+	struct scan_mem m;
+	scan_begin(&sc, &m, kb, t, &limit, 0);
+	sc.carrier = c.carrier != NULL;
+	sc.plan = c.plan != NULL;
 	for (size_t i = 0; i < kb->nrules; i++) {
 		const struct rule *r = &kb->rules[i];
 		if (r->kind == RULE_DEFINE)
@@ -472,7 +294,7 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 		for (size_t j = 0; j < r->npats; j++) {
 			const struct pattern *p = &r->pats[j];
 			size_t s, e;
-			if (!run_alone(kb, kb_pattern_code(kb, p), t, tl, md, &s, &e, &limit))
+			if (!scan_run_alone(&sc, kb_pattern_code(kb, p), &s, &e))
 				continue;
 			any = 1;
 			sbuf_addf(out, "  %s:%d  %-7s %-16s %s[%zu,%zu) \"%.*s\"", p->file, p->line,
@@ -484,16 +306,14 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 				sbuf_adds(out, "  zh pattern, text without Chinese: does not count");
 			else if (p->cond >= 0)
 				sbuf_addf(out, "  when %s: %s", r->conds[p->cond].src,
-					  cond_holds(&sc, r, p->cond) ? "yes" : "NO, so it does not count");
+					  scan_cond_holds(&sc, r, p->cond) ? "yes" : "NO, so it does not count");
 			sbuf_addc(out, '\n');
 		}
 	}
 	if (!any)
 		sbuf_adds(out, "  (none)\n");
 	explain_ranking(&sc, c.intent, out);
-	pcre2_match_data_free(md);
-	free(memo);
-	may_done(may, may_small);
+	scan_end(&sc, &m);
 	sbuf_addf(out, "\nintent:  %s\ncarrier: %s%s\nplan:    %s\n",
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",
 		  c.carrier_is_destination ? " (where the number goes)" : "",

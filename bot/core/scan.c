@@ -48,6 +48,7 @@ static const struct regex *alt_for(const struct scan *sc, const struct alt *a)
 void scan_begin(struct scan *sc, struct scan_mem *m, const struct kb *kb, const char *t,
 		int *limit_hit, int known)
 {
+	kb_classify_begin(kb);	/* before any pattern is read: see jit.c */
 	size_t len = strlen(t);
 	signed char *memo = m->memo_small;
 	if (kb->nrules > sizeof m->memo_small)
@@ -72,6 +73,7 @@ void scan_end(struct scan *sc, struct scan_mem *m)
 		free(m->may);
 	if (sc->memo != m->memo_small)
 		free(sc->memo);
+	kb_classify_end(sc->kb);
 }
 
 static int atom_holds(struct scan *sc, int atom)

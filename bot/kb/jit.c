@@ -17,10 +17,17 @@
  * without). The thread compiles a copy of the code (pcre2_code_copy): the
  * original may be being interpreted by another thread at that moment, and
  * pcre2_jit_compile writes into the code it compiles. The copy is published
- * with one atomic store; from then on matches take it. Both copies live
- * until kb_free (freeing the original earlier would need to know that no
- * thread is still interpreting it); the bytecode is about a seventh of
- * the JIT code's size.
+ * with one atomic store; from then on matches take it.
+ *
+ * The original is freed once no classification that began before the
+ * publication can still be interpreting it: every classification counts
+ * itself in flight on the kb (kb_classify_begin/end, two atomic adds a
+ * message), and the thread frees its retired originals when, after their
+ * publication, it reads the count at zero (a classification that starts
+ * later reads the JIT copy: both sides are sequentially consistent). It
+ * tries after each compile and every RETRY_MS while some wait; the bot's
+ * loop is idle between updates, so they go within a message or two. Kept
+ * until kb_free, they were 2.3 MB beside the JIT code.
  *
  * Which code runs a match never changes its result: both engines implement
  * the same pattern, and the limits of load.c hold in both. */
@@ -33,6 +40,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* JIT code runs on a stack of its own, and two threads must never share one:
@@ -85,6 +93,7 @@ static pcre2_match_context *jit_context(const struct kb *kb)
 enum { JIT_NICE = 10 };
 
 struct kb_jit {
+	atomic_uint inflight;	/* classifications running on the kb */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;	/* the thread: work, or stop */
 	pthread_cond_t idle;	/* kb_jit_drain: the queue is empty */
@@ -93,7 +102,45 @@ struct kb_jit {
 	int busy;		/* the thread is compiling one */
 	int started, stop;
 	pthread_t thread;
+	struct regex **retired;	/* compiled: their originals wait to be freed */
+	size_t nretired, capretired;
+	size_t freed, freed_bytes;	/* originals freed so far */
 };
+
+enum { RETRY_MS = 20 };
+
+void kb_classify_begin(const struct kb *kb)
+{
+	if (kb->jit)
+		atomic_fetch_add(&kb->jit->inflight, 1);
+}
+
+void kb_classify_end(const struct kb *kb)
+{
+	if (kb->jit)
+		atomic_fetch_sub(&kb->jit->inflight, 1);
+}
+
+/* Frees the retired originals when no classification is in flight; with
+ * j->lock held. The count is read after every retired copy was published
+ * (they were retired after it), so a classification it misses began later
+ * and takes the JIT copy. Called by the JIT thread (under compile_lock, as
+ * it allocates) and by kb_jit_drain. */
+static void reclaim(struct kb_jit *j)
+{
+	if (!j->nretired || atomic_load(&j->inflight) != 0)
+		return;
+	for (size_t i = 0; i < j->nretired; i++) {
+		struct regex *r = j->retired[i];
+		size_t size = 0;
+		pcre2_pattern_info(r->code, PCRE2_INFO_SIZE, &size);
+		j->freed_bytes += size;
+		pcre2_code_free(r->code);
+		r->code = NULL;	/* nobody reads it: every match takes r->jit now */
+	}
+	j->freed += j->nretired;
+	j->nretired = 0;
+}
 
 struct kb_jit *kb_jit_new(void)
 {
@@ -129,16 +176,42 @@ static void atfork_install(void)
 		abort();	/* out of memory, as xmalloc would */
 }
 
-static void compile_one(struct regex *r)
+/* 1 when r got its JIT code (published), 0 when it stays interpreted. */
+static int compile_one(struct regex *r)
 {
 	pcre2_code *copy = pcre2_code_copy(r->code);
 	if (copy && pcre2_jit_compile(copy, PCRE2_JIT_COMPLETE) == 0) {
-		atomic_store_explicit(&r->jit, copy, memory_order_release);
+		atomic_store(&r->jit, copy);	/* seq_cst: before reclaim reads the count */
 		atomic_store_explicit(&r->state, REGEX_JIT, memory_order_release);
-		return;
+		return 1;
 	}
 	pcre2_code_free(copy);	/* no JIT here (or no memory): it stays interpreted */
 	atomic_store_explicit(&r->state, REGEX_NO_JIT, memory_order_release);
+	return 0;
+}
+
+static void retire(struct kb_jit *j, struct regex *r)
+{
+	if (j->nretired == j->capretired) {
+		j->capretired = j->capretired ? 2 * j->capretired : 64;
+		j->retired = xrealloc(j->retired, j->capretired * sizeof *j->retired);
+	}
+	j->retired[j->nretired++] = r;
+}
+
+/* Waits for work, or RETRY_MS while originals wait to be freed. */
+static void wait_for_work(struct kb_jit *j)
+{
+	if (!j->nretired) {
+		pthread_cond_wait(&j->wake, &j->lock);
+		return;
+	}
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += RETRY_MS * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_cond_timedwait(&j->wake, &j->lock, &until);
 }
 
 static void *jit_main(void *arg)
@@ -152,7 +225,14 @@ static void *jit_main(void *arg)
 		while (!j->stop && j->head == j->n) {
 			j->head = j->n = 0;
 			pthread_cond_broadcast(&j->idle);
-			pthread_cond_wait(&j->wake, &j->lock);
+			wait_for_work(j);
+			if (j->nretired) {	/* lock order: compile_lock, then j->lock */
+				pthread_mutex_unlock(&j->lock);
+				pthread_mutex_lock(&compile_lock);
+				pthread_mutex_lock(&j->lock);
+				reclaim(j);
+				pthread_mutex_unlock(&compile_lock);
+			}
 		}
 		if (j->stop)
 			break;
@@ -160,9 +240,12 @@ static void *jit_main(void *arg)
 		j->busy = 1;
 		pthread_mutex_unlock(&j->lock);
 		pthread_mutex_lock(&compile_lock);
-		compile_one(r);
-		pthread_mutex_unlock(&compile_lock);
+		int compiled = compile_one(r);
 		pthread_mutex_lock(&j->lock);
+		if (compiled)
+			retire(j, r);
+		reclaim(j);
+		pthread_mutex_unlock(&compile_lock);
 		j->busy = 0;
 	}
 	pthread_cond_broadcast(&j->idle);
@@ -213,6 +296,7 @@ void kb_jit_drain(const struct kb *kb)
 	pthread_mutex_lock(&j->lock);
 	while (j->started && !j->stop && (j->head < j->n || j->busy))
 		pthread_cond_wait(&j->idle, &j->lock);
+	reclaim(j);	/* unless the caller, or another thread, is classifying */
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -230,6 +314,7 @@ void kb_jit_free(struct kb_jit *j)
 	pthread_cond_destroy(&j->wake);
 	pthread_cond_destroy(&j->idle);
 	free(j->queue);
+	free(j->retired);	/* their originals are freed with the kb */
 	free(j);
 }
 
@@ -241,7 +326,7 @@ int kb_regex_match(const struct kb *kb, const struct regex *re, const char *text
 	struct regex *r = (struct regex *)re;	/* the counters change; the pattern never */
 	/* normalize() guarantees valid UTF-8, so the per-call check is skipped;
 	 * the JIT entry point saves the generic dispatch on this hot path */
-	pcre2_code *jit = atomic_load_explicit(&r->jit, memory_order_acquire);
+	pcre2_code *jit = atomic_load(&r->jit);	/* seq_cst: see reclaim */
 	if (jit)
 		return pcre2_jit_match(jit, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md,
 				       jit_context(kb));
@@ -267,6 +352,17 @@ static void add_stats(const struct regex *r, size_t *compiled, size_t *total, si
 	pcre2_pattern_info(jit, PCRE2_INFO_JITSIZE, &size);
 	(*compiled)++;
 	*bytes += size;
+}
+
+void kb_jit_freed(const struct kb *kb, size_t *n, size_t *bytes)
+{
+	*n = *bytes = 0;
+	if (!kb->jit)
+		return;
+	pthread_mutex_lock(&kb->jit->lock);
+	*n = kb->jit->freed;
+	*bytes = kb->jit->freed_bytes;
+	pthread_mutex_unlock(&kb->jit->lock);
 }
 
 void kb_jit_stats(const struct kb *kb, size_t *compiled, size_t *total, size_t *bytes)

@@ -63,7 +63,9 @@ struct cond {
 enum { KB_JIT_AFTER = 32 };
 enum regex_state { REGEX_INTERPRETED, REGEX_QUEUED, REGEX_JIT, REGEX_NO_JIT };
 struct regex {
-	pcre2_code *code;	/* interpreted; never JIT-compiled itself */
+	pcre2_code *code;	/* interpreted; never JIT-compiled itself; freed
+				 * (NULL) once jit is set and no classification
+				 * that may still interpret it is in flight */
 	_Atomic(pcre2_code *) jit;	/* a JIT-compiled copy of code, or NULL */
 	atomic_uint runs;	/* interpreted runs so far */
 	atomic_int state;	/* enum regex_state */
@@ -187,10 +189,19 @@ void kb_free(struct kb *kb);
  * thread on its KB_JIT_AFTER-th. */
 int kb_regex_match(const struct kb *kb, const struct regex *re, const char *text, size_t len,
 		   pcre2_match_data *md);
+/* Around every classification on kb (scan.c): while one is in flight, the
+ * interpreted originals of alternations that got JIT code meanwhile are
+ * kept (jit.c). */
+void kb_classify_begin(const struct kb *kb);
+void kb_classify_end(const struct kb *kb);
 /* What the kb holds of JIT code so far: compiled alternations and bytes. */
 void kb_jit_stats(const struct kb *kb, size_t *compiled, size_t *total, size_t *bytes);
-/* Waits until the JIT thread has compiled everything handed to it so far
- * (benchmarks and tests; the bot never waits). */
+/* Interpreted originals freed so far (their JIT copies run instead), and
+ * their bytes of bytecode. */
+void kb_jit_freed(const struct kb *kb, size_t *n, size_t *bytes);
+/* Waits until the JIT thread has compiled everything handed to it so far,
+ * then frees the originals it replaced unless a classification is in
+ * flight (benchmarks and tests; the bot never waits). */
 void kb_jit_drain(const struct kb *kb);
 /* The JIT thread's state, made with the kb (kb_load) and freed by kb_free,
  * which stops and joins the thread. */

@@ -154,8 +154,9 @@ int main(int argc, char **argv)
 	qsort(each, nfirst, sizeof *each, cmp_double);
 	double first_p99 = each[nfirst * 99 / 100], first_max = each[nfirst - 1];
 	free(each);
-	size_t jit_first, regexes, jit_first_bytes;
+	size_t jit_first, regexes, jit_first_bytes, freed_first, freed_first_bytes;
 	kb_jit_stats(kb, &jit_first, &regexes, &jit_first_bytes);
+	kb_jit_freed(kb, &freed_first, &freed_first_bytes);
 	/* three rounds: this VM's CPU is shared, so one round can be 30% off */
 	double rounds[3], wall = 0;
 	for (int k = 0; k < 3; k++) {
@@ -190,8 +191,10 @@ int main(int argc, char **argv)
 		worst = per > worst ? per : worst;
 	}
 	free(buf);
-	size_t jit_n, jit_bytes;
+	size_t jit_n, jit_bytes, freed, freed_bytes;
+	kb_jit_drain(kb);
 	kb_jit_stats(kb, &jit_n, &regexes, &jit_bytes);
+	kb_jit_freed(kb, &freed, &freed_bytes);
 	double reload = 0, reload_cpu = 0;
 	for (int r = 0; r < 5; r++) {
 		double r0 = now(), c0 = cpu_now();
@@ -215,6 +218,9 @@ int main(int argc, char **argv)
 	printf("| PCRE2 JIT code | %zu of %zu alternations, %.2f MB after the first %zu messages; "
 	       "%zu, %.2f MB after all | |\n", jit_first, regexes, jit_first_bytes / 1048576.0,
 	       nfirst, jit_n, jit_bytes / 1048576.0);
+	printf("| interpreted originals freed beside their JIT code | %zu, %.2f MB after the first "
+	       "%zu messages; %zu, %.2f MB after all | |\n", freed_first,
+	       freed_first_bytes / 1048576.0, nfirst, freed, freed_bytes / 1048576.0);
 	print_top_jit(kb);
 	printf("| peak RSS of this benchmark | %.1f MB | |\n", ru.ru_maxrss / 1024.0);
 	for (size_t i = 0; i < nq; i++)

@@ -147,18 +147,27 @@ static int eval_gate(const struct config *cfg, const struct kb *running, const s
 	return rc;
 }
 
-struct kb *reload_load(const struct config *cfg, struct sbuf *err, struct sbuf *warn)
+/* running: the knowledge base in use, whose unchanged alternations the
+ * new one shares (load.h), or NULL */
+static struct kb *load_next(const struct config *cfg, const struct kb *running, struct sbuf *err,
+			    struct sbuf *warn)
 {
 	struct kb_load_opts opts = {.max_age_days = 0,	/* stale facts: `check --max-age` */
-				    .admin_dir = config_admin_kb_dir(cfg)};
+				    .admin_dir = config_admin_kb_dir(cfg), .reuse = running};
 	return kb_load(cfg->intents_dir, cfg->responses_dir, &opts, err, warn);
+}
+
+struct kb *reload_load(const struct config *cfg, struct sbuf *err, struct sbuf *warn)
+{
+	return load_next(cfg, NULL, err, warn);
 }
 
 struct kb *reload_candidate(const struct config *cfg, const struct kb *running,
 			    const char *stage_dir, struct sbuf *problems, struct sbuf *warn,
 			    int *accepted)
 {
-	struct kb_load_opts opts = {.admin_dir = config_admin_kb_dir(cfg), .stage_dir = stage_dir};
+	struct kb_load_opts opts = {.admin_dir = config_admin_kb_dir(cfg), .stage_dir = stage_dir,
+				    .reuse = running};
 	struct kb *next = kb_load(cfg->intents_dir, cfg->responses_dir, &opts, problems, warn);
 	*accepted = next && (!cfg->reload_eval || eval_gate(cfg, running, next, problems) == 0);
 	return next;
@@ -180,7 +189,7 @@ struct reload_job {
 static void prepare(struct reload_job *j)
 {
 	j->t0 = now_seconds();
-	j->next = reload_load(j->cfg, &j->err, &j->warn);
+	j->next = load_next(j->cfg, j->running, &j->err, &j->warn);
 	if (j->next && j->cfg->reload_eval && eval_gate(j->cfg, j->running, j->next, &j->why) < 0)
 		j->refused_by_gate = 1;
 	j->ms = (now_seconds() - j->t0) * 1e3;

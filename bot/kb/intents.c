@@ -379,7 +379,9 @@ int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbu
 			*sides[i].re = kb_compile_expanded(kb, sides[i].pattern, &d->pats[0],
 							   sides[i].need, err);
 	}
-	if (err->len == before)
+	if (err->len == before) {
+		kb_index_regexes(kb);
 		index_needles(kb);
+	}
 	return (rc || err->len != before) ? -1 : 0;
 }

@@ -21,8 +21,9 @@
  *
  * The original is freed once no classification that began before the
  * publication can still be interpreting it: every classification counts
- * itself in flight on the kb (kb_classify_begin/end, two atomic adds a
- * message), and the thread frees its retired originals when, after their
+ * itself in flight (kb_classify_begin/end, two atomic adds a message, one
+ * count for the process: a reload shares alternations between two kbs),
+ * and the thread frees its retired originals when, after their
  * publication, it reads the count at zero (a classification that starts
  * later reads the JIT copy: both sides are sequentially consistent). It
  * tries after each compile and every RETRY_MS while some wait; the bot's
@@ -92,8 +93,12 @@ static pcre2_match_context *jit_context(const struct kb *kb)
  * first come first compiled. */
 enum { JIT_NICE = 10 };
 
+/* Classifications running, on any kb: an alternation may be shared by the
+ * running kb and the one a reload built (regex.c), so one kb's count would
+ * not say that nobody interprets it. */
+static atomic_uint inflight;
+
 struct kb_jit {
-	atomic_uint inflight;	/* classifications running on the kb */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;	/* the thread: work, or stop */
 	pthread_cond_t idle;	/* kb_jit_drain: the queue is empty */
@@ -111,14 +116,14 @@ enum { RETRY_MS = 20 };
 
 void kb_classify_begin(const struct kb *kb)
 {
-	if (kb->jit)
-		atomic_fetch_add(&kb->jit->inflight, 1);
+	(void)kb;
+	atomic_fetch_add(&inflight, 1);
 }
 
 void kb_classify_end(const struct kb *kb)
 {
-	if (kb->jit)
-		atomic_fetch_sub(&kb->jit->inflight, 1);
+	(void)kb;
+	atomic_fetch_sub(&inflight, 1);
 }
 
 /* Frees the retired originals when no classification is in flight; with
@@ -128,7 +133,7 @@ void kb_classify_end(const struct kb *kb)
  * it allocates) and by kb_jit_drain. */
 static void reclaim(struct kb_jit *j)
 {
-	if (!j->nretired || atomic_load(&j->inflight) != 0)
+	if (!j->nretired || atomic_load(&inflight) != 0)
 		return;
 	for (size_t i = 0; i < j->nretired; i++) {
 		struct regex *r = j->retired[i];
@@ -310,6 +315,15 @@ void kb_jit_free(struct kb_jit *j)
 	pthread_mutex_unlock(&j->lock);
 	if (j->started)
 		pthread_join(j->thread, NULL);
+	/* Those still queued may be shared with a newer kb (a reload reuses
+	 * them): back to interpreted, to be queued again by their next runs
+	 * there. Retired originals go now if nobody classifies, else with
+	 * their alternation. */
+	for (size_t i = j->head; i < j->n; i++) {
+		atomic_store(&j->queue[i]->runs, 0);
+		atomic_store(&j->queue[i]->state, REGEX_INTERPRETED);
+	}
+	reclaim(j);
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->wake);
 	pthread_cond_destroy(&j->idle);

@@ -135,6 +135,7 @@ void kb_free(struct kb *kb)
 	kb_regex_free(kb->carrier_origin);
 	needles_free(&kb->origin_need);
 	needle_index_free(&kb->needles);
+	free(kb->by_key);
 	free(kb->intent_order);
 	pcre2_match_context_free(kb->mctx);
 	free(kb);

@@ -69,6 +69,15 @@ struct regex {
 	_Atomic(pcre2_code *) jit;	/* a JIT-compiled copy of code, or NULL */
 	atomic_uint runs;	/* interpreted runs so far */
 	atomic_int state;	/* enum regex_state */
+	/* A reload reuses the compiled alternations of the running kb whose
+	 * expanded source is unchanged (regex.c): the knowledge bases holding
+	 * one share it, and the last kb_regex_free frees it. */
+	atomic_uint refs;
+	uint64_t key[2];	/* two hashes of the expanded source */
+	size_t keylen;		/* and its length */
+	char *need;		/* its needles as read from the source (packed,
+				 * prefilter.h; a kb's own set is consumed by its
+				 * index), or NULL: none were asked for */
 };
 
 /* An alternation of patterns. zh patterns are tried only on messages with
@@ -179,6 +188,11 @@ struct kb {
 	size_t nintent_order;
 	pcre2_match_context *mctx;	/* match/depth/heap limits */
 	struct kb_jit *jit;		/* its JIT thread and queue (jit.c) */
+	/* every compiled alternation by key[0], open addressing (NULL: empty),
+	 * for the next load to reuse; built once the kb is compiled */
+	struct regex **by_key;
+	size_t by_key_cap;		/* a power of two, or 0 */
+	const struct kb *reuse_from;	/* during kb_load only: the running kb */
 };
 
 void kb_free(struct kb *kb);

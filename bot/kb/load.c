@@ -113,6 +113,7 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 	pcre2_set_depth_limit(kb->mctx, DEPTH_LIMIT);
 	pcre2_set_heap_limit(kb->mctx, HEAP_LIMIT_KB);
 	kb->jit = kb_jit_new();
+	kb->reuse_from = opts ? opts->reuse : NULL;
 	size_t before = err->len;
 	kb->responses_dir = xstrdup(responses_dir);
 	const char *admin = opts ? opts->admin_dir : NULL, *stage = opts ? opts->stage_dir : NULL;
@@ -126,6 +127,7 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		free(in[i]);
 		free(re[i]);
 	}
+	kb->reuse_from = NULL;
 	if (rc == 0)
 		kb_index_answers(kb);
 	if (rc == 0)

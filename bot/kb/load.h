@@ -19,6 +19,11 @@ struct kb_load_opts {
 	 * stage_dir, above it, holds an edit being tried before it is applied.
 	 * NULL or missing: none. */
 	const char *admin_dir, *stage_dir;
+	/* The running knowledge base, or NULL: its compiled alternations whose
+	 * expanded source is unchanged are shared instead of compiled again
+	 * (with their needles and JIT code). It must outlive the call; either
+	 * kb may then be freed first. */
+	const struct kb *reuse;
 };
 
 /* Loads and checks both directories. Returns NULL when there was any error;

@@ -34,7 +34,11 @@ void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err);
  * (unless NULL; see prefilter.h). */
 struct regex *kb_compile_expanded(const struct kb *kb, const char *src, const struct pattern *at,
 				  struct needles *need, struct sbuf *err);
+/* Drops the caller's hold of r; the last one frees it. */
 void kb_regex_free(struct regex *r);
+/* Fills kb->by_key with every compiled alternation of kb, for the next
+ * load to reuse (load.h, reuse). */
+void kb_index_regexes(struct kb *kb);
 int kb_load_responses(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
 int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
 	     struct sbuf *warn);

@@ -53,6 +53,11 @@ struct needles {
  * it); out->usable says whether it found a complete set. */
 void needles_from_regex(const char *re, struct needles *out);
 void needles_free(struct needles *n);
+/* src, which must not be indexed yet (its strings are there), packed into
+ * one block (the caller frees it), and unpacked into a set of dst's own
+ * (needles_free): what a reload reuses of a set (kb.h, struct regex). */
+char *needles_pack(const struct needles *src);
+void needles_unpack(const char *packed, struct needles *dst);
 /* Between these two calls, needles_from_regex on this thread reads each big
  * group's text once and copies what it found for the next pattern that
  * holds the same text (a [define] used by many rules). The memo is the

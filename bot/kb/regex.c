@@ -154,6 +154,39 @@ static pcre2_code *compile_code(const char *re, const struct pattern *at, struct
 	return c;
 }
 
+/* Two hashes of an expanded source, a reused alternation's key: FNV-1a
+ * and a multiply-xorshift, independent enough that both colliding with
+ * the same length is out of reach (the source itself is not kept: it is
+ * a megabyte a load). */
+static void source_key(const char *re, size_t len, uint64_t key[2])
+{
+	key[0] = fnv1a(re, len, FNV1A_INIT);
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+	for (size_t i = 0; i < len; i++) {
+		h = (h ^ (unsigned char)re[i]) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 29;
+	}
+	key[1] = h;
+}
+
+/* The running kb's alternation of the same source (with its needles when
+ * they are wanted), now also this kb's; NULL when there is none. */
+static struct regex *reuse(const struct kb *old, const uint64_t key[2], size_t len, int with_need)
+{
+	if (!old || !old->by_key_cap)
+		return NULL;
+	size_t mask = old->by_key_cap - 1;
+	for (size_t i = key[0] & mask; old->by_key[i]; i = (i + 1) & mask) {
+		struct regex *r = old->by_key[i];
+		if (r->key[0] == key[0] && r->key[1] == key[1] && r->keylen == len &&
+		    (r->need || !with_need)) {
+			atomic_fetch_add(&r->refs, 1);
+			return r;
+		}
+	}
+	return NULL;
+}
+
 /* An alternation for classify: interpreted until it has run often enough
  * to be worth its JIT code, which the JIT thread then makes (jit.c). */
 static struct regex *compile(const char *re, const struct pattern *at, struct sbuf *err)
@@ -164,6 +197,7 @@ static struct regex *compile(const char *re, const struct pattern *at, struct sb
 	struct regex *r = xcalloc(1, sizeof *r);
 	r->code = c;
 	atomic_init(&r->runs, 0);
+	atomic_init(&r->refs, 1);
 	atomic_init(&r->jit, NULL);
 	/* CANCELBOT_NO_JIT=1 is for valgrind, which cannot follow JIT code and
 	 * reports false errors in it: the interpreter only. (Read every time:
@@ -173,13 +207,74 @@ static struct regex *compile(const char *re, const struct pattern *at, struct sb
 	return r;
 }
 
+/* compile(), or the running kb's alternation of the same source (reuse);
+ * with need, its needles too (prefilter.h), read from the source once and
+ * kept with the code for the next reload. */
+static struct regex *compile_or_reuse(const struct kb *kb, const char *re, const struct pattern *at,
+				      struct needles *need, struct sbuf *err)
+{
+	size_t len = strlen(re);
+	uint64_t key[2];
+	source_key(re, len, key);
+	struct regex *r = reuse(kb->reuse_from, key, len, need != NULL);
+	if (r) {
+		if (need)
+			needles_unpack(r->need, need);
+		return r;
+	}
+	if (!(r = compile(re, at, err)))
+		return NULL;
+	memcpy(r->key, key, sizeof r->key);
+	r->keylen = len;
+	if (need) {
+		needles_from_regex(re, need);
+		r->need = needles_pack(need);
+	}
+	return r;
+}
+
 void kb_regex_free(struct regex *r)
+{
+	if (!r || atomic_fetch_sub(&r->refs, 1) != 1)
+		return;	/* another knowledge base still holds it */
+	pcre2_code_free(r->code);
+	pcre2_code_free(atomic_load(&r->jit));
+	free(r->need);
+	free(r);
+}
+
+static void index_one(struct kb *kb, struct regex *r)
 {
 	if (!r)
 		return;
-	pcre2_code_free(r->code);
-	pcre2_code_free(atomic_load(&r->jit));
-	free(r);
+	size_t mask = kb->by_key_cap - 1, i = r->key[0] & mask;
+	for (; kb->by_key[i]; i = (i + 1) & mask)
+		if (kb->by_key[i] == r)
+			return;	/* the same alternation twice (identical sources) */
+	kb->by_key[i] = r;
+}
+
+void kb_index_regexes(struct kb *kb)
+{
+	size_t n = 2;
+	for (size_t i = 0; i < kb->nrules; i++)
+		n += 2 * kb->rules[i].ngroups + 3;
+	kb->by_key_cap = 16;
+	while (kb->by_key_cap < 2 * n)
+		kb->by_key_cap *= 2;
+	kb->by_key = xcalloc(kb->by_key_cap, sizeof *kb->by_key);
+	for (size_t i = 0; i < kb->nrules; i++) {
+		struct rule *r = &kb->rules[i];
+		for (size_t g = 0; g < r->ngroups; g++) {
+			index_one(kb, r->groups[g].alt.re);
+			index_one(kb, r->groups[g].alt.no_zh);
+		}
+		index_one(kb, r->any.re);
+		index_one(kb, r->any.no_zh);
+		index_one(kb, r->none);
+	}
+	index_one(kb, kb->carrier_destination);
+	index_one(kb, kb->carrier_origin);
 }
 
 /* One pattern on its own: only `explain` runs these, so no JIT code (it
@@ -345,9 +440,8 @@ static struct regex *compile_union(struct kb *kb, struct rule *r, size_t from, s
 	}
 	union_emit(&u, &all);
 	struct sbuf union_err = {0};
-	struct regex *c = first && !bad ? compile(sbuf_str(&all), first, &union_err) : NULL;
-	if (c && need)
-		needles_from_regex(sbuf_str(&all), need);
+	struct regex *c = first && !bad ? compile_or_reuse(kb, sbuf_str(&all), first, need,
+							  &union_err) : NULL;
 	if (first && !bad && !c) {
 		size_t before = err->len;
 		for (size_t j = from; j < to; j++) {
@@ -444,9 +538,7 @@ struct regex *kb_compile_expanded(const struct kb *kb, const char *src, const st
 	struct sbuf re = {0};
 	struct regex *c = NULL;
 	if (expand(kb, src, &re, 0, at, err) == 0)
-		c = compile(sbuf_str(&re), at, err);
-	if (c && need)
-		needles_from_regex(sbuf_str(&re), need);
+		c = compile_or_reuse(kb, sbuf_str(&re), at, need, err);
 	sbuf_free(&re);
 	return c;
 }

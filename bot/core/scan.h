@@ -39,7 +39,7 @@ struct scan {
 
 /* A scan's per-message buffers, on the caller's stack when the kb's sizes
  * fit (the memo and the needle hits), else on the heap until scan_end. */
-enum { SCAN_MAY_WORDS = 256 };
+enum { SCAN_MAY_WORDS = 1024 };
 struct scan_mem {
 	signed char memo_small[256];
 	uint64_t may_small[SCAN_MAY_WORDS];

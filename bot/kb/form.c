@@ -110,7 +110,10 @@ static int all_leaves(const struct form *f)
 
 /* The tree in prefix order (prefilter.h, struct needles). An OR of leaves
  * only is FORM_ANY, a word saved for its set id: the index gives it a set
- * bit of its own, so a list of 300 words is one test, not 300. */
+ * bit of its own, so a list of 300 words is one test, not 300. An AND or
+ * OR has a word saved too, for its memo slot (prescan.c): the same subtree
+ * in many sets ({plan} in every pattern that names a plan) is evaluated
+ * once a message. */
 static void flatten(struct form *f, struct needles *out)
 {
 	size_t at = out->nform++;	/* room: made by needles_from_regex */
@@ -120,8 +123,7 @@ static void flatten(struct form *f, struct needles *out)
 		return;
 	}
 	int any = f->kind == FORM_OR && all_leaves(f);
-	if (any)
-		out->form[out->nform++] = 0;	/* the set id, given by the index */
+	out->form[out->nform++] = 0;	/* the set id or memo slot, given by the index */
 	/* the cheapest kids first: one test each (a leaf, an OR of leaves)
 	 * before a tree, so that a failing AND or a holding OR stops early */
 	if (!f->sorted)	/* glibc's qsort is a stable merge sort: a second sort changed nothing */
@@ -136,8 +138,8 @@ void form_flatten(struct form *f, struct needles *out)
 {
 	if (!f || !has_and(f))
 		return;
-	/* at most a word a node and one more an OR of leaves, and a leaf a
-	 * node: sized once, not grown a node at a time */
+	/* at most two words a node (one for a leaf): sized once, not grown a
+	 * node at a time */
 	out->form = xcalloc(2 * f->size + 1, sizeof *out->form);
 	out->leaf = xcalloc(f->size + 1, sizeof *out->leaf);
 	flatten(f, out);

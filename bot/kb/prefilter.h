@@ -41,8 +41,9 @@ struct needles {
 	 * AND / OR of them, in prefix order. Each entry is a leaf, leaf << 2
 	 * (its index in leaf[], and once indexed the needle end that stands for
 	 * it), or an AND (1) / OR (2) node, end << 2 | kind, its kids following
-	 * up to form[end]; an OR of leaves only (3) has its own set id in the
-	 * word after it, before the kids. NULL: the set's bit is all there is. */
+	 * up to form[end]; the word after an AND or OR holds its memo slot + 1
+	 * once indexed (0: none), and an OR of leaves only (3) has its own set
+	 * id there, before the kids. NULL: the set's bit is all there is. */
 	uint32_t *form;
 	size_t nform;
 	struct needle *leaf;	/* NULL once indexed */
@@ -81,6 +82,8 @@ struct needle_index {
 	uint32_t *out_from;	/* per needle end: its sets, out[out_from[k]..out_from[k+1]) */
 	uint32_t *out;
 	size_t nstates, nterms, nsets;
+	size_t nslots;		/* memo slots: subtrees of forms found in more than one
+				 * place, each evaluated at most once a message */
 };
 
 /* Gives every usable set of sets[0..n) its id and indexes its needles,
@@ -88,13 +91,17 @@ struct needle_index {
 void needle_index_build(struct needle_index *ix, struct needles *const *sets, size_t n);
 void needle_index_free(struct needle_index *ix);
 
-/* How many uint64_t words a scan needs (the sets' bits, then scratch). */
+/* How many uint64_t words a scan needs (the sets' bits, the needle ends'
+ * bits, the memo). */
 size_t needle_scan_words(const struct needle_index *ix);
 
 /* What a scan found: the sets with a needle in the text, and the needle
- * ends (every literal of the index) that occur. */
+ * ends (every literal of the index) that occur; and the forms' memo for
+ * the message (per slot: 0 not evaluated yet, 1 false, 2 true), which
+ * needles_form_holds fills in. */
 struct needle_hits {
 	const uint64_t *sets, *ends;
+	uint8_t *memo;
 };
 
 /* Sets in may (needle_scan_words() words, zero before the call) the bit of

@@ -6,7 +6,7 @@
  * some 160 tests a message, a sixth of classification, and a needle whose
  * pairs all occur apart ("fo", "or", "r " in "four rooms") let its regex run
  * for nothing. The scan is exact and costs a few trie steps per byte. */
-#include "prefilter.h"
+#include "needle_parse.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -125,6 +125,109 @@ static void sort_ends(struct end *ends, size_t n, size_t nstates)
 	free(sorted);
 }
 
+/* The identity of an OR of leaves or of a subtree of a form, across sets:
+ * two 64-bit hashes (FNV-1a and a multiply-xorshift) of its content. */
+struct key {
+	uint64_t a, b;
+};
+
+static struct key key_add(struct key k, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		k.a = (k.a ^ p[i]) * 0x100000001b3ULL;
+		k.b = (k.b ^ p[i]) * 0xff51afd7ed558ccdULL;
+		k.b ^= k.b >> 29;
+	}
+	return k;
+}
+
+static const struct key KEY_INIT = {0xcbf29ce484222325ULL, 0x9E3779B97F4A7C15ULL};
+
+/* Keys to a value and how often each was entered, open addressing; grown
+ * at half full (so an entry's index moves: its value is what stays). */
+struct key_table {
+	struct key *k;
+	uint32_t *v, *count;
+	size_t cap, n;
+};
+
+/* The entry of k, made (value v) when new, its count raised by one. */
+static size_t key_entry(struct key_table *t, struct key k, uint32_t v)
+{
+	if (2 * (t->n + 1) > t->cap) {
+		struct key_table old = *t;
+		t->cap = old.cap ? 2 * old.cap : 1024;
+		t->k = xcalloc(t->cap, sizeof *t->k);
+		t->v = xcalloc(t->cap, sizeof *t->v);
+		t->count = xcalloc(t->cap, sizeof *t->count);
+		for (size_t i = 0; i < old.cap; i++) {
+			if (!old.count[i])
+				continue;
+			size_t j = old.k[i].a & (t->cap - 1);
+			while (t->count[j])
+				j = (j + 1) & (t->cap - 1);
+			t->k[j] = old.k[i];
+			t->v[j] = old.v[i];
+			t->count[j] = old.count[i];
+		}
+		free(old.k);
+		free(old.v);
+		free(old.count);
+	}
+	size_t i = k.a & (t->cap - 1);
+	for (; t->count[i]; i = (i + 1) & (t->cap - 1))
+		if (t->k[i].a == k.a && t->k[i].b == k.b) {
+			t->count[i]++;
+			return i;
+		}
+	t->k[i] = k;
+	t->v[i] = v;
+	t->count[i] = 1;
+	t->n++;
+	return i;
+}
+
+static void key_table_free(struct key_table *t)
+{
+	free(t->k);
+	free(t->v);
+	free(t->count);
+}
+
+/* A subtree of fewer words is evaluated again rather than memoised. */
+enum { MEMO_MIN = 6 };
+
+/* The key of the node at set->form[*j], which it moves past. An AND or OR
+ * of MEMO_MIN words or more is counted in t (value: the order it was first
+ * seen in) and that value + 1 noted in its memo word (made a slot by
+ * needle_index_build when counted twice). */
+static struct key subtree_key(struct needles *set, size_t *j, struct key_table *t)
+{
+	uint32_t c = set->form[*j], kind = c & 3;
+	struct key k = key_add(KEY_INIT, &kind, sizeof kind);
+	if (kind == FORM_LEAF) {
+		const struct needle *l = &set->leaf[c >> 2];
+		(*j)++;
+		return key_add(k, l->s, l->len);
+	}
+	size_t at = *j, end = c >> 2;
+	if (kind == FORM_ANY) {	/* its set id is the same for the same leaves */
+		*j = end;
+		return key_add(k, &set->form[at + 1], sizeof set->form[at + 1]);
+	}
+	for (*j = at + 2; *j < end;) {
+		struct key kid = subtree_key(set, j, t);
+		k = key_add(k, &kid, sizeof kid);
+	}
+	set->form[at + 1] = 0;
+	if (end - at >= MEMO_MIN) {
+		size_t e = key_entry(t, k, (uint32_t)t->n);	/* may move t->v */
+		set->form[at + 1] = t->v[e] + 1;
+	}
+	return k;
+}
+
 void needle_index_build(struct needle_index *ix, struct needles *const *sets, size_t n)
 {
 	*ix = (struct needle_index){.nstates = 1};	/* state 0: none */
@@ -133,6 +236,7 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 		count += sets[i]->usable ? sets[i]->n + 2 * sets[i]->nleaf : 0;
 	grow(ix);
 	struct end *ends = xcalloc(count + 1, sizeof *ends);
+	struct key_table anys = {0}, trees = {0};
 	for (size_t i = 0; i < n; i++) {
 		struct needles *set = sets[i];
 		if (!set->usable)
@@ -146,20 +250,45 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 		free(set->v);
 		set->v = NULL;
 		for (size_t j = 0; j < set->nform; j++) {	/* each OR of leaves: a set */
-			if ((set->form[j] & 3) != 3)
+			if ((set->form[j] & 3) == FORM_LEAF)
 				continue;
-			set->form[++j] = (uint32_t)ix->nsets++;	/* its id, then its leaves */
-			for (size_t k = j + 1; k < set->form[j - 1] >> 2; k++) {
-				const struct needle *l = &set->leaf[set->form[k] >> 2];
+			size_t at = j++, end = set->form[at] >> 2;
+			if ((set->form[at] & 3) != FORM_ANY)
+				continue;	/* an AND or OR: j is at its memo word */
+			/* the same leaves in another set's form: the same set
+			 * ({plan} and its word lists are in hundreds of forms) */
+			struct key k = KEY_INIT;
+			for (size_t m = at + 2; m < end; m++) {
+				const struct needle *l = &set->leaf[set->form[m] >> 2];
+				k = key_add(k, &l->len, sizeof l->len);
+				k = key_add(k, l->s, l->len);
+			}
+			size_t e = key_entry(&anys, k, (uint32_t)ix->nsets);
+			set->form[j] = anys.v[e];
+			if (anys.count[e] > 1)
+				continue;	/* its needle ends are there */
+			ix->nsets++;
+			for (size_t m = at + 2; m < end; m++) {
+				const struct needle *l = &set->leaf[set->form[m] >> 2];
 				ends[nends++] = (struct end){add_needle(ix, l->s, l->len), set->form[j]};
 			}
 		}
 		for (size_t j = 0; j < set->nleaf; j++) {
 			uint32_t s = add_needle(ix, set->leaf[j].s, set->leaf[j].len);
 			ends[nends++] = (struct end){s, NO_SET};
-			set->leaf[j].len = s;	/* the state, until it has a needle end */
 		}
+		if (set->nform) {	/* the subtrees, by content */
+			size_t j = 0;
+			subtree_key(set, &j, &trees);
+		}
+		for (size_t j = 0; j < set->nleaf; j++)	/* the state, until it has a needle end */
+			set->leaf[j].len = ends[nends - set->nleaf + j].state;
 	}
+	/* a subtree found twice or more gets a memo slot (+ 1; 0: none) */
+	uint32_t *slot = xcalloc(trees.n + 1, sizeof *slot);
+	for (size_t e = 0; e < trees.cap; e++)
+		if (trees.count[e] > 1)
+			slot[trees.v[e]] = (uint32_t)++ix->nslots;
 	sort_ends(ends, nends, ix->nstates);
 	ix->term = xcalloc(ix->nstates, sizeof *ix->term);
 	ix->out_from = xcalloc(nends + 1, sizeof *ix->out_from);
@@ -184,16 +313,23 @@ void needle_index_build(struct needle_index *ix, struct needles *const *sets, si
 	for (size_t i = 0; i < n; i++) {	/* forms: leaves become needle ends */
 		struct needles *set = sets[i];
 		for (size_t j = 0; set->usable && j < set->nform; j++) {
-			if ((set->form[j] & 3) == 3)
-				j++;	/* its set id */
-			else if ((set->form[j] & 3) == 0)
+			uint32_t kind = set->form[j] & 3;
+			if (kind == FORM_LEAF) {
 				set->form[j] = (ix->term[set->leaf[set->form[j] >> 2].len] - 1) << 2;
+			} else {
+				j++;	/* the set id, or the memo word: its slot + 1 */
+				if (kind != FORM_ANY && set->form[j])
+					set->form[j] = slot[set->form[j] - 1];
+			}
 		}
 		for (size_t j = 0; j < set->nleaf; j++)
 			free(set->leaf[j].s);
 		free(set->leaf);
 		set->leaf = NULL;
 	}
+	free(slot);
+	key_table_free(&anys);
+	key_table_free(&trees);
 }
 
 void needle_index_free(struct needle_index *ix)
@@ -207,7 +343,7 @@ void needle_index_free(struct needle_index *ix)
 
 size_t needle_scan_words(const struct needle_index *ix)
 {
-	return (ix->nsets + 63) / 64 + (ix->nterms + 63) / 64 + 1;
+	return (ix->nsets + 63) / 64 + (ix->nterms + 63) / 64 + (ix->nslots + 7) / 8 + 1;
 }
 
 /* Counts needle end k (term - 1) once: its bit, and its sets' bits. */
@@ -225,7 +361,7 @@ void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint6
 		 struct needle_hits *hits)
 {
 	uint64_t *seen = may + (ix->nsets + 63) / 64;	/* the needle ends in t */
-	*hits = (struct needle_hits){may, seen};
+	*hits = (struct needle_hits){may, seen, (uint8_t *)(seen + (ix->nterms + 63) / 64)};
 	const unsigned char *u = (const unsigned char *)t;
 	for (size_t i = 0; i < len; i++) {
 		uint32_t s = ix->root[u[i]];
@@ -250,28 +386,36 @@ void needle_scan(const struct needle_index *ix, const char *t, size_t len, uint6
 }
 
 /* The node of form at *i, which it moves past. */
-static int holds(const uint32_t *form, size_t *i, const uint64_t *sets, const uint64_t *ends)
+static int holds(const uint32_t *form, size_t *i, const struct needle_hits *h)
 {
 	uint32_t c = form[(*i)++];
-	if ((c & 3) == 0)
-		return ends[c >> 8] >> (c >> 2 & 63) & 1;
-	if ((c & 3) == 3) {	/* an OR of leaves: its set's bit */
-		uint32_t id = form[*i];
-		*i = c >> 2;
-		return sets[id >> 6] >> (id & 63) & 1;
-	}
-	int and = (c & 3) == 1;
+	if ((c & 3) == FORM_LEAF)
+		return h->ends[c >> 8] >> (c >> 2 & 63) & 1;
+	uint32_t word = form[*i];
 	size_t end = c >> 2;
+	if ((c & 3) == FORM_ANY) {	/* an OR of leaves: its set's bit */
+		*i = end;
+		return h->sets[word >> 6] >> (word & 63) & 1;
+	}
+	if (word && h->memo[word - 1]) {	/* this subtree was seen in this message */
+		*i = end;
+		return h->memo[word - 1] - 1;
+	}
+	(*i)++;
+	int and = (c & 3) == FORM_AND, r = and;
 	while (*i < end)
-		if (holds(form, i, sets, ends) != and) {
-			*i = end;
-			return !and;
+		if (holds(form, i, h) != and) {
+			r = !and;
+			break;
 		}
-	return and;
+	*i = end;
+	if (word)
+		h->memo[word - 1] = (uint8_t)(r + 1);
+	return r;
 }
 
 int needles_form_holds(const struct needles *n, const struct needle_hits *h)
 {
 	size_t i = 0;
-	return holds(n->form, &i, h->sets, h->ends);
+	return holds(n->form, &i, h);
 }

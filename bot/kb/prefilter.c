@@ -483,7 +483,8 @@ char *needles_pack(const struct needles *src)
 	sbuf_addc(&b, (char)(src->usable != 0));
 	put_strings(&b, src->v, src->n);
 	put_u32(&b, (uint32_t)src->nform);
-	sbuf_add(&b, (const char *)src->form, src->nform * sizeof *src->form);
+	if (src->nform)
+		sbuf_add(&b, (const char *)src->form, src->nform * sizeof *src->form);
 	put_strings(&b, src->leaf, src->nleaf);
 	size_t len = b.len;
 	return xrealloc(sbuf_take(&b), len);	/* kept for the kb's life: no slack */

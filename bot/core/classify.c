@@ -53,10 +53,10 @@ static void scan_mentions(struct scan *sc, struct hit *best, int *plans,
 			  struct classification *out)
 {
 	const struct kb *kb = sc->kb;
-	for (size_t i = 0; i < kb->nrules; i++) {
-		const struct rule *r = &kb->rules[i];
+	for (size_t i = 0; i < kb->mention_rules.n; i++) {
+		const struct rule *r = &kb->rules[kb->mention_rules.v[i]];
 		struct hit h;
-		if ((r->kind != RULE_CARRIER && r->kind != RULE_PLAN) || !scan_rule(sc, r, &h))
+		if (!scan_rule(sc, r, &h))
 			continue;
 		if (r->kind == RULE_PLAN)
 			(*plans)++;
@@ -159,10 +159,10 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 	 * as intents */
 	struct hit cues[CLASSIFY_MAX_CUES];
 	size_t ncues = 0;
-	for (size_t i = 0; i < kb->nrules && ncues < CLASSIFY_MAX_CUES; i++) {
-		const struct rule *r = &kb->rules[i];
+	for (size_t i = 0; i < kb->cue_rules.n && ncues < CLASSIFY_MAX_CUES; i++) {
+		const struct rule *r = &kb->rules[kb->cue_rules.v[i]];
 		struct hit h;
-		if (r->kind != RULE_CUE || !scan_rule(&sc, r, &h))
+		if (!scan_rule(&sc, r, &h))
 			continue;
 		size_t j = ncues++;	/* insertion, best first */
 		for (; j > 0 && intent_beats(&h, &cues[j - 1]); j--)
@@ -171,10 +171,10 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 	}
 	/* a veto only matters when it would silence an intent; a named carrier
 	 * keeps the message unless the veto says even_with_carrier */
-	for (size_t i = 0; i < kb->nrules && best[RULE_INTENT].rule; i++) {
-		const struct rule *r = &kb->rules[i];
+	for (size_t i = 0; i < kb->veto_rules.n && best[RULE_INTENT].rule; i++) {
+		const struct rule *r = &kb->rules[kb->veto_rules.v[i]];
 		struct hit h;
-		if (r->kind == RULE_VETO && !best[RULE_VETO].rule &&
+		if (!best[RULE_VETO].rule &&
 		    (!sc.carrier || r->even_with_carrier) && scan_rule(&sc, r, &h))
 			consider(best, &h);
 	}

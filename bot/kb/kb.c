@@ -137,6 +137,9 @@ void kb_free(struct kb *kb)
 	needle_index_free(&kb->needles);
 	free(kb->by_key);
 	free(kb->intent_order);
+	free(kb->mention_rules.v);
+	free(kb->cue_rules.v);
+	free(kb->veto_rules.v);
 	pcre2_match_context_free(kb->mctx);
 	free(kb);
 }

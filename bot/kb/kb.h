@@ -186,6 +186,12 @@ struct kb {
 	struct needle_index needles;	/* every needle set above, for one scan a message */
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;
+	/* rule indexes in file order, for classify's loops over one kind: the
+	 * carriers and plans (mentions), the cues, the vetoes */
+	struct rule_list {
+		size_t *v;
+		size_t n;
+	} mention_rules, cue_rules, veto_rules;
 	pcre2_match_context *mctx;	/* match/depth/heap limits */
 	struct kb_jit *jit;		/* its JIT thread and queue (jit.c) */
 	/* every compiled alternation by key[0], open addressing (NULL: empty),

@@ -104,6 +104,30 @@ static void order_intents(struct kb *kb)
 	free(v);
 }
 
+/* The rules for which kinds(kind) is true, in file order. */
+static void list_rules(const struct kb *kb, struct rule_list *l, int (*kinds)(enum rule_kind))
+{
+	l->v = xcalloc(kb->nrules + 1, sizeof *l->v);
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kinds(kb->rules[i].kind))
+			l->v[l->n++] = i;
+}
+
+static int is_mention(enum rule_kind k)
+{
+	return k == RULE_CARRIER || k == RULE_PLAN;
+}
+
+static int is_cue(enum rule_kind k)
+{
+	return k == RULE_CUE;
+}
+
+static int is_veto(enum rule_kind k)
+{
+	return k == RULE_VETO;
+}
+
 struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn)
 {
@@ -132,8 +156,12 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		kb_index_answers(kb);
 	if (rc == 0)
 		rc = kb_check(kb, opts, err, warn);
-	if (rc == 0)
+	if (rc == 0) {
 		order_intents(kb);
+		list_rules(kb, &kb->mention_rules, is_mention);
+		list_rules(kb, &kb->cue_rules, is_cue);
+		list_rules(kb, &kb->veto_rules, is_veto);
+	}
 	if (rc != 0 || err->len != before) {
 		kb_free(kb);
 		return NULL;

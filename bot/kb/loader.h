@@ -36,9 +36,14 @@ struct regex *kb_compile_expanded(const struct kb *kb, const char *src, const st
 				  struct needles *need, struct sbuf *err);
 /* Drops the caller's hold of r; the last one frees it. */
 void kb_regex_free(struct regex *r);
-/* Fills kb->by_key with every compiled alternation of kb, for the next
- * load to reuse (load.h, reuse). */
+/* share.c: fills kb->by_key with every compiled alternation of kb, for the
+ * next load to reuse (load.h, reuse); the key of an expanded source; old's
+ * alternation of that key (with needles when with_need), its reference
+ * count raised, or NULL. */
 void kb_index_regexes(struct kb *kb);
+void kb_source_key(const char *re, size_t len, uint64_t key[2]);
+struct regex *kb_regex_reuse(const struct kb *old, const uint64_t key[2], size_t len,
+			     int with_need);
 int kb_load_responses(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
 int kb_check(const struct kb *kb, const struct kb_load_opts *opts, struct sbuf *err,
 	     struct sbuf *warn);

@@ -213,6 +213,13 @@ static int on_poll(struct bot *b, struct tg_result *r)
 		 * most that one reply, as a crash during any send may (one send
 		 * starts when none is in flight; see deliver.h) */
 		uint64_t held = outbox_hold_above(b->ob, UINT64_MAX);
+		/* the previous reply's answer often arrives with this batch and
+		 * waits behind it in curl's queue: collected first, its send no
+		 * longer counts as in flight, so the first reply goes now and not
+		 * after the commit's fdatasync (6 % of single questions waited
+		 * 2-3 ms for it: the p99 of the added latency) */
+		tg_run(b->tg, 0);
+		collect(b);
 		deliver_start(b->deliver, now_seconds());
 		outbox_hold_above(b->ob, held);
 		tg_run(b->tg, 0);

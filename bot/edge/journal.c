@@ -64,7 +64,9 @@ static uint64_t line_sum(const char *p, size_t n)
 static void seal(struct sbuf *b, size_t from)
 {
 	uint64_t sum = line_sum(b->p + from, b->len - from);
-	sbuf_addf(b, " %016" PRIx64 "\n", sum);
+	sbuf_addc(b, ' ');
+	sbuf_add_hex64(b, sum);
+	sbuf_addc(b, '\n');
 }
 
 static void put_reply(struct sbuf *b, const struct outbox_item *it)
@@ -74,9 +76,28 @@ static void put_reply(struct sbuf *b, const struct outbox_item *it)
 	/* the time as milliseconds in integers: "%.3f" alone cost more than
 	 * the rest of the line's numbers (glibc formats a double exactly) */
 	long long ms = llround(it->queued_wall * 1000.0);
-	sbuf_addf(b, "Q %" PRIu64 " %" PRId64 " %lld.%03lld {\"c\":%" PRId64 ",\"rt\":%" PRId64
-		  ",\"th\":%" PRId64 ",\"e\":%" PRId64 ",\"g\":%d,\"t\":", it->seq, it->update_id,
-		  ms / 1000, ms % 1000, r->chat_id, r->reply_to, r->thread_id, r->edit_id, r->is_group);
+	/* what sbuf_addf("Q %llu %lld %lld.%03lld {\"c\":%lld,...\"g\":%d,\"t\":")
+	 * wrote, number by number */
+	sbuf_add(b, "Q ", 2);
+	sbuf_add_u64(b, it->seq);
+	sbuf_addc(b, ' ');
+	sbuf_add_i64(b, it->update_id);
+	if (ms >= 0) {
+		char frac[5] = {'.', (char)('0' + ms % 1000 / 100), (char)('0' + ms % 100 / 10),
+				(char)('0' + ms % 10), ' '};
+		sbuf_addc(b, ' ');
+		sbuf_add_i64(b, ms / 1000);
+		sbuf_add(b, frac, sizeof frac);
+	} else {	/* a clock before 1970: as printf wrote it */
+		sbuf_addf(b, " %lld.%03lld ", ms / 1000, ms % 1000);
+	}
+	static const char *const keys[] = {"{\"c\":", ",\"rt\":", ",\"th\":", ",\"e\":", ",\"g\":"};
+	const int64_t vals[] = {r->chat_id, r->reply_to, r->thread_id, r->edit_id, r->is_group};
+	for (size_t i = 0; i < ARRAY_LEN(keys); i++) {
+		sbuf_adds(b, keys[i]);
+		sbuf_add_i64(b, vals[i]);
+	}
+	sbuf_adds(b, ",\"t\":");
 	sbuf_add_json_str(b, r->text ? r->text : "");
 	sbuf_adds(b, ",\"s\":");
 	sbuf_add_json_str(b, r->source);

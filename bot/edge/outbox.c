@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -209,8 +210,16 @@ int outbox_accepts(const struct outbox *ob)
 static struct outbox_item *new_item(int64_t update_id, struct reply *r, double received,
 				    double wall)
 {
-	struct outbox_item *it = xcalloc(1, sizeof *it);
-	it->r = *r;
+	_Static_assert(offsetof(struct outbox_item, r) == 0 &&
+		       offsetof(struct outbox_item, seq) >= sizeof(struct reply),
+		       "the reply comes first, the fields zeroed after it");
+	/* the reply is copied whole and the rest zeroed: calloc zeroed the
+	 * 4 KB reply too, only to have it overwritten (~4 400 instructions of
+	 * calloc per queued reply, callgrind) */
+	struct outbox_item *it = xmalloc(sizeof *it);
+	memcpy(&it->r, r, sizeof *r);
+	memset((char *)it + offsetof(struct outbox_item, seq), 0,
+	       sizeof *it - offsetof(struct outbox_item, seq));
 	r->text = NULL;	/* the outbox owns it now */
 	it->update_id = update_id;
 	it->received = it->queued = received;

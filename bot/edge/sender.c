@@ -42,9 +42,13 @@ char *send_body(const struct send_job *j)
 {
 	const struct reply *r = j->r;
 	struct sbuf b = {0};
-	sbuf_addf(&b, "{\"chat_id\":%" PRId64, j->chat);
-	if (j->edit_id)
-		sbuf_addf(&b, ",\"message_id\":%" PRId64, j->edit_id);
+	/* numbers without printf: sbuf_addf was a fifth of the body's cost */
+	sbuf_adds(&b, "{\"chat_id\":");
+	sbuf_add_i64(&b, j->chat);
+	if (j->edit_id) {
+		sbuf_adds(&b, ",\"message_id\":");
+		sbuf_add_i64(&b, j->edit_id);
+	}
 	sbuf_adds(&b, ",\"text\":");
 	if (j->plain) {
 		char *t = html_to_plain(r->text);
@@ -55,11 +59,15 @@ char *send_body(const struct send_job *j)
 		sbuf_adds(&b, ",\"parse_mode\":\"HTML\"");
 	}
 	sbuf_adds(&b, ",\"link_preview_options\":{\"is_disabled\":true}");
-	if (r->thread_id && !j->edit_id)
-		sbuf_addf(&b, ",\"message_thread_id\":%" PRId64, r->thread_id);
-	if (r->reply_to && !j->edit_id)
-		sbuf_addf(&b, ",\"reply_parameters\":{\"message_id\":%" PRId64
-			  ",\"allow_sending_without_reply\":true}", r->reply_to);
+	if (r->thread_id && !j->edit_id) {
+		sbuf_adds(&b, ",\"message_thread_id\":");
+		sbuf_add_i64(&b, r->thread_id);
+	}
+	if (r->reply_to && !j->edit_id) {
+		sbuf_adds(&b, ",\"reply_parameters\":{\"message_id\":");
+		sbuf_add_i64(&b, r->reply_to);
+		sbuf_adds(&b, ",\"allow_sending_without_reply\":true}");
+	}
 	/* an edit always sends its keyboard: an empty one clears the old buttons */
 	if (r->nbuttons || j->edit_id) {
 		sbuf_adds(&b, ",\"reply_markup\":{\"inline_keyboard\":[");

@@ -135,6 +135,39 @@ static int json_special8(uint64_t x)
 	return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((s - ones) & ~s)) & highs ? 1 : 0;
 }
 
+/* v's digits, ending at end; returns where they start */
+static char *decimal(char *end, uint64_t v)
+{
+	do
+		*--end = (char)('0' + v % 10);
+	while (v /= 10);
+	return end;
+}
+
+void sbuf_add_u64(struct sbuf *b, uint64_t v)
+{
+	char buf[24], *p = decimal(buf + sizeof buf, v);
+	sbuf_add(b, p, (size_t)(buf + sizeof buf - p));
+}
+
+void sbuf_add_i64(struct sbuf *b, int64_t v)
+{
+	char buf[24];
+	/* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+	char *p = decimal(buf + sizeof buf, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
+	sbuf_add(b, p, (size_t)(buf + sizeof buf - p));
+}
+
+void sbuf_add_hex64(struct sbuf *b, uint64_t v)
+{
+	char buf[16];
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		buf[i] = "0123456789abcdef"[v & 15];
+	sbuf_add(b, buf, sizeof buf);
+}
+
 void sbuf_add_json_str(struct sbuf *b, const char *s)
 {
 	size_t len = strlen(s);

@@ -222,3 +222,35 @@ Test(journal, lines_of_the_older_sum_are_read_and_a_changed_byte_is_not)
 	cr_expect_str_eq(it->r.text, "from an older version");
 	free(path);
 }
+
+/* A Q line's numbers are written without printf: the bytes are those the
+ * printf format wrote (negative ids, a fraction of a second, INT64_MAX),
+ * and the line reads back. */
+Test(journal, a_reply_line_is_what_printf_wrote)
+{
+	start();
+	struct reply r = {.chat_id = -1001234567890, .is_group = 1, .text = strdup("hi"),
+			  .reply_to = INT64_MAX, .thread_id = 0, .edit_id = -5};
+	outbox_push(ob, 4200000000, &r, 0, 1700000000.25);
+	cr_assert_eq(journal_commit(j, ob, 4200000001, 1700000000), 0);
+	stop();
+	char *path = xasprintf("%s/outbox.journal", dir);
+	FILE *f = fopen(path, "r");
+	cr_assert_not_null(f);
+	char line[512] = "";
+	cr_assert_not_null(fgets(line, sizeof line, f));
+	fclose(f);
+	free(path);
+	unsigned long long seq = strtoull(line + 2, NULL, 10);
+	char want[256];
+	snprintf(want, sizeof want, "Q %llu %lld %lld.%03lld {\"c\":%lld,\"rt\":%lld,\"th\":%lld,"
+		 "\"e\":%lld,\"g\":%d,\"t\":\"hi\",", seq, 4200000000LL, 1700000000LL, 250LL,
+		 -1001234567890LL, (long long)INT64_MAX, 0LL, -5LL, 1);
+	cr_expect_eq(strncmp(line, want, strlen(want)), 0, "%s\nwant %s", line, want);
+	char *sum = strrchr(line, ' ');
+	cr_assert_not_null(sum);
+	cr_expect_eq(strlen(sum), 1 + 16 + 1, "16 hex digits and the newline: %s", sum);
+	start();
+	cr_expect_eq(outbox_len(ob), 1);
+	cr_expect_eq(offset, 4200000001);
+}

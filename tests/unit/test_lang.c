@@ -68,6 +68,38 @@ Test(followup, the_memory_fills_in_what_a_message_leaves_out)
 	cr_expect_str_eq(c.plan, "postpaid", "a plan said now wins");
 }
 
+/* Every marker word of the table alone gives its row, and every
+ * romanised word said twice (dialog_lang reads the lists split once). */
+Test(script, every_listed_word_still_counts)
+{
+	normalize_init();
+	struct dialog_env env = {.now = 1000};
+	struct update u = {.chat_id = 7, .from_id = 7, .kind = UPDATE_MESSAGE};
+	size_t checked = 0;
+	for (size_t i = 0; i < nlangs; i++) {
+		for (int list = 0; list < 2; list++) {
+			const char *p = list ? langs[i].romanised : langs[i].markers;
+			while (p && *p) {
+				size_t n = strcspn(p, ",");
+				char text[128];
+				if (list)	/* upper case too: the romanisations are caseless */
+					snprintf(text, sizeof text, "%.*s %.*s", (int)n, p, (int)n, p);
+				else
+					snprintf(text, sizeof text, "%.*s", (int)n, p);
+				if (list)
+					text[0] = (char)(text[0] - 'a' + 'A');
+				cr_expect_str_eq(dialog_lang(&env, &u, text), langs[i].code, "%s", text);
+				checked++;
+				p += n + (p[n] == ',');
+			}
+		}
+	}
+	cr_expect_gt(checked, 50, "the lists were read: %zu words", checked);
+	cr_expect_str_eq(dialog_lang(&env, &u, "zhuxiaoo zenmee shouji"), "en",
+			 "longer than a listed word: no hit");
+	normalize_done();
+}
+
 Test(script, traditional_stays_traditional_and_latin_keeps_the_language)
 {
 	normalize_init();

@@ -58,6 +58,32 @@ Test(util, json_escaping_matches_the_bytewise_reference)
 			}
 }
 
+/* The printf-free numbers give printf's digits at the edges of their types. */
+Test(util, numbers_without_printf)
+{
+	const int64_t is[] = {0, 1, -1, 9, 10, -10, 4200000000, INT64_MAX, INT64_MIN};
+	for (size_t i = 0; i < ARRAY_LEN(is); i++) {
+		struct sbuf b = {0};
+		char want[32];
+		snprintf(want, sizeof want, "%lld", (long long)is[i]);
+		sbuf_add_i64(&b, is[i]);
+		cr_expect_str_eq(sbuf_str(&b), want);
+		sbuf_free(&b);
+	}
+	const uint64_t us[] = {0, 7, 15, 16, 0x0123456789abcdefULL, UINT64_MAX};
+	for (size_t i = 0; i < ARRAY_LEN(us); i++) {
+		struct sbuf b = {0};
+		char want[64];
+		snprintf(want, sizeof want, "%llu %016llx", (unsigned long long)us[i],
+			 (unsigned long long)us[i]);
+		sbuf_add_u64(&b, us[i]);
+		sbuf_addc(&b, ' ');
+		sbuf_add_hex64(&b, us[i]);
+		cr_expect_str_eq(sbuf_str(&b), want);
+		sbuf_free(&b);
+	}
+}
+
 /* Formatting into the room left, past it, and from empty. */
 Test(util, addf_fits_grows_and_appends)
 {

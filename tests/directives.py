@@ -66,6 +66,14 @@ def config_mode(conv, step):
     conv.config_mode = int(step.args[0], 8)
 
 
+def env(conv, step):
+    """env KEY=VALUE ...
+    the bot's environment gets KEY=VALUE ('@ROOT' in VALUE: the project),
+    e.g. CANCELBOT_PRECONV_HELPER=@ROOT/tests/helpers/preconv_hang.sh"""
+    for k, v in step.opts.items():
+        conv.env[k] = v.replace("@ROOT", ROOT)
+
+
 def tls(conv, step):
     """tls
     the fake server speaks HTTPS with a fresh self-signed certificate;
@@ -387,7 +395,7 @@ def restore(conv, step):
 
 
 DIRECTIVES = {f.__doc__.split()[0]: f for f in (
-    config, config_edit, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
+    config, config_edit, server, config_mode, env, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
     start, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
     send, press, send_json, send_raw, corpus, expect_corpus_answered, burst, member, inline,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,

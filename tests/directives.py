@@ -95,16 +95,17 @@ def kb_append(conv, step):
 
 
 def kb_replace(conv, step):
-    """kb-replace FILE | OLD => NEW
-    replace text in FILE of the copy"""
+    """kb-replace FILE [count=N] | OLD => NEW
+    replace text in FILE of the copy: OLD must occur exactly once (or
+    exactly N times with count=N), so an edit never lands somewhere else"""
     path = os.path.join(conv.kb_copy(), step.args[0])
     old, new = step.text.split(" => ", 1)
+    want = int(step.opts.get("count", "1"))
     with open(path, encoding="utf-8") as f:
         content = f.read()
-    if old not in content:
-        raise Failure(f"{step.args[0]} has no {old!r}")
+    content = directives_admin.replace_exactly(step.args[0], content, old, new, want)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(content.replace(old, new))
+        f.write(content)
 
 
 def kb_doc(conv, step):

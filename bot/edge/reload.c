@@ -210,9 +210,11 @@ static int finish(struct reload_job *j, struct kb **running, struct sbuf *report
 	if (rc == 0) {
 		struct sbuf diff = {0};
 		kb_diff_files(*running, next, &diff);
+		/* the diff begins a sentence of the reply: "No file changed." */
+		const char *d = sbuf_str(&diff);
 		sbuf_addf(report, "Reloaded (%s) in %.1f ms: %zu intents, %zu carriers, %zu answers. "
-			  "%s.\n", trigger, ms, next->counts[RULE_INTENT], next->counts[RULE_CARRIER],
-			  next->nanswers, sbuf_str(&diff));
+			  "%c%s.\n", trigger, ms, next->counts[RULE_INTENT], next->counts[RULE_CARRIER],
+			  next->nanswers, *d >= 'a' && *d <= 'z' ? *d - 'a' + 'A' : *d ? *d : '-', *d ? d + 1 : "");
 		log_info("reloaded", KV("trigger", trigger), KV("ms", ms),
 			 KV("intents", next->counts[RULE_INTENT]), KV("carriers", next->counts[RULE_CARRIER]),
 			 KV("answers", next->nanswers), KV("files", sbuf_str(&diff)));

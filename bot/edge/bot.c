@@ -59,8 +59,8 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 		sbuf_free(&err);
 		return -1;
 	}
-	/* before the conversation memory and the queues exist: the child
-	 * copies the least (see preconv.h) */
+	/* the replies' Traditional pieces, converted by a helper process that
+	 * shares nothing with this one (see preconv.h) */
 	preconv_kb(b->kb);
 	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
 		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));

@@ -185,7 +185,7 @@ static void prepare(struct reload_job *j)
 		j->refused_by_gate = 1;
 	j->ms = (now_seconds() - j->t0) * 1e3;
 	if (j->next && !j->refused_by_gate)
-		preconv_kb(j->next);	/* its replies' Traditional pieces, in a child */
+		preconv_kb(j->next);	/* its replies' Traditional pieces, by a helper process */
 	atomic_store(&j->done, 1);
 }
 

@@ -20,13 +20,16 @@ static const struct subcommand {
 	{"unmatched", cmd_unmatched, "unmatched [--top N] [-c FILE]  most frequent unanswered questions"},
 	{"status", cmd_status, "status [--events N] [-c FILE]  the running bot's counters, status and last errors"},
 	{"backup", cmd_backup, "backup [-c FILE] DEST  copy the bot's database to DEST while it runs"},
+	/* not listed: the bot's own preconversion process (preconv.h) */
+	{"preconv-helper", cmd_preconv_helper, NULL},
 };
 
 static void usage(FILE *fp)
 {
 	fprintf(fp, "usage: cancelbot COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
-		fprintf(fp, "  cancelbot %s\n", subcommands[i].usage);
+		if (subcommands[i].usage)
+			fprintf(fp, "  cancelbot %s\n", subcommands[i].usage);
 	fprintf(fp, "\n  cancelbot --help | --version\n"
 		    "\nenvironment: CANCELBOT_TOKEN overrides [telegram] token; "
 		    "CANCELBOT_DATADIR holds intents/ and responses/\n");

@@ -66,6 +66,14 @@ def config_mode(conv, step):
     conv.config_mode = int(step.args[0], 8)
 
 
+def env(conv, step):
+    """env KEY=VALUE ...
+    the bot's environment gets KEY=VALUE ('@ROOT' in VALUE: the project),
+    e.g. CANCELBOT_PRECONV_HELPER=@ROOT/tests/helpers/preconv_hang.sh"""
+    for k, v in step.opts.items():
+        conv.env[k] = v.replace("@ROOT", ROOT)
+
+
 def tls(conv, step):
     """tls
     the fake server speaks HTTPS with a fresh self-signed certificate;
@@ -87,16 +95,17 @@ def kb_append(conv, step):
 
 
 def kb_replace(conv, step):
-    """kb-replace FILE | OLD => NEW
-    replace text in FILE of the copy"""
+    """kb-replace FILE [count=N] | OLD => NEW
+    replace text in FILE of the copy: OLD must occur exactly once (or
+    exactly N times with count=N), so an edit never lands somewhere else"""
     path = os.path.join(conv.kb_copy(), step.args[0])
     old, new = step.text.split(" => ", 1)
+    want = int(step.opts.get("count", "1"))
     with open(path, encoding="utf-8") as f:
         content = f.read()
-    if old not in content:
-        raise Failure(f"{step.args[0]} has no {old!r}")
+    content = directives_admin.replace_exactly(step.args[0], content, old, new, want)
     with open(path, "w", encoding="utf-8") as f:
-        f.write(content.replace(old, new))
+        f.write(content)
 
 
 def kb_doc(conv, step):
@@ -387,7 +396,7 @@ def restore(conv, step):
 
 
 DIRECTIVES = {f.__doc__.split()[0]: f for f in (
-    config, config_edit, server, config_mode, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
+    config, config_edit, server, config_mode, env, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
     start, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
     send, press, send_json, send_raw, corpus, expect_corpus_answered, burst, member, inline,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,

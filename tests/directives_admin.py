@@ -16,10 +16,21 @@ def admin_dir(conv):
     return os.path.join(conv.tmp, "state", "kb")
 
 
+def replace_exactly(label, content, old, new, want=1):
+    """content with OLD replaced by NEW, when OLD occurs exactly want times
+    (an edit meant for one place never lands in another silently)"""
+    found = content.count(old)
+    if found != want:
+        raise Failure(f"{label} has {found} times {old!r}, not {want}: "
+                      "anchor the text so it occurs once, or say count=N")
+    return content.replace(old, new)
+
+
 def admin_file(conv, step):
-    """admin-file FILE | OLD => NEW
+    """admin-file FILE [count=N] | OLD => NEW
     put a copy of the shipped FILE (e.g. responses/en/cancel.txt) in the
-    admin knowledge-base directory (STATE/kb) with OLD replaced by NEW"""
+    admin knowledge-base directory (STATE/kb) with OLD replaced by NEW; OLD
+    must occur exactly once (or N times)"""
     rel = step.args[0]
     dest = os.path.join(admin_dir(conv), rel)
     os.makedirs(os.path.dirname(dest), exist_ok=True)
@@ -27,10 +38,10 @@ def admin_file(conv, step):
     with open(src, encoding="utf-8") as f:
         content = f.read()
     old, new = step.text.split(" => ", 1)
-    if old not in content:
-        raise Failure(f"{rel} has no {old!r}")
+    content = replace_exactly(rel, content, old, new.replace("\\n", "\n"),
+                              int(step.opts.get("count", "1")))
     with open(dest, "w", encoding="utf-8") as f:
-        f.write(content.replace(old, new.replace("\\n", "\n")))
+        f.write(content)
 
 
 def check_output(conv, step):

@@ -98,6 +98,9 @@ int cmd_chat(int argc, char **argv)
 		struct update u = {.update_id = id, .kind = UPDATE_MESSAGE, .chat_id = 1,
 				   .message_id = id, .from_id = 1};
 		strcpy(u.chat_type, "private");
+		/* Telegram always gives a first name; a terminal has its login
+		 * name (without one, /start said "Hi !") */
+		u.from_name = xstrdup(getenv("USER") && *getenv("USER") ? getenv("USER") : "there");
 		/* an update owns its strings (update_free), as one from Telegram does */
 		u.lang_code = xstrdup(lang_code);
 		char *end;

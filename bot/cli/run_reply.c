@@ -97,9 +97,14 @@ void run_handle(struct bot *b, const struct update *u)
 	if (!kbedit_intercept(b, u, &out))
 		dialog_handle(&env, u, &out);
 	bot_group_events(b, u, &out);
+	/* the reason as it is: an admin's command in a group is refused for the
+	 * group (admin commands answer in private only), not for the user; the
+	 * old "not in [bot] admins" sent operators checking a correct list */
 	if (out.refused_admin)
 		log_warn("admin_refused", KV("user", u->from_id), KV("chat_type", u->chat_type),
-			 KV("msg", "not in [bot] admins"));
+			 KV("msg", config_is_admin(&b->cfg, u->from_id) ?
+			    "admin commands are answered only in a private chat with the bot" :
+			    "not in [bot] admins"));
 	if (out.action && bot_admin_action(b, u, &out))
 		log_info("handled", KV("update", u->update_id), KV("chat", u->chat_id),
 			 KV("waits", "admin_check"));	/* finished by admin_checked */

@@ -59,8 +59,8 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 		sbuf_free(&err);
 		return -1;
 	}
-	/* before the conversation memory and the queues exist: the child
-	 * copies the least (see preconv.h) */
+	/* the replies' Traditional pieces, converted by a helper process that
+	 * shares nothing with this one (see preconv.h) */
 	preconv_kb(b->kb);
 	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
 		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
@@ -123,6 +123,19 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	return b->tg ? 0 : -1;
 }
 
+/* A SIGHUP while the start waits for Telegram is not lost: its flag stays
+ * set and the run loop reloads once it runs. Said in the log when it comes,
+ * so that `systemctl reload` during a long wait is seen to have been taken. */
+static void note_hup_during_start(struct bot *b)
+{
+	static int noted;
+	if (b->hup && *b->hup && !noted) {
+		noted = 1;
+		log_info("reload_deferred", KV("trigger", "SIGHUP"),
+			 KV("msg", "still waiting for Telegram at start: the reload runs once it answers"));
+	}
+}
+
 /* A call the start waits for (getMe; deleteWebhook with drop_webhook), tried
  * until Telegram answers it: each try bounded by send_timeout (not 30 s of
  * silence), the pause between tries backing off (or Telegram's retry_after,
@@ -153,7 +166,11 @@ static enum tg_status startup_call(struct bot *b, const char *method, const char
 			 method, r->description, attempt + 1, wait);
 		notify_status(status);
 		tg_result_free(r);
-		sleep_interruptible(wait, stop);
+		note_hup_during_start(b);
+		for (double left = wait; left > 0 && !*stop; left -= 0.1) {
+			sleep_interruptible(left < 0.1 ? left : 0.1, stop);
+			note_hup_during_start(b);
+		}
 		if (*stop) {
 			memset(r, 0, sizeof *r);
 			return TG_TRANSPORT_ERROR;

@@ -194,7 +194,7 @@ static void prepare(struct reload_job *j)
 		j->refused_by_gate = 1;
 	j->ms = (now_seconds() - j->t0) * 1e3;
 	if (j->next && !j->refused_by_gate)
-		preconv_kb(j->next);	/* its replies' Traditional pieces, in a child */
+		preconv_kb(j->next);	/* its replies' Traditional pieces, by a helper process */
 	atomic_store(&j->done, 1);
 }
 
@@ -219,9 +219,11 @@ static int finish(struct reload_job *j, struct kb **running, struct sbuf *report
 	if (rc == 0) {
 		struct sbuf diff = {0};
 		kb_diff_files(*running, next, &diff);
+		/* the diff begins a sentence of the reply: "No file changed." */
+		const char *d = sbuf_str(&diff);
 		sbuf_addf(report, "Reloaded (%s) in %.1f ms: %zu intents, %zu carriers, %zu answers. "
-			  "%s.\n", trigger, ms, next->counts[RULE_INTENT], next->counts[RULE_CARRIER],
-			  next->nanswers, sbuf_str(&diff));
+			  "%c%s.\n", trigger, ms, next->counts[RULE_INTENT], next->counts[RULE_CARRIER],
+			  next->nanswers, *d >= 'a' && *d <= 'z' ? *d - 'a' + 'A' : *d ? *d : '-', *d ? d + 1 : "");
 		log_info("reloaded", KV("trigger", trigger), KV("ms", ms),
 			 KV("intents", next->counts[RULE_INTENT]), KV("carriers", next->counts[RULE_CARRIER]),
 			 KV("answers", next->nanswers), KV("files", sbuf_str(&diff)));

@@ -17,6 +17,16 @@
 #include "preconv.h"
 #include "render.h"
 
+/* Criterion's worker knows itself as one by BXFI_MAP in its environment;
+ * the helper (this binary, main.c) inherited it and took itself for a
+ * worker too (it aborted). The worker has read it by the time a test runs. */
+static void helper_not_a_worker(void)
+{
+	unsetenv("BXFI_MAP");
+}
+
+TestSuite(preconv, .init = helper_not_a_worker);
+
 /* ids of rules of a kind, NULL first (no carrier / no plan) */
 static size_t ids(const struct kb *k, enum rule_kind kind, const char **out, size_t cap)
 {
@@ -177,4 +187,38 @@ Test(preconv, latin_letters_stay_inside_a_piece)
 		free(whole);
 	}
 	normalize_done();
+}
+
+/* A helper that hangs (killed at the deadline), dies half-way or exits 0
+ * with garbage adds nothing: preconv_kb says so, and every Traditional
+ * reply is still converted, by OpenCC in this process. */
+static void helper_fails(const char *script)
+{
+	setenv("CANCELBOT_PRECONV_HELPER", script, 1);
+	setenv("CANCELBOT_PRECONV_TIMEOUT", "1", 1);
+	struct kb *k = shipped_kb();
+	cr_assert_eq(preconv_kb(k), -1, "%s", script);
+	cr_expect_eq(convcache_pieces_count(NULL), 0, "%s: nothing installed", script);
+	char *t = script_convert("s2twp.json", "注销号码以前先转网");
+	cr_assert_str_eq(t, "登出號碼以前先轉網", "%s", t);
+	cr_expect_eq(script_convert_fallbacks(), 1);
+	free(t);
+	kb_free(k);
+	normalize_done();
+	unsetenv("CANCELBOT_PRECONV_HELPER");
+}
+
+Test(preconv, a_helper_that_hangs_is_killed_and_the_bot_converts)
+{
+	helper_fails("tests/helpers/preconv_hang.sh");
+}
+
+Test(preconv, a_helper_killed_half_way_leaves_the_bot_converting)
+{
+	helper_fails("tests/helpers/preconv_die.sh");
+}
+
+Test(preconv, a_helper_writing_garbage_adds_nothing)
+{
+	helper_fails("tests/helpers/preconv_garbage.sh");
 }

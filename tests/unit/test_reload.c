@@ -107,7 +107,7 @@ Test(reload, chat_reloads_through_the_same_path, .init = cr_redirect_stdout)
 	while ((n = fread(buf, 1, sizeof buf, out)) > 0)
 		sbuf_add(&b, buf, n);
 	cr_expect(strstr(sbuf_str(&b), "Reloaded (/reload) in ") &&
-		  strstr(sbuf_str(&b), "no file changed"), "%s", sbuf_str(&b));
+		  strstr(sbuf_str(&b), "answers. No file changed.\n"), "%s", sbuf_str(&b));
 	sbuf_free(&b);
 	free(input);
 	free(cfgpath);

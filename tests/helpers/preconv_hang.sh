@@ -1,0 +1,3 @@
+#!/bin/sh
+# a preconversion helper that never answers (tests: the deadline kills it)
+exec sleep 600

@@ -1,0 +1,38 @@
+#define _POSIX_C_SOURCE 200809L
+/* Unit tests: `cancelbot chat` (bot/cli/cmd_chat.c) as a terminal user
+ * sees it. */
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "util.h"
+
+/* /start greets the terminal's user by login name, as Telegram's first
+ * name is used there; it said "👋 Hi !" */
+Test(chat, start_greets_the_login_name, .init = cr_redirect_stdout)
+{
+	char path[] = "/tmp/cancelbot-chat-XXXXXX";
+	int fd = mkstemp(path);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, "/start\n", 7), 7);
+	close(fd);
+	setenv("USER", "alice", 1);
+	setenv("LANG", "en_US.UTF-8", 1);
+	cr_assert_not_null(freopen(path, "r", stdin));
+	char *argv[] = {"chat", NULL};
+	cr_expect_eq(cmd_chat(1, argv), 0);
+	fflush(stdout);
+	FILE *out = cr_get_redirected_stdout();
+	struct sbuf b = {0};
+	char buf[512];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, out)) > 0)
+		sbuf_add(&b, buf, n);
+	cr_expect(strstr(sbuf_str(&b), "Hi alice!"), "%s", sbuf_str(&b));
+	sbuf_free(&b);
+	unlink(path);
+}

@@ -2,7 +2,10 @@
  * conversations played through the bot's own dialog (bot/core/dialogs.c),
  * one private chat each, no network. Prints per file the turns right and
  * the conversations right in full; --misses shows each wrong turn with the
- * conversation so far. The --min-turns and --min-convs bars apply to every
+ * conversation so far. --teacher adds a teacher-forced row per file (each
+ * turn in the context its earlier turns' labels imply: forced minus plain
+ * is the share of misses that are cascades); its --misses are the forced
+ * run's, the turns wrong on their own. The --min-turns and --min-convs bars apply to every
  * file and make it exit 1, for tests and CI. */
 #include "app.h"
 #include "dialogs.h"
@@ -14,7 +17,7 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: cancelbot dialogs [-c FILE] [--min-turns X] [--min-convs X] [--misses] FILE.tsv...\n";
+	"usage: cancelbot dialogs [-c FILE] [--min-turns X] [--min-convs X] [--misses] [--teacher] FILE.tsv...\n";
 
 static double ratio(size_t a, size_t b)
 {
@@ -36,13 +39,22 @@ static void print_row(const char *label, int width, const struct dialogs_result 
 	sbuf_free(&c);
 }
 
+static void add(struct dialogs_result *to, const struct dialogs_result *r)
+{
+	to->turns += r->turns, to->turns_ok += r->turns_ok;
+	to->convs += r->convs, to->convs_ok += r->convs_ok;
+	for (int k = 0; k < 4; k++)
+		to->wrong[k] += r->wrong[k];
+}
+
 int cmd_dialogs(int argc, char **argv)
 {
 	double min_turns = 0, min_convs = 0;
 	const struct app_bar bars[] = {
 		{"--min-turns", &min_turns}, {"--min-convs", &min_convs}, {NULL, NULL}};
-	int misses = 0;
-	const struct app_switch switches[] = {{"--misses", &misses}, {NULL, NULL}};
+	int misses = 0, teacher = 0;
+	const struct app_switch switches[] = {
+		{"--misses", &misses}, {"--teacher", &teacher}, {NULL, NULL}};
 	struct config cfg;
 	struct kb *kb;
 	const char **paths;
@@ -51,7 +63,7 @@ int cmd_dialogs(int argc, char **argv)
 		return -nargs;	/* 2: usage; 1: no knowledge base */
 	size_t np = (size_t)nargs;
 	int width = app_label_width(paths, np, 6), failed = 0, below = 0;
-	struct dialogs_result total = {0};
+	struct dialogs_result total = {0}, total_forced = {0};
 	for (size_t i = 0; i < np && !failed; i++) {
 		struct sbuf err = {0}, warn = {0};
 		struct dialogs_set set;
@@ -63,20 +75,24 @@ int cmd_dialogs(int argc, char **argv)
 			failed = 1;
 		} else {
 			fputs(sbuf_str(&warn), stderr);
-			struct dialogs_result r = {0};
-			dialogs_play(kb, &cfg, &set, paths[i], misses, &r);
+			struct dialogs_result r = {0}, f = {0};
+			dialogs_play(kb, &cfg, &set, paths[i], misses && !teacher, &r);
+			if (teacher)
+				dialogs_play_forced(kb, &cfg, &set, paths[i], misses, &f);
 			fputs(sbuf_str(&r.misses), stdout);
+			fputs(sbuf_str(&f.misses), stdout);
 			int low = ratio(r.turns_ok, r.turns) < min_turns ||
 				  ratio(r.convs_ok, r.convs) < min_convs;
 			char *label = xasprintf("%s:", paths[i]);
 			print_row(label, width, &r, low);
 			free(label);
+			if (teacher)
+				print_row("  teacher-forced:", width, &f, 0);
 			below |= low;
-			total.turns += r.turns, total.turns_ok += r.turns_ok;
-			total.convs += r.convs, total.convs_ok += r.convs_ok;
-			for (int k = 0; k < 4; k++)
-				total.wrong[k] += r.wrong[k];
+			add(&total, &r);
+			add(&total_forced, &f);
 			dialogs_result_free(&r);
+			dialogs_result_free(&f);
 			dialogs_set_free(&set);
 		}
 		free(text);
@@ -85,6 +101,8 @@ int cmd_dialogs(int argc, char **argv)
 	}
 	if (!failed && np > 1)
 		print_row("total:", width, &total, 0);
+	if (!failed && np > 1 && teacher)
+		print_row("  teacher-forced:", width, &total_forced, 0);
 	if (!failed && below)
 		printf("below the bar: turns>=%g conversations>=%g\n", min_turns, min_convs);
 	free(paths);

@@ -298,8 +298,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	const char *situation = m && m->situation[0] &&
 		(!c.carrier || !m->carrier[0] || !strcmp(c.carrier->id, m->carrier)) ? m->situation : NULL;
 
+	int correction = 0;
+	for (size_t i = 0; i < c.ncues; i++)
+		correction |= c.cues[i]->correction;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
-		if (c.cues[ci]->plan_stated ||
+		if (c.cues[ci]->plan_stated || c.cues[ci]->correction ||
 		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to &&
 		     !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
@@ -376,6 +379,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int brand_now = a.brand[0] != 0;
 	if (!c.veto && (addressed || a.topic))
 		follow_up(m, addressed, &a);
+	/* "sorry, I meant Cricket": the line described is Cricket's, so the
+	 * plan said of it stays (follow_up keeps a plan to its carrier) */
+	if (correction && addressed && !a.plan && c.carrier && !c.carrier_is_destination && m &&
+	    m->plan[0] && m->carrier[0] && strcmp(m->carrier, c.carrier->id))
+		a.plan = m->plan;
 	if (ui_cue && !(statement && a.named && a.topic && !list_has(cue->replaces, a.topic)))
 		a.topic = NULL;	/* a UI cue ("I don't know, prepaid") is the reply;
 				 * "I'm postpaid" after "what is prepaid?" is noted */

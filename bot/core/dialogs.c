@@ -232,8 +232,88 @@ static void note_miss(struct sbuf *b, const char *name, const struct dialogs_con
 	sbuf_adds(b, "\n\n");
 }
 
-void dialogs_play(const struct kb *kb, const struct config *cfg, const struct dialogs_set *s,
-		  const char *name, int misses, struct dialogs_result *r)
+/* The first id of a label list ("-" for none), into buf. */
+static const char *first_of(const char *list, char *buf, size_t cap)
+{
+	size_t n = strcspn(list + strspn(list, ", "), ", ");
+	snprintf(buf, cap, "%.*s", (int)n, list + strspn(list, ", "));
+	return buf;
+}
+
+/* The first intent of the knowledge base a label lists, or NULL (small
+ * talk, ack, none: a turn about nothing). */
+static const struct rule *first_intent(const struct kb *kb, const char *list)
+{
+	for (const char *p = list; *p;) {
+		p += strspn(p, ", ");
+		size_t n = strcspn(p, ", ");
+		char id[CTX_ID];
+		snprintf(id, sizeof id, "%.*s", (int)n, p);
+		const struct rule *r = n ? kb_rule(kb, RULE_INTENT, id) : NULL;
+		if (r)
+			return r;
+		p += n;
+	}
+	return NULL;
+}
+
+/* Teacher forcing: after a wrong turn the memory is put where the turn's
+ * labels say the conversation is, so the next turn is scored on its own
+ * and not on the cascade. Each field the bot got consistent with the labels
+ * is kept (a label lists alternatives); the others take the label's first:
+ * the topic the first intent listed (a turn labelled small talk, ack or
+ * none leaves the topic, situation and pending question where they were
+ * before it), the carrier and plan ("-": none), the script; the pending
+ * question is what answering that topic would leave (dialog_answer). */
+static void force(const struct kb *kb, struct memory *m, const struct memory *before,
+		  const struct dialogs_turn *t)
+{
+	char id[CTX_ID];
+	int changed = 0;
+	const struct rule *intent = first_intent(kb, t->intents);
+	if (!intent) {
+		if (strcmp(m->topic, before->topic)) {
+			memcpy(m->topic, before->topic, sizeof m->topic);
+			memcpy(m->situation, before->situation, sizeof m->situation);
+			m->pending = before->pending;
+			memcpy(m->pending_topic, before->pending_topic, sizeof m->pending_topic);
+		}
+	} else if (!list_has(t->intents, m->topic)) {
+		snprintf(m->topic, sizeof m->topic, "%s", intent->addressed_only ? "" : intent->id);
+		if (m->topic[0] && kb_topic_asks_carrier(kb, m->topic) == 2)
+			memcpy(m->situation, m->topic, sizeof m->topic);
+		changed = 1;
+	}
+	if (!list_has(t->carriers, m->carrier[0] ? m->carrier : "-")) {
+		first_of(t->carriers, id, sizeof id);
+		snprintf(m->carrier, sizeof m->carrier, "%s", strcmp(id, "-") ? id : "");
+		if (m->carrier[0])
+			m->brand[0] = '\0';
+		changed = 1;
+	}
+	if (!list_has(t->plan, m->plan[0] ? m->plan : "-")) {
+		first_of(t->plan, id, sizeof id);
+		snprintf(m->plan, sizeof m->plan, "%s", strcmp(id, "-") ? id : "");
+		changed = 1;
+	}
+	if (changed && intent && m->topic[0]) {
+		int asks = m->carrier[0] ? 0 : kb_topic_asks_carrier(kb, m->topic);
+		m->pending = asks ? PENDING_CARRIER
+			: m->carrier[0] && !m->plan[0] &&
+			  kb_topic_depends_on_plan(kb, m->topic, m->carrier) ? PENDING_PLAN
+			: PENDING_NONE;
+		snprintf(m->pending_topic, sizeof m->pending_topic, "%s",
+			 m->pending ? m->topic : "");
+	}
+	if (m->carrier[0] && m->plan[0])
+		context_note_plan(m, m->carrier, m->plan);
+	const struct lang *l = lang_find(t->script);
+	if (l && !same_script(t->script, m->lang[0] ? m->lang : "-"))
+		snprintf(m->lang, sizeof m->lang, "%s", l->code);
+}
+
+static void play(const struct kb *kb, const struct config *cfg, const struct dialogs_set *s,
+		 const char *name, int misses, int teacher, struct dialogs_result *r)
 {
 	for (size_t ci = 0; ci < s->n; ci++) {
 		const struct dialogs_conv *c = &s->convs[ci];
@@ -252,6 +332,10 @@ void dialogs_play(const struct kb *kb, const struct config *cfg, const struct di
 					   .chat_id = who, .message_id = (int64_t)k + 1,
 					   .from_id = who, .text = c->turns[k].text};
 			strcpy(u.chat_type, "private");
+			struct memory before = {0};
+			const struct memory *m0 = context_get(ctx, who, who, env.now);
+			if (m0)
+				before = *m0;
 			struct dialog_out out;
 			dialog_handle(&env, &u, &out);
 			dialogs_observe(kb, &out, context_get(ctx, who, who, env.now), &seen[k]);
@@ -263,6 +347,8 @@ void dialogs_play(const struct kb *kb, const struct config *cfg, const struct di
 				r->wrong[i] += (wrong >> i) & 1;
 			if (wrong && misses)
 				note_miss(&r->misses, name, c, k, seen, wrong);
+			if (wrong && teacher)
+				force(kb, context_put(ctx, who, who, env.now), &before, &c->turns[k]);
 			all &= !wrong;
 		}
 		r->convs++;
@@ -270,6 +356,19 @@ void dialogs_play(const struct kb *kb, const struct config *cfg, const struct di
 		free(seen);
 		context_free(ctx);
 	}
+}
+
+void dialogs_play(const struct kb *kb, const struct config *cfg, const struct dialogs_set *s,
+		  const char *name, int misses, struct dialogs_result *r)
+{
+	play(kb, cfg, s, name, misses, 0, r);
+}
+
+void dialogs_play_forced(const struct kb *kb, const struct config *cfg,
+			 const struct dialogs_set *s, const char *name, int misses,
+			 struct dialogs_result *r)
+{
+	play(kb, cfg, s, name, misses, 1, r);
 }
 
 void dialogs_result_free(struct dialogs_result *r)

@@ -81,6 +81,14 @@ unsigned dialogs_check(const struct dialogs_turn *want, const struct dialogs_got
  * when misses is set. */
 void dialogs_play(const struct kb *kb, const struct config *cfg, const struct dialogs_set *s,
 		  const char *name, int misses, struct dialogs_result *r);
+/* The same, teacher-forced: after each wrong turn the conversation memory
+ * is set to what that turn's labels imply (topic, carrier, plan, script,
+ * the question that would be pending), so every turn is scored in the
+ * context its writer meant. Forced minus plain is the share of misses that
+ * are cascades of an earlier wrong turn. */
+void dialogs_play_forced(const struct kb *kb, const struct config *cfg,
+			 const struct dialogs_set *s, const char *name, int misses,
+			 struct dialogs_result *r);
 void dialogs_result_free(struct dialogs_result *r);
 
 #endif

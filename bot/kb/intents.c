@@ -125,6 +125,7 @@ static int cue_key(struct rule *r, const char *name, const char *value)
 	if (!strcmp(name, "stands_for")) {
 		r->brand = !strcmp(value, "carrier");
 		r->plan_stated = !strcmp(value, "plan");
+		r->correction = !strcmp(value, "correction");
 		return 1;
 	}
 	return 0;

@@ -129,6 +129,9 @@ struct rule {
 	int brand;		/* stands_for = carrier: a US carrier without facts */
 	int plan_stated;	/* stands_for = plan: the plan the message names is said,
 				 * not only implied (financing, auto-refill) */
+	int correction;		/* stands_for = correction: a marker, the message
+				 * corrects the carrier said ("sorry, I meant
+				 * Mint"): what was said of the line stays */
 	struct pattern *pats;
 	size_t npats;
 	struct cond *conds;

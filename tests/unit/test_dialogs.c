@@ -188,3 +188,53 @@ Test(dialogs, a_conversation_is_played_in_order_with_its_memory)
 	sbuf_free(&warn);
 	config_free(&cfg);
 }
+
+Test(dialogs, teacher_forcing_scores_a_turn_in_the_context_its_labels_imply)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	struct dialogs_set s;
+	struct sbuf err = {0}, warn = {0};
+	/* the first turn's labels disagree with the bot (AT&T where it reads
+	 * Verizon): the second is wrong only because of it; the third is wrong
+	 * on its own (its script) whatever came before */
+	const char *text = "## a cascade\n"
+			   "how do I cancel my Verizon line\tcancel\tatt\t-\ten\n"
+			   "and the fees?\tfees\tatt\t-\ten\n"
+			   "thanks\tsmalltalk\tatt\t-\tzh-Hans\n";
+	cr_assert_eq(dialogs_parse(kb, text, "f.tsv", &s, &err, &warn), 0, "%s", sbuf_str(&err));
+	struct dialogs_result plain = {0}, forced = {0};
+	dialogs_play(kb, &cfg, &s, "f.tsv", 1, &plain);
+	dialogs_play_forced(kb, &cfg, &s, "f.tsv", 1, &forced);
+	cr_expect_eq(plain.turns_ok, 0, "%s", sbuf_str(&plain.misses));
+	cr_expect_eq(forced.turns_ok, 1, "%s", sbuf_str(&forced.misses));
+	cr_expect_eq(forced.wrong[1], 1, "only the first turn's carrier");
+	cr_expect_eq(forced.wrong[3], 1, "and the third's script");
+	const char *m = sbuf_str(&forced.misses);
+	cr_expect_null(strstr(m, "(turn 2)"), "%s", m);
+	cr_expect(strstr(m, "   2> and the fees?\n        fees | att | - | en"), "%s", m);
+	cr_expect(strstr(sbuf_str(&plain.misses), "(turn 2)"), "%s", sbuf_str(&plain.misses));
+	dialogs_result_free(&plain);
+	dialogs_result_free(&forced);
+	dialogs_set_free(&s);
+
+	/* a turn labelled small talk that the bot answered as a topic: the
+	 * topic goes back to what it was before it */
+	text = "## b smalltalk read as a topic\n"
+	       "how do I cancel my Verizon line\tcancel\tverizon\t-\ten\n"
+	       "what about the fees\tsmalltalk\tverizon\t-\ten\n"
+	       "and for AT&T?\tcancel\tatt\t-\ten\n";
+	cr_assert_eq(dialogs_parse(kb, text, "g.tsv", &s, &err, &warn), 0, "%s", sbuf_str(&err));
+	struct dialogs_result p2 = {0}, f2 = {0};
+	dialogs_play(kb, &cfg, &s, "g.tsv", 1, &p2);
+	dialogs_play_forced(kb, &cfg, &s, "g.tsv", 1, &f2);
+	cr_expect_eq(p2.turns_ok, 1, "'and for AT&T?' goes on with the fees: %s",
+		     sbuf_str(&p2.misses));
+	cr_expect_eq(f2.turns_ok, 2, "%s", sbuf_str(&f2.misses));
+	dialogs_result_free(&p2);
+	dialogs_result_free(&f2);
+	dialogs_set_free(&s);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	config_free(&cfg);
+}

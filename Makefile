@@ -172,6 +172,24 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 		--max-false-trigger 0.050 tests/voices/blind9_zh_mainland.tsv
 	./cancelbot eval --quiet --min-intent 0.972 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind9_zh_tw_hk.tsv
+	./cancelbot eval --quiet --min-intent 0.925 --min-carrier 1 --min-plan 0.666 \
+		--max-false-trigger 0 tests/voices/blind12_en.tsv
+	./cancelbot eval --quiet --min-intent 0.896 --min-carrier 1 --min-plan 0.800 \
+		--max-false-trigger 0.045 tests/voices/blind12_zh_mainland.tsv
+	./cancelbot eval --quiet --min-intent 0.978 --min-carrier 1 --min-plan 0.722 \
+		--max-false-trigger 0.025 tests/voices/blind12_zh_tw_hk.tsv
+	./cancelbot eval --quiet --min-intent 0.940 --min-carrier 0.990 --min-plan 1 \
+		--max-false-trigger 0 tests/voices/blind13_en.tsv
+	./cancelbot eval --quiet --min-intent 0.956 --min-carrier 0.978 --min-plan 1 \
+		--max-false-trigger 0.025 tests/voices/blind13_zh_mainland.tsv
+	./cancelbot eval --quiet --min-intent 0.966 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.026 tests/voices/blind13_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.960 --min-convs 0.840 tests/dialogs/blind10_d_en.tsv
+	./cancelbot dialogs --min-turns 0.907 --min-convs 0.640 tests/dialogs/blind10_d_zh_mainland.tsv
+	./cancelbot dialogs --min-turns 0.924 --min-convs 0.680 tests/dialogs/blind10_d_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.683 --min-convs 0.320 tests/dialogs/blind11_d_en.tsv
+	./cancelbot dialogs --min-turns 0.886 --min-convs 0.680 tests/dialogs/blind11_d_zh_mainland.tsv
+	./cancelbot dialogs --min-turns 0.873 --min-convs 0.600 tests/dialogs/blind11_d_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.800 --min-convs 0.440 tests/dialogs/blind7_d_en.tsv
 	./cancelbot dialogs --min-turns 0.934 --min-convs 0.800 tests/dialogs/blind7_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.977 --min-convs 0.920 tests/dialogs/blind7_d_zh_tw_hk.tsv

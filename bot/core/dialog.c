@@ -334,7 +334,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	 * prepaid?") asks nothing itself: what it answers comes from the
 	 * conversation (the question pending, the topic on), as for a plan said
 	 * alone */
-	int statement = ui_cue && cue->replaces && !cue->asked;
+	int statement = ui_cue && cue->replaces && !cue->asked && !cue->question;
 	if (statement)
 		a.topic = NULL;
 	/* the conversation's own carrier named again, in a message with no
@@ -390,7 +390,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	if (a.topic && group && !addressed && c.intent && c.intent->addressed_only)
 		a.topic = NULL;	/* "hi all" in a group is not for us, even in auto mode */
 	int understood = 1;
-	if (cue && !a.topic && cue->replaces && !cue->asked && a.named) {
+	if (cue && !a.topic && cue->replaces && !cue->asked && !cue->question && a.named) {
 		/* a statement the cue took from an intent ("I'm prepaid" is not
 		 * "what is prepaid?"): noted, like a carrier or plan said alone */
 		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);

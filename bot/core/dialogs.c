@@ -22,6 +22,7 @@ static const struct {
 	{"small_talk", "smalltalk"},   {"small_talk_ok", "smalltalk"}, {"start", "greeting"},
 	{"plan_noted", "ack"},	       {"carrier_overview", "ack"},    {"other_brand", "ack"},
 	{"fallback", "none"},	       {"mention_howto", "none"},
+	{"human_agent", "contact"},	/* how to reach a person: the contact topic */
 };
 
 /* A reply kind that a label of another name also accepts: a greeting is

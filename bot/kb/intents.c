@@ -126,6 +126,7 @@ static int cue_key(struct rule *r, const char *name, const char *value)
 		r->brand = !strcmp(value, "carrier");
 		r->plan_stated = !strcmp(value, "plan");
 		r->correction = !strcmp(value, "correction");
+		r->question = !strcmp(value, "question");
 		return 1;
 	}
 	return 0;

@@ -132,6 +132,9 @@ struct rule {
 	int correction;		/* stands_for = correction: a marker, the message
 				 * corrects the carrier said ("sorry, I meant
 				 * Mint"): what was said of the line stays */
+	int question;		/* stands_for = question: a UI answer that replaces an
+				 * intent answers a question ("how long does the
+				 * cancellation take? Verizon"), not a statement */
 	struct pattern *pats;
 	size_t npats;
 	struct cond *conds;

@@ -1,9 +1,11 @@
 /* Shared by the unit tests: writing a small file, removing a temporary
- * directory they made, counting the bytes read. */
+ * directory they made, counting the bytes read, reading back what a test
+ * printed to its redirected stdout. */
 #ifndef CANCELBOT_TEST_HELPERS_H
 #define CANCELBOT_TEST_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -34,6 +36,20 @@ static inline long long bytes_read(void)
 	cr_assert_eq(fscanf(f, "rchar: %lld", &n), 1);
 	fclose(f);
 	return n;
+}
+
+/* Everything the test printed to stdout (after cr_redirect_stdout), as a
+ * string the caller frees. */
+static inline char *redirected_stdout(void)
+{
+	fflush(stdout);
+	FILE *out = cr_get_redirected_stdout();
+	struct sbuf b = {0};
+	char buf[512];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, out)) > 0)
+		sbuf_add(&b, buf, n);
+	return sbuf_take(&b);
 }
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "helpers.h"
 #include "util.h"
 
 /* /start greets the terminal's user by login name, as Telegram's first
@@ -25,14 +26,8 @@ Test(chat, start_greets_the_login_name, .init = cr_redirect_stdout)
 	cr_assert_not_null(freopen(path, "r", stdin));
 	char *argv[] = {"chat", NULL};
 	cr_expect_eq(cmd_chat(1, argv), 0);
-	fflush(stdout);
-	FILE *out = cr_get_redirected_stdout();
-	struct sbuf b = {0};
-	char buf[512];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, out)) > 0)
-		sbuf_add(&b, buf, n);
-	cr_expect(strstr(sbuf_str(&b), "Hi alice!"), "%s", sbuf_str(&b));
-	sbuf_free(&b);
+	char *got = redirected_stdout();
+	cr_expect(strstr(got, "Hi alice!"), "%s", got);
+	free(got);
 	unlink(path);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "helpers.h"
 #include "helpers_kb.h"
 #include "normalize.h"
 #include "reload.h"
@@ -99,16 +100,10 @@ Test(reload, chat_reloads_through_the_same_path, .init = cr_redirect_stdout)
 	cr_assert_not_null(freopen(input, "r", stdin));
 	char *argv[] = {"chat", "-c", cfgpath, NULL};
 	cr_expect_eq(cmd_chat(3, argv), 0);
-	fflush(stdout);
-	FILE *out = cr_get_redirected_stdout();
-	struct sbuf b = {0};
-	char buf[512];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, out)) > 0)
-		sbuf_add(&b, buf, n);
-	cr_expect(strstr(sbuf_str(&b), "Reloaded (/reload) in ") &&
-		  strstr(sbuf_str(&b), "answers. No file changed.\n"), "%s", sbuf_str(&b));
-	sbuf_free(&b);
+	char *got = redirected_stdout();
+	cr_expect(strstr(got, "Reloaded (/reload) in ") &&
+		  strstr(got, "answers. No file changed.\n"), "%s", got);
+	free(got);
 	free(input);
 	free(cfgpath);
 	drop_copy();

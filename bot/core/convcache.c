@@ -16,23 +16,6 @@ static struct entry *table;	/* CONVCACHE_SLOTS, allocated on first put */
 static unsigned long used, bytes;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* A fork (bot/edge/preconv.c) while another thread holds the lock would
- * leave the child's copy locked for ever: it is taken across fork. */
-static void fork_lock(void)
-{
-	pthread_mutex_lock(&lock);
-}
-
-static void fork_unlock(void)
-{
-	pthread_mutex_unlock(&lock);
-}
-
-__attribute__((constructor)) static void fork_safe(void)
-{
-	pthread_atfork(fork_lock, fork_unlock, fork_unlock);
-}
-
 static uint64_t key(const char *config, const char *text)
 {
 	uint64_t h = fnv1a(config, strlen(config) + 1, FNV1A_INIT);

@@ -98,25 +98,6 @@ static opencc_t out_converter(const char *config)
 
 static unsigned long fallbacks;
 
-/* A fork (bot/edge/preconv.c) while another thread holds a lock would
- * leave the child's copy locked for ever: both are taken across fork. */
-static void fork_lock(void)
-{
-	pthread_mutex_lock(&t2s_lock);
-	pthread_mutex_lock(&out_conv_lock);
-}
-
-static void fork_unlock(void)
-{
-	pthread_mutex_unlock(&out_conv_lock);
-	pthread_mutex_unlock(&t2s_lock);
-}
-
-__attribute__((constructor)) static void fork_safe(void)
-{
-	pthread_atfork(fork_lock, fork_unlock, fork_unlock);
-}
-
 char *script_convert_opencc(const char *config, const char *text)
 {
 	opencc_t cc = out_converter(config);

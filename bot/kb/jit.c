@@ -156,30 +156,10 @@ struct kb_jit *kb_jit_new(void)
 	return j;
 }
 
-/* fork() copies only the forking thread. A JIT thread caught inside the
- * allocator or PCRE2's JIT memory leaves their locks held forever in the
- * child, and the preconversion child (bot/edge/preconv.c) allocates: under
- * ASan a `cancelbot chat` /reload hung so in the unit tests. Every compile
- * holds this lock, and fork waits (pthread_atfork) for the one under way,
- * a few milliseconds at most. */
+/* Every compile and every reclaim of originals holds this lock (lock
+ * order: compile_lock, then j->lock). Nothing forks any more (preconv.c
+ * uses posix_spawn), so no pthread_atfork handler takes it. */
 static pthread_mutex_t compile_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
-
-static void fork_prepare(void)
-{
-	pthread_mutex_lock(&compile_lock);
-}
-
-static void fork_release(void)
-{
-	pthread_mutex_unlock(&compile_lock);
-}
-
-static void atfork_install(void)
-{
-	if (pthread_atfork(fork_prepare, fork_release, fork_release))
-		abort();	/* out of memory, as xmalloc would */
-}
 
 /* 1 when r got its JIT code (published), 0 when it stays interpreted. */
 static int compile_one(struct regex *r)
@@ -273,7 +253,6 @@ static void enqueue(struct kb_jit *j, struct regex *r)
 		sigset_t all, old;
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &old);
-		pthread_once(&atfork_once, atfork_install);
 		j->started = pthread_create(&j->thread, NULL, jit_main, j) == 0;
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		if (!j->started)

@@ -172,12 +172,21 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 		--max-false-trigger 0.050 tests/voices/blind9_zh_mainland.tsv
 	./cancelbot eval --quiet --min-intent 0.972 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind9_zh_tw_hk.tsv
-	./cancelbot eval --quiet --min-intent 0.925 --min-carrier 1 --min-plan 0.666 \
-		--max-false-trigger 0 tests/voices/blind12_en.tsv
-	./cancelbot eval --quiet --min-intent 0.896 --min-carrier 1 --min-plan 0.800 \
-		--max-false-trigger 0.045 tests/voices/blind12_zh_mainland.tsv
-	./cancelbot eval --quiet --min-intent 0.978 --min-carrier 1 --min-plan 0.722 \
-		--max-false-trigger 0.025 tests/voices/blind12_zh_tw_hk.tsv
+	@# blind12_en: released in session 8, tuned by halves (odd first)
+	./cancelbot eval --quiet --min-intent 0.914 --min-carrier 1 --min-plan 0.625 \
+		--max-false-trigger 0 tests/voices/blind12_en.odd.tsv
+	./cancelbot eval --quiet --min-intent 0.936 --min-carrier 1 --min-plan 0.714 \
+		--max-false-trigger 0 tests/voices/blind12_en.even.tsv
+	@# blind12_zh_mainland: released in session 8, tuned by halves (odd first)
+	./cancelbot eval --quiet --min-intent 0.906 --min-carrier 1 --min-plan 0.785 \
+		--max-false-trigger 0.044 tests/voices/blind12_zh_mainland.odd.tsv
+	./cancelbot eval --quiet --min-intent 0.886 --min-carrier 1 --min-plan 0.833 \
+		--max-false-trigger 0.046 tests/voices/blind12_zh_mainland.even.tsv
+	@# blind12_zh_tw_hk: released in session 8, tuned by halves (odd first)
+	./cancelbot eval --quiet --min-intent 0.958 --min-carrier 1 --min-plan 0.7 \
+		--max-false-trigger 0.050 tests/voices/blind12_zh_tw_hk.odd.tsv
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.75 \
+		--max-false-trigger 0 tests/voices/blind12_zh_tw_hk.even.tsv
 	./cancelbot eval --quiet --min-intent 0.940 --min-carrier 0.990 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind13_en.tsv
 	./cancelbot eval --quiet --min-intent 0.956 --min-carrier 0.978 --min-plan 1 \
@@ -187,9 +196,15 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.960 --min-convs 0.840 tests/dialogs/blind10_d_en.tsv
 	./cancelbot dialogs --min-turns 0.907 --min-convs 0.640 tests/dialogs/blind10_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.924 --min-convs 0.680 tests/dialogs/blind10_d_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.683 --min-convs 0.320 tests/dialogs/blind11_d_en.tsv
-	./cancelbot dialogs --min-turns 0.886 --min-convs 0.680 tests/dialogs/blind11_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.873 --min-convs 0.600 tests/dialogs/blind11_d_zh_tw_hk.tsv
+	@# blind11_d_en: released in session 8, tuned by halves (odd first)
+	./cancelbot dialogs --min-turns 0.691 --min-convs 0.153 tests/dialogs/blind11_d_en.odd.tsv
+	./cancelbot dialogs --min-turns 0.673 --min-convs 0.5 tests/dialogs/blind11_d_en.even.tsv
+	@# blind11_d_zh_mainland: released in session 8, tuned by halves (odd first)
+	./cancelbot dialogs --min-turns 0.866 --min-convs 0.692 tests/dialogs/blind11_d_zh_mainland.odd.tsv
+	./cancelbot dialogs --min-turns 0.904 --min-convs 0.666 tests/dialogs/blind11_d_zh_mainland.even.tsv
+	@# blind11_d_zh_tw_hk: released in session 8, tuned by halves (odd first)
+	./cancelbot dialogs --min-turns 0.863 --min-convs 0.538 tests/dialogs/blind11_d_zh_tw_hk.odd.tsv
+	./cancelbot dialogs --min-turns 0.886 --min-convs 0.666 tests/dialogs/blind11_d_zh_tw_hk.even.tsv
 	./cancelbot dialogs --min-turns 0.800 --min-convs 0.440 tests/dialogs/blind7_d_en.tsv
 	./cancelbot dialogs --min-turns 0.934 --min-convs 0.800 tests/dialogs/blind7_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.977 --min-convs 0.920 tests/dialogs/blind7_d_zh_tw_hk.tsv

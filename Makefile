@@ -173,9 +173,9 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot eval --quiet --min-intent 0.972 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind9_zh_tw_hk.tsv
 	@# blind12_en: released in session 8, tuned by halves (odd first)
-	./cancelbot eval --quiet --min-intent 0.914 --min-carrier 1 --min-plan 0.625 \
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.75 \
 		--max-false-trigger 0 tests/voices/blind12_en.odd.tsv
-	./cancelbot eval --quiet --min-intent 0.936 --min-carrier 1 --min-plan 0.714 \
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.857 \
 		--max-false-trigger 0 tests/voices/blind12_en.even.tsv
 	@# blind12_zh_mainland: released in session 8, tuned by halves (odd first)
 	./cancelbot eval --quiet --min-intent 0.906 --min-carrier 1 --min-plan 0.785 \

@@ -170,7 +170,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 		--max-false-trigger 0 tests/voices/blind9_en.tsv
 	./cancelbot eval --quiet --min-intent 0.957 --min-carrier 0.989 --min-plan 1 \
 		--max-false-trigger 0.050 tests/voices/blind9_zh_mainland.tsv
-	./cancelbot eval --quiet --min-intent 0.972 --min-carrier 1 --min-plan 1 \
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind9_zh_tw_hk.tsv
 	@# blind12_en: released in session 8, tuned by halves (odd first)
 	./cancelbot eval --quiet --min-intent 0.914 --min-carrier 1 --min-plan 0.625 \

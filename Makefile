@@ -141,7 +141,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.892 --min-convs 0.846 tests/dialogs/blind4_d_zh_mainland.odd.tsv
 	./cancelbot dialogs --min-turns 0.962 --min-convs 0.833 tests/dialogs/blind4_d_zh_mainland.even.tsv
 	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind4_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.981 --min-convs 0.916 tests/dialogs/blind4_d_zh_tw_hk.even.tsv
+	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind4_d_zh_tw_hk.even.tsv
 	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind5_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 0.881 --min-convs 0.583 tests/dialogs/blind5_d_en.even.tsv
 	./cancelbot dialogs --min-turns 0.970 --min-convs 0.923 tests/dialogs/blind5_d_zh_mainland.odd.tsv
@@ -210,7 +210,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.977 --min-convs 0.920 tests/dialogs/blind7_d_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.985 --min-convs 0.960 tests/dialogs/blind3_d_en.tsv
 	./cancelbot dialogs --min-turns 0.971 --min-convs 0.880 tests/dialogs/blind3_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.971 --min-convs 0.840 tests/dialogs/blind3_d_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.985 --min-convs 0.920 tests/dialogs/blind3_d_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.983 --min-convs 0.919 tests/dialogs/blind6_d_en.tsv
 	./cancelbot dialogs --min-turns 0.984 --min-convs 0.923 tests/dialogs/blind8_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 0.961 --min-convs 0.916 tests/dialogs/blind8_d_en.even.tsv

@@ -4,7 +4,12 @@
  * it. The only state it changes is the conversation memory it is handed.
  *
  * struct dialog_out owns its replies (texts, buttons); dialog_out_free()
- * releases them. */
+ * releases them.
+ *
+ * Files: dialog.c reads a message in its conversation and picks the reply;
+ * dialog_reply.c writes the replies that are not a topic's own answer
+ * (acknowledgements, brands without facts, cues' texts); answer.c answers a
+ * topic; buttons.c the presses; slash.c the commands. */
 #ifndef CANCELBOT_DIALOG_H
 #define CANCELBOT_DIALOG_H
 

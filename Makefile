@@ -173,15 +173,15 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot eval --quiet --min-intent 0.972 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind9_zh_tw_hk.tsv
 	@# blind12_en: released in session 8, tuned by halves (odd first)
-	./cancelbot eval --quiet --min-intent 0.914 --min-carrier 1 --min-plan 0.625 \
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.75 \
 		--max-false-trigger 0 tests/voices/blind12_en.odd.tsv
-	./cancelbot eval --quiet --min-intent 0.936 --min-carrier 1 --min-plan 0.714 \
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.857 \
 		--max-false-trigger 0 tests/voices/blind12_en.even.tsv
 	@# blind12_zh_mainland: released in session 8, tuned by halves (odd first)
-	./cancelbot eval --quiet --min-intent 0.906 --min-carrier 1 --min-plan 0.785 \
-		--max-false-trigger 0.044 tests/voices/blind12_zh_mainland.odd.tsv
-	./cancelbot eval --quiet --min-intent 0.886 --min-carrier 1 --min-plan 0.833 \
-		--max-false-trigger 0.046 tests/voices/blind12_zh_mainland.even.tsv
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.785 \
+		--max-false-trigger 0 tests/voices/blind12_zh_mainland.odd.tsv
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.833 \
+		--max-false-trigger 0 tests/voices/blind12_zh_mainland.even.tsv
 	@# blind12_zh_tw_hk: released in session 8, tuned by halves (odd first)
 	./cancelbot eval --quiet --min-intent 0.958 --min-carrier 1 --min-plan 0.7 \
 		--max-false-trigger 0.050 tests/voices/blind12_zh_tw_hk.odd.tsv
@@ -197,7 +197,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.907 --min-convs 0.640 tests/dialogs/blind10_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.924 --min-convs 0.680 tests/dialogs/blind10_d_zh_tw_hk.tsv
 	@# blind11_d_en: released in session 8, tuned by halves (odd first)
-	./cancelbot dialogs --min-turns 0.691 --min-convs 0.153 tests/dialogs/blind11_d_en.odd.tsv
+	./cancelbot dialogs --min-turns 0.941 --min-convs 0.846 tests/dialogs/blind11_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 0.673 --min-convs 0.5 tests/dialogs/blind11_d_en.even.tsv
 	@# blind11_d_zh_mainland: released in session 8, tuned by halves (odd first)
 	./cancelbot dialogs --min-turns 0.866 --min-convs 0.692 tests/dialogs/blind11_d_zh_mainland.odd.tsv

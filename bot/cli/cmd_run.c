@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "bot.h"
+#include "heap.h"
 #include "run.h"
 #include "log.h"
 #include "normalize.h"
@@ -17,7 +18,6 @@
 #include "wake.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -394,10 +394,7 @@ int cmd_run(int argc, char **argv)
 		return 1;
 	}
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
-	/* One malloc arena for all threads: the load's compile helper and the
-	 * reload thread each had one of their own, 3.2 MB resident for good
-	 * after a load (smaps); the loop allocates alone, so nothing waits. */
-	mallopt(M_ARENA_MAX, 1);
+	heap_setup();
 	notify_init();
 	int rc = 1;
 	if (bot_open(&b, &stop_flag) == 0) {

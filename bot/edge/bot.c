@@ -7,6 +7,7 @@
 #include "script.h"
 #include "kbedit.h"
 #include "langs.h"
+#include "heap.h"
 #include "log.h"
 #include "metrics.h"
 #include "notify.h"
@@ -111,6 +112,7 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	if (!b->cfg.rate_limits)
 		log_warn("rate_limits_off",
 			 KV("msg", "sending without pacing: only for benchmarks against a fake server"));
+	heap_release("start");
 	return b->tg ? 0 : -1;
 }
 

@@ -166,7 +166,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind8_zh_tw_hk.tsv tests/voices/blind10_zh_tw_hk.tsv \
 		tests/voices/blind11_zh_tw_hk.tsv
-	./cancelbot eval --quiet --min-intent 0.942 --min-carrier 0.990 --min-plan 0.928 \
+	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind9_en.tsv
 	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind9_zh_mainland.tsv

@@ -136,14 +136,14 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.970 --min-convs 0.840 tests/dialogs/blind2_d_en.tsv
 	./cancelbot dialogs --min-turns 0.978 --min-convs 0.920 tests/dialogs/blind2_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.978 --min-convs 0.880 tests/dialogs/blind2_d_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.948 --min-convs 0.846 tests/dialogs/blind4_d_en.odd.tsv
+	./cancelbot dialogs --min-turns 0.965 --min-convs 0.846 tests/dialogs/blind4_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind4_d_en.even.tsv
 	./cancelbot dialogs --min-turns 0.892 --min-convs 0.846 tests/dialogs/blind4_d_zh_mainland.odd.tsv
 	./cancelbot dialogs --min-turns 0.962 --min-convs 0.833 tests/dialogs/blind4_d_zh_mainland.even.tsv
 	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind4_d_zh_tw_hk.odd.tsv
 	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind4_d_zh_tw_hk.even.tsv
 	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind5_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 0.881 --min-convs 0.583 tests/dialogs/blind5_d_en.even.tsv
+	./cancelbot dialogs --min-turns 0.932 --min-convs 0.833 tests/dialogs/blind5_d_en.even.tsv
 	./cancelbot dialogs --min-turns 0.970 --min-convs 0.923 tests/dialogs/blind5_d_zh_mainland.odd.tsv
 	./cancelbot dialogs --min-turns 0.964 --min-convs 0.916 tests/dialogs/blind5_d_zh_mainland.even.tsv
 	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind5_d_zh_tw_hk.odd.tsv
@@ -198,14 +198,14 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.924 --min-convs 0.680 tests/dialogs/blind10_d_zh_tw_hk.tsv
 	@# blind11_d_en: released in session 8, tuned by halves (odd first)
 	./cancelbot dialogs --min-turns 0.941 --min-convs 0.846 tests/dialogs/blind11_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 0.673 --min-convs 0.5 tests/dialogs/blind11_d_en.even.tsv
+	./cancelbot dialogs --min-turns 0.980 --min-convs 0.916 tests/dialogs/blind11_d_en.even.tsv
 	@# blind11_d_zh_mainland: released in session 8, tuned by halves (odd first)
 	./cancelbot dialogs --min-turns 0.866 --min-convs 0.692 tests/dialogs/blind11_d_zh_mainland.odd.tsv
 	./cancelbot dialogs --min-turns 0.904 --min-convs 0.666 tests/dialogs/blind11_d_zh_mainland.even.tsv
 	@# blind11_d_zh_tw_hk: released in session 8, tuned by halves (odd first)
 	./cancelbot dialogs --min-turns 0.863 --min-convs 0.538 tests/dialogs/blind11_d_zh_tw_hk.odd.tsv
 	./cancelbot dialogs --min-turns 0.886 --min-convs 0.666 tests/dialogs/blind11_d_zh_tw_hk.even.tsv
-	./cancelbot dialogs --min-turns 0.800 --min-convs 0.440 tests/dialogs/blind7_d_en.tsv
+	./cancelbot dialogs --min-turns 0.961 --min-convs 0.840 tests/dialogs/blind7_d_en.tsv
 	./cancelbot dialogs --min-turns 0.934 --min-convs 0.800 tests/dialogs/blind7_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.977 --min-convs 0.920 tests/dialogs/blind7_d_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.985 --min-convs 0.960 tests/dialogs/blind3_d_en.tsv
@@ -220,8 +220,8 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind8_d_zh_tw_hk.even.tsv
 	./cancelbot dialogs --min-turns 0.946 --min-convs 0.840 tests/dialogs/blind6_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.918 --min-convs 0.720 tests/dialogs/blind6_d_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.852 --min-convs 0.615 tests/dialogs/blind9_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 0.916 --min-convs 0.615 tests/dialogs/blind9_d_en.even.tsv
+	./cancelbot dialogs --min-turns 0.934 --min-convs 0.846 tests/dialogs/blind9_d_en.odd.tsv
+	./cancelbot dialogs --min-turns 0.930 --min-convs 0.615 tests/dialogs/blind9_d_en.even.tsv
 	./cancelbot dialogs --min-turns 0.932 --min-convs 0.692 tests/dialogs/blind9_d_zh_mainland.odd.tsv
 	./cancelbot dialogs --min-turns 0.968 --min-convs 0.846 tests/dialogs/blind9_d_zh_mainland.even.tsv
 	./cancelbot dialogs --min-turns 0.927 --min-convs 0.692 tests/dialogs/blind9_d_zh_tw_hk.odd.tsv

@@ -111,13 +111,15 @@ static int plan_statements(const struct kb *kb)
 }
 
 /* The reply to "which carrier?", or any message of a conversation already
- * about a carrier's line, is about a line: a brand word that counts only
- * next to a phone word ("卡套上写着 Ultra", "my gf has cricket, same thing for
- * her?") is read as if one followed it (classify_with's line_expected; the
- * carrier rules say which words need one). */
+ * about a carrier's line or on one of the topics (all of them are about a
+ * line: "how do I know which one I have? it's Cricket" after the plans were
+ * explained), is about a line: a brand word that counts only next to a phone
+ * word ("卡套上写着 Ultra", "my gf has cricket, same thing for her?") is read
+ * as if one followed it (classify_with's line_expected; the carrier rules
+ * say which words need one). */
 static int line_expected(const struct memory *m, int addressed)
 {
-	return addressed && m && (m->pending == PENDING_CARRIER || m->carrier[0]);
+	return addressed && m && (m->pending == PENDING_CARRIER || m->carrier[0] || m->topic[0]);
 }
 
 /* The plan a message that names two lines says for carrier ("one AT&T

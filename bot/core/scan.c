@@ -116,7 +116,15 @@ int scan_rule(struct scan *sc, const struct rule *r, struct hit *h)
 		if (!re || !scan_cond_holds(sc, r, r->groups[g].cond) ||
 		    !scan_run(sc, re, sc->len, &s, &e))
 			continue;
-		if (!found || e - s > h->end - h->start) {
+		/* the longest match; but a carrier named alone and in a phrase
+		 * that ends with its name ("cricket" and "switch to cricket")
+		 * is mentioned where its name starts, so the words before it
+		 * still say whether it is where the number goes or the one
+		 * left ([define carrier_destination]: "thinking of cancelling
+		 * Cricket" is no move to Cricket) */
+		int name_alone = r->kind == RULE_CARRIER && found && e == h->end && s > h->start;
+		if (!found || name_alone ||
+		    (e - s > h->end - h->start && !(r->kind == RULE_CARRIER && e == h->end))) {
 			h->start = s;
 			h->end = e;
 		}

@@ -287,7 +287,7 @@ build/bench_curl: tests/bench/bench_curl.c tests/bench/bench_util.h | build
 # The script bitmaps (bot/core/hanmap.c) from the installed OpenCC data; the
 # unit test hanmap/matches_the_installed_opencc says when to rerun this.
 hanmap: | build
-	$(CC) $(CFLAGS) -o build/gen_hanmap tools/gen_hanmap.c $(LDLIBS)
+	$(CC) $(CFLAGS) -o build/gen_hanmap tools/gen_hanmap.c bot/lib/lang.c $(LDLIBS)
 	./build/gen_hanmap > build/hanmap.c.tmp && mv build/hanmap.c.tmp bot/core/hanmap.c
 
 build/bench_floor: tests/bench/bench_floor.c tests/bench/bench_util.h | build

@@ -201,10 +201,10 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.673 --min-convs 0.5 tests/dialogs/blind11_d_en.even.tsv
 	@# blind11_d_zh_mainland: released in session 8, tuned by halves (odd first)
 	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind11_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.904 --min-convs 0.666 tests/dialogs/blind11_d_zh_mainland.even.tsv
+	./cancelbot dialogs --min-turns 0.984 --min-convs 0.916 tests/dialogs/blind11_d_zh_mainland.even.tsv
 	@# blind11_d_zh_tw_hk: released in session 8, tuned by halves (odd first)
 	./cancelbot dialogs --min-turns 0.954 --min-convs 0.846 tests/dialogs/blind11_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.886 --min-convs 0.666 tests/dialogs/blind11_d_zh_tw_hk.even.tsv
+	./cancelbot dialogs --min-turns 0.981 --min-convs 0.916 tests/dialogs/blind11_d_zh_tw_hk.even.tsv
 	./cancelbot dialogs --min-turns 0.800 --min-convs 0.440 tests/dialogs/blind7_d_en.tsv
 	./cancelbot dialogs --min-turns 0.934 --min-convs 0.800 tests/dialogs/blind7_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.977 --min-convs 0.920 tests/dialogs/blind7_d_zh_tw_hk.tsv

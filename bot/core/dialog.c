@@ -127,6 +127,16 @@ static void answer_brand(const struct dialog_env *env, const struct update *u,
 		memcpy(m->brand, brand, sizeof brand);
 }
 
+/* Does keeps name a before b? Both kept: the one named first is what the
+ * cue means ("what papers?" after a store question in a death: the death's,
+ * as [cue documents] lists deceased before store; in a family plan, the
+ * store's, listed before family_plan). */
+static int before(const char *keeps, const char *a, const char *b)
+{
+	size_t pa = a[0] ? list_pos(keeps, a) : 0, pb = list_pos(keeps, b);
+	return pa && (!pb || pa < pb);
+}
+
 /* A cue whose answer is a UI text (small talk, "how long does it take?",
  * "I don't know"): said for what is known; the conversation is unchanged. */
 static void answer_cue(const struct dialog_env *env, const struct update *u,
@@ -168,8 +178,11 @@ static void answer_cue(const struct dialog_env *env, const struct update *u,
 		}
 		/* a cue about the task itself ("how long does it take?" after "can I
 		 * do it online?") goes on with the task: a topic it does not keep
-		 * gives way to the situation (a death), else to its first kept topic */
-		if (cue->keeps && w->topic[0] && !list_has(cue->keeps, w->topic)) {
+		 * gives way to the situation (a death), else to its first kept topic;
+		 * one it keeps, to a situation it names first (幾耐先會停 after a
+		 * question on calling from abroad about a lost phone: the loss's) */
+		if (cue->keeps && w->topic[0] && (!list_has(cue->keeps, w->topic) ||
+		    before(cue->keeps, w->situation, w->topic))) {
 			size_t k = strcspn(cue->keeps, ", ");
 			if (w->situation[0])
 				memcpy(w->topic, w->situation, sizeof w->topic);
@@ -196,16 +209,6 @@ static int keeps_any(const char *keeps, const char *topic)
 	char minus[CTX_ID + 1];
 	snprintf(minus, sizeof minus, "-%s", topic);
 	return list_has(keeps, "*") && !list_has(keeps, minus);
-}
-
-/* Does keeps name a before b? Both kept: the one named first is what the
- * cue means ("what papers?" after a store question in a death: the death's,
- * as [cue documents] lists deceased before store; in a family plan, the
- * store's, listed before family_plan). */
-static int before(const char *keeps, const char *a, const char *b)
-{
-	size_t pa = a[0] ? list_pos(keeps, a) : 0, pb = list_pos(keeps, b);
-	return pa && (!pb || pa < pb);
 }
 
 /* Does the knowledge base say which plan words are statements (a cue with

@@ -1,6 +1,7 @@
 /* answer — see answer.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "answer.h"
+#include "classify.h"
 #include "html.h"
 #include "keyboard.h"
 #include "log.h"
@@ -271,4 +272,28 @@ void dialog_report(const struct update *u, struct dialog_out *out, const char *t
 	free(parts);
 	free(html);
 	free(esc);
+}
+
+void dialog_offer_other_line(const struct dialog_env *env, struct dialog_out *out,
+			     const struct classification *c, const char *topic,
+			     const char *carrier, const char *lang)
+{
+	if (!carrier || !topic || !out->n)
+		return;
+	for (size_t i = 0; i < c->nmentions; i++) {
+		const struct rule *m = c->mentions[i];
+		if (m->kind != RULE_CARRIER || !strcmp(m->id, carrier) || c->mention_destination[i])
+			continue;
+		const struct facts *f = kb_facts(env->kb, m->id);
+		const char *name = facts_get(f, "short", lang);
+		name = name ? name : facts_get(f, "name", lang);
+		if (!name)
+			return;
+		struct reply *r = &out->v[out->n - 1];
+		dialog_append(env, r, "other_line", m->id, lang);
+		char data[80];
+		snprintf(data, sizeof data, "a:%s:%s", topic, m->id);
+		buttons_add(r, name, data);
+		return;	/* one at a time: the next one's answer offers the rest */
+	}
 }

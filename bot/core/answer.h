@@ -37,6 +37,14 @@ void dialog_append(const struct dialog_env *env, struct reply *r, const char *to
 /* Remembers what was answered (or asked) for the conversation of u. */
 void dialog_remember(const struct dialog_env *env, const struct update *u, const char *topic,
 		     const char *carrier, const char *plan, enum pending pending, const char *lang);
+/* A message that named two lines ("I have both AT&T and Verizon lines, how
+ * do I cancel both?") was answered for carrier: under the last reply, the
+ * other_line text and a button with the same topic for the first other
+ * carrier it named (not one it only moves to). Nothing when it named one. */
+struct classification;
+void dialog_offer_other_line(const struct dialog_env *env, struct dialog_out *out,
+			     const struct classification *c, const char *topic,
+			     const char *carrier, const char *lang);
 /* 1 when answering topic for carrier/plan would repeat the conversation's
  * last answer word for word (a second press of the same button). */
 int dialog_repeats(const struct dialog_env *env, const struct update *u, const char *topic,

@@ -411,6 +411,8 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		dialog_answer(env, u, out, a.topic, a.carrier, a.plan, lang);
 		if (cue && cue->also && out->n)
 			dialog_append(env, &out->v[out->n - 1], cue->also, a.carrier, lang);
+		if (c.carrier && !strcmp(c.carrier->id, a.carrier ? a.carrier : ""))
+			dialog_offer_other_line(env, out, &c, a.topic, a.carrier, lang);
 	} else if (addressed && a.named) {
 		acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
 	} else {

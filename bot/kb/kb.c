@@ -11,7 +11,7 @@ const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier"
 				    "carriers", "carrier_overview", "stale_button", "lang_prompt",
 				    "lang_set", "answered_above", "admin_only",
 				    /* the dialog's own; cues' texts are named in intents/ */
-				    "other_brand", "plan_noted", "lang_auto", "same_answer",
+				    "other_brand", "plan_noted", "lang_auto", "same_answer", "other_line",
 				    "mention_howto",
 				    /* groups (core/group.c) */
 				    "group_intro", "group_privacy", "group_settings",

@@ -1,6 +1,7 @@
 /* lint — checks of the pattern sources as an admin wrote them (before
  * {macro} expansion), so that each problem names the pattern's file:line:
- * an empty alternative (an error) and a {b} that can never hold (a warning).
+ * an empty alternative (an error) and a {b} that can never hold (a warning;
+ * an error in a `not`, which then never stops its rule).
  * kb_check (check.c) runs them for `cancelbot check`, startup and reload. */
 #include "loader.h"
 
@@ -36,10 +37,14 @@ static int word_follows(const char *p)
 /* {b} right after a quantifier (*, ?, +) checks the character after it,
  * like {b} after a word (regex.c): in ".*{b}word" or "(?:我的)?{b}credit"
  * that is a letter, so the pattern can never match there, which is never
- * what its author meant. A warning with file:line. */
-static void check_word_edges(const struct pattern *pat, struct sbuf *warn)
+ * what its author meant. In a positive pattern that only loses matches: a
+ * warning. In a `not` it silently lets the rule fire on every message the
+ * admin meant to exclude (an admin editing from Telegram sees no warnings):
+ * an error, so check, startup, reload and an edit refuse it. Returns 1 then. */
+static int check_word_edges(const struct pattern *pat, struct sbuf *err, struct sbuf *warn)
 {
 	const char *src = pat->src;
+	int bad = 0;
 	for (const char *b = strstr(src, "{b}"); b; b = strstr(b + 3, "{b}")) {
 		size_t slashes = 0;
 		for (const char *q = b - 1; q > src && q[-1] == '\\'; q--)
@@ -49,11 +54,14 @@ static void check_word_edges(const struct pattern *pat, struct sbuf *warn)
 		const char *near;
 		int len;
 		near_text(src, b, &near, &len);
-		sbuf_addf(warn, "%s:%d: {b} after '%c' checks the character after it (a word's end), "
-			  "and a word follows: this part never matches; for the start of a word "
-			  "write (?<![a-z0-9]) (near \"%.*s\")\n", pat->file, pat->line, b[-1], len,
-			  near);
+		sbuf_addf(pat->negative ? err : warn,
+			  "%s:%d: {b} after '%c' checks the character after it (a word's end), "
+			  "and a word follows: this part never matches%s; for the start of a word "
+			  "write (?<![a-z0-9]) (near \"%.*s\")\n", pat->file, pat->line, b[-1],
+			  pat->negative ? ", so this not = never stops its rule" : "", len, near);
+		bad |= pat->negative;
 	}
+	return bad;
 }
 
 /* Where what "(" opens at p starts: past "(?:", "(?=", "(?<name>", "(?i:"
@@ -173,7 +181,7 @@ int kb_lint_patterns(const struct kb *kb, struct sbuf *err, struct sbuf *warn)
 	int bad = 0;
 	for (size_t i = 0; i < kb->nrules; i++)
 		for (size_t k = 0; k < kb->rules[i].npats; k++) {
-			check_word_edges(&kb->rules[i].pats[k], warn);
+			bad |= check_word_edges(&kb->rules[i].pats[k], err, warn);
 			bad |= check_alternatives(&kb->rules[i].pats[k], err);
 		}
 	return bad;

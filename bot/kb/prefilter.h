@@ -14,7 +14,8 @@
  *
  * Files: the reader of regex sources (prefilter.c), the AND/OR forms it
  * builds (form.c), its memo of big groups (needle_memo.c), what they share
- * (needle_parse.h), the index and the scan (prescan.c).
+ * (needle_parse.h), the index and the scan (prescan.c), a set packed for a
+ * reload (needle_pack.c, needle_pack.h).
  *
  * Memory: a struct needles owns its strings (needles_free) until it is
  * indexed, which frees them (only its id is used after that). The index
@@ -54,11 +55,7 @@ struct needles {
  * it); out->usable says whether it found a complete set. */
 void needles_from_regex(const char *re, struct needles *out);
 void needles_free(struct needles *n);
-/* src, which must not be indexed yet (its strings are there), packed into
- * one block (the caller frees it), and unpacked into a set of dst's own
- * (needles_free): what a reload reuses of a set (kb.h, struct regex). */
-char *needles_pack(const struct needles *src);
-void needles_unpack(const char *packed, struct needles *dst);
+/* A set packed into one block and back, for a reload: needle_pack.h. */
 /* Between these two calls, needles_from_regex on this thread reads each big
  * group's text once and copies what it found for the next pattern that
  * holds the same text (a [define] used by many rules). The memo is the

@@ -5,6 +5,7 @@
  * jit.c). See kb.h for what
  * the compiled code belongs to (the rule; kb_free frees it). */
 #include "loader.h"
+#include "needle_pack.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -64,3 +64,40 @@ Test(lint, alternatives_with_something_on_each_side_pass)
 	sbuf_free(&err);
 	sbuf_free(&warn);
 }
+
+Test(lint, a_not_that_can_never_match_is_an_error_with_file_and_line)
+{
+	/* ".*{b}word" can never match (docs/admin.md): as a `not` it never
+	 * stopped its rule, and check, startup and reload passed it with a
+	 * warning an admin editing from Telegram never sees */
+	const char *zz = "[veto zz]\nen = {b}zzword{b}\nnot = .*{b}zzother\n"
+			 "en = (?:my )?{b}zzthird\n";
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = load_with(zz, &err, &warn);
+	const char *e = sbuf_str(&err);
+	cr_expect_null(k, "loaded: %s", e);
+	cr_expect(strstr(e, "intents/zz.ini:3: {b} after '*'"), "%s", e);
+	cr_expect(strstr(e, "never stops its rule"), "%s", e);
+	/* in a positive pattern it only loses matches: still a warning */
+	cr_expect_not(strstr(e, "zz.ini:4:"), "%s", e);
+	cr_expect(strstr(sbuf_str(&warn), "intents/zz.ini:4: {b} after '?'"), "%s",
+		  sbuf_str(&warn));
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+}
+
+Test(lint, a_not_with_a_word_edge_that_can_hold_passes)
+{
+	/* {b} after a quantifier at a word's end, or a look-behind for a word's
+	 * start: both can match */
+	const char *zz = "[veto zz]\nen = {b}zzword{b}\nnot = zzother.*{b}\n"
+			 "not = .*(?<![a-z0-9])zzthird\nnot = zz4s?{b}(?! x)\n";
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = load_with(zz, &err, &warn);
+	cr_expect_not_null(k, "%s", sbuf_str(&err));
+	cr_expect_not(strstr(sbuf_str(&warn), "zz.ini"), "%s", sbuf_str(&warn));
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+}

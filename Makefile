@@ -200,11 +200,11 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.941 --min-convs 0.846 tests/dialogs/blind11_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 0.980 --min-convs 0.916 tests/dialogs/blind11_d_en.even.tsv
 	@# blind11_d_zh_mainland: released in session 8, tuned by halves (odd first)
-	./cancelbot dialogs --min-turns 0.866 --min-convs 0.692 tests/dialogs/blind11_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.904 --min-convs 0.666 tests/dialogs/blind11_d_zh_mainland.even.tsv
+	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind11_d_zh_mainland.odd.tsv
+	./cancelbot dialogs --min-turns 0.984 --min-convs 0.916 tests/dialogs/blind11_d_zh_mainland.even.tsv
 	@# blind11_d_zh_tw_hk: released in session 8, tuned by halves (odd first)
-	./cancelbot dialogs --min-turns 0.863 --min-convs 0.538 tests/dialogs/blind11_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.886 --min-convs 0.666 tests/dialogs/blind11_d_zh_tw_hk.even.tsv
+	./cancelbot dialogs --min-turns 0.954 --min-convs 0.846 tests/dialogs/blind11_d_zh_tw_hk.odd.tsv
+	./cancelbot dialogs --min-turns 0.981 --min-convs 0.916 tests/dialogs/blind11_d_zh_tw_hk.even.tsv
 	./cancelbot dialogs --min-turns 0.961 --min-convs 0.840 tests/dialogs/blind7_d_en.tsv
 	./cancelbot dialogs --min-turns 0.934 --min-convs 0.800 tests/dialogs/blind7_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.977 --min-convs 0.920 tests/dialogs/blind7_d_zh_tw_hk.tsv
@@ -219,13 +219,13 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.932 --min-convs 0.769 tests/dialogs/blind8_d_zh_tw_hk.odd.tsv
 	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind8_d_zh_tw_hk.even.tsv
 	./cancelbot dialogs --min-turns 0.946 --min-convs 0.840 tests/dialogs/blind6_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.918 --min-convs 0.720 tests/dialogs/blind6_d_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.942 --min-convs 0.800 tests/dialogs/blind6_d_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.934 --min-convs 0.846 tests/dialogs/blind9_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 0.930 --min-convs 0.615 tests/dialogs/blind9_d_en.even.tsv
-	./cancelbot dialogs --min-turns 0.932 --min-convs 0.692 tests/dialogs/blind9_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.968 --min-convs 0.846 tests/dialogs/blind9_d_zh_mainland.even.tsv
-	./cancelbot dialogs --min-turns 0.927 --min-convs 0.692 tests/dialogs/blind9_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.896 --min-convs 0.538 tests/dialogs/blind9_d_zh_tw_hk.even.tsv
+	./cancelbot dialogs --min-turns 0.972 --min-convs 0.846 tests/dialogs/blind9_d_zh_mainland.odd.tsv
+	./cancelbot dialogs --min-turns 0.984 --min-convs 0.923 tests/dialogs/blind9_d_zh_mainland.even.tsv
+	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind9_d_zh_tw_hk.odd.tsv
+	./cancelbot dialogs --min-turns 0.961 --min-convs 0.769 tests/dialogs/blind9_d_zh_tw_hk.even.tsv
 	python3 tests/run_conversations.py ./cancelbot tests/data
 	python3 tests/check_install.py
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2
@@ -287,7 +287,7 @@ build/bench_curl: tests/bench/bench_curl.c tests/bench/bench_util.h | build
 # The script bitmaps (bot/core/hanmap.c) from the installed OpenCC data; the
 # unit test hanmap/matches_the_installed_opencc says when to rerun this.
 hanmap: | build
-	$(CC) $(CFLAGS) -o build/gen_hanmap tools/gen_hanmap.c $(LDLIBS)
+	$(CC) $(CFLAGS) -o build/gen_hanmap tools/gen_hanmap.c bot/lib/lang.c $(LDLIBS)
 	./build/gen_hanmap > build/hanmap.c.tmp && mv build/hanmap.c.tmp bot/core/hanmap.c
 
 build/bench_floor: tests/bench/bench_floor.c tests/bench/bench_util.h | build

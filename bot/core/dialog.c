@@ -90,15 +90,6 @@ static int keeps_any(const char *keeps, const char *topic)
 	return list_has(keeps, "*") && !list_has(keeps, minus);
 }
 
-/* Does keeps name a before b? Both kept: the one named first is what the
- * cue means ("what papers?" after a store question in a death: the death's,
- * as [cue documents] lists deceased before store; in a family plan, the
- * store's, listed before family_plan). */
-static int before(const char *keeps, const char *a, const char *b)
-{
-	size_t pa = a[0] ? list_pos(keeps, a) : 0, pb = list_pos(keeps, b);
-	return pa && (!pb || pa < pb);
-}
 
 /* Does the knowledge base say which plan words are statements (a cue with
  * stands_for = plan)? Without one every plan word counts as said. */
@@ -246,7 +237,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 				 * new subject) */
 		a.topic = m && m->topic[0] && (keeps_any(cue->keeps, m->topic) ||
 			(same_line && list_pos(cue->keeps, m->topic) &&
-			 !before(cue->keeps, m->situation, m->topic))) ? m->topic
+			 !dialog_keeps_before(cue->keeps, m->situation, m->topic))) ? m->topic
 			: m && same_line && list_has(cue->keeps, m->situation) ? m->situation
 			: cue->answer;
 	/* the situation (a death) is the conversation's until the person

@@ -63,6 +63,16 @@ void dialog_answer_brand(const struct dialog_env *env, const struct update *u,
 		memcpy(m->brand, brand, sizeof brand);
 }
 
+/* Does keeps name a before b? Both kept: the one named first is what the
+ * cue means ("what papers?" after a store question in a death: the death's,
+ * as [cue documents] lists deceased before store; in a family plan, the
+ * store's, listed before family_plan). */
+int dialog_keeps_before(const char *keeps, const char *a, const char *b)
+{
+	size_t pa = a[0] ? list_pos(keeps, a) : 0, pb = list_pos(keeps, b);
+	return pa && (!pb || pa < pb);
+}
+
 /* A cue whose answer is a UI text (small talk, "how long does it take?",
  * "I don't know"): said for what is known; the conversation is unchanged. */
 void dialog_answer_cue(const struct dialog_env *env, const struct update *u,
@@ -104,8 +114,11 @@ void dialog_answer_cue(const struct dialog_env *env, const struct update *u,
 		}
 		/* a cue about the task itself ("how long does it take?" after "can I
 		 * do it online?") goes on with the task: a topic it does not keep
-		 * gives way to the situation (a death), else to its first kept topic */
-		if (cue->keeps && w->topic[0] && !list_has(cue->keeps, w->topic)) {
+		 * gives way to the situation (a death), else to its first kept topic;
+		 * one it keeps, to a situation it names first (幾耐先會停 after a
+		 * question on calling from abroad about a lost phone: the loss's) */
+		if (cue->keeps && w->topic[0] && (!list_has(cue->keeps, w->topic) ||
+		    dialog_keeps_before(cue->keeps, w->situation, w->topic))) {
 			size_t k = strcspn(cue->keeps, ", ");
 			if (w->situation[0])
 				memcpy(w->topic, w->situation, sizeof w->topic);

@@ -27,5 +27,8 @@ void dialog_answer_brand(const struct dialog_env *env, const struct update *u,
 void dialog_answer_cue(const struct dialog_env *env, const struct update *u,
 		       struct dialog_out *out, const struct rule *cue, const struct ask *a,
 		       const struct memory *m, const char *named, const char *lang);
+/* Does keeps (a cue's comma list) name a before b? Both kept: the one named
+ * first is what the cue means (dialog.c and the cue replies above). */
+int dialog_keeps_before(const char *keeps, const char *a, const char *b);
 
 #endif

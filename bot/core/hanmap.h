@@ -1,7 +1,9 @@
 /* hanmap — which Chinese characters belong to one script only, as two
  * bitmaps over U+3400..U+FFFF (one bit per code point): han_traditional
  * (OpenCC's t2s changes the character on its own) and han_simplified (s2t
- * does). Generated into hanmap.c by tools/gen_hanmap.c, so that telling a
+ * does, and so does every Traditional row's config of bot/lib/lang.c: 台
+ * becomes 臺 under s2t but Hong Kong writes 台, and Taiwan writes it in 台北
+ * too, so it says nothing about the script). Generated into hanmap.c by tools/gen_hanmap.c, so that telling a
  * script needs no OpenCC at all and its dictionaries are opened only when
  * a text is converted. hanmap_build() is the one definition of a map, used
  * by the generator and by the test that compares the committed file with
@@ -41,6 +43,16 @@ static inline void hanmap_build(opencc_t cc, unsigned char *map)
 		if (out)
 			opencc_convert_utf8_free(out);
 	}
+}
+
+/* Clears in map the characters cc leaves as they are (a Traditional
+ * variant that writes them the same: s2hk keeps 台, s2twp keeps 床). */
+static inline void hanmap_keep_changed(opencc_t cc, unsigned char *map)
+{
+	unsigned char changed[HANMAP_BYTES] = {0};
+	hanmap_build(cc, changed);
+	for (int i = 0; i < HANMAP_BYTES; i++)
+		map[i] &= changed[i];
 }
 
 #endif

@@ -1,6 +1,7 @@
 /* bot — startup, connection and teardown of the running bot; see bot.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "bot.h"
+#include "wake.h"
 #include "answer.h"
 #include "slash.h"
 #include "script.h"
@@ -30,16 +31,6 @@
  * ~11 MB of a backlog's peak RSS; 500 are 17 s of sending at Telegram's
  * 30/s. */
 #define INTAKE_MAX 500
-
-int bot_wants_wakeup(void *user)
-{
-	struct bot *b = user;
-	/* while a reload loads, a SIGHUP or a due file change waits for it */
-	if (b->reload_job)
-		return reload_job_done(b->reload_job);
-	return (b->hup && *b->hup) || watch_ready(b->watch_fd) || b->hup_due ||
-	       (b->reload_due && now_seconds() >= b->reload_due);
-}
 
 static int dir_is(const char *p)
 {
@@ -253,6 +244,7 @@ static void reload_finish(struct bot *b);
 void bot_maintenance(struct bot *b)
 {
 	struct sbuf report = {0};
+	wake_drain();	/* before the flags: a signal after this wakes the next wait */
 	if (state_expire_offset(&b->st, (double)time(NULL)))
 		log_warn("offset_reset", KV("msg", "no update for a week: Telegram now numbers updates "
 			 "at random, so the saved offset is dropped"));

@@ -79,8 +79,6 @@ int bot_reload_config(struct bot *b);
 /* Work between poll rounds: SIGHUP (config, then knowledge base; a burst
  * of SIGHUPs is one reload) and (debounced) file-change reloads. */
 void bot_maintenance(struct bot *b);
-/* 1 when a long poll should be cut short for maintenance. */
-int bot_wants_wakeup(void *b);
 /* 1 when the update waits for an admin check (bot_group_settings). */
 int bot_admin_action(struct bot *b, const struct update *u, struct dialog_out *out);
 /* The dialog's view of the bot for update u: knowledge base, memory, the

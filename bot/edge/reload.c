@@ -1,6 +1,7 @@
 /* reload — see reload.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "reload.h"
+#include "wake.h"
 #include "preconv.h"
 #include "eval.h"
 #include "load.h"
@@ -196,6 +197,7 @@ static void prepare(struct reload_job *j)
 	if (j->next && !j->refused_by_gate)
 		preconv_kb(j->next);	/* its replies' Traditional pieces, by a helper process */
 	atomic_store(&j->done, 1);
+	wake_post();	/* the loop applies it now, not at its next tick */
 }
 
 /* The swap (or the refusal), the report and the log: on the loop's thread. */

@@ -238,9 +238,24 @@ int stats_flush(struct stats *s, const char *status)
 	return 0;
 }
 
+static int unsaved(const struct stats *s)
+{
+	for (int i = 0; i < STAT_N; i++)
+		if (s->unsaved[i])
+			return 1;
+	for (size_t i = 0; i < STATS_KEYS; i++)
+		if (s->intents[i].unsaved || s->carriers[i].unsaved)
+			return 1;
+	return s->nevents > 0;
+}
+
 void stats_tick(struct stats *s, double now, const char *status)
 {
-	if (now - s->last_flush < STATS_FLUSH_EVERY)
+	/* idle, only the status line (its "last update N s ago") would change:
+	 * a commit (an fdatasync) every 5 s for that kept an idle bot's disk
+	 * and CPU busy, so then only every STATS_IDLE_FLUSH_EVERY */
+	double every = unsaved(s) ? STATS_FLUSH_EVERY : STATS_IDLE_FLUSH_EVERY;
+	if (now - s->last_flush < every)
 		return;
 	s->last_flush = now;
 	stats_flush(s, status);

@@ -26,6 +26,7 @@
 
 #define STATS_KEYS 64
 #define STATS_FLUSH_EVERY 5.0	/* seconds */
+#define STATS_IDLE_FLUSH_EVERY 60.0	/* seconds, when no count changed */
 #define STATS_EVENTS 16		/* warnings and errors held between flushes */
 #define STATS_EVENTS_KEPT 100	/* rows of log_events kept in the store */
 
@@ -71,7 +72,8 @@ void stats_count(struct stats *s, enum stat_id id);
  * one transaction. 0, or -1 (logged) when the store refused: the counts
  * stay unsaved for the next try. */
 int stats_flush(struct stats *s, const char *status);
-/* stats_flush when STATS_FLUSH_EVERY seconds (now: monotonic) have passed. */
+/* stats_flush when STATS_FLUSH_EVERY seconds (now: monotonic) have passed
+ * and a count changed, or STATS_IDLE_FLUSH_EVERY when none did. */
 void stats_tick(struct stats *s, double now, const char *status);
 /* Stops observing the log. */
 void stats_close(struct stats *s);

@@ -33,9 +33,8 @@ struct tg_client {
 	char *ca_file;
 	struct curl_slist *headers;
 	volatile sig_atomic_t *stop;
-	int (*interrupt)(void *);
-	int long_poll;		/* the call in progress is a getUpdates */
-	void *interrupt_user;
+	struct curl_waitfd extra[TG_EXTRA_FDS];	/* tg_watch_fd: also end tg_run's wait */
+	unsigned nextra;
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
@@ -52,14 +51,7 @@ static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 {
 	(void)dt, (void)dn, (void)ut, (void)un;
 	struct tg_client *c = user;
-	return (c->stop && *c->stop) ||
-	       (c->long_poll && c->interrupt && c->interrupt(c->interrupt_user));
-}
-
-void tg_set_interrupt(struct tg_client *c, int (*interrupt)(void *), void *user)
-{
-	c->interrupt = interrupt;
-	c->interrupt_user = user;
+	return c->stop && *c->stop;
 }
 
 /* Options that never change, set once: re-setting them for every request
@@ -260,10 +252,6 @@ enum tg_status tg_call_body(struct tg_client *c, const char *method, const char 
 	char *url = xasprintf("%s%s", c->base, method);
 	struct sbuf resp = {0};
 	char errbuf[CURL_ERROR_SIZE] = "";
-	/* only a long poll is cut short by a reload request: other calls are
-	 * short, and the check (a poll() on inotify) would cost a syscall for
-	 * every step of every transfer */
-	c->long_poll = !strcmp(method, "getUpdates");
 	setup(c->curl, url, body ? body : "{}", timeout_s, &resp, errbuf);
 	CURLcode rc = curl_easy_perform(c->curl);
 	curl_easy_setopt(c->curl, CURLOPT_ERRORBUFFER, NULL);	/* errbuf goes out of scope */
@@ -343,14 +331,16 @@ void tg_run(struct tg_client *c, int wait_ms)
 	 * finished send, and the reply behind it, for the whole wait (~200 ms,
 	 * the loop's tick; it was the bench's p99 latency and reload gap) */
 	if (wait_ms > 0 && (size_t)running == c->nactive) {
-		curl_multi_poll(c->multi, NULL, 0, wait_ms, NULL);
+		curl_multi_poll(c->multi, c->extra, c->nextra, wait_ms, NULL);
 		curl_multi_perform(c->multi, &running);
 	}
 }
 
-void tg_wakeup(struct tg_client *c)
+void tg_watch_fd(struct tg_client *c, int fd)
 {
-	curl_multi_wakeup(c->multi);
+	if (fd < 0 || c->nextra == TG_EXTRA_FDS)
+		return;
+	c->extra[c->nextra++] = (struct curl_waitfd){.fd = fd, .events = CURL_WAIT_POLLIN};
 }
 
 int tg_next_done(struct tg_client *c, void **user, struct tg_result *out)

@@ -39,10 +39,6 @@ struct tg_client;
  * progress (a long poll) is aborted so shutdown is prompt. */
 struct tg_client *tg_open(const char *api_url, const char *token, const char *ca_file,
 			  volatile sig_atomic_t *stop);
-/* Also abort a long poll (getUpdates) in progress when interrupt(user)
- * returns nonzero (checked about once a second): a reload should not wait
- * for a 50 s long poll. Other calls are short and run to their end. */
-void tg_set_interrupt(struct tg_client *c, int (*interrupt)(void *), void *user);
 void tg_close(struct tg_client *c);
 /* params may be NULL; timeout_s bounds the whole request. */
 enum tg_status tg_call(struct tg_client *c, const char *method, const cJSON *params,
@@ -59,9 +55,12 @@ struct tg_req;
 struct tg_req *tg_start(struct tg_client *c, const char *method, char *body, long timeout_s,
 			int lite, void *user);
 /* Moves background transfers on, waiting up to wait_ms for one of them
- * to make progress (or tg_wakeup). */
+ * to make progress or a tg_watch_fd descriptor to become readable. */
 void tg_run(struct tg_client *c, int wait_ms);
-void tg_wakeup(struct tg_client *c);
+/* fd (the wake pipe, inotify) also ends tg_run's wait when readable; the
+ * caller reads it. At most TG_EXTRA_FDS; -1 is ignored. */
+#define TG_EXTRA_FDS 4
+void tg_watch_fd(struct tg_client *c, int fd);
 /* One finished background request: 1 with its answer in out (free with
  * tg_result_free) and its user pointer, 0 when none has finished. */
 int tg_next_done(struct tg_client *c, void **user, struct tg_result *out);

@@ -6,7 +6,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -116,12 +115,6 @@ int watch_drain(int fd)
 		}
 	}
 	return any;
-}
-
-int watch_ready(int fd)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-	return fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
 void watch_close(int fd)

@@ -19,8 +19,6 @@ int watch_open(const struct watch_dir *dirs, int ndirs);
  * (not a temp/backup file an editor leaves) or a new watched directory,
  * 0 when none. */
 int watch_drain(int fd);
-/* 1 when events wait to be read, without consuming them. */
-int watch_ready(int fd);
 void watch_close(int fd);
 
 #endif

@@ -114,3 +114,27 @@ Test(stats, the_last_events_are_capped)
 	sbuf_free(&err);
 	rm_rf(dir);
 }
+
+/* Idle, the status line alone is saved once a minute, not every 5 s (each
+ * save is a commit); a changed count is saved at the 5 s pace again. */
+Test(stats, idle_ticks_save_the_status_once_a_minute)
+{
+	char dir[] = "/tmp/cancelbot-stats-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	struct sbuf err = {0};
+	cr_assert_eq(store_open(dir, &err), 0, "%s", sbuf_str(&err));
+	struct stats s = {0};
+	stats_open(&s);
+	s.last_flush = 1000;
+	stats_tick(&s, 1000 + STATS_FLUSH_EVERY + 1, "idle 1");
+	expect_query("SELECT count(*) FROM runtime", "0");
+	stats_tick(&s, 1000 + STATS_IDLE_FLUSH_EVERY + 1, "idle 2");
+	expect_query("SELECT status FROM runtime", "idle 2");
+	answered(&s, "cancel", "att");
+	stats_tick(&s, 1000 + STATS_IDLE_FLUSH_EVERY + STATS_FLUSH_EVERY + 2, "busy");
+	expect_query("SELECT status FROM runtime", "busy");
+	expect_query("SELECT n FROM counters WHERE name = 'updates'", "1");
+	store_close();
+	sbuf_free(&err);
+	rm_rf(dir);
+}

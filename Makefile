@@ -22,7 +22,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all test clean bench fuzz fuzz-build install uninstall deb hanmap FORCE
+.PHONY: all test clean bench fuzz fuzz-build install uninstall deb hanmap t2smap FORCE
 
 all: cancelbot
 
@@ -289,6 +289,14 @@ build/bench_curl: tests/bench/bench_curl.c tests/bench/bench_util.h | build
 hanmap: | build
 	$(CC) $(CFLAGS) -o build/gen_hanmap tools/gen_hanmap.c bot/lib/lang.c $(LDLIBS)
 	./build/gen_hanmap > build/hanmap.c.tmp && mv build/hanmap.c.tmp bot/core/hanmap.c
+
+# OpenCC's t2s character by character (bot/core/t2smap.c), from the installed
+# OpenCC and its phrase dictionary as text (opencc_dict, package opencc); the
+# unit test t2smap/matches_the_installed_opencc says when to rerun this.
+t2smap: | build
+	opencc_dict -i /usr/share/opencc/TSPhrases.ocd2 -o build/TSPhrases.txt -f ocd2 -t text
+	$(CC) $(CFLAGS) -o build/gen_t2smap tools/gen_t2smap.c $(LDLIBS)
+	./build/gen_t2smap build/TSPhrases.txt > build/t2smap.c.tmp && mv build/t2smap.c.tmp bot/core/t2smap.c
 
 build/bench_floor: tests/bench/bench_floor.c tests/bench/bench_util.h | build
 	$(CC) $(CFLAGS) -o $@ $< -lcurl

@@ -1,7 +1,9 @@
 /* normalize — turns what a user typed into the one form patterns are written
  * against: valid UTF-8 (bad bytes become U+FFFD), NFKC with case folding
  * (full-width ASCII becomes ASCII), Traditional Chinese converted to
- * Simplified by OpenCC, runs of white space folded to one space.
+ * Simplified as OpenCC's t2s does (by a table generated from it, t2smap.h,
+ * and by OpenCC itself for the few texts the table cannot convert), runs of
+ * white space folded to one space.
  *
  * The OpenCC converter is opened when the first Traditional text needs it
  * (which text does comes from generated bitmaps, hanmap.h) and shared; it
@@ -44,6 +46,12 @@ char *script_convert_opencc(const char *config, const char *text);
  * holds open (the bench, tests: both should stay 0 in the bot). */
 unsigned long script_convert_fallbacks(void);
 int script_converters_open(void);
+
+/* OpenCC's t2s of utf8 by the generated table (t2smap.h), without OpenCC;
+ * NULL when only OpenCC can say (the text holds a phrase t2s converts
+ * otherwise than character by character, or a character the table does
+ * not map to one below U+10000). normalize() uses it first. */
+char *t2s_by_table(const char *utf8);
 
 /* 1 when text has at least one Han character. */
 int text_has_han(const char *utf8);

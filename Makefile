@@ -189,13 +189,24 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 		--max-false-trigger 0 tests/voices/blind12_zh_tw_hk.even.tsv
 	./cancelbot eval --quiet --min-intent 0.940 --min-carrier 0.990 --min-plan 1 \
 		--max-false-trigger 0 tests/voices/blind13_en.tsv
-	./cancelbot eval --quiet --min-intent 0.956 --min-carrier 0.978 --min-plan 1 \
+	./cancelbot eval --quiet --min-intent 0.967 --min-carrier 0.978 --min-plan 1 \
 		--max-false-trigger 0.025 tests/voices/blind13_zh_mainland.tsv
-	./cancelbot eval --quiet --min-intent 0.966 --min-carrier 1 --min-plan 1 \
+	./cancelbot eval --quiet --min-intent 0.977 --min-carrier 1 --min-plan 1 \
 		--max-false-trigger 0.026 tests/voices/blind13_zh_tw_hk.tsv
 	./cancelbot dialogs --min-turns 0.960 --min-convs 0.840 tests/dialogs/blind10_d_en.tsv
 	./cancelbot dialogs --min-turns 0.907 --min-convs 0.640 tests/dialogs/blind10_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.924 --min-convs 0.680 tests/dialogs/blind10_d_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.931 --min-convs 0.720 tests/dialogs/blind10_d_zh_tw_hk.tsv
+	@# Held back in session 8 (written blind this session, never tuned on, misses unread):
+	@# question batch 14 and dialogs batch 12, gated at their end-of-session figures
+	./cancelbot eval --quiet --min-intent 0.933 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.075 tests/voices/blind14_en.tsv
+	./cancelbot eval --quiet --min-intent 0.962 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.050 tests/voices/blind14_zh_mainland.tsv
+	./cancelbot eval --quiet --min-intent 0.913 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.100 tests/voices/blind14_zh_tw_hk.tsv
+	./cancelbot dialogs --min-turns 0.726 --min-convs 0.400 tests/dialogs/blind12_d_en.tsv
+	./cancelbot dialogs --min-turns 0.896 --min-convs 0.760 tests/dialogs/blind12_d_zh_mainland.tsv
+	./cancelbot dialogs --min-turns 0.922 --min-convs 0.720 tests/dialogs/blind12_d_zh_tw_hk.tsv
 	@# blind11_d_en: released in session 8, tuned by halves (odd first)
 	./cancelbot dialogs --min-turns 0.941 --min-convs 0.846 tests/dialogs/blind11_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 0.980 --min-convs 0.916 tests/dialogs/blind11_d_en.even.tsv

@@ -62,7 +62,7 @@ def memory(pid):
 def questions():
     out = []
     for line in open(os.path.join(ROOT, "tests/labelled.tsv"), encoding="utf-8"):
-        if line.startswith("#"):
+        if line.startswith("#") or not line.strip():  # eval skips blank lines too
             continue
         text, intents, carriers, plan = line.rstrip("\n").split("\t")
         if intents != "none" and carriers != "-" and plan != "-":

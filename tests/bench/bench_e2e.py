@@ -120,6 +120,19 @@ def message(i, chat, text):
                         "from": {"id": chat, "is_bot": False, "first_name": "B"}}}
 
 
+def write_config(tmp, port, level="info"):
+    """TMP/config.ini for a bench run against the fake server on port (sending
+    limits off, no reloads); its path. Shared by the bench scripts here."""
+    cfg = os.path.join(tmp, "config.ini")
+    with open(cfg, "w") as f:
+        f.write(f"[telegram]\ntoken = {TOKEN}\napi_url = http://127.0.0.1:{port}\npoll_timeout = 5\n"
+                f"rate_limits = false\n[bot]\nstate_dir = {tmp}/state\nauto_reload = false\n"
+                f"intents_dir = {ROOT}/intents\nresponses_dir = {ROOT}/responses\n"
+                f"[log]\nlevel = {level}\n")
+    os.chmod(cfg, 0o600)
+    return cfg
+
+
 def wait_sends(fake, n, timeout):
     """Waits for n answered sendMessage calls. The predicate runs after
     every request the server handles, so it reads only the calls it has not
@@ -147,12 +160,7 @@ def main():
     fake = fakeapi.FakeTelegram(token=TOKEN)
     server, port = fakeapi.serve(fake)
     tmp = tempfile.mkdtemp(prefix="cancelbot-bench-", dir=os.environ.get("BENCH_TMP"))
-    cfg = os.path.join(tmp, "config.ini")
-    with open(cfg, "w") as f:
-        f.write(f"[telegram]\ntoken = {TOKEN}\napi_url = http://127.0.0.1:{port}\npoll_timeout = 5\n"
-                f"rate_limits = false\n[bot]\nstate_dir = {tmp}/state\nauto_reload = false\n"
-                f"intents_dir = {ROOT}/intents\nresponses_dir = {ROOT}/responses\n"
-                f"[log]\nlevel = {{level}}\n")
+    cfg = write_config(tmp, port, "{level}")  # the level is filled in per phase
     template = open(cfg).read()
     log_path = os.path.join(tmp, "bot.log")
 

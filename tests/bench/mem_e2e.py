@@ -133,13 +133,7 @@ def main():
     fake = fakeapi.FakeTelegram(token=be.TOKEN)
     server, port = fakeapi.serve(fake)
     tmp = tempfile.mkdtemp(prefix="cancelbot-mem-")
-    cfg = os.path.join(tmp, "config.ini")
-    with open(cfg, "w") as f:
-        f.write(f"[telegram]\ntoken = {be.TOKEN}\napi_url = http://127.0.0.1:{port}\n"
-                f"poll_timeout = 5\nrate_limits = false\n[bot]\nstate_dir = {tmp}/state\n"
-                f"auto_reload = false\nintents_dir = {ROOT}/intents\n"
-                f"responses_dir = {ROOT}/responses\n[log]\nlevel = {os.environ.get('MEM_LOG', 'info')}\n")
-    os.chmod(cfg, 0o600)
+    cfg = be.write_config(tmp, port, os.environ.get('MEM_LOG', 'info'))
     wrap = os.environ.get("MEM_WRAP", "").split()  # e.g. heaptrack -o FILE
     proc = subprocess.Popen(wrap + [bot, "run", "-c", cfg], stdout=open(tmp + "/bot.log", "a"),
                             stderr=subprocess.STDOUT, cwd=tmp, env=env)

@@ -23,14 +23,22 @@ static void answered(struct stats *s, const char *topic, const char *carrier)
 	stats_handled(s, &u, &out);
 }
 
-Test(stats, totals_survive_a_reopen)
+/* A store in a new temporary dir (the caller's template) and s counting. */
+static void open_counted(char *dir, struct stats *s)
 {
-	char dir[] = "/tmp/cancelbot-stats-XXXXXX";
 	cr_assert_not_null(mkdtemp(dir));
 	struct sbuf err = {0};
 	cr_assert_eq(store_open(dir, &err), 0, "%s", sbuf_str(&err));
+	sbuf_free(&err);
+	stats_open(s);
+}
+
+Test(stats, totals_survive_a_reopen)
+{
+	char dir[] = "/tmp/cancelbot-stats-XXXXXX";
+	struct sbuf err = {0};
 	struct stats s = {0};
-	stats_open(&s);
+	open_counted(dir, &s);
 	answered(&s, "cancel", "att");
 	answered(&s, "cancel", "");
 	log_warn("rate_limited", KV("chat", 1), KV("retry_after", 3));
@@ -94,11 +102,9 @@ Test(stats, a_refused_flush_keeps_the_counts_for_the_next)
 Test(stats, the_last_events_are_capped)
 {
 	char dir[] = "/tmp/cancelbot-stats-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
 	struct sbuf err = {0};
-	cr_assert_eq(store_open(dir, &err), 0, "%s", sbuf_str(&err));
 	struct stats s = {0};
-	stats_open(&s);
+	open_counted(dir, &s);
 	for (int round = 0; round < 10; round++) {
 		for (int i = 0; i < STATS_EVENTS + 3; i++)	/* 3 beyond what is held */
 			log_warn("send_failed", KV("round", round), KV("i", i));
@@ -120,11 +126,9 @@ Test(stats, the_last_events_are_capped)
 Test(stats, idle_ticks_save_the_status_once_a_minute)
 {
 	char dir[] = "/tmp/cancelbot-stats-XXXXXX";
-	cr_assert_not_null(mkdtemp(dir));
 	struct sbuf err = {0};
-	cr_assert_eq(store_open(dir, &err), 0, "%s", sbuf_str(&err));
 	struct stats s = {0};
-	stats_open(&s);
+	open_counted(dir, &s);
 	s.last_flush = 1000;
 	stats_tick(&s, 1000 + STATS_FLUSH_EVERY + 1, "idle 1");
 	expect_query("SELECT count(*) FROM runtime", "0");

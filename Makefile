@@ -196,17 +196,27 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	./cancelbot dialogs --min-turns 0.960 --min-convs 0.840 tests/dialogs/blind10_d_en.tsv
 	./cancelbot dialogs --min-turns 0.907 --min-convs 0.640 tests/dialogs/blind10_d_zh_mainland.tsv
 	./cancelbot dialogs --min-turns 0.931 --min-convs 0.720 tests/dialogs/blind10_d_zh_tw_hk.tsv
-	@# Held back in session 8 (written blind this session, never tuned on, misses unread):
-	@# question batch 14 and dialogs batch 12, gated at their end-of-session figures
-	./cancelbot eval --quiet --min-intent 0.933 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.075 tests/voices/blind14_en.tsv
-	./cancelbot eval --quiet --min-intent 0.962 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.050 tests/voices/blind14_zh_mainland.tsv
-	./cancelbot eval --quiet --min-intent 0.913 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.100 tests/voices/blind14_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.726 --min-convs 0.400 tests/dialogs/blind12_d_en.tsv
-	./cancelbot dialogs --min-turns 0.896 --min-convs 0.760 tests/dialogs/blind12_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.922 --min-convs 0.720 tests/dialogs/blind12_d_zh_tw_hk.tsv
+	@# Released in session 9 by halves (held back in session 8, scored on each half at
+	@# release): question batch 14 and dialogs batch 12; tuned odd first, the even half
+	@# scored untouched before its misses were read (tests/voices/README.md)
+	./cancelbot eval --quiet --min-intent 0.924 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.100 tests/voices/blind14_en.odd.tsv
+	./cancelbot eval --quiet --min-intent 0.943 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.050 tests/voices/blind14_en.even.tsv
+	./cancelbot eval --quiet --min-intent 0.944 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0 tests/voices/blind14_zh_mainland.odd.tsv
+	./cancelbot eval --quiet --min-intent 0.981 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.100 tests/voices/blind14_zh_mainland.even.tsv
+	./cancelbot eval --quiet --min-intent 0.961 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.100 tests/voices/blind14_zh_tw_hk.odd.tsv
+	./cancelbot eval --quiet --min-intent 0.865 --min-carrier 1 --min-plan 1 \
+		--max-false-trigger 0.100 tests/voices/blind14_zh_tw_hk.even.tsv
+	./cancelbot dialogs --min-turns 0.701 --min-convs 0.384 tests/dialogs/blind12_d_en.odd.tsv
+	./cancelbot dialogs --min-turns 0.754 --min-convs 0.416 tests/dialogs/blind12_d_en.even.tsv
+	./cancelbot dialogs --min-turns 0.940 --min-convs 0.769 tests/dialogs/blind12_d_zh_mainland.odd.tsv
+	./cancelbot dialogs --min-turns 0.847 --min-convs 0.750 tests/dialogs/blind12_d_zh_mainland.even.tsv
+	./cancelbot dialogs --min-turns 0.941 --min-convs 0.769 tests/dialogs/blind12_d_zh_tw_hk.odd.tsv
+	./cancelbot dialogs --min-turns 0.901 --min-convs 0.666 tests/dialogs/blind12_d_zh_tw_hk.even.tsv
 	@# blind11_d_en: released in session 8, tuned by halves (odd first)
 	./cancelbot dialogs --min-turns 0.941 --min-convs 0.846 tests/dialogs/blind11_d_en.odd.tsv
 	./cancelbot dialogs --min-turns 0.980 --min-convs 0.916 tests/dialogs/blind11_d_en.even.tsv

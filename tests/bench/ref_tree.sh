@@ -4,12 +4,15 @@
 # $TMPDIR/NAME-SHA, with its cancelbot and tests/bench/TOOL.c linked
 # against REF's objects (reused while both are there), then builds this
 # tree's cancelbot and build/TOOL. Sets ref, sha, top, dir; cd's to top.
+# The reference tree is under this tree's build/ (not a shared $TMPDIR
+# path), so two worktrees on the same REF never delete each other's.
+# seen_files GLOB...: the files of GLOB not listed in tests/held_back.txt.
 ref_tree() {
 	ref=${3:-$(git merge-base HEAD main)}
 	sha=$(git rev-parse --short "$ref")
 	top=$(git rev-parse --show-toplevel)
-	dir=${TMPDIR:-/tmp}/$1-$sha
 	cd "$top"
+	dir=$top/build/ref/$1-$sha
 	if [ ! -x "$dir/cancelbot" ] || [ ! -x "$dir/$2" ]; then
 		rm -rf "$dir" && mkdir -p "$dir"
 		git archive "$ref" | tar -x -C "$dir"
@@ -21,4 +24,10 @@ ref_tree() {
 			$(pkg-config --libs libcurl libcjson libpcre2-8 inih libutf8proc opencc libsystemd sqlite3) -lm
 	fi
 	make -s cancelbot build/"$2" >/dev/null
+}
+
+seen_files() {
+	for f in "$@"; do
+		grep -qxF "$f" tests/held_back.txt || echo "$f"
+	done
 }

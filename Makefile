@@ -107,6 +107,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	python3 tests/check_layers.py
 	python3 tests/check_layers.py --self-test
 	python3 tests/check_directives.py
+	python3 tests/gen_labelled.py --check
 	./build/unit --jobs 2
 	./cancelbot check
 	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \

@@ -158,6 +158,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	if (addressed && !c.intent && !c.ncues && !c.veto && m && (m->carrier[0] || m->brand[0])) {
 		classification_free(&c);
 		classify_in(env->kb, text, strlen(text), 1, &c);
+	} else if (!addressed && !c.intent && !c.veto && m && m->carrier[0] && m->topic[0]) {
+		/* in a group, the asker the bot is answering goes on ("and the
+		 * fees?" after their Verizon question; the memory is theirs in
+		 * this chat): their line is the subject a fee word needs */
+		classification_free(&c);
+		classify_in(env->kb, text, strlen(text), 1, &c);
 	}
 	if (line_carrier && !c.carrier && !c.veto)
 		c.carrier = line_carrier;	/* a rule of the same kb */

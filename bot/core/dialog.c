@@ -289,6 +289,8 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		   dialog_repeats(env, u, a.topic, a.carrier, a.plan, lang)) {
 		/* "postpaid" under the postpaid answer: not the same answer again */
 		dialog_same_answer(env, u, out, a.plan, lang, 0);
+	} else if (a.topic && c.intent && dialog_say_again(env, u, out, a.topic, a.carrier, a.plan, lang)) {
+		/* asked again in other words: the short of it, not the long answer twice */
 	} else if (a.topic) {
 		dialog_answer(env, u, out, a.topic, a.carrier, a.plan, lang);
 		if (cue && cue->also && out->n)

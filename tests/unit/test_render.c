@@ -84,7 +84,8 @@ Test(render, every_chinese_answer_is_spaced_one_way_for_every_carrier,
 				continue;
 			static const char *const vars[] = {"user", "Bob", "brand", "H2O", "bot",
 							   "a_bot", "mode", "Auto", "language",
-							   "English", "where", "群里", NULL};
+							   "English", "where", "群里", "other",
+							   "Verizon", NULL};
 			struct sbuf err = {0};
 			char *html = render_answer_vars(tkb, a, carrier, vars, 1, &err);
 			sbuf_free(&err);

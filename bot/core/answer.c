@@ -185,6 +185,27 @@ int dialog_repeats(const struct dialog_env *env, const struct update *u, const c
 	       kb_answer(env->kb, topic, carrier, m->plan[0] ? m->plan : NULL, lang);
 }
 
+int dialog_say_again(const struct dialog_env *env, const struct update *u,
+		     struct dialog_out *out, const char *topic, const char *carrier,
+		     const char *plan, const char *lang)
+{
+	char again[64];
+	snprintf(again, sizeof again, "%s_again", topic);
+	if (update_is_group(u) || !kb_answer(env->kb, again, carrier, plan, lang) ||
+	    !dialog_repeats(env, u, topic, carrier, plan, lang))
+		return 0;
+	if (!dialog_say(env, u, out, again, carrier, plan, lang))
+		return 0;
+	struct memory *m = env->ctx ? context_put(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	if (m && plan && plan != m->plan) {	/* "我是合约机，手机还没还完": the plan said is kept
+						 * (plan may be the memory's own) */
+		snprintf(m->plan, sizeof m->plan, "%s", plan);
+		m->pending = PENDING_NONE;
+		context_note_plan(m, carrier, plan);
+	}
+	return 1;
+}
+
 /* The short "the answer above already applies" for plan, remembered. */
 void dialog_same_answer(const struct dialog_env *env, const struct update *u,
 			struct dialog_out *out, const char *plan, const char *lang, int toast)

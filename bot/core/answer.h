@@ -49,6 +49,13 @@ void dialog_offer_other_line(const struct dialog_env *env, struct dialog_out *ou
  * last answer word for word (a second press of the same button). */
 int dialog_repeats(const struct dialog_env *env, const struct update *u, const char *topic,
 		   const char *carrier, const char *plan, const char *lang);
+/* A new question in a private chat whose answer would be the last answer
+ * word for word ("手机还没还完怎么办" right after the fees answer): the
+ * topic's short "TOPIC_again" text instead, when responses/ has one.
+ * Returns 1 when it said it. */
+int dialog_say_again(const struct dialog_env *env, const struct update *u,
+		     struct dialog_out *out, const char *topic, const char *carrier,
+		     const char *plan, const char *lang);
 /* Says (or, toast: shows as the press's notice) that the answer above
  * already applies to plan, and remembers the plan. */
 void dialog_same_answer(const struct dialog_env *env, const struct update *u,

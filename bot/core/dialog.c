@@ -155,7 +155,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	/* nothing in the message itself, in a conversation that has a carrier:
 	 * the carrier counts as named ("不如cancel咗佢" after Visible), unless a
 	 * cue already says what the message is */
-	if (addressed && !c.intent && !c.ncues && !c.veto && m && (m->carrier[0] || m->brand[0])) {
+	size_t markers = 0;	/* own_line only marks a carrier (below): no cue of its own */
+	for (size_t i = 0; i < c.ncues; i++)
+		markers += c.cues[i]->own_line;
+	if (addressed && !c.intent && c.ncues == markers && !c.veto && m &&
+	    (m->carrier[0] || m->brand[0])) {
 		classification_free(&c);
 		classify_in(env->kb, text, strlen(text), 1, &c);
 	} else if (!addressed && !c.intent && !c.veto && m && m->carrier[0] && m->topic[0]) {
@@ -169,6 +173,20 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		c.carrier = line_carrier;	/* a rule of the same kb */
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
+	/* the asker's own line said in passing while the conversation is on
+	 * another carrier's (a dead parent's AT&T line, then "I'm on Verizon
+	 * myself, postpaid"): no switch; the conversation stays on its line */
+	int own_line = 0;
+	for (size_t i = 0; i < c.ncues; i++)
+		own_line |= c.cues[i]->own_line;
+	if (own_line && addressed && !c.intent && !c.veto && c.carrier && m && m->carrier[0] &&
+	    strcmp(m->carrier, c.carrier->id)) {
+		const char *name = facts_get(kb_facts(env->kb, c.carrier->id), "name", lang_answers(lang));
+		dialog_say_with(env, u, out, "own_line", m->carrier, NULL, lang, "other",
+				name ? name : c.carrier->id);
+		classification_free(&c);
+		return 1;
+	}
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
 			.carrier = c.carrier ? c.carrier->id : NULL,
 			.plan = c.plan ? c.plan->id : NULL};
@@ -193,7 +211,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	for (size_t i = 0; i < c.ncues; i++)
 		correction |= c.cues[i]->correction;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
-		if (c.cues[ci]->plan_stated || c.cues[ci]->correction ||
+		if (c.cues[ci]->plan_stated || c.cues[ci]->correction || c.cues[ci]->own_line ||
 		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to &&
 		     !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
@@ -295,6 +313,8 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		   dialog_repeats(env, u, a.topic, a.carrier, a.plan, lang)) {
 		/* "postpaid" under the postpaid answer: not the same answer again */
 		dialog_same_answer(env, u, out, a.plan, lang, 0);
+	} else if (a.topic && c.intent && dialog_say_again(env, u, out, a.topic, a.carrier, a.plan, lang)) {
+		/* asked again in other words: the short of it, not the long answer twice */
 	} else if (a.topic) {
 		dialog_answer(env, u, out, a.topic, a.carrier, a.plan, lang);
 		if (cue && cue->also && out->n)

@@ -21,6 +21,7 @@ static const struct {
 } ui_labels[] = {
 	{"small_talk", "smalltalk"},   {"small_talk_ok", "smalltalk"}, {"start", "greeting"},
 	{"plan_noted", "ack"},	       {"carrier_overview", "ack"},    {"other_brand", "ack"},
+	{"own_line", "ack"},
 	{"fallback", "none"},	       {"mention_howto", "none"},
 	{"human_agent", "contact"},	/* how to reach a person: the contact topic */
 };

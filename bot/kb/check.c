@@ -98,7 +98,9 @@ static int check_render(const struct kb *kb, const struct answer *a, const char 
 	static const char *const sample[] = {"user", "Alex <&>", "brand", "H2O <&>",
 					     /* core/group.c's */
 					     "bot", "cancel_bot", "mode", "Auto <&>",
-					     "language", "English", "where", "Here", NULL};
+					     "language", "English", "where", "Here",
+					     /* core/dialog.c's own_line */
+					     "other", "Verizon <&>", NULL};
 	char *html = render_answer_vars(kb, a, carrier, sample, with_footer, err);
 	if (!html)
 		return 1;

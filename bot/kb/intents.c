@@ -127,6 +127,7 @@ static int cue_key(struct rule *r, const char *name, const char *value)
 		r->plan_stated = !strcmp(value, "plan");
 		r->correction = !strcmp(value, "correction");
 		r->question = !strcmp(value, "question");
+		r->own_line = !strcmp(value, "own_line");
 		return 1;
 	}
 	return 0;

@@ -12,7 +12,7 @@ const char *const kb_ui_topics[] = {"start", "fallback", "footer", "ask_carrier"
 				    "lang_set", "answered_above", "admin_only",
 				    /* the dialog's own; cues' texts are named in intents/ */
 				    "other_brand", "plan_noted", "lang_auto", "same_answer", "other_line",
-				    "mention_howto",
+				    "mention_howto", "fees_again", "own_line",
 				    /* groups (core/group.c) */
 				    "group_intro", "group_privacy", "group_settings",
 				    "group_settings_admins", "group_settings_private",

@@ -132,6 +132,9 @@ struct rule {
 	int correction;		/* stands_for = correction: a marker, the message
 				 * corrects the carrier said ("sorry, I meant
 				 * Mint"): what was said of the line stays */
+	int own_line;		/* stands_for = own_line: a carrier said as the asker's
+				 * own ("I'm on Verizon myself") while the conversation
+				 * is on another carrier's line: no switch */
 	int question;		/* stands_for = question: a UI answer that replaces an
 				 * intent answers a question ("how long does the
 				 * cancellation take? Verizon"), not a statement */

@@ -3,6 +3,7 @@
 #include "html.h"
 #include "facts.h"
 #include "lang.h"
+#include "cjkspace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -133,5 +134,11 @@ char *render_answer_vars(const struct kb *kb, const struct answer *a, const char
 			free(v);
 		}
 	}
-	return sbuf_take(&out);
+	char *html = sbuf_take(&out);
+	if (!lang_default_for(a->lang)->han)
+		return html;
+	/* one spacing style once the names are in (cjkspace.h) */
+	char *spaced = cjk_space(html);
+	free(html);
+	return spaced;
 }

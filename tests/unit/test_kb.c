@@ -77,7 +77,7 @@ Test(kb, every_answer_renders_within_limits)
 				      : strcmp(a->topic, "carrier_overview") == 0 ? "att" : NULL;
 		static const char *const vars[] = {"user", "<b>Bob & co</b>", "brand", "H2O",
 						   "bot", "a_bot", "mode", "Auto", "language",
-						   "English", "where", "<here>", NULL};
+						   "English", "where", "<here>", "other", "Verizon", NULL};
 		char *html = render_answer_vars(kb, a, carrier, vars, 1, &err);
 		cr_assert_not_null(html, "%s", sbuf_str(&err));
 		cr_expect_leq(html_text_units(html), TG_MAX_TEXT);

@@ -250,8 +250,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	 * intent or one a cue takes from its intent, is no new subject
 	 * ("cancel AT&T separately?" while porting out of AT&T: the cue
 	 * replaces cancel), nor is the first one named ("the SIM is AT&T, how
-	 * I block it" after a theft) */
-	int same_line = !c.carrier || (cue && m && (!m->carrier[0] || !strcmp(c.carrier->id, m->carrier)) &&
+	 * I block it" after a theft), nor where the number goes ("going to
+	 * Cricket, do they handle the cancel?" while porting out of Boost) */
+	int same_line = !c.carrier || c.carrier_is_destination || (cue && m && (!m->carrier[0] || !strcmp(c.carrier->id, m->carrier)) &&
 				       (!c.intent || list_has(cue->replaces, c.intent->id)));
 	if (cue && !ui_cue)	/* a follow-up: the topic it stands for, or the one the
 				 * conversation is on when the cue keeps it ("what

@@ -162,6 +162,25 @@ Test(dialog, a_follow_up_uses_the_conversation)
 	dialog_out_free(&out);
 }
 
+Test(dialog, where_the_number_goes_is_no_new_subject)
+{
+	/* defect: "going to Cricket, do they handle the cancel" while porting
+	 * out of Boost read Cricket, where the number goes, as another line,
+	 * and answered the cancel how-to instead of the port (blind10 e23) */
+	struct dialog_env env = env_at(1000);
+	struct update u = message(7, "how do i port out of boost");
+	struct dialog_out out;
+	dialog_handle(&env, &u, &out);
+	expect_answer(&out, "port_out", "boost");
+	dialog_out_free(&out);
+
+	env.now = 1010;
+	u = message(7, "moving over to Visible, do they take care of the cancellation");
+	dialog_handle(&env, &u, &out);
+	expect_answer(&out, "port_out", "boost");
+	dialog_out_free(&out);
+}
+
 Test(dialog, a_group_message_not_for_the_bot_stays_quiet)
 {
 	struct dialog_env env = env_at(1000);	/* group_mode = mention, the default */

@@ -49,51 +49,15 @@ build/unit: $(UNIT_SRC) $(OBJ)
 build/unit-asan: $(UNIT_SRC) $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $(UNIT_SRC) $(ASAN_OBJ) $(LDLIBS) -lcriterion
 
-# The three voice sets of shared/eval, copied (tests/voices/README.md); each
-# file is gated on its own at the achieved figures, so one regressed
-# question fails the test.
-VOICES := tests/voices/mainland.tsv tests/voices/taiwan_hongkong.tsv tests/voices/english.tsv
-# Blind batch 1, tuned on after it was scored; blind1_en stays at 0.991 (one
-# miss left on purpose, see tests/voices/README.md).
-# Blind batch 2 was never tuned on: gated at what it scored, so a change
-# that loses one of its questions fails; a next round should raise these.
-# Blind batch 3 was scored blind, then tuned on by halves (odd first, the even
-# half scored untouched before its misses were read): gated at what it reached.
-BLIND3 := tests/voices/blind3_zh_mainland.tsv tests/voices/blind3_zh_tw_hk.tsv tests/voices/blind3_en.tsv
-# Blind batch 6, written from the taxonomy alone and released for tuning by halves
-# (odd first; the even half scored untouched before its misses were read): gated at
-# what it reached, each half a file of its own so the gap stays visible.
-BLIND6 := $(foreach f,en zh_mainland zh_tw_hk,$(foreach h,odd even,tests/voices/blind6_$(f).$(h).tsv))
-# Blind batch 7, Chinese halves (same method as batch 6; the mainland even half keeps
-# two misses, see tests/voices/README.md): gated at what each half reached.
-BLIND7_ZH := tests/voices/blind7_zh_mainland.odd.tsv tests/voices/blind7_zh_tw_hk.odd.tsv \
-	tests/voices/blind7_zh_tw_hk.even.tsv
-# Blind batch 7, English halves (tuned odd first, the even half scored untouched before
-# its misses were read, then tuned): gated at what they reached (tests/voices/README.md).
-BLIND7_EN := tests/voices/blind7_en.odd.tsv tests/voices/blind7_en.even.tsv
-# Blind batches 8 (session 5), 10 and 11 (session 6), Taiwan and Hong Kong: 8 and 10
-# tuned on by cause, 11 scored untouched before its misses were read, then tuned on;
-# gated at what they reached (tests/voices/README.md, session 6 recogtw).
-BLIND := tests/voices/blind1_zh_mainland.tsv tests/voices/blind1_zh_tw_hk.tsv tests/voices/blind1_en.tsv
-
-# The labelled dialogs written here (cancelbot dialogs; format in
-# cancelbot(1)), every turn right. Blind dialogs batch 1 (tests/dialogs/
-# blind1_*, written from the taxonomy alone, tuned on after scoring: see
-# tests/dialogs/README.md) are gated at what they achieve, file by file.
-DEV_DIALOGS := tests/dialogs/dev.tsv tests/dialogs/dev2.tsv tests/dialogs/dev3.tsv tests/dialogs/dev4.tsv \
-	tests/dialogs/dev5.tsv tests/dialogs/dev6.tsv tests/dialogs/dev7.tsv tests/dialogs/dev8.tsv \
-	tests/dialogs/followups.tsv
-
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
 VALGRIND_CONVS := 001 041 043 047 068
 
 # The one command that runs everything: the layering rule (no include
 # from a layer above: lib < kb < core < edge < cli), unit tests, the knowledge-base
-# check, accuracy on the labelled set (gated at the figures it achieves:
-# every question right, no false trigger), the labelled dialogs of
-# tests/dialogs (cancelbot dialogs, each file gated at what it achieves), the conversation tests against the
-# fake Bot API server; the unit and conversation tests again under
+# check, the accuracy gates of tests/gates.tsv (every labelled question and
+# dialog file of tests/voices and tests/dialogs, each gated at the figures it
+# achieves), the conversation tests against the fake Bot API server; the unit and conversation tests again under
 # AddressSanitizer + UndefinedBehaviorSanitizer; a few conversations under
 # valgrind memcheck (PCRE2's JIT off: valgrind cannot follow JIT code); and
 # each fuzz target briefly.
@@ -107,146 +71,10 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	python3 tests/check_layers.py
 	python3 tests/check_layers.py --self-test
 	python3 tests/check_directives.py
+	python3 tests/gen_labelled.py --check
 	./build/unit --jobs 2
 	./cancelbot check
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/labelled.tsv $(VOICES)
-	./cancelbot eval --quiet --min-intent 0.99 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 $(BLIND)
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind2_zh_mainland.tsv tests/voices/blind2_zh_tw_hk.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind2_en.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 $(BLIND3)
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 $(BLIND6)
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 $(BLIND7_ZH)
-	./cancelbot eval --quiet --min-intent 0.957 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind7_zh_mainland.even.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 $(BLIND7_EN)
-	./cancelbot dialogs --min-turns 1 --min-convs 1 $(DEV_DIALOGS)
-	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind1_d_zh_mainland.odd.tsv \
-		tests/dialogs/blind1_d_zh_mainland.even.tsv tests/dialogs/blind1_d_en.odd.tsv \
-		tests/dialogs/blind1_d_en.even.tsv
-	./cancelbot dialogs --min-turns 0.971 --min-convs 0.937 tests/dialogs/blind1_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.972 --min-convs 0.933 tests/dialogs/blind1_d_zh_tw_hk.even.tsv
-	./cancelbot dialogs --min-turns 0.970 --min-convs 0.840 tests/dialogs/blind2_d_en.tsv
-	./cancelbot dialogs --min-turns 0.978 --min-convs 0.920 tests/dialogs/blind2_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.978 --min-convs 0.880 tests/dialogs/blind2_d_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.965 --min-convs 0.846 tests/dialogs/blind4_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind4_d_en.even.tsv
-	./cancelbot dialogs --min-turns 0.892 --min-convs 0.846 tests/dialogs/blind4_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.962 --min-convs 0.833 tests/dialogs/blind4_d_zh_mainland.even.tsv
-	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind4_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind4_d_zh_tw_hk.even.tsv
-	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind5_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 0.932 --min-convs 0.833 tests/dialogs/blind5_d_en.even.tsv
-	./cancelbot dialogs --min-turns 0.970 --min-convs 0.923 tests/dialogs/blind5_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.964 --min-convs 0.916 tests/dialogs/blind5_d_zh_mainland.even.tsv
-	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind5_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.921 --min-convs 0.833 tests/dialogs/blind5_d_zh_tw_hk.even.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind4_en.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind4_zh_mainland.tsv tests/voices/blind4_zh_tw_hk.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 0.989 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind5_en.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind5_zh_mainland.tsv tests/voices/blind5_zh_tw_hk.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind8_en.tsv tests/voices/blind10_en.tsv \
-		tests/voices/blind11_en.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind8_zh_mainland.tsv tests/voices/blind11_zh_mainland.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.894 \
-		--max-false-trigger 0 tests/voices/blind10_zh_mainland.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind8_zh_tw_hk.tsv tests/voices/blind10_zh_tw_hk.tsv \
-		tests/voices/blind11_zh_tw_hk.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind9_en.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind9_zh_mainland.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind9_zh_tw_hk.tsv
-	@# blind12_en: released in session 8, tuned by halves (odd first)
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.75 \
-		--max-false-trigger 0 tests/voices/blind12_en.odd.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.857 \
-		--max-false-trigger 0 tests/voices/blind12_en.even.tsv
-	@# blind12_zh_mainland: released in session 8, tuned by halves (odd first)
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.785 \
-		--max-false-trigger 0 tests/voices/blind12_zh_mainland.odd.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.833 \
-		--max-false-trigger 0 tests/voices/blind12_zh_mainland.even.tsv
-	@# blind12_zh_tw_hk: released in session 8, tuned by halves (odd first)
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.800 \
-		--max-false-trigger 0 tests/voices/blind12_zh_tw_hk.odd.tsv
-	./cancelbot eval --quiet --min-intent 1 --min-carrier 1 --min-plan 0.75 \
-		--max-false-trigger 0 tests/voices/blind12_zh_tw_hk.even.tsv
-	./cancelbot eval --quiet --min-intent 0.940 --min-carrier 0.990 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind13_en.tsv
-	./cancelbot eval --quiet --min-intent 0.967 --min-carrier 0.978 --min-plan 1 \
-		--max-false-trigger 0.025 tests/voices/blind13_zh_mainland.tsv
-	./cancelbot eval --quiet --min-intent 0.977 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.026 tests/voices/blind13_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.960 --min-convs 0.840 tests/dialogs/blind10_d_en.tsv
-	./cancelbot dialogs --min-turns 0.907 --min-convs 0.640 tests/dialogs/blind10_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.931 --min-convs 0.720 tests/dialogs/blind10_d_zh_tw_hk.tsv
-	@# Released in session 9 by halves (held back in session 8, scored on each half at
-	@# release): question batch 14 and dialogs batch 12; tuned odd first, the even half
-	@# scored untouched before its misses were read (tests/voices/README.md)
-	./cancelbot eval --quiet --min-intent 0.924 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.100 tests/voices/blind14_en.odd.tsv
-	./cancelbot eval --quiet --min-intent 0.943 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.050 tests/voices/blind14_en.even.tsv
-	./cancelbot eval --quiet --min-intent 0.944 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0 tests/voices/blind14_zh_mainland.odd.tsv
-	./cancelbot eval --quiet --min-intent 0.981 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.100 tests/voices/blind14_zh_mainland.even.tsv
-	./cancelbot eval --quiet --min-intent 0.961 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.100 tests/voices/blind14_zh_tw_hk.odd.tsv
-	./cancelbot eval --quiet --min-intent 0.865 --min-carrier 1 --min-plan 1 \
-		--max-false-trigger 0.100 tests/voices/blind14_zh_tw_hk.even.tsv
-	./cancelbot dialogs --min-turns 0.701 --min-convs 0.384 tests/dialogs/blind12_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 0.754 --min-convs 0.416 tests/dialogs/blind12_d_en.even.tsv
-	./cancelbot dialogs --min-turns 0.940 --min-convs 0.769 tests/dialogs/blind12_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.847 --min-convs 0.750 tests/dialogs/blind12_d_zh_mainland.even.tsv
-	./cancelbot dialogs --min-turns 0.941 --min-convs 0.769 tests/dialogs/blind12_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.901 --min-convs 0.666 tests/dialogs/blind12_d_zh_tw_hk.even.tsv
-	@# blind11_d_en: released in session 8, tuned by halves (odd first)
-	./cancelbot dialogs --min-turns 0.941 --min-convs 0.846 tests/dialogs/blind11_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 0.980 --min-convs 0.916 tests/dialogs/blind11_d_en.even.tsv
-	@# blind11_d_zh_mainland: released in session 8, tuned by halves (odd first)
-	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind11_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.984 --min-convs 0.916 tests/dialogs/blind11_d_zh_mainland.even.tsv
-	@# blind11_d_zh_tw_hk: released in session 8, tuned by halves (odd first)
-	./cancelbot dialogs --min-turns 0.954 --min-convs 0.846 tests/dialogs/blind11_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.981 --min-convs 0.916 tests/dialogs/blind11_d_zh_tw_hk.even.tsv
-	./cancelbot dialogs --min-turns 0.961 --min-convs 0.840 tests/dialogs/blind7_d_en.tsv
-	./cancelbot dialogs --min-turns 0.934 --min-convs 0.800 tests/dialogs/blind7_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.977 --min-convs 0.920 tests/dialogs/blind7_d_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.985 --min-convs 0.960 tests/dialogs/blind3_d_en.tsv
-	./cancelbot dialogs --min-turns 0.971 --min-convs 0.880 tests/dialogs/blind3_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.985 --min-convs 0.920 tests/dialogs/blind3_d_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.983 --min-convs 0.919 tests/dialogs/blind6_d_en.tsv
-	./cancelbot dialogs --min-turns 0.984 --min-convs 0.923 tests/dialogs/blind8_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 0.961 --min-convs 0.916 tests/dialogs/blind8_d_en.even.tsv
-	./cancelbot dialogs --min-turns 0.983 --min-convs 0.923 tests/dialogs/blind8_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.983 --min-convs 0.916 tests/dialogs/blind8_d_zh_mainland.even.tsv
-	./cancelbot dialogs --min-turns 0.932 --min-convs 0.769 tests/dialogs/blind8_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind8_d_zh_tw_hk.even.tsv
-	./cancelbot dialogs --min-turns 0.946 --min-convs 0.840 tests/dialogs/blind6_d_zh_mainland.tsv
-	./cancelbot dialogs --min-turns 0.942 --min-convs 0.800 tests/dialogs/blind6_d_zh_tw_hk.tsv
-	./cancelbot dialogs --min-turns 0.934 --min-convs 0.846 tests/dialogs/blind9_d_en.odd.tsv
-	./cancelbot dialogs --min-turns 0.930 --min-convs 0.615 tests/dialogs/blind9_d_en.even.tsv
-	./cancelbot dialogs --min-turns 0.972 --min-convs 0.846 tests/dialogs/blind9_d_zh_mainland.odd.tsv
-	./cancelbot dialogs --min-turns 0.984 --min-convs 0.923 tests/dialogs/blind9_d_zh_mainland.even.tsv
-	./cancelbot dialogs --min-turns 1 --min-convs 1 tests/dialogs/blind9_d_zh_tw_hk.odd.tsv
-	./cancelbot dialogs --min-turns 0.961 --min-convs 0.769 tests/dialogs/blind9_d_zh_tw_hk.even.tsv
+	python3 tests/run_gates.py ./cancelbot tests/gates.tsv -j 2
 	python3 tests/run_conversations.py ./cancelbot tests/data
 	python3 tests/check_install.py
 	ASAN_OPTIONS=detect_leaks=1 ./build/unit-asan --jobs 2

@@ -132,7 +132,7 @@ class Conversation:
         os.chmod(path, self.config_mode)
         return path
 
-    def start(self):
+    def start(self, until=None):
         if self.proc:
             raise Failure("start: the bot is already running")
         env = {k: v for k, v in os.environ.items() if k != "CANCELBOT_TOKEN"}
@@ -148,12 +148,19 @@ class Conversation:
         # so in its log. Wait for that, not a fixed time: on a loaded machine
         # an ASan bot takes 20 s and more to load, and a test that went on
         # after 5 s met a bot still starting (073 was flaky so)
+        # until (a regex of the log): wait for that line instead, for a
+        # test that acts while the start is still under way
         def up():
-            if len(self.fake.calls_of("getMe")) > before or self.proc.poll() is not None:
+            if self.proc.poll() is not None:
+                return True
+            if until is None and len(self.fake.calls_of("getMe")) > before:
                 return True
             with open(self.log_path, "rb") as f:
                 f.seek(log_from)
-                return b"getme_failed" in f.read()
+                text = f.read()
+            if until is not None:
+                return re.search(until.encode(), text) is not None
+            return b"getme_failed" in text
         self.fake.wait_for(up, 4 * WAIT)
 
     def stop(self, sig=signal.SIGTERM, want=0):

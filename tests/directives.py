@@ -19,7 +19,7 @@ import time
 
 import directives_admin
 from directives_process import (
-    start, stop, kill, restart, signal_, start_second, server_down, notify_socket, expect_notify,
+    start, start_until, stop, kill, restart, signal_, start_second, server_down, notify_socket, expect_notify,
     expect_no_notify, fault, sleep, sleep_random, stop_within, signal_burst, wait_log)
 from conversation import ROOT, WAIT, Failure
 
@@ -397,7 +397,7 @@ def restore(conv, step):
 
 DIRECTIVES = {f.__doc__.split()[0]: f for f in (
     config, config_edit, server, config_mode, env, tls, kb_copy, kb_append, kb_replace, kb_doc, kb_long,
-    start, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
+    start, start_until, stop, kill, restart, signal_, start_second, server_down, notify_socket, fault, sleep,
     send, press, send_json, send_raw, corpus, expect_corpus_answered, burst, member, inline,
     sync, expect, expect_no, expect_count, expect_count_max, expect_chats,
     expect_fault_gap, expect_exit, expect_log, expect_log_count, expect_notify, expect_no_notify,

@@ -20,6 +20,13 @@ def start(conv, step):
     conv.start()
 
 
+def start_until(conv, step):
+    """start-until REGEX
+    run the bot and go on once its log matches REGEX (the start still under
+    way: no getMe waited for)"""
+    conv.start(until=step.line.split(None, 1)[1])
+
+
 def stop(conv, step):
     """stop
     SIGTERM: the bot must exit 0"""

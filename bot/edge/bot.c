@@ -53,7 +53,9 @@ int bot_open(struct bot *b, volatile sig_atomic_t *stop)
 	}
 	/* the replies' Traditional pieces, converted by a helper process that
 	 * shares nothing with this one (see preconv.h) */
-	preconv_kb(b->kb);
+	preconv_kb(b->kb, stop);
+	if (*stop)
+		return -1;
 	if (state_open(&b->st, b->cfg.state_dir, &err) < 0) {
 		fprintf(stderr, "cancelbot: %s", sbuf_str(&err));
 		sbuf_free(&err);

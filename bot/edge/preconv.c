@@ -7,6 +7,7 @@
 #include "log.h"
 #include "normalize.h"
 #include "render.h"
+#include "wake.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -364,22 +365,34 @@ static pid_t spawn_helper(int fd)
 }
 
 /* Sends req, reads what comes back into out until the helper closes its
- * end; 0, or -1 when the deadline passed first. */
-static int exchange(int fd, const struct sbuf *req, struct sbuf *out, double deadline)
+ * end; 0, -1 when the deadline passed first, -2 when *stop was set (a
+ * SIGTERM during a start: systemd's stop must not wait for the helper,
+ * which may take a minute on a loaded machine). With stop, the wake pipe's
+ * read end (wake.h; signal handlers write to it) ends the wait at once. */
+static int exchange(int fd, const struct sbuf *req, struct sbuf *out, double deadline,
+		    volatile sig_atomic_t *stop)
 {
+	int wfd = stop ? wake_fd() : -1;
 	size_t sent = 0;
 	if (!req->len)
 		shutdown(fd, SHUT_WR);
 	char chunk[16384];
 	for (;;) {
+		if (stop && *stop)
+			return -2;
 		double left = deadline - now_ms();
 		if (left <= 0)
 			return -1;
-		struct pollfd pfd = {.fd = fd, .events = POLLIN | (sent < req->len ? POLLOUT : 0)};
-		int ready = poll(&pfd, 1, (int)left + 1);
+		struct pollfd fds[2] = {
+			{.fd = fd, .events = POLLIN | (sent < req->len ? POLLOUT : 0)},
+			{.fd = wfd, .events = POLLIN}};
+		int ready = poll(fds, wfd >= 0 ? 2 : 1, (int)left + 1);
 		if (ready < 0 && errno != EINTR)
 			return -1;
-		if (ready <= 0)
+		if (ready > 0 && wfd >= 0 && fds[1].revents)
+			wake_drain();	/* the flags stay set for the run loop */
+		struct pollfd pfd = fds[0];
+		if (ready <= 0 || !pfd.revents)
 			continue;
 		if (sent < req->len && (pfd.revents & (POLLOUT | POLLERR))) {
 			ssize_t n = send(fd, req->p + sent, req->len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -401,7 +414,7 @@ static int exchange(int fd, const struct sbuf *req, struct sbuf *out, double dea
 	}
 }
 
-int preconv_kb(const struct kb *kb)
+int preconv_kb(const struct kb *kb, volatile sig_atomic_t *stop)
 {
 	/* for valgrind, under which the helper's conversions take minutes: the
 	 * replies are then converted in the bot, as when the helper fails */
@@ -443,10 +456,14 @@ int preconv_kb(const struct kb *kb)
 	/* a helper that never answers must not hold up a start or a reload for
 	 * ever: past the deadline it is killed and OpenCC converts in the bot,
 	 * as on any failure */
-	if (exchange(sv[0], &w.req, &buf, now_ms() + deadline_ms()) < 0) {
+	int ex = exchange(sv[0], &w.req, &buf, now_ms() + deadline_ms(), stop);
+	if (ex < 0) {
 		kill(pid, SIGKILL);
-		log_warn("preconv_failed", KV("msg", "the helper did not finish in time; killed"),
-			 KV("ms", (long)deadline_ms()));
+		if (ex == -2)
+			log_info("preconv_stopped", KV("msg", "stopping: the helper was killed"));
+		else
+			log_warn("preconv_failed", KV("msg", "the helper did not finish in time; killed"),
+				 KV("ms", (long)deadline_ms()));
 	}
 	close(sv[0]);
 	sbuf_free(&w.req);

@@ -31,11 +31,14 @@
 
 #include "kb.h"
 
+#include <signal.h>
+
 /* Converts kb's reply pieces in the helper; 0 when the table now holds
  * them, -1 (logged) when it does not, or at once when CANCELBOT_NO_PRECONV=1
  * (valgrind). Blocks until the helper exits (about a second); safe on a
- * reload thread. */
-int preconv_kb(const struct kb *kb);
+ * reload thread, which passes stop NULL. With stop (the start), a SIGTERM
+ * kills the helper and returns -1 at once. */
+int preconv_kb(const struct kb *kb, volatile sig_atomic_t *stop);
 /* Helpers started so far (tests): a knowledge base whose pieces are all
  * known already starts none. */
 unsigned long preconv_children(void);

@@ -195,7 +195,7 @@ static void prepare(struct reload_job *j)
 		j->refused_by_gate = 1;
 	j->ms = (now_seconds() - j->t0) * 1e3;
 	if (j->next && !j->refused_by_gate)
-		preconv_kb(j->next);	/* its replies' Traditional pieces, by a helper process */
+		preconv_kb(j->next, NULL);	/* its replies' Traditional pieces, by a helper process */
 	atomic_store(&j->done, 1);
 	wake_post();	/* the loop applies it now, not at its next tick */
 }

@@ -94,7 +94,7 @@ static size_t compare_all(const struct kb *k, const char *user, int expect_all_k
 Test(preconv, every_answer_for_every_carrier_and_plan_converts_byte_identically)
 {
 	struct kb *k = shipped_kb();
-	cr_assert_eq(preconv_kb(k), 0);
+	cr_assert_eq(preconv_kb(k, NULL), 0);
 	cr_assert_gt(convcache_pieces_count(NULL), 1000);
 	cr_expect_eq(script_converters_open(), 0, "the child converted; this process opened nothing");
 	size_t n = compare_all(k, "", 1);
@@ -107,7 +107,7 @@ Test(preconv, every_answer_for_every_carrier_and_plan_converts_byte_identically)
 Test(preconv, the_bot_converts_every_reply_without_opencc)
 {
 	struct kb *k = shipped_kb();
-	cr_assert_eq(preconv_kb(k), 0);
+	cr_assert_eq(preconv_kb(k, NULL), 0);
 	const char *vars[] = {"user", "Alice", NULL};
 	for (size_t i = 0; i < k->nanswers; i++) {
 		if (strcmp(k->answers[i].lang, "zh"))
@@ -141,11 +141,11 @@ Test(preconv, the_bot_converts_every_reply_without_opencc)
 Test(preconv, a_reload_with_every_piece_known_starts_no_child)
 {
 	struct kb *k = shipped_kb();
-	cr_assert_eq(preconv_kb(k), 0);
+	cr_assert_eq(preconv_kb(k, NULL), 0);
 	cr_expect_eq(preconv_children(), 1);
 	unsigned long n = convcache_pieces_count(NULL);
 	struct kb *again = shipped_kb();
-	cr_assert_eq(preconv_kb(again), 0);
+	cr_assert_eq(preconv_kb(again, NULL), 0);
 	cr_expect_eq(preconv_children(), 1, "no second child");
 	cr_expect_eq(convcache_pieces_count(NULL), n);
 	kb_free(again);
@@ -197,7 +197,7 @@ static void helper_fails(const char *script)
 	setenv("CANCELBOT_PRECONV_HELPER", script, 1);
 	setenv("CANCELBOT_PRECONV_TIMEOUT", "1", 1);
 	struct kb *k = shipped_kb();
-	cr_assert_eq(preconv_kb(k), -1, "%s", script);
+	cr_assert_eq(preconv_kb(k, NULL), -1, "%s", script);
 	cr_expect_eq(convcache_pieces_count(NULL), 0, "%s: nothing installed", script);
 	char *t = script_convert("s2twp.json", "注销号码以前先转网");
 	cr_assert_str_eq(t, "登出號碼以前先轉網", "%s", t);

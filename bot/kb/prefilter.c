@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A set is bounded: checking thousands of needles would cost what the regex
- * run it saves costs. Word lists of a few hundred (other services, other
- * countries' carriers) still pay: at 96 they ran on every message, and
- * classification took a fifth more instructions (callgrind, labelled.tsv;
- * the same classifications on every labelled and voice message). */
-enum { MAX_NEEDLES = 512 };
+/* A set is bounded, but high: the index's scan (prescan.c) costs a few trie
+ * steps per byte of text whatever the number of needles, so a big word list
+ * is as cheap to check as a small one, and one left unusable runs on every
+ * message. At 96 the lists of other services and countries ran always; at
+ * 512 [cue abroad]'s and [cue plan_said]'s (927 and 520 places and plan
+ * words) still did: 17 % of a labelled message's regex runs (callgrind,
+ * session 9, docs/benchmarks.md). */
+enum { MAX_NEEDLES = 4096 };
 
 void needle_set_free(struct needles *s)
 {

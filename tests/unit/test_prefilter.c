@@ -123,6 +123,31 @@ Test(prefilter, skips_only_when_no_needle_can_occur)
 	cr_expect(!may("x&", "at&t"));
 }
 
+/* A word list of n words "w0000x|w0001x|…" (caller frees). */
+static char *word_list(size_t n)
+{
+	char *re = calloc(n, 7), *p = re;
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "%sw%04zux", i ? "|" : "", i);
+	return re;
+}
+
+/* Big word lists keep their needles: the index's scan costs per byte of
+ * text, not per needle, so a list of some thousands of words (abroad's
+ * places, plan words) is skipped on a message holding none of them
+ * instead of running on every message; past MAX_NEEDLES it runs always. */
+Test(prefilter, big_word_list_keeps_its_needles)
+{
+	char *re = word_list(2000);
+	cr_expect(may(re, "see w1999x here"));
+	cr_expect(may(re, "w0000x"));
+	cr_expect(!may(re, "no such word w2000x"), "a list of 2000 words is skipped");
+	free(re);
+	re = word_list(5000);
+	cr_expect(may(re, "nothing alike"), "past the bound the set is unusable: always runs");
+	free(re);
+}
+
 /* The scan is exact: a needle whose byte pairs all occur, but apart, is
  * not there (the byte-pair test it replaced let such regexes run). */
 Test(prefilter, needles_are_found_exactly)

@@ -176,8 +176,7 @@ static enum kind kind_at(const char *p, size_t *len)
 		cp = cp << 6 | ((unsigned char)p[i] & 0x3F);
 	}
 	*len = n;
-	return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-	       (cp >= 0xF900 && cp <= 0xFAFF) || cp >= 0x20000 ? HAN : OTHER;
+	return cp_is_han((int32_t)cp) ? HAN : OTHER;
 }
 
 /* The next piece at or after *s: its start, its length in *len, and 1 when

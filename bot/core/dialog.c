@@ -158,14 +158,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	size_t markers = 0;	/* own_line only marks a carrier (below): no cue of its own */
 	for (size_t i = 0; i < c.ncues; i++)
 		markers += c.cues[i]->own_line;
-	if (addressed && !c.intent && c.ncues == markers && !c.veto && m &&
-	    (m->carrier[0] || m->brand[0])) {
-		classification_free(&c);
-		classify_in(env->kb, text, strlen(text), 1, &c);
-	} else if (!addressed && !c.intent && !c.veto && m && m->carrier[0] && m->topic[0]) {
-		/* in a group, the asker the bot is answering goes on ("and the
-		 * fees?" after their Verizon question; the memory is theirs in
-		 * this chat): their line is the subject a fee word needs */
+	/* in a group, the asker the bot is answering goes on ("and the fees?"
+	 * after their Verizon question; the memory is theirs in this chat):
+	 * their line is the subject a fee word needs */
+	int reread = addressed ? c.ncues == markers && m && (m->carrier[0] || m->brand[0])
+			       : m && m->carrier[0] && m->topic[0];
+	if (reread && !c.intent && !c.veto) {
 		classification_free(&c);
 		classify_in(env->kb, text, strlen(text), 1, &c);
 	}
@@ -176,7 +174,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	/* the asker's own line said in passing while the conversation is on
 	 * another carrier's (a dead parent's AT&T line, then "I'm on Verizon
 	 * myself, postpaid"): no switch; the conversation stays on its line */
-	int own_line = 0;
+	int own_line = 0;	/* counted again: the reread above has its own cues */
 	for (size_t i = 0; i < c.ncues; i++)
 		own_line |= c.cues[i]->own_line;
 	if (own_line && addressed && !c.intent && !c.veto && c.carrier && m && m->carrier[0] &&

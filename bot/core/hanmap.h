@@ -11,6 +11,8 @@
 #ifndef CANCELBOT_HANMAP_H
 #define CANCELBOT_HANMAP_H
 
+#include "util.h"
+
 #include <opencc.h>
 #include <stdint.h>
 #include <string.h>
@@ -32,8 +34,7 @@ static inline int hanmap_has(const unsigned char *map, int32_t cp)
 static inline void hanmap_build(opencc_t cc, unsigned char *map)
 {
 	for (int32_t cp = HAN_FIRST; cp <= HAN_LAST; cp++) {
-		if (!((cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
-		      (cp >= 0xF900 && cp <= 0xFAFF)))
+		if (!cp_is_han(cp))
 			continue;
 		utf8proc_uint8_t in[8];
 		utf8proc_ssize_t n = utf8proc_encode_char(cp, in);

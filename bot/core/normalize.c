@@ -206,8 +206,7 @@ int text_has_han(const char *s)
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t n;
 	while (*p && (n = utf8proc_iterate(p, -1, &cp)) > 0) {
-		if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-		    (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FA1F))
+		if (cp_is_han(cp))
 			return 1;
 		p += n;
 	}

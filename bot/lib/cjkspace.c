@@ -3,31 +3,20 @@
 #include "util.h"
 
 #include <string.h>
+#include <utf8proc.h>
 
-/* The code point at s (UTF-8), its length in *n; a stray byte is itself. */
+/* The code point at s, its length in *n (utf8proc); a byte that starts no
+ * valid sequence is itself, one byte long. */
 static unsigned decode(const unsigned char *s, size_t *n)
 {
-	if (s[0] < 0x80 || (s[0] & 0xE0) == 0x80) {
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t k = utf8proc_iterate(s, -1, &cp);
+	if (k <= 0) {
 		*n = 1;
 		return s[0];
 	}
-	size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
-	unsigned cp = s[0] & (0x7F >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80) {
-			*n = 1;
-			return s[0];
-		}
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	*n = len;
-	return cp;
-}
-
-static int is_han(unsigned c)
-{
-	return (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
-	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF);
+	*n = (size_t)k;
+	return (unsigned)cp;
 }
 
 /* Full-width punctuation: its glyph carries its own space. */
@@ -108,7 +97,7 @@ char *cjk_space(const char *html)
 		if (*p == ' ') {
 			unsigned before = prev_visible(&out), after = next_visible(p + 1);
 			int drop = before && after && after != ' ' &&
-				   ((is_han(before) && is_han(after)) || is_wide_punct(before) ||
+				   ((cp_is_han(before) && cp_is_han(after)) || is_wide_punct(before) ||
 				    is_closing_punct(after));
 			if (!drop)
 				sbuf_addc(&out, ' ');
@@ -117,11 +106,11 @@ char *cjk_space(const char *html)
 		}
 		size_t n;
 		unsigned c = decode((const unsigned char *)p, &n);
-		if (is_han(c) && is_latin(prev_visible(&out)))
+		if (cp_is_han(c) && is_latin(prev_visible(&out)))
 			sbuf_addc(&out, ' ');
 		sbuf_add(&out, p, n);
 		p += n;
-		if (is_han(c) && is_latin(next_visible(p)))
+		if (cp_is_han(c) && is_latin(next_visible(p)))
 			sbuf_addc(&out, ' ');
 	}
 	return sbuf_take(&out);

@@ -15,6 +15,16 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* cp is a Chinese character: the CJK ideograph blocks (Extension A, the
+ * unified block, compatibility ideographs, and planes 2 and 3, Extensions
+ * B to H). The one definition normalize, convcache, hanmap and cjkspace
+ * use. */
+static inline int cp_is_han(int32_t cp)
+{
+	return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

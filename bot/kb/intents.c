@@ -200,21 +200,28 @@ static int on_line(void *user, const char *section, const char *name, const char
 		x->cur_cond = (int)r->nconds++;
 		return 1;
 	}
-	int neg = strcmp(name, "not") == 0;
-	if (!neg && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
-		return fail(x, "unknown key '%s' (want en, zh, any, not, when, priority, groups, ask; cues: answer, also, replaces, keeps, when_asked, stands_for)",
+	int neg = strcmp(name, "not") == 0, typo = strcmp(name, "typo") == 0;
+	if (!neg && !typo && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
+		return fail(x, "unknown key '%s' (want en, zh, any, not, typo, when, priority, groups, ask; cues: answer, also, replaces, keeps, when_asked, stands_for)",
 			    name);
 	if (!*value)
 		return fail(x, "empty pattern for '%s'", name);
+	/* a carrier's name: its misspellings, as an `any` pattern (typo.c) */
+	char *src = typo && r->kind == RULE_CARRIER ? kb_typo_pattern(value) : NULL;
+	if (typo && !src)
+		return fail(x, r->kind == RULE_CARRIER ?
+			    "typo '%s': want a name in lower-case letters and digits with a word of 5 letters or more" :
+			    "typo '%s': carriers only", value);
 	r->pats = xrealloc(r->pats, (r->npats + 1) * sizeof *r->pats);
 	struct pattern *p = &r->pats[r->npats++];
 	memset(p, 0, sizeof *p);
-	p->src = xstrdup(value);
+	p->src = src ? src : xstrdup(value);
 	p->file = x->in.file;
 	p->line = x->in.reader->line;
 	p->negative = neg;
+	p->typo = typo;
 	p->cond = neg ? -1 : x->cur_cond;
-	snprintf(p->lang, sizeof p->lang, "%s", neg ? "any" : name);
+	snprintf(p->lang, sizeof p->lang, "%s", neg || typo ? "any" : name);
 	return 1;
 }
 

@@ -107,6 +107,8 @@ struct pattern {
 	int line;
 	char lang[4];		/* "en", "zh" or "any" */
 	int negative;		/* a "not" pattern: vetoes its rule */
+	int typo;		/* made from a `typo = NAME` line (typo.c): not in
+				 * the {carrier} of other patterns */
 };
 
 struct rule {

@@ -27,6 +27,11 @@ const char *kb_add_file(struct kb *kb, const char *path);
  * a staged edit) that override it file by file; NULL overlays are skipped. */
 #define KB_LAYERS 3
 int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
+/* typo.c: the pattern source of a `typo = NAME` line (a carrier's name,
+ * lower-case words): its one-slip misspellings and its words joined by a
+ * dot or a hyphen, not the name as written; NULL when NAME is not such a
+ * name or has no word long enough to slip. The caller frees it. */
+char *kb_typo_pattern(const char *name);
 /* regex.c: compiles r's patterns into r->groups / r->any and r->none. */
 void kb_compile_rule(struct kb *kb, struct rule *r, struct sbuf *err);
 /* src with its {macros} expanded, compiled; NULL with err on failure.

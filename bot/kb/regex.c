@@ -68,7 +68,10 @@ static int add_expanded(const struct kb *kb, struct sorted_union *u, const char 
 
 /* (?:every positive pattern of the rules of kind), for {carrier} and {plan}.
  * {plan} leaves out a plan's patterns under a `when`: those are cues the context
- * implies (a family plan at AT&T, an ETF), not a plan's name to ask about. */
+ * implies (a family plan at AT&T, an ETF), not a plan's name to ask about.
+ * {carrier} leaves out the misspellings of `typo` lines: a frame around a
+ * carrier ("switch to {carrier}") reads the names as written, and every
+ * carrier's slips together would make it too large to compile. */
 static int expand_rule_union(const struct kb *kb, enum rule_kind kind, struct sbuf *out,
 			     int depth, const struct pattern *at, struct sbuf *err)
 {
@@ -76,7 +79,7 @@ static int expand_rule_union(const struct kb *kb, enum rule_kind kind, struct sb
 	int rc = 0;
 	for (size_t i = 0; i < kb->nrules; i++)
 		for (size_t j = 0; kb->rules[i].kind == kind && j < kb->rules[i].npats; j++)
-			if (!kb->rules[i].pats[j].negative &&
+			if (!kb->rules[i].pats[j].negative && !kb->rules[i].pats[j].typo &&
 			    !(kind == RULE_PLAN && kb->rules[i].pats[j].cond >= 0))
 				rc |= add_expanded(kb, &u, kb->rules[i].pats[j].src, depth + 1, at, err);
 	sbuf_adds(out, "(?:");

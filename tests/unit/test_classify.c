@@ -66,8 +66,10 @@ Test(classify, a_brand_word_next_to_no_phone_word_names_its_carrier_when_a_line_
 	static const struct {
 		const char *text, *carrier;
 	} cases[] = {
-		{"卡套上写着 Ultra", "ultra"},
-		{"我的是ultra", "ultra"},
+		/* (short ones, "卡套上写着 Ultra", "我的是ultra", name Ultra on their own now,
+		 * as a short message names any brand word) */
+		{"我看了一下抽屉里面那个包装盒，上面写的好像是ultra这几个字母吧，别的看不清楚了", "ultra"},
+		{"well i looked at the little card in the drawer and the word on it is just mint i think", "mint"},
 		{"moving to ultra", NULL},	/* only where the number goes */
 		{"cancel my netflix", NULL},
 	};

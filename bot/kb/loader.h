@@ -29,7 +29,7 @@ const char *kb_add_file(struct kb *kb, const char *path);
 int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err);
 /* typo.c: the pattern source of a `typo = NAME` line (a carrier's name,
  * lower-case words): its one-slip misspellings and its words joined by a
- * dot or a hyphen, not the name as written; NULL when NAME is not such a
+ * dot, a hyphen or an underscore, not the name as written; NULL when NAME is not such a
  * name or has no word long enough to slip. The caller frees it. */
 char *kb_typo_pattern(const char *name);
 /* regex.c: compiles r's patterns into r->groups / r->any and r->none. */

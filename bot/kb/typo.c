@@ -10,11 +10,11 @@
  * (c/k, s/z, m/n: "trakfone", "vizible", "comsumer"), or an "s" added to a
  * word inside the name ("consumers cellular"; not at its end, where
  * "crickets" is a word of its own). Words are
- * joined by a space, a dot, a hyphen or nothing ("t.mobile",
- * "total-wireless"). The name written right (with a space or nothing
- * between its words) is left out: the carrier's own lines say when it
- * counts, with their exceptions ("us mobile number"); the name joined by a
- * dot or a hyphen is in. */
+ * joined by a space, nothing, or a dot, hyphen or underscore with or
+ * without spaces around it ("t.mobile", "total-wireless", "T - Mobile",
+ * "t_mobile"). The name written right (with a space or nothing between its
+ * words) is left out: the carrier's own lines say when it counts, with
+ * their exceptions ("us mobile number"); the name joined otherwise is in. */
 #include "loader.h"
 
 #include <stdlib.h>
@@ -124,7 +124,7 @@ char *kb_typo_pattern(const char *name)
 		first = 0;
 		for (size_t j = 0; j < nw; j++) {
 			if (j)
-				sbuf_adds(&out, "[ .-]?");
+				sbuf_adds(&out, "(?: ?[._-] ?| )?");
 			if (j == i) {
 				group(&out, sbuf_str(&slip[j]));
 			} else if (j < i || !slip[j].len) {
@@ -138,14 +138,14 @@ char *kb_typo_pattern(const char *name)
 			}
 		}
 	}
-	/* every word right, joined by a dot or a hyphen */
+	/* every word right, joined by a dot, a hyphen or an underscore */
 	if (nw > 1) {
 		if (!first)
 			sbuf_addc(&out, '|');
 		first = 0;
 		for (size_t j = 0; j < nw; j++) {
 			if (j)
-				sbuf_adds(&out, "[.-]");
+				sbuf_adds(&out, " ?[._-] ?");
 			sbuf_adds(&out, words[j]);
 		}
 	}

@@ -32,6 +32,8 @@ Test(typo, a_name_with_one_slip_names_its_carrier)
 		{"cancel trakfone", "tracfone"},				/* sounds alike */
 		{"how to cancel total-wireless", "totalwireless"},		/* joined by - */
 		{"t.mobile 要怎么退租", "tmobile"},				/* joined by . */
+		{"T - Mobile 要怎么退租", "tmobile"},				/* - with spaces */
+		{"t_mobile line cancel how", "tmobile"},			/* joined by _ */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		cr_expect_str_eq(carrier_of(cases[i].text), cases[i].carrier, "%s", cases[i].text);

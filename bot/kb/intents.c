@@ -206,16 +206,14 @@ static int on_line(void *user, const char *section, const char *name, const char
 			    name);
 	if (!*value)
 		return fail(x, "empty pattern for '%s'", name);
-	/* a carrier's name: its misspellings, as an `any` pattern (typo.c) */
-	char *src = typo && r->kind == RULE_CARRIER ? kb_typo_pattern(value) : NULL;
-	if (typo && !src)
-		return fail(x, r->kind == RULE_CARRIER ?
-			    "typo '%s': want a name in lower-case letters and digits with a word of 5 letters or more" :
-			    "typo '%s': carriers only", value);
+	/* a carrier's name, made into its misspellings once the line is whole
+	 * (expand_typos: a long line comes in pieces) */
+	if (typo && r->kind != RULE_CARRIER)
+		return fail(x, "typo '%s': carriers only", value);
 	r->pats = xrealloc(r->pats, (r->npats + 1) * sizeof *r->pats);
 	struct pattern *p = &r->pats[r->npats++];
 	memset(p, 0, sizeof *p);
-	p->src = src ? src : xstrdup(value);
+	p->src = xstrdup(value);
 	p->file = x->in.file;
 	p->line = x->in.reader->line;
 	p->negative = neg;
@@ -351,6 +349,29 @@ static void index_needles(struct kb *kb)
 	free(sets);
 }
 
+/* Each `typo = NAME` pattern's source made into NAME's misspellings (typo.c).
+ * 0, or -1 after reporting the names it refused. */
+static int expand_typos(struct kb *kb, struct sbuf *err)
+{
+	int rc = 0;
+	for (size_t i = 0; i < kb->nrules; i++)
+		for (size_t j = 0; j < kb->rules[i].npats; j++) {
+			struct pattern *p = &kb->rules[i].pats[j];
+			if (!p->typo)
+				continue;
+			char *src = kb_typo_pattern(p->src);
+			if (!src) {
+				sbuf_addf(err, "%s:%d: typo '%s': want [lookbehinds]name[lookaheads], the name in lower-case letters and digits with a word of 5 letters or more\n",
+					  p->file, p->line, p->src);
+				rc = -1;
+				continue;
+			}
+			free(p->src);
+			p->src = src;
+		}
+	return rc;
+}
+
 int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbuf *err)
 {
 	char **paths, **names;
@@ -368,7 +389,7 @@ int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbu
 		sbuf_addf(err, "%s: no .ini files\n", dirs[0]);
 		return -1;
 	}
-	if (rc)
+	if (rc || expand_typos(kb, err))
 		return -1;	/* compiling half-read files would only add noise */
 	size_t before = err->len;
 	compile_rules(kb, err);

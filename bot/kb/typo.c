@@ -87,12 +87,51 @@ static void group(struct sbuf *out, const char *alts)
 	sbuf_addc(out, ')');
 }
 
-char *kb_typo_pattern(const char *name)
+/* The end of the parenthesised groups at the start of s ("(?<!watch )(?<!play )"),
+ * escapes skipped; s itself when it does not start with one; NULL when a
+ * group is not closed. */
+static const char *groups_end(const char *s)
 {
+	while (*s == '(') {
+		int depth = 0;
+		do {
+			if (*s == '\\' && s[1])
+				s++;
+			else if (*s == '(')
+				depth++;
+			else if (*s == ')')
+				depth--;
+			s++;
+		} while (*s && depth);
+		if (depth)
+			return NULL;
+	}
+	return s;
+}
+
+char *kb_typo_pattern(const char *value)
+{
+	/* VALUE is [LOOKBEHINDS]NAME[ LOOKAHEADS]: the assertions of the line it
+	 * misspells, kept around the slips ("(?<!watch )cricket (?! match)") */
+	const char *name = groups_end(value);
+	if (!name)
+		return NULL;
+	size_t name_len = strcspn(name, "(");
+	const char *suffix = name + name_len;
+	const char *end = groups_end(suffix);
+	if (!end || *end)
+		return NULL;	/* after the name, assertions alone */
+	while (name_len && name[name_len - 1] == ' ')
+		name_len--;
 	char words[TYPO_MAX_WORDS][TYPO_MAX_WORD + 1];
 	size_t nw = 0, len = 0;
 	for (const char *p = name;; p++) {
-		int sep = !*p || *p == ' ' || *p == '-' || *p == '.';
+		if (p == name + name_len) {
+			if (len)
+				words[nw++][len] = 0;
+			break;
+		}
+		int sep = *p == ' ' || *p == '-' || *p == '.';
 		if (!sep) {
 			if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')) ||
 			    len == TYPO_MAX_WORD || nw == TYPO_MAX_WORDS)
@@ -104,8 +143,6 @@ char *kb_typo_pattern(const char *name)
 			words[nw++][len] = 0;
 			len = 0;
 		}
-		if (!*p)
-			break;
 	}
 	if (!nw)
 		return NULL;
@@ -113,7 +150,9 @@ char *kb_typo_pattern(const char *name)
 	for (size_t i = 0; i < nw; i++)
 		slips(words[i], i + 1 == nw, &slip[i]);
 	struct sbuf out = {0};
-	sbuf_adds(&out, "{b}(?:");
+	sbuf_adds(&out, "{b}");
+	sbuf_add(&out, value, (size_t)(name - value));
+	sbuf_adds(&out, "(?:");
 	/* word i slipped, the words before it right, the ones after it either */
 	int first = 1;
 	for (size_t i = 0; i < nw; i++) {
@@ -150,6 +189,7 @@ char *kb_typo_pattern(const char *name)
 		}
 	}
 	sbuf_adds(&out, "){b}");
+	sbuf_adds(&out, suffix);
 	for (size_t i = 0; i < nw; i++)
 		sbuf_free(&slip[i]);
 	if (first) {	/* one short word: nothing to add */

@@ -34,6 +34,7 @@ Test(typo, a_name_with_one_slip_names_its_carrier)
 		{"t.mobile 要怎么退租", "tmobile"},				/* joined by . */
 		{"T - Mobile 要怎么退租", "tmobile"},				/* - with spaces */
 		{"t_mobile line cancel how", "tmobile"},			/* joined by _ */
+		{"how do i cancel criket before i fly home", "cricket"},	/* a long typo line */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		cr_expect_str_eq(carrier_of(cases[i].text), cases[i].carrier, "%s", cases[i].text);
@@ -46,6 +47,9 @@ Test(typo, a_word_that_is_no_slip_of_a_name_is_no_carrier)
 	cr_expect_str_eq(carrier_of("how do i cancel erizon"), "none");
 	cr_expect_str_eq(carrier_of("called support and got crickets, how do i cancel"), "none");
 	cr_expect_str_eq(carrier_of("cancel lyka mobile"), "none");
+	/* the assertions written around a name hold for its slips too */
+	cr_expect_str_eq(carrier_of("watching criket on my phone"), "none");
+	cr_expect_str_eq(carrier_of("the visble light spectrum"), "none");
 }
 
 Test(typo, a_name_without_a_word_that_can_slip_is_refused)
@@ -58,6 +62,17 @@ Test(typo, a_name_without_a_word_that_can_slip_is_refused)
 	free(p);
 	p = kb_typo_pattern("at&t");
 	cr_expect_null(p, "& is refused");
+	free(p);
+	p = kb_typo_pattern("(?<!watch )cricket(?! match)");
+	cr_assert_not_null(p);
+	cr_expect(strstr(p, "{b}(?<!watch )(?:") && strstr(p, "){b}(?! match)") &&
+		  !strcmp(p + strlen(p) - strlen("(?! match)"), "(?! match)"), "%s", p);
+	free(p);
+	p = kb_typo_pattern("(?<!watch cricket");
+	cr_expect_null(p, "an unclosed group is refused");
+	free(p);
+	p = kb_typo_pattern("cricket(?! match) wireless");
+	cr_expect_null(p, "only assertions after the name");
 	free(p);
 	p = kb_typo_pattern("verizon");
 	cr_assert_not_null(p);

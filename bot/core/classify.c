@@ -45,6 +45,29 @@ static void consider(struct hit *best, const struct hit *h)
 		*b = *h;
 }
 
+/* A carrier named again further on as the line being left ("one on Metro and
+ * one on Boost. Want to drop the Boost one", "one AT&T postpaid and one
+ * Lyca prepaid. How to cancel the Lyca one first"): that mention is h's. */
+static void origin_further_on(struct scan *sc, const struct rule *r, struct hit *h)
+{
+	const struct kb *kb = sc->kb;
+	size_t from = h->end, s, e;
+	while (from < sc->len && scan_rule_next(sc, r, from, &s, &e)) {
+		if (scan_run(sc, kb->carrier_origin, s, &(size_t){0}, &(size_t){0})) {
+			h->start = s;
+			h->end = e;
+			h->origin = 1;
+			h->destination = kb->carrier_destination &&
+					 scan_run(sc, kb->carrier_destination, s, &(size_t){0},
+						  &(size_t){0});
+			return;
+		}
+		from = e > from ? e : from + 1;
+		while (from < sc->len && ((unsigned char)sc->t[from] & 0xC0) == 0x80)
+			from++;	/* a character's start */
+	}
+}
+
 /* The carriers and plans named in sc's text, in rule order (intents'
  * conditions may ask whether a carrier was named, so these come first):
  * the best of each kind into best, the plans counted in *plans, every
@@ -66,9 +89,12 @@ static void scan_mentions(struct scan *sc, struct hit *best, int *plans,
 			h.destination = scan_run(sc, kb->carrier_destination, h.start,
 						 &(size_t){0}, &(size_t){0});
 		if (r->kind == RULE_CARRIER && kb->carrier_origin &&
-		    needles_may_occur(&kb->origin_need, sc->may))
+		    needles_may_occur(&kb->origin_need, sc->may)) {
 			h.origin = scan_run(sc, kb->carrier_origin, h.start, &(size_t){0},
 					    &(size_t){0});
+			if (!h.origin)
+				origin_further_on(sc, r, &h);
+		}
 		consider(best, &h);
 		if (out && out->nmentions < CLASSIFY_MAX_MENTIONS) {
 			out->mentions[out->nmentions] = r;

@@ -30,6 +30,13 @@ int scan_run(struct scan *sc, const struct regex *re, size_t len, size_t *s, siz
 		      sc->limit_hit);
 }
 
+/* scan_run from byte from of the text. */
+static int scan_run_at(struct scan *sc, const struct regex *re, size_t from, size_t *s, size_t *e)
+{
+	return result(kb_regex_match_at(sc->kb, re, sc->t, sc->len, from, sc->md), sc->len,
+		      sc->md, s, e, sc->limit_hit);
+}
+
 int scan_run_alone(struct scan *sc, const pcre2_code *re, size_t *s, size_t *e)
 {
 	return re && result(pcre2_match(re, (PCRE2_SPTR)sc->t, sc->len, 0, PCRE2_NO_UTF_CHECK,
@@ -141,4 +148,22 @@ int scan_rule(struct scan *sc, const struct rule *r, struct hit *h)
 	h->rule = r;
 	h->destination = h->origin = 0;
 	return 1;
+}
+
+int scan_rule_next(struct scan *sc, const struct rule *r, size_t from, size_t *s, size_t *e)
+{
+	int found = 0;
+	for (size_t g = 0; g < r->ngroups; g++) {
+		size_t gs, ge;
+		const struct regex *re = alt_for(sc, &r->groups[g].alt);
+		if (!re || !scan_cond_holds(sc, r, r->groups[g].cond) ||
+		    !scan_run_at(sc, re, from, &gs, &ge))
+			continue;
+		if (!found || gs < *s || (gs == *s && ge > *e)) {
+			*s = gs;
+			*e = ge;
+		}
+		found = 1;
+	}
+	return found;
 }

@@ -67,5 +67,9 @@ int scan_cond_holds(struct scan *sc, const struct rule *r, int cond);
  * one of r's `not` patterns matches too: 1 and h filled (destination and
  * origin 0), or 0. */
 int scan_rule(struct scan *sc, const struct rule *r, struct hit *h);
+/* The first span a group of r (its condition holding) matches at or after
+ * byte from, r's `not` patterns not checked (r matched already): 1 and
+ * *s, *e, or 0. For a carrier named again further on. */
+int scan_rule_next(struct scan *sc, const struct rule *r, size_t from, size_t *s, size_t *e);
 
 #endif

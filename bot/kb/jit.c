@@ -314,6 +314,12 @@ void kb_jit_free(struct kb_jit *j)
 int kb_regex_match(const struct kb *kb, const struct regex *re, const char *text, size_t len,
 		   pcre2_match_data *md)
 {
+	return kb_regex_match_at(kb, re, text, len, 0, md);
+}
+
+int kb_regex_match_at(const struct kb *kb, const struct regex *re, const char *text, size_t len,
+		      size_t start, pcre2_match_data *md)
+{
 	if (!re)
 		return PCRE2_ERROR_NOMATCH;
 	struct regex *r = (struct regex *)re;	/* the counters change; the pattern never */
@@ -321,9 +327,9 @@ int kb_regex_match(const struct kb *kb, const struct regex *re, const char *text
 	 * the JIT entry point saves the generic dispatch on this hot path */
 	pcre2_code *jit = atomic_load(&r->jit);	/* seq_cst: see reclaim */
 	if (jit)
-		return pcre2_jit_match(jit, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK, md,
+		return pcre2_jit_match(jit, (PCRE2_SPTR)text, len, start, PCRE2_NO_UTF_CHECK, md,
 				       jit_context(kb));
-	int rc = pcre2_match(r->code, (PCRE2_SPTR)text, len, 0, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT,
+	int rc = pcre2_match(r->code, (PCRE2_SPTR)text, len, start, PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT,
 			     md, kb->mctx);
 	if (atomic_fetch_add_explicit(&r->runs, 1, memory_order_relaxed) + 1 == KB_JIT_AFTER) {
 		int was = REGEX_INTERPRETED;

@@ -220,6 +220,10 @@ void kb_free(struct kb *kb);
  * thread on its KB_JIT_AFTER-th. */
 int kb_regex_match(const struct kb *kb, const struct regex *re, const char *text, size_t len,
 		   pcre2_match_data *md);
+/* The same from byte start of text (at a character's start; lookbehinds
+ * still see the text before it). */
+int kb_regex_match_at(const struct kb *kb, const struct regex *re, const char *text, size_t len,
+		      size_t start, pcre2_match_data *md);
 /* Around every classification on kb (scan.c): while one is in flight, the
  * interpreted originals of alternations that got JIT code meanwhile are
  * kept (jit.c). */

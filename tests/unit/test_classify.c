@@ -121,3 +121,26 @@ Test(classify, line_carrier_is_the_carrier_of_the_text_with_a_line_word_after_it
 		free(big);
 	}
 }
+
+/* A carrier named twice, the second time as the line to cancel, is the
+ * carrier even when another was named between (classify.c,
+ * origin_further_on). */
+Test(classify, a_carrier_named_again_as_the_line_to_cancel_wins)
+{
+	static const struct {
+		const char *text, *carrier;
+	} cases[] = {
+		{"one on Metro and one on Boost. Want to drop the Boost one", "boost"},
+		{"I have 2 lines, one AT&T postpaid and one Lyca prepaid. How to cancel the Lyca one first",
+		 "lyca"},
+		{"屋企有兩條線 一條AT&T 一條Mint 想cut咗條Mint先", "mint"},
+		{"one line on Metro and one on Boost, which plan is cheaper", "metro"},	/* first named */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct classification c;
+		classify(kb, cases[i].text, strlen(cases[i].text), &c);
+		cr_expect_str_eq(c.carrier ? c.carrier->id : "none", cases[i].carrier, "%s",
+				 cases[i].text);
+		classification_free(&c);
+	}
+}

@@ -144,3 +144,21 @@ Test(classify, a_carrier_named_again_as_the_line_to_cancel_wins)
 		classification_free(&c);
 	}
 }
+
+/* A brand word in another sense names no carrier, even in a short message
+ * (a carrier on a message answered nothing would still be remembered). */
+Test(classify, a_brand_word_in_another_sense_names_no_carrier)
+{
+	static const char *const texts[] = {
+		"Ultra超跑展今年有冇人去",
+		"迈阿密Ultra票还有人要吗 转一张",
+		"小米14 Ultra 话费套餐怎么选",
+		"watching criket on my phone",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		struct classification c;
+		classify(kb, texts[i], strlen(texts[i]), &c);
+		cr_expect_null(c.carrier, "%s: %s", texts[i], c.carrier ? c.carrier->id : "");
+		classification_free(&c);
+	}
+}

@@ -61,6 +61,29 @@ static int check_word_edges(const struct pattern *pat, struct sbuf *err, struct 
 			  pat->negative ? ", so this not = never stops its rule" : "", len, near);
 		bad |= pat->negative;
 	}
+	/* {b} right after a counted repeat ("t{1,2}{b}"): regex.c reads the
+	 * "{1,2}" as no atom's end, so the {b} is a word's start, which a
+	 * repeated letter before it never is */
+	for (const char *b = strstr(src, "{b}"); b; b = strstr(b + 3, "{b}")) {
+		if (b - src < 3 || b[-1] != '}')
+			continue;
+		const char *open = b - 2;
+		while (open > src && *open != '{' && *open != '}')
+			open--;
+		if (*open != '{' || open[1] < '0' || open[1] > '9' || open == src ||
+		    !(((open[-1] >= 'a' && open[-1] <= 'z') || (open[-1] >= '0' && open[-1] <= '9'))))
+			continue;
+		const char *near;
+		int len;
+		near_text(src, b, &near, &len);
+		sbuf_addf(pat->negative ? err : warn,
+			  "%s:%d: {b} after a counted repeat is read as a word's start, which the "
+			  "letter repeated before it never is: this part never matches%s; write the "
+			  "letters out (tt?) or end the word with (?![a-z0-9]) (near \"%.*s\")\n",
+			  pat->file, pat->line, pat->negative ? ", so this not = never stops its rule" : "",
+			  len, near);
+		bad |= pat->negative;
+	}
 	return bad;
 }
 

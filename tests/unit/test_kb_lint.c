@@ -101,3 +101,19 @@ Test(lint, a_not_with_a_word_edge_that_can_hold_passes)
 	sbuf_free(&err);
 	sbuf_free(&warn);
 }
+
+Test(lint, a_word_edge_after_a_counted_repeat_is_reported)
+{
+	/* "t{1,2}{b}": the {b} after "{1,2}" is a word's start (regex.c), never
+	 * true right after the letter t */
+	const char *zz = "[veto zz]\nen = {b}zzword{b}\nen = {b}zzat{1,2}{b}\nen = {b}zz(?:at){2}x\n";
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = load_with(zz, &err, &warn);
+	cr_expect_not_null(k, "%s", sbuf_str(&err));
+	cr_expect(strstr(sbuf_str(&warn), "intents/zz.ini:3: {b} after a counted repeat"), "%s",
+		  sbuf_str(&warn));
+	cr_expect_not(strstr(sbuf_str(&warn), "zz.ini:4:"), "%s", sbuf_str(&warn));
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+}

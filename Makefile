@@ -219,7 +219,7 @@ clean:
 # held-back ones, which would no longer measure anything once learned.
 # make test fails when intents/model.tsv is not what this writes.
 MODEL_DATA = tests/labelled.tsv $(filter-out $(shell grep -v '^\#' tests/held_back.txt),$(sort $(wildcard tests/voices/*.tsv tests/dialogs/*.tsv)))
-MODEL_TRAIN = ./cancelbot train --general cancel --margin 20
+MODEL_TRAIN = ./cancelbot train --general cancel --margin 20 --veto 20
 model: cancelbot
 	$(MODEL_TRAIN) -o intents/model.tsv $(MODEL_DATA)
 model-check: cancelbot

@@ -116,7 +116,7 @@ static long add_file(struct model_trainer *t, const struct kb *kb, const char *p
 }
 
 static int parse(int argc, char **argv, const char **cfg, const char **out, const char **general,
-		 long *epochs, double *margin)
+		 long *epochs, double *margin, double *veto)
 {
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i += 2) {	/* every option has a value */
@@ -132,6 +132,8 @@ static int parse(int argc, char **argv, const char **cfg, const char **out, cons
 			*general = v;
 		else if (strcmp(argv[i], "--margin") == 0 && (*margin = strtod(v, &end)) >= 0 && !*end)
 			;
+		else if (strcmp(argv[i], "--veto") == 0 && (*veto = strtod(v, &end)) >= 0 && !*end)
+			;
 		else if (strcmp(argv[i], "--epochs") == 0 && (*epochs = strtol(v, &end, 10)) > 0 &&
 			 *epochs <= 100 && !*end)
 			;
@@ -145,10 +147,10 @@ int cmd_train(int argc, char **argv)
 {
 	const char *cfg_path = NULL, *out_path = NULL, *general = NULL;
 	long epochs = TRAIN_EPOCHS;
-	double margin = 0;
-	int first = parse(argc, argv, &cfg_path, &out_path, &general, &epochs, &margin);
+	double margin = 0, veto = 0;
+	int first = parse(argc, argv, &cfg_path, &out_path, &general, &epochs, &margin, &veto);
 	if (first < 0) {
-		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] FILE...\n");
+		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] [--veto X] FILE...\n");
 		return 2;
 	}
 	struct config cfg;
@@ -184,7 +186,7 @@ int cmd_train(int argc, char **argv)
 		perror(out_path);
 		rc = 1;
 	}
-	struct model_train_opts o = {(int)epochs, 1, general, margin, sbuf_str(&comment)};
+	struct model_train_opts o = {(int)epochs, 1, general, margin, veto, sbuf_str(&comment)};
 	if (rc == 0 && model_trainer_write(t, &o, out) != 0) {
 		fprintf(stderr, "cancelbot train: %s\n", model_trainer_examples(t) ? "write error" :
 			"no examples");

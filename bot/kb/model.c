@@ -235,7 +235,7 @@ static int class_of(const struct model *m, const char *name)
 	return -1;
 }
 
-/* "classes<TAB>a<TAB>b…", "general<TAB>name" and "margin<TAB>number" */
+/* "classes<TAB>a<TAB>b…", "general<TAB>name", "margin<TAB>number", "veto<TAB>number" */
 static const char *read_header(struct model *m, char *line)
 {
 	char *save, *key = strtok_r(line, "\t", &save);
@@ -256,10 +256,11 @@ static const char *read_header(struct model *m, char *line)
 	char *v = strtok_r(NULL, "\t", &save);
 	if (!v || !m->nclasses)
 		return "want `classes` first, then `general` and `margin`, then the features";
-	if (strcmp(key, "margin") == 0) {
+	if (strcmp(key, "margin") == 0 || strcmp(key, "veto") == 0) {
 		char *end;
-		m->min_margin = strtof(v, &end);
-		return *end || m->min_margin < 0 ? "margin is not a number >= 0" : NULL;
+		float *x = key[0] == 'm' ? &m->min_margin : &m->veto_margin;
+		*x = strtof(v, &end);
+		return *end || *x < 0 ? "margin or veto is not a number >= 0" : NULL;
 	}
 	m->general = class_of(m, v);
 	return m->general < 0 ? "general names no class" : NULL;
@@ -335,7 +336,7 @@ struct model *model_load(const char *path, struct sbuf *err)
 		if (n == 0 || line[0] == '#')
 			continue;
 		const char *why = strncmp(line, "classes\t", 8) == 0 || strncmp(line, "general\t", 8) == 0 ||
-					  strncmp(line, "margin\t", 7) == 0
+					  strncmp(line, "margin\t", 7) == 0 || strncmp(line, "veto\t", 5) == 0
 					  ? read_header(m, line) : read_feature(m, &r, line);
 		if (why) {
 			sbuf_addf(err, "%s:%d: %s\n", path, lineno, why);

@@ -33,6 +33,8 @@ struct model {
 	char **classes;		/* class names: "none" or an intent id */
 	size_t nclasses;
 	float min_margin;	/* the `margin` line: a class ahead by less has no say */
+	float veto_margin;	/* the `veto` line: none ahead by this much silences the
+				 * rules' topic; 0: the model's none never does */
 	int none, general;	/* indexes of "none" and of the general class
 				 * (the `general` line: "cancel"), or -1 */
 	const struct rule **rules;	/* per class: the intent it stands for, NULL for none

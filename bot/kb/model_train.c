@@ -244,6 +244,8 @@ int model_trainer_write(struct model_trainer *t, const struct model_train_opts *
 		fprintf(out, "general\t%s\n", o->general);
 	if (o->margin > 0)
 		fprintf(out, "margin\t%g\n", o->margin);
+	if (o->veto > 0)
+		fprintf(out, "veto\t%g\n", o->veto);
 	struct sbuf line = {0};
 	for (size_t f = 0; f < t->nfeat; f++) {	/* a feature with no weight left is not written */
 		line.len = 0;

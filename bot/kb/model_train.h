@@ -14,6 +14,7 @@ struct model_train_opts {
 	uint64_t seed;		/* of the shuffle; 0 means 1 */
 	const char *general;	/* the class written as `general`, or NULL */
 	double margin;		/* written as `margin` when > 0 */
+	double veto;		/* written as `veto` when > 0 */
 	const char *comment;	/* "# …\n" lines written first, or NULL */
 };
 

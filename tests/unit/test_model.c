@@ -110,7 +110,8 @@ Test(model, a_broken_file_says_where)
 		{"classes\tnone\tfees\nwfee 1:1\n", ":2: want FEATURE<TAB>CLASS:WEIGHT"},
 		{"classes\tnone\tnone\n", ":1: a class named twice"},
 		{"classes\tnone\tfees\ngeneral\tcancel\n", ":2: general names no class"},
-		{"classes\tnone\tfees\nmargin\t-1\n", ":2: margin is not a number >= 0"},
+		{"classes\tnone\tfees\nmargin\t-1\n", ":2: margin or veto is not a number >= 0"},
+		{"classes\tnone\tfees\nveto\tx\n", ":2: margin or veto is not a number >= 0"},
 		{"classes\tnone\tfees\nwfee\t1:1\nwfee\t0:1\n", "is listed twice"},
 		{"# nothing\n", "no classes line"},
 	};
@@ -239,6 +240,27 @@ Test(model, a_margin_keeps_a_weak_opinion_out)
 	cr_assert_not_null(k, "%s", sbuf_str(&err));
 	cr_assert_str_eq(intent_of(k, "zzq", 0), "none");
 	cr_assert_str_eq(intent_of(k, "zzz", 0), "lost_stolen");
+	kb_free(k);
+	rm_dir(dir);
+	sbuf_free(&err);
+	normalize_done();
+}
+
+Test(model, a_wide_none_silences_the_rules_topic)
+{
+	normalize_init();
+	char *dir;
+	struct sbuf err = {0};
+	/* "bankpin" means none by 30, "gympin" by 10; veto 20 */
+	struct kb *k = kb_with_model("classes\tcancel\tlost_stolen\tnone\ngeneral\tcancel\nmargin\t6\n"
+				     "veto\t20\nwbankpin\t2:30\nwgympin\t2:10\n", &dir, &err);
+	cr_assert_not_null(k, "%s", sbuf_str(&err));
+	cr_assert_str_eq(intent_of(k, "how do I cancel my AT&T line", 0), "cancel", "no opinion");
+	cr_assert_str_eq(intent_of(k, "how do I cancel my AT&T line bankpin", 0), "none");
+	cr_assert_str_eq(intent_of(k, "how do I cancel my AT&T line bankpin", 1), "cancel",
+			 "not in a conversation");
+	cr_assert_str_eq(intent_of(k, "how do I cancel my AT&T line gympin", 0), "cancel",
+			 "none by less than the veto leaves the rules' topic");
 	kb_free(k);
 	rm_dir(dir);
 	sbuf_free(&err);

@@ -43,10 +43,10 @@ build build/asan:
 build/cancelbot-asan: build/asan/main.o $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
-build/unit: $(UNIT_SRC) $(OBJ)
+build/unit: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $(UNIT_SRC) $(OBJ) $(LDLIBS) -lcriterion
 
-build/unit-asan: $(UNIT_SRC) $(ASAN_OBJ)
+build/unit-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $(UNIT_SRC) $(ASAN_OBJ) $(LDLIBS) -lcriterion
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \

@@ -267,6 +267,40 @@ Test(model, a_wide_none_silences_the_rules_topic)
 	normalize_done();
 }
 
+Test(model, the_veto_spares_a_match_of_most_of_the_message)
+{
+	normalize_init();
+	char *dir = kb_copy();
+	char *path = xasprintf("%s/intents/zz.ini", dir);
+	FILE *f = fopen(path, "w");
+	fputs("[intent zz]\npriority = 900\nen = zorble\n", f);	/* a phrase /teach would add */
+	fclose(f);
+	free(path);
+	for (int l = 0; l < 2; l++) {
+		path = xasprintf("%s/responses/%s/zz.txt", dir, l ? "zh" : "en");
+		f = fopen(path, "w");
+		fputs("[default]\nx\n", f);
+		fclose(f);
+		free(path);
+	}
+	path = xasprintf("%s/intents/model.tsv", dir);
+	f = fopen(path, "w");
+	fputs("classes\tcancel\tnone\tzz\ngeneral\tcancel\nmargin\t6\nveto\t20\nwzorble\t1:30\n", f);
+	fclose(f);
+	free(path);
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = kb_load_copy(dir, NULL, &err, &warn);
+	cr_assert_not_null(k, "%s", sbuf_str(&err));
+	cr_assert_str_eq(intent_of(k, "zorble", 0), "zz", "the whole message is the rule's match");
+	cr_assert_str_eq(intent_of(k, "well the zorble at the gym was fun", 0), "none",
+			 "a word of a longer text is vetoed");
+	kb_free(k);
+	rm_dir(dir);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	normalize_done();
+}
+
 Test(model, a_model_naming_no_intent_is_refused)
 {
 	normalize_init();

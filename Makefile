@@ -22,7 +22,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all test clean bench fuzz fuzz-build install uninstall deb hanmap t2smap FORCE
+.PHONY: model model-check all test clean bench fuzz fuzz-build install uninstall deb hanmap t2smap FORCE
 
 all: cancelbot
 
@@ -43,10 +43,10 @@ build build/asan:
 build/cancelbot-asan: build/asan/main.o $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
-build/unit: $(UNIT_SRC) $(OBJ)
+build/unit: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $(UNIT_SRC) $(OBJ) $(LDLIBS) -lcriterion
 
-build/unit-asan: $(UNIT_SRC) $(ASAN_OBJ)
+build/unit-asan: $(UNIT_SRC) $(wildcard tests/unit/*.h) $(ASAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $(UNIT_SRC) $(ASAN_OBJ) $(LDLIBS) -lcriterion
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
@@ -72,6 +72,7 @@ test: cancelbot build/unit build/cancelbot-asan build/unit-asan fuzz-build
 	python3 tests/check_layers.py --self-test
 	python3 tests/check_directives.py
 	python3 tests/gen_labelled.py --check
+	$(MAKE) --no-print-directory model-check
 	./build/unit --jobs 2
 	./cancelbot check
 	python3 tests/run_gates.py ./cancelbot tests/gates.tsv -j 2
@@ -213,3 +214,15 @@ FORCE:
 
 clean:
 	rm -rf build cancelbot
+
+# The intent model (docs/model.md): learned from every labelled file but the
+# held-back ones, which would no longer measure anything once learned.
+# make test fails when intents/model.tsv is not what this writes.
+MODEL_DATA = tests/labelled.tsv $(filter-out $(shell grep -v '^\#' tests/held_back.txt),$(sort $(wildcard tests/voices/*.tsv tests/dialogs/*.tsv)))
+MODEL_TRAIN = ./cancelbot train --general cancel --margin 20 --veto 20
+model: cancelbot
+	$(MODEL_TRAIN) -o intents/model.tsv $(MODEL_DATA)
+model-check: cancelbot
+	@tmp=$$(mktemp) && $(MODEL_TRAIN) -o $$tmp $(MODEL_DATA) && \
+	if cmp -s $$tmp intents/model.tsv; then rm -f $$tmp; echo "intents/model.tsv: up to date"; \
+	else rm -f $$tmp; echo "intents/model.tsv is stale: the labelled files changed since it was trained; run make model" >&2; exit 1; fi

@@ -16,6 +16,7 @@ static const struct subcommand {
 	{"check", cmd_check, "check [-c FILE] [--max-age DAYS] [DIR]  check the config and the knowledge base"},
 	{"eval", cmd_eval, "eval [options] FILE.tsv...  accuracy on labelled files"},
 	{"dialogs", cmd_dialogs, "dialogs [options] FILE.tsv...  multi-turn conversations scored turn by turn"},
+	{"train", cmd_train, "train [-o OUT] [--general ID] FILE.tsv...  learn the intent model (make model)"},
 	{"history", cmd_history, "history [-c FILE] [--last N] [VERSION]  admins' applied edits; one with its diff"},
 	{"unmatched", cmd_unmatched, "unmatched [--top N] [-c FILE]  most frequent unanswered questions"},
 	{"status", cmd_status, "status [--events N] [-c FILE]  the running bot's counters, status and last errors"},

@@ -34,6 +34,7 @@ int cmd_unmatched(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 int cmd_preconv_helper(int argc, char **argv);
 
 /* Parses "-c FILE" for the offline commands; returns the index of the first

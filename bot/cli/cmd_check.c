@@ -10,6 +10,7 @@
  * admin knowledge-base directory (admin_kb_dir) override the shipped ones
  * file by file; check lists each one and what it won over. */
 #include "app.h"
+#include "model.h"
 #include "facts.h"
 #include "load.h"
 #include "normalize.h"
@@ -78,6 +79,9 @@ int cmd_check(int argc, char **argv)
 		printf("ok: %zu intents, %zu carriers, %zu plans, %zu vetoes, %zu answers, %zu files\n",
 		       kb->counts[RULE_INTENT], kb->counts[RULE_CARRIER], kb->counts[RULE_PLAN],
 		       kb->counts[RULE_VETO], kb->nanswers, kb->nfiles);
+		if (kb->model)	/* docs/model.md */
+			printf("model: %s, %zu classes, %zu features, margin %g\n", kb->model->file,
+			       kb->model->nclasses, kb->model->nfeat, (double)kb->model->min_margin);
 		struct sbuf over = {0};
 		kb_overlay_report(kb, cfg.intents_dir, cfg.responses_dir, opts.admin_dir, &over);
 		if (over.len)

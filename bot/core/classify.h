@@ -5,7 +5,9 @@
  * The winning intent is the matching one with the highest declared priority,
  * then the longest matched span (the more specific pattern), then the one
  * that comes first in the files (sorted by name). A [veto] match with no
- * carrier named makes the message none: "cancel my Netflix".
+ * carrier named makes the message none: "cancel my Netflix". Then the
+ * knowledge base's model, when it has one, gives its opinion (second_opinion
+ * in classify.c).
  *
  * struct classification points into the kb (rules) and owns `norm`; free it
  * with classification_free() before the kb goes. */
@@ -24,6 +26,10 @@ struct classification {
 	const char *lang;		/* "en" or "zh" (static string) */
 	char *norm;			/* the normalised text */
 	const struct rule *veto;	/* the veto that silenced an intent, if any */
+	/* the model's second opinion (model.h; classify.c says when it wins) */
+	const struct rule *rules_intent;	/* what the rules alone said */
+	int model_class;	/* the model's class, -1: no model or no opinion */
+	float model_margin;	/* how far that class is ahead of the next */
 	int limit_hit;			/* a pattern hit a PCRE2 limit */
 	int carrier_is_destination;	/* the carrier is only where the user is going */
 	/* the [cue]s that matched, best first (they never change the intent) */
@@ -61,6 +67,10 @@ struct classify_opts {
 	 * it, into line_carrier (NULL when that names none, or only where the
 	 * number goes). The rest of the classification is the message's own. */
 	int line_expected;
+	/* the rules alone, without the model's second opinion: a message in a
+	 * conversation, which the dialog reads with its cues and memory (the
+	 * model learned single questions, and overrode follow-ups) */
+	int rules_only;
 };
 void classify_with(const struct kb *kb, const char *text, size_t len,
 		   const struct classify_opts *opts, struct classification *out);

@@ -160,8 +160,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int group = update_is_group(u);
 	const struct memory *m = env->ctx ? context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
 	struct classification c;
+	/* the model's opinion only on a message that starts a conversation */
+	int ongoing = m && (m->carrier[0] || m->topic[0] || m->brand[0] || m->plan[0] || m->pending);
 	classify_with(env->kb, text, strlen(text),
-		      &(struct classify_opts){.line_expected = line_expected(m, addressed)}, &c);
+		      &(struct classify_opts){.line_expected = line_expected(m, addressed),
+					      .rules_only = ongoing}, &c);
 	/* the carrier a line word would name (read with carrier_known 0, and
 	 * used only when the message ends with no carrier and no veto) */
 	const struct rule *line_carrier = c.line_carrier;
@@ -198,6 +201,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		classification_free(&c);
 		return 1;
 	}
+	/* cues are written against the rules' intents: where one replaces what
+	 * the rules found ("我俾咗PIN佢" takes the rules' refund to the account's
+	 * protection), the model's topic (classify.c) gives way to the rules' */
+	for (size_t i = 0; c.intent != c.rules_intent && c.rules_intent && i < c.ncues; i++)
+		if (list_has(c.cues[i]->replaces, c.rules_intent->id))
+			c.intent = c.rules_intent;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
 			.carrier = c.carrier ? c.carrier->id : NULL,
 			.plan = c.plan ? c.plan->id : NULL};

@@ -1,5 +1,6 @@
 /* kb — lookups in a loaded knowledge base, and its teardown; see kb.h. */
 #include "kb.h"
+#include "model.h"
 #include "lang.h"
 #include "loader.h"
 
@@ -104,6 +105,7 @@ void kb_free(struct kb *kb)
 	if (!kb)
 		return;
 	kb_jit_free(kb->jit);	/* first: its thread may be compiling one of the rules' */
+	model_free(kb->model);
 	for (size_t i = 0; i < kb->nrules; i++)
 		free_rule(&kb->rules[i]);
 	free(kb->rules);

@@ -208,6 +208,7 @@ struct kb {
 	struct regex **by_key;
 	size_t by_key_cap;		/* a power of two, or 0 */
 	const struct kb *reuse_from;	/* during kb_load only: the running kb */
+	struct model *model;		/* intents/model.tsv (model.h), or NULL: none */
 };
 
 void kb_free(struct kb *kb);

@@ -2,6 +2,7 @@
  * intent order; see load.h. */
 #include "load.h"
 #include "loader.h"
+#include "model.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,42 @@ static int is_veto(enum rule_kind k)
 	return k == RULE_VETO;
 }
 
+/* The model file of the highest layer that has one (model.h), or NULL. */
+static char *model_path(char *const *layers)
+{
+	for (size_t i = KB_LAYERS; i-- > 0;) {
+		if (!layers[i])
+			continue;
+		char *p = xasprintf("%s/%s", layers[i], MODEL_FILE);
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+/* Each class of the model stands for the intent of that id that ranks
+ * first (its flags: ask, groups); a class that is no intent is an error. */
+static int bind_model(struct kb *kb, struct sbuf *err)
+{
+	struct model *m = kb->model;
+	m->rules = xcalloc(m->nclasses, sizeof *m->rules);
+	int rc = 0;
+	for (size_t c = 0; c < m->nclasses; c++) {
+		if ((int)c == m->none)
+			continue;
+		for (size_t k = 0; k < kb->nintent_order && !m->rules[c]; k++)
+			if (strcmp(kb->rules[kb->intent_order[k]].id, m->classes[c]) == 0)
+				m->rules[c] = &kb->rules[kb->intent_order[k]];
+		if (!m->rules[c]) {
+			sbuf_addf(err, "%s: class %s is neither none nor an intent of the knowledge "
+				  "base (retrain: make model)\n", m->file, m->classes[c]);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		   const struct kb_load_opts *opts, struct sbuf *err, struct sbuf *warn)
 {
@@ -147,6 +184,10 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 			       stage ? xasprintf("%s/responses", stage) : NULL};
 	int rc = kb_load_intents(kb, (const char *const *)in, err);
 	rc |= kb_load_responses(kb, (const char *const *)re, err);
+	char *mpath = opts && opts->no_model ? NULL : model_path(in);
+	if (mpath && !(kb->model = model_load(mpath, err)))
+		rc = -1;
+	free(mpath);
 	for (size_t i = 0; i < KB_LAYERS; i++) {
 		free(in[i]);
 		free(re[i]);
@@ -161,6 +202,8 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		list_rules(kb, &kb->mention_rules, is_mention);
 		list_rules(kb, &kb->cue_rules, is_cue);
 		list_rules(kb, &kb->veto_rules, is_veto);
+		if (kb->model)
+			rc = bind_model(kb, err);
 	}
 	if (rc != 0 || err->len != before) {
 		kb_free(kb);

@@ -24,6 +24,9 @@ struct kb_load_opts {
 	 * (with their needles and JIT code). It must outlive the call; either
 	 * kb may then be freed first. */
 	const struct kb *reuse;
+	/* leave intents/model.tsv out: `train`, which writes a new one, must
+	 * work while the old one no longer fits the intents */
+	int no_model;
 };
 
 /* Loads and checks both directories. Returns NULL when there was any error;

@@ -1,0 +1,205 @@
+/* cmd_train — `cancelbot train [-c FILE] [-o OUT] [--epochs N] FILE…`:
+ * learns the intent model (model.h) from labelled files and writes it to
+ * OUT (default stdout).
+ *
+ * A question file (tests/voices, tests/labelled.tsv: TEXT<TAB>INTENTS…)
+ * gives one example a line; a dialog file (tests/dialogs: `## ` starts a
+ * conversation) gives its conversations' first turns, the only ones whose
+ * label does not depend on what came before. A label that is neither
+ * `none` nor an intent of the knowledge base leaves its line out, except a
+ * dialog's `ack` (a carrier or plan said, no question) and `smalltalk`,
+ * which ask for no topic: alone they are the class none, beside a topic
+ * they are dropped. */
+#define _POSIX_C_SOURCE 200809L
+#include "app.h"
+#include "load.h"
+#include "model.h"
+#include "model_train.h"
+#include "normalize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TRAIN_EPOCHS 12	/* the fewest that fit every labelled file here (8 left 4 lines) */
+
+static int is_class(const struct kb *kb, const char *label)
+{
+	if (strcmp(label, "none") == 0)
+		return 1;
+	for (size_t i = 0; i < kb->nrules; i++)
+		if (kb->rules[i].kind == RULE_INTENT && strcmp(kb->rules[i].id, label) == 0)
+			return 1;
+	return 0;
+}
+
+/* Adds the line "TEXT<TAB>LABELS…" when every label is a class; 1 added,
+ * 0 left out, -1 too many classes. */
+static int add_line(struct model_trainer *t, const struct kb *kb, char *line)
+{
+	char *tab = strchr(line, '\t');
+	if (!tab)
+		return 0;
+	*tab = '\0';
+	char *labels = tab + 1, *end = strchr(labels, '\t');
+	if (end)
+		*end = '\0';
+	const char *v[MODEL_MAX_CLASSES];
+	size_t n = 0;
+	char *save;
+	size_t said = 0;	/* labels that ask for no topic: a dialog's ack and small talk */
+	for (char *l = strtok_r(labels, ",", &save); l; l = strtok_r(NULL, ",", &save)) {
+		if (strcmp(l, "ack") == 0 || strcmp(l, "smalltalk") == 0) {
+			said++;
+			continue;
+		}
+		if (!is_class(kb, l) || n == MODEL_MAX_CLASSES)
+			return 0;
+		v[n++] = l;
+	}
+	if (!n && said)
+		v[n++] = "none";	/* "I have Verizon", "thanks": no topic asked */
+	if (!n)
+		return 0;
+	char *norm = normalize(line, strlen(line));
+	int rc = model_trainer_add(t, norm, v, n);
+	free(norm);
+	return rc < 0 ? -1 : 1;
+}
+
+static int is_dialogs(FILE *fp)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int yes = 0;
+	while (!yes && getline(&line, &cap, fp) >= 0)
+		yes = strncmp(line, "## ", 3) == 0;
+	free(line);
+	rewind(fp);
+	return yes;
+}
+
+/* The examples of one file: how many, or -1 after printing why. */
+static long add_file(struct model_trainer *t, const struct kb *kb, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		perror(path);
+		return -1;
+	}
+	int dialogs = is_dialogs(fp), first = 0;
+	long added = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (strncmp(line, "## ", 3) == 0) {
+			first = 1;
+			continue;
+		}
+		if (!*line || line[0] == '#' || (dialogs && !first))
+			continue;
+		first = 0;
+		int rc = add_line(t, kb, line);
+		if (rc < 0) {
+			fprintf(stderr, "%s: more than %d classes\n", path, MODEL_MAX_CLASSES);
+			added = -1;
+			break;
+		}
+		added += rc;
+	}
+	free(line);
+	fclose(fp);
+	return added;
+}
+
+static int parse(int argc, char **argv, const char **cfg, const char **out, const char **general,
+		 long *epochs, double *margin, double *veto)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i += 2) {	/* every option has a value */
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end = NULL;
+		if (!v)
+			return -1;
+		if (strcmp(argv[i], "-c") == 0)
+			*cfg = v;
+		else if (strcmp(argv[i], "-o") == 0)
+			*out = v;
+		else if (strcmp(argv[i], "--general") == 0)
+			*general = v;
+		else if (strcmp(argv[i], "--margin") == 0 && (*margin = strtod(v, &end)) >= 0 && !*end)
+			;
+		else if (strcmp(argv[i], "--veto") == 0 && (*veto = strtod(v, &end)) >= 0 && !*end)
+			;
+		else if (strcmp(argv[i], "--epochs") == 0 && (*epochs = strtol(v, &end, 10)) > 0 &&
+			 *epochs <= 100 && !*end)
+			;
+		else
+			return -1;
+	}
+	return i < argc ? i : -1;
+}
+
+int cmd_train(int argc, char **argv)
+{
+	const char *cfg_path = NULL, *out_path = NULL, *general = NULL;
+	long epochs = TRAIN_EPOCHS;
+	double margin = 0, veto = 0;
+	int first = parse(argc, argv, &cfg_path, &out_path, &general, &epochs, &margin, &veto);
+	if (first < 0) {
+		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] [--veto X] FILE...\n");
+		return 2;
+	}
+	struct config cfg;
+	if (app_config(&cfg, cfg_path, cfg_path != NULL, 0) != 0)
+		return 1;
+	struct sbuf err = {0}, warn = {0};
+	struct kb *kb = kb_load(cfg.intents_dir, cfg.responses_dir,
+				&(struct kb_load_opts){.admin_dir = config_admin_kb_dir(&cfg), .no_model = 1},
+				&err, &warn);
+	if (!kb)
+		fprintf(stderr, "cancelbot: the knowledge base has errors:\n%s", sbuf_str(&err));
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	if (!kb) {
+		config_free(&cfg);
+		return 1;
+	}
+	struct model_trainer *t = model_trainer_new();
+	struct sbuf comment = {0};
+	sbuf_adds(&comment, "# The intent model: written by `cancelbot train` (make model), never by hand;\n"
+			    "# docs/model.md. Trained on:\n");
+	int rc = 0;
+	for (int i = first; i < argc && rc == 0; i++) {
+		long n = add_file(t, kb, argv[i]);
+		if (n < 0)
+			rc = 1;
+		else
+			sbuf_addf(&comment, "#   %s (%ld)\n", argv[i], n);
+	}
+	sbuf_addf(&comment, "# %zu examples, %ld epochs\n", model_trainer_examples(t), epochs);
+	FILE *out = out_path ? fopen(out_path, "w") : stdout;
+	if (rc == 0 && !out) {
+		perror(out_path);
+		rc = 1;
+	}
+	struct model_train_opts o = {(int)epochs, 1, general, margin, veto, sbuf_str(&comment)};
+	if (rc == 0 && model_trainer_write(t, &o, out) != 0) {
+		fprintf(stderr, "cancelbot train: %s\n", model_trainer_examples(t) ? "write error" :
+			"no examples");
+		rc = 1;
+	}
+	if (out && out != stdout && fclose(out) != 0 && rc == 0) {
+		perror(out_path);
+		rc = 1;
+	}
+	sbuf_free(&comment);
+	model_trainer_free(t);
+	kb_free(kb);
+	config_free(&cfg);
+	normalize_done();
+	return rc;
+}

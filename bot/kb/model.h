@@ -1,0 +1,81 @@
+/* model — a learned second opinion on a message's intent, beside the rules.
+ *
+ * Seven sessions of rules written from the misses of one batch of questions
+ * left the next batch, by a new writer, where it was (0.82–0.87 intent);
+ * an averaged perceptron trained on every labelled file here, fourteen
+ * batches by different writers, recognises the next writer's questions
+ * better than the rules do, and the two together better than either
+ * (docs/model.md has the figures). So the rules decide first and the model
+ * is consulted after them (classify.c says when it wins).
+ *
+ * Features: the normalised text's character 1-, 2- and 3-grams (with ^ and
+ * $ at its ends, whitespace runs as one space), its Latin words and pairs of
+ * consecutive Latin words, each counted once. The model file
+ * (intents/model.tsv) is written by `cancelbot train` (model_train.c) from
+ * the labelled files and never by hand: one line per feature with its
+ * non-zero weights.
+ *
+ * A struct model is immutable once loaded and owned by its kb (kb_free). */
+#ifndef CANCELBOT_MODEL_H
+#define CANCELBOT_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct rule;
+
+#define MODEL_FILE "model.tsv"
+#define MODEL_MAX_CLASSES 64
+
+struct model {
+	char **classes;		/* class names: "none" or an intent id */
+	size_t nclasses;
+	float min_margin;	/* the `margin` line: a class ahead by less has no say */
+	float veto_margin;	/* the `veto` line: none ahead by this much silences the
+				 * rules' topic; 0: the model's none never does */
+	int none, general;	/* indexes of "none" and of the general class
+				 * (the `general` line: "cancel"), or -1 */
+	const struct rule **rules;	/* per class: the intent it stands for, NULL for none
+					 * (set by kb_model_bind) */
+	/* features: open addressing on a 64-bit FNV-1a of the bytes, the hash
+	 * kept in the slot so that a lookup costs one cache line (a message
+	 * looks up about three features a character, most of them unknown);
+	 * two features with the same 64-bit hash are refused at load */
+	struct model_slot {
+		uint64_t hash;	/* 0: empty */
+		uint32_t feat;
+	} *slot;
+	size_t cap;		/* a power of two, at least twice nfeat */
+	uint64_t *hash;		/* per feature */
+	uint32_t *str_off, *str_len;	/* per feature: its bytes in strings (explain, checks) */
+	char *strings;
+	uint32_t *w_start;	/* per feature + 1: its weights are w[w_start[f] .. w_start[f + 1]) */
+	struct model_weight {
+		float val;
+		uint32_t cls;
+	} *w;
+	size_t nfeat, nweights;
+	char *file;		/* the path it was read from */
+};
+
+/* Calls fn once for every feature of norm (a normalised text), in order of
+ * appearance, duplicates included. The bytes passed are valid only during
+ * the call. */
+typedef void (*model_feature_fn)(const char *f, size_t n, void *arg);
+void model_features(const char *norm, model_feature_fn fn, void *arg);
+
+/* Reads a model file. NULL and "path:line: why" lines in err on error. */
+struct model *model_load(const char *path, struct sbuf *err);
+void model_free(struct model *m);
+
+/* The feature's index, or -1 when the model has no weights for it. */
+long model_find(const struct model *m, const char *f, size_t n);
+
+/* Scores every class for norm into scores[nclasses]. The best class, or -1
+ * when no feature of the text is known or two classes tie at the top;
+ * *margin: how far the best is ahead of the second. */
+int model_predict(const struct model *m, const char *norm, float *scores, float *margin);
+
+#endif

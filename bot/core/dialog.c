@@ -139,6 +139,19 @@ static const char *line_plan(const struct classification *c, const char *carrier
 	return plan;
 }
 
+/* Do the words of cue i lie inside the words of a plan said in the same
+ * message (any of them: "是月付的，账单都寄到我家" says it twice), asking
+ * something else than the plan said does ("每个月出账单" is no bill
+ * question; "我是月结的" read whole is the plan noted, as said)? */
+static int within_plan_said(const struct classification *c, size_t i)
+{
+	for (size_t j = 0; j < c->ncues; j++)
+		if (c->cues[j]->plan_stated && c->cue_start[i] >= c->cue_start[j] &&
+		    c->cue_end[i] <= c->cue_end[j] && strcmp(c->cues[i]->answer, c->cues[j]->answer))
+			return 1;
+	return 0;
+}
+
 /* Answers one question (text, the bot's name blanked) as the conversation
  * so far reads it. Returns 0 when nothing in it was understood. */
 static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
@@ -200,12 +213,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	/* cues are for someone speaking to the bot; "I don't know" only answers
 	 * "which carrier?"; an intent wins over a cue unless the cue replaces it */
 	const struct rule *cue = NULL;
-	size_t ci = 0, said_from = 0, said_to = 0;
-	for (size_t i = 0; i < c.ncues; i++)
-		if (c.cues[i]->plan_stated) {
-			said_from = c.cue_start[i];
-			said_to = c.cue_end[i];
-		}
+	size_t ci = 0;
 	/* in a sensitive situation (a lost phone, a death) a cue that keeps
 	 * it reads the message there ("要即刻停機" after a lost phone is
 	 * blocking it, not cancelling), unless another carrier starts a new
@@ -219,8 +227,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		correction |= c.cues[i]->correction;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated || c.cues[ci]->correction || c.cues[ci]->own_line ||
-		    (c.cue_start[ci] >= said_from && c.cue_end[ci] <= said_to &&
-		     !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
+		    (within_plan_said(&c, ci) && !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
 			continue;	/* a marker only (see below), words of the plan
 					 * said ("每个月出账单" is no bill question, and

@@ -181,6 +181,30 @@ Test(dialog, where_the_number_goes_is_no_new_subject)
 	dialog_out_free(&out);
 }
 
+Test(dialog, every_plan_said_in_a_message_is_no_question_of_its_own)
+{
+	/* defect: a message saying the plan twice ("是月付的，账单都寄到我家": the
+	 * plan, and where its bills go) kept only the last plan cue's words as
+	 * the plan said, so the bill word of the other one was read as a
+	 * question about the last bill (blind13_d_zh_mainland m02) */
+	struct dialog_env env = env_at(1000);
+	struct update u = message(7, "人已经在国内了，Verizon还没注销，怎么办");
+	struct dialog_out out;
+	dialog_handle(&env, &u, &out);
+	expect_answer(&out, "abroad", "verizon");
+	dialog_out_free(&out);
+
+	env.now = 1010;
+	u = message(7, "是月付的，账单都寄到我家");
+	dialog_handle(&env, &u, &out);
+	cr_assert_geq(out.n, 1, "no reply");
+	cr_expect_str_neq(out.v[0].topic, "final_bill", "the plan noted, not the last bill");
+	const struct memory *m = context_get(ctx, 7, 7, 1010);
+	cr_assert_not_null(m);
+	cr_expect_str_eq(m->plan, "postpaid");
+	dialog_out_free(&out);
+}
+
 Test(dialog, a_group_message_not_for_the_bot_stays_quiet)
 {
 	struct dialog_env env = env_at(1000);	/* group_mode = mention, the default */

@@ -418,7 +418,7 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 	}
 	if (!any)
 		sbuf_adds(out, "  (none)\n");
-	explain_ranking(&sc, c.intent, out);
+	explain_ranking(&sc, c.rules_intent, out);	/* the rules' own ranking: the model line says what it changed */
 	scan_end(&sc, &m);
 	sbuf_addf(out, "\nintent:  %s\ncarrier: %s%s\nplan:    %s\n",
 		  c.intent ? c.intent->id : "none", c.carrier ? c.carrier->id : "-",

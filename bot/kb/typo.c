@@ -73,9 +73,12 @@ static void slips(const char *w, int last, struct sbuf *b)
 				v[i] = alike[k][1];
 				add_alt(b, v);
 			}
-	snprintf(v, sizeof v, "%ss", w);	/* an s added, inside a name */
-	if (!last && w[n - 1] != 's')
+	if (!last && w[n - 1] != 's' && n + 2 <= sizeof v) {	/* an s added, inside a name */
+		memcpy(v, w, n);	/* (not snprintf: gcc -O1 cannot see that n fits) */
+		v[n] = 's';
+		v[n + 1] = '\0';
 		add_alt(b, v);
+	}
 }
 
 /* "|a|b|" as "(?:a|b)" into out. */

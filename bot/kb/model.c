@@ -300,10 +300,7 @@ static const char *read_feature(struct model *m, struct reading *r, const char *
 		float v = strtof(p, &end);
 		if (end == p || errno)
 			return "a weight is not a number";
-		if (m->nweights == r->w_cap) {
-			r->w_cap = r->w_cap ? 2 * r->w_cap : 4096;
-			m->w = xrealloc(m->w, r->w_cap * sizeof *m->w);
-		}
+		grow((void **)&m->w, &r->w_cap, m->nweights + 1, sizeof *m->w);
 		m->w[m->nweights++] = (struct model_weight){v, (uint32_t)c};
 		p = end;
 		while (*p == ' ')

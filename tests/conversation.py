@@ -285,10 +285,12 @@ class Conversation:
         if not os.path.exists(kb):
             for d in ("intents", "responses"):
                 shutil.copytree(os.path.join(ROOT, d), os.path.join(kb, d))
-            # without the intent model (docs/model.md): a test that edits the
+            # without the models (docs/model.md): a test that edits the
             # knowledge base adds intents of its own ("zorblax stolen"), which
-            # the model, trained on the shipped ones, would veto as chatter
-            os.remove(os.path.join(kb, "intents", "model.tsv"))
+            # the models, trained on the shipped ones, would veto as chatter
+            # or read as another topic
+            for model in ("model.tsv", "model_followups.tsv"):
+                os.remove(os.path.join(kb, "intents", model))
             self.config["bot"]["intents_dir"] = os.path.join(kb, "intents")
             self.config["bot"]["responses_dir"] = os.path.join(kb, "responses")
         return kb

@@ -79,9 +79,13 @@ int cmd_check(int argc, char **argv)
 		printf("ok: %zu intents, %zu carriers, %zu plans, %zu vetoes, %zu answers, %zu files\n",
 		       kb->counts[RULE_INTENT], kb->counts[RULE_CARRIER], kb->counts[RULE_PLAN],
 		       kb->counts[RULE_VETO], kb->nanswers, kb->nfiles);
-		if (kb->model)	/* docs/model.md */
-			printf("model: %s, %zu classes, %zu features, margin %g\n", kb->model->file,
-			       kb->model->nclasses, kb->model->nfeat, (double)kb->model->min_margin);
+		/* docs/model.md */
+		const struct model *const models[] = {kb->model, kb->followups, kb->plans};
+		for (size_t i = 0; i < ARRAY_LEN(models); i++)
+			if (models[i])
+				printf("model: %s, %zu classes, %zu features, margin %g\n",
+				       models[i]->file, models[i]->nclasses, models[i]->nfeat,
+				       (double)models[i]->min_margin);
 		struct sbuf over = {0};
 		kb_overlay_report(kb, cfg.intents_dir, cfg.responses_dir, opts.admin_dir, &over);
 		if (over.len)

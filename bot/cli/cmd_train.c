@@ -9,17 +9,28 @@
  * `none` nor an intent of the knowledge base leaves its line out, except a
  * dialog's `ack` (a carrier or plan said, no question) and `smalltalk`,
  * which ask for no topic: alone they are the class none, beside a topic
- * they are dropped. */
+ * they are dropped.
+ *
+ * With --followups it learns the follow-up model (reread.h) instead, from
+ * dialog files only: every conversation is played teacher-forced through
+ * the dialog (with no model), and each turn after the first is an example
+ * of its text and the memory it was read in, labelled with its labels as
+ * reread_class maps them (the topic on is `same`). */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
+#include "dialogs.h"
 #include "load.h"
 #include "model.h"
 #include "model_train.h"
 #include "normalize.h"
+#include "reread.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+enum { TRAIN_INTENTS, TRAIN_FOLLOWUPS, TRAIN_PLANS };
 
 #define TRAIN_EPOCHS 12	/* the fewest that fit every labelled file here (8 left 4 lines) */
 
@@ -79,6 +90,17 @@ static int is_dialogs(FILE *fp)
 	return yes;
 }
 
+/* Is the file at path a dialog file? (0 when it cannot be read: the
+ * question reader says so.) */
+static int is_dialogs_path(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	int yes = fp && is_dialogs(fp);
+	if (fp)
+		fclose(fp);
+	return yes;
+}
+
 /* The examples of one file: how many, or -1 after printing why. */
 static long add_file(struct model_trainer *t, const struct kb *kb, const char *path)
 {
@@ -115,11 +137,138 @@ static long add_file(struct model_trainer *t, const struct kb *kb, const char *p
 	return added;
 }
 
+/* ---- the follow-up model ---- */
+
+struct walk {
+	struct model_trainer *t;
+	const struct kb *kb;
+	long added;
+	int full;	/* more than MODEL_MAX_CLASSES classes */
+};
+
+static void add_turn(void *arg, const struct dialogs_conv *conv, size_t k,
+		     const struct memory *before)
+{
+	struct walk *w = arg;
+	const struct dialogs_turn *turn = &conv->turns[k];
+	if (!reread_ongoing(before) || w->full)
+		return;
+	const char *v[MODEL_MAX_CLASSES];
+	size_t n = 0;
+	char *labels = xstrdup(turn->intents), *save;
+	for (char *l = strtok_r(labels, ", ", &save); l && n < MODEL_MAX_CLASSES;
+	     l = strtok_r(NULL, ", ", &save)) {
+		const char *c = reread_class(before, l);
+		if (is_class(w->kb, c) || model_reply_kind(c))
+			v[n++] = c;
+	}
+	char *norm = normalize(turn->text, strlen(turn->text));
+	struct reread_feats x;
+	reread_features(before, norm, &x);
+	if (n && model_trainer_add_with(w->t, norm, x.v, x.n, v, n) < 0)
+		w->full = 1;
+	reread_feats_free(&x);
+	w->added += n && !w->full;
+	free(norm);
+	free(labels);
+}
+
+/* ---- the plan model ---- */
+
+/* The one plan a label names ("prepaid"), or NULL ("-", two plans). */
+static const char *one_plan(const struct kb *kb, const char *label)
+{
+	return strchr(label, ',') || !kb_rule(kb, RULE_PLAN, label) ? NULL : label;
+}
+
+static void add_plan(struct walk *w, const char *text, const char *plan)
+{
+	const char *v[1] = {plan};
+	char *norm = normalize(text, strlen(text));
+	if (model_trainer_add(w->t, norm, v, 1) < 0)
+		w->full = 1;
+	w->added += !w->full;
+	free(norm);
+}
+
+/* A dialog turn says a plan when its plan label is one the turn before did
+ * not have; a turn with no plan before or after says none. A plan known
+ * and kept says nothing either way ("and the fees?" on a prepaid line). */
+static void add_plan_turn(void *arg, const struct dialogs_conv *conv, size_t k,
+			  const struct memory *before)
+{
+	(void)before;
+	struct walk *w = arg;
+	const char *now = conv->turns[k].plan, *was = k ? conv->turns[k - 1].plan : "-";
+	const char *plan = one_plan(w->kb, now);
+	if (plan && strcmp(now, was))
+		add_plan(w, conv->turns[k].text, plan);
+	else if (!strcmp(now, "-") && !strcmp(was, "-"))
+		add_plan(w, conv->turns[k].text, "none");
+}
+
+/* A question file's line says the plan of its fourth column, or none. */
+static long add_plan_questions(struct model_trainer *t, const struct kb *kb, const char *path)
+{
+	char *text = read_file(path, NULL);
+	if (!text) {
+		fprintf(stderr, "cancelbot train: %s: cannot read\n", path);
+		return -1;
+	}
+	struct walk w = {.t = t, .kb = kb};
+	char *save;
+	for (char *line = strtok_r(text, "\n", &save); line && !w.full;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *col[4], *s2;
+		size_t n = 0;
+		if (line[0] == '#')
+			continue;
+		for (char *c = strtok_r(line, "\t", &s2); c && n < 4; c = strtok_r(NULL, "\t", &s2))
+			col[n++] = c;
+		const char *plan = n < 4 ? NULL : !strcmp(str_trim(col[3]), "-") ? "none"
+			: one_plan(kb, col[3]);
+		if (plan)
+			add_plan(&w, col[0], plan);
+	}
+	free(text);
+	return w.full ? -1 : w.added;
+}
+
+static long add_dialogs(struct model_trainer *t, const struct kb *kb, const struct config *cfg,
+			const char *path, dialogs_turn_fn fn)
+{
+	struct sbuf err = {0}, warn = {0};
+	struct dialogs_set set;
+	char *text = read_file(path, NULL);
+	if (!text || dialogs_parse(kb, text, path, &set, &err, &warn) < 0) {
+		fprintf(stderr, "cancelbot train: %s%s", text ? "" : path, text ? sbuf_str(&err) :
+			": cannot read\n");
+		free(text);
+		sbuf_free(&err);
+		sbuf_free(&warn);
+		return -1;
+	}
+	struct walk w = {.t = t, .kb = kb};
+	dialogs_walk(kb, cfg, &set, fn, &w);
+	dialogs_set_free(&set);
+	free(text);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	if (w.full)
+		fprintf(stderr, "%s: more than %d classes\n", path, MODEL_MAX_CLASSES);
+	return w.full ? -1 : w.added;
+}
+
 static int parse(int argc, char **argv, const char **cfg, const char **out, const char **general,
-		 long *epochs, double *margin, double *veto)
+		 long *epochs, double *margin, double *veto, double *rescue, int *kind)
 {
 	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i += 2) {	/* every option has a value */
+	for (; i < argc && argv[i][0] == '-'; i += 2) {	/* every option has a value but two */
+		if (strcmp(argv[i], "--followups") == 0 || strcmp(argv[i], "--plans") == 0) {
+			*kind = argv[i][2] == 'f' ? TRAIN_FOLLOWUPS : TRAIN_PLANS;
+			i--;
+			continue;
+		}
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		char *end = NULL;
 		if (!v)
@@ -134,6 +283,8 @@ static int parse(int argc, char **argv, const char **cfg, const char **out, cons
 			;
 		else if (strcmp(argv[i], "--veto") == 0 && (*veto = strtod(v, &end)) >= 0 && !*end)
 			;
+		else if (strcmp(argv[i], "--rescue") == 0 && (*rescue = strtod(v, &end)) >= 0 && !*end)
+			;
 		else if (strcmp(argv[i], "--epochs") == 0 && (*epochs = strtol(v, &end, 10)) > 0 &&
 			 *epochs <= 100 && !*end)
 			;
@@ -147,10 +298,12 @@ int cmd_train(int argc, char **argv)
 {
 	const char *cfg_path = NULL, *out_path = NULL, *general = NULL;
 	long epochs = TRAIN_EPOCHS;
-	double margin = 0, veto = 0;
-	int first = parse(argc, argv, &cfg_path, &out_path, &general, &epochs, &margin, &veto);
+	double margin = 0, veto = 0, rescue = 0;
+	int kind = TRAIN_INTENTS;
+	int first = parse(argc, argv, &cfg_path, &out_path, &general, &epochs, &margin, &veto,
+			  &rescue, &kind);
 	if (first < 0) {
-		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] [--veto X] FILE...\n");
+		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] [--veto X] [--followups [--rescue X] | --plans] FILE...\n");
 		return 2;
 	}
 	struct config cfg;
@@ -170,11 +323,16 @@ int cmd_train(int argc, char **argv)
 	}
 	struct model_trainer *t = model_trainer_new();
 	struct sbuf comment = {0};
-	sbuf_adds(&comment, "# The intent model: written by `cancelbot train` (make model), never by hand;\n"
-			    "# docs/model.md. Trained on:\n");
+	static const char *const what[][2] = {{"intent", ""}, {"follow-up", " --followups"},
+					      {"plan", " --plans"}};
+	sbuf_addf(&comment, "# The %s model: written by `cancelbot train%s` (make model), never by hand;\n"
+			    "# docs/model.md. Trained on:\n", what[kind][0], what[kind][1]);
 	int rc = 0;
 	for (int i = first; i < argc && rc == 0; i++) {
-		long n = add_file(t, kb, argv[i]);
+		long n = kind == TRAIN_FOLLOWUPS ? add_dialogs(t, kb, &cfg, argv[i], add_turn)
+		       : kind == TRAIN_INTENTS ? add_file(t, kb, argv[i])
+		       : is_dialogs_path(argv[i]) ? add_dialogs(t, kb, &cfg, argv[i], add_plan_turn)
+		       : add_plan_questions(t, kb, argv[i]);
 		if (n < 0)
 			rc = 1;
 		else
@@ -186,7 +344,7 @@ int cmd_train(int argc, char **argv)
 		perror(out_path);
 		rc = 1;
 	}
-	struct model_train_opts o = {(int)epochs, 1, general, margin, veto, sbuf_str(&comment)};
+	struct model_train_opts o = {(int)epochs, 1, general, margin, veto, sbuf_str(&comment), rescue};
 	if (rc == 0 && model_trainer_write(t, &o, out) != 0) {
 		fprintf(stderr, "cancelbot train: %s\n", model_trainer_examples(t) ? "write error" :
 			"no examples");

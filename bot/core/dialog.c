@@ -8,6 +8,7 @@
 #include "followup.h"
 #include "group.h"
 #include "keyboard.h"
+#include "reread.h"
 #include "slash.h"
 
 #include <ctype.h>
@@ -291,6 +292,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int stated = 0;
 	for (size_t i = 0; i < c.ncues; i++)
 		stated |= c.cues[i]->plan_stated;
+	/* a plan said in words the rules do not know: the plan model's */
+	const char *learned = !stated && addressed && !c.veto ? reread_plan(env->kb, c.norm) : NULL;
+	if (learned) {
+		a.plan = learned;
+		stated = 1;
+	}
 	if (a.plan && !stated && plan_statements(env->kb))
 		a.plan = NULL;
 	int plan_said = stated || !plan_statements(env->kb);
@@ -390,6 +397,10 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 	int others = group && mention && u->reply_to_text && u->reply_to_id &&
 		     u->reply_to_from_id != env->bot_id && u->reply_to_from_id != u->from_id;
 	size_t first = out->n;
+	/* the memory the message is read in, for the follow-up model */
+	const struct memory *m0 = !group && env->ctx ?
+		context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	struct memory before = m0 ? *m0 : (struct memory){0};
 	int understood = !blank(text) && respond(env, u, out, text, addressed);
 	if (!understood && others && respond(env, u, out, u->reply_to_text, 1)) {
 		understood = 1;
@@ -405,6 +416,8 @@ static void handle_text(const struct dialog_env *env, const struct update *u,
 		if (!group)	/* in groups the bot never says "I did not understand" */
 			dialog_say(env, u, out, "fallback", NULL, NULL, out->lang);
 	}
+	if (m0 && !blank(text))
+		reread_turn(env, u, out, &before, text);
 	free(text);
 }
 

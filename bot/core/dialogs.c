@@ -315,7 +315,8 @@ static void force(const struct kb *kb, struct memory *m, const struct memory *be
 }
 
 static void play(const struct kb *kb, const struct config *cfg, const struct dialogs_set *s,
-		 const char *name, int misses, int teacher, struct dialogs_result *r)
+		 const char *name, int misses, int teacher, struct dialogs_result *r,
+		 dialogs_turn_fn fn, void *arg)
 {
 	for (size_t ci = 0; ci < s->n; ci++) {
 		const struct dialogs_conv *c = &s->convs[ci];
@@ -339,6 +340,8 @@ static void play(const struct kb *kb, const struct config *cfg, const struct dia
 			if (m0)
 				before = *m0;
 			struct dialog_out out;
+			if (fn)
+				fn(arg, c, k, m0 ? &before : NULL);
 			dialog_handle(&env, &u, &out);
 			dialogs_observe(kb, &out, context_get(ctx, who, who, env.now), &seen[k]);
 			dialog_out_free(&out);
@@ -363,14 +366,22 @@ static void play(const struct kb *kb, const struct config *cfg, const struct dia
 void dialogs_play(const struct kb *kb, const struct config *cfg, const struct dialogs_set *s,
 		  const char *name, int misses, struct dialogs_result *r)
 {
-	play(kb, cfg, s, name, misses, 0, r);
+	play(kb, cfg, s, name, misses, 0, r, NULL, NULL);
 }
 
 void dialogs_play_forced(const struct kb *kb, const struct config *cfg,
 			 const struct dialogs_set *s, const char *name, int misses,
 			 struct dialogs_result *r)
 {
-	play(kb, cfg, s, name, misses, 1, r);
+	play(kb, cfg, s, name, misses, 1, r, NULL, NULL);
+}
+
+void dialogs_walk(const struct kb *kb, const struct config *cfg, const struct dialogs_set *s,
+		  dialogs_turn_fn fn, void *arg)
+{
+	struct dialogs_result r = {0};
+	play(kb, cfg, s, "", 0, 1, &r, fn, arg);
+	dialogs_result_free(&r);
 }
 
 void dialogs_result_free(struct dialogs_result *r)

@@ -91,4 +91,13 @@ void dialogs_play_forced(const struct kb *kb, const struct config *cfg,
 			 struct dialogs_result *r);
 void dialogs_result_free(struct dialogs_result *r);
 
+/* Plays every conversation of s teacher-forced, as dialogs_play_forced, and
+ * calls fn before each turn (c->turns[k]) with the memory the turn is read
+ * in (NULL when nothing is remembered yet): the examples of `train
+ * --followups` and `train --plans` (reread.h). */
+typedef void (*dialogs_turn_fn)(void *arg, const struct dialogs_conv *c, size_t k,
+				const struct memory *before);
+void dialogs_walk(const struct kb *kb, const struct config *cfg, const struct dialogs_set *s,
+		  dialogs_turn_fn fn, void *arg);
+
 #endif

@@ -106,6 +106,8 @@ void kb_free(struct kb *kb)
 		return;
 	kb_jit_free(kb->jit);	/* first: its thread may be compiling one of the rules' */
 	model_free(kb->model);
+	model_free(kb->followups);
+	model_free(kb->plans);
 	for (size_t i = 0; i < kb->nrules; i++)
 		free_rule(&kb->rules[i]);
 	free(kb->rules);

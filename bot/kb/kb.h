@@ -211,6 +211,10 @@ struct kb {
 	size_t by_key_cap;		/* a power of two, or 0 */
 	const struct kb *reuse_from;	/* during kb_load only: the running kb */
 	struct model *model;		/* intents/model.tsv (model.h), or NULL: none */
+	struct model *followups;	/* intents/model_followups.tsv: the turns of a
+					 * conversation (reread.h), or NULL: none */
+	struct model *plans;		/* intents/model_plans.tsv: the plan a message
+					 * says (reread.h), or NULL: none */
 };
 
 void kb_free(struct kb *kb);

@@ -129,13 +129,13 @@ static int is_veto(enum rule_kind k)
 	return k == RULE_VETO;
 }
 
-/* The model file of the highest layer that has one (model.h), or NULL. */
-static char *model_path(char *const *layers)
+/* The model file name of the highest layer that has one (model.h), or NULL. */
+static char *model_path(char *const *layers, const char *name)
 {
 	for (size_t i = KB_LAYERS; i-- > 0;) {
 		if (!layers[i])
 			continue;
-		char *p = xasprintf("%s/%s", layers[i], MODEL_FILE);
+		char *p = xasprintf("%s/%s", layers[i], name);
 		if (access(p, F_OK) == 0)
 			return p;
 		free(p);
@@ -144,14 +144,15 @@ static char *model_path(char *const *layers)
 }
 
 /* Each class of the model stands for the intent of that id that ranks
- * first (its flags: ask, groups); a class that is no intent is an error. */
-static int bind_model(struct kb *kb, struct sbuf *err)
+ * first (its flags: ask, groups); a class that is no intent is an error,
+ * except, in the follow-up model, the kinds of reply that are no topic
+ * (model_reply_kind). */
+static int bind_model(struct kb *kb, struct model *m, struct sbuf *err)
 {
-	struct model *m = kb->model;
 	m->rules = xcalloc(m->nclasses, sizeof *m->rules);
 	int rc = 0;
 	for (size_t c = 0; c < m->nclasses; c++) {
-		if ((int)c == m->none)
+		if ((int)c == m->none || (m == kb->followups && model_reply_kind(m->classes[c])))
 			continue;
 		for (size_t k = 0; k < kb->nintent_order && !m->rules[c]; k++)
 			if (strcmp(kb->rules[kb->intent_order[k]].id, m->classes[c]) == 0)
@@ -162,6 +163,19 @@ static int bind_model(struct kb *kb, struct sbuf *err)
 			rc = -1;
 		}
 	}
+	return rc;
+}
+
+/* The plan model's classes are none and plans of the knowledge base. */
+static int bind_plans(struct kb *kb, struct model *m, struct sbuf *err)
+{
+	int rc = 0;
+	for (size_t c = 0; c < m->nclasses; c++)
+		if ((int)c != m->none && !kb_rule(kb, RULE_PLAN, m->classes[c])) {
+			sbuf_addf(err, "%s: class %s is neither none nor a plan of the knowledge "
+				  "base (retrain: make model)\n", m->file, m->classes[c]);
+			rc = -1;
+		}
 	return rc;
 }
 
@@ -184,8 +198,16 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 			       stage ? xasprintf("%s/responses", stage) : NULL};
 	int rc = kb_load_intents(kb, (const char *const *)in, err);
 	rc |= kb_load_responses(kb, (const char *const *)re, err);
-	char *mpath = opts && opts->no_model ? NULL : model_path(in);
+	char *mpath = opts && opts->no_model ? NULL : model_path(in, MODEL_FILE);
 	if (mpath && !(kb->model = model_load(mpath, err)))
+		rc = -1;
+	free(mpath);
+	mpath = opts && opts->no_model ? NULL : model_path(in, MODEL_FOLLOWUPS_FILE);
+	if (mpath && !(kb->followups = model_load(mpath, err)))
+		rc = -1;
+	free(mpath);
+	mpath = opts && opts->no_model ? NULL : model_path(in, MODEL_PLANS_FILE);
+	if (mpath && !(kb->plans = model_load(mpath, err)))
 		rc = -1;
 	free(mpath);
 	for (size_t i = 0; i < KB_LAYERS; i++) {
@@ -203,7 +225,11 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		list_rules(kb, &kb->cue_rules, is_cue);
 		list_rules(kb, &kb->veto_rules, is_veto);
 		if (kb->model)
-			rc = bind_model(kb, err);
+			rc = bind_model(kb, kb->model, err);
+		if (kb->followups)
+			rc |= bind_model(kb, kb->followups, err);
+		if (kb->plans)
+			rc |= bind_plans(kb, kb->plans, err);
 	}
 	if (rc != 0 || err->len != before) {
 		kb_free(kb);

@@ -160,8 +160,16 @@ static int cmp_long(const void *a, const void *b)
 
 int model_predict(const struct model *m, const char *norm, float *scores, float *margin)
 {
+	return model_predict_with(m, norm, NULL, 0, scores, margin);
+}
+
+int model_predict_with(const struct model *m, const char *norm, const char *const *extra,
+		       size_t nextra, float *scores, float *margin)
+{
 	struct found fd = {.m = m};
 	model_features(norm, collect, &fd);
+	for (size_t i = 0; i < nextra; i++)
+		collect(extra[i], strlen(extra[i]), &fd);
 	if (fd.n)	/* each feature counts once */
 		qsort(fd.v, fd.n, sizeof *fd.v, cmp_long);
 	for (size_t c = 0; c < m->nclasses; c++)
@@ -188,6 +196,15 @@ int model_predict(const struct model *m, const char *norm, float *scores, float 
 		}
 	*margin = m->nclasses ? scores[best] - second : 0;
 	return distinct == 0 || m->nclasses < 2 || *margin <= 0 ? -1 : (int)best;
+}
+
+int model_reply_kind(const char *name)
+{
+	static const char *const kinds[] = {"same", "smalltalk", "ack"};
+	for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+		if (strcmp(kinds[i], name) == 0)
+			return 1;
+	return 0;
 }
 
 /* ---- the file ---- */
@@ -235,7 +252,8 @@ static int class_of(const struct model *m, const char *name)
 	return -1;
 }
 
-/* "classes<TAB>a<TAB>b…", "general<TAB>name", "margin<TAB>number", "veto<TAB>number" */
+/* "classes<TAB>a<TAB>b…", "general<TAB>name", "margin<TAB>number", "veto<TAB>number",
+ * "rescue<TAB>number" */
 static const char *read_header(struct model *m, char *line)
 {
 	char *save, *key = strtok_r(line, "\t", &save);
@@ -256,11 +274,12 @@ static const char *read_header(struct model *m, char *line)
 	char *v = strtok_r(NULL, "\t", &save);
 	if (!v || !m->nclasses)
 		return "want `classes` first, then `general` and `margin`, then the features";
-	if (strcmp(key, "margin") == 0 || strcmp(key, "veto") == 0) {
+	if (strcmp(key, "margin") == 0 || strcmp(key, "veto") == 0 || strcmp(key, "rescue") == 0) {
 		char *end;
-		float *x = key[0] == 'm' ? &m->min_margin : &m->veto_margin;
+		float *x = key[0] == 'm' ? &m->min_margin : key[0] == 'v' ? &m->veto_margin
+			 : &m->rescue_margin;
 		*x = strtof(v, &end);
-		return *end || *x < 0 ? "margin or veto is not a number >= 0" : NULL;
+		return *end || *x < 0 ? "margin, veto or rescue is not a number >= 0" : NULL;
 	}
 	m->general = class_of(m, v);
 	return m->general < 0 ? "general names no class" : NULL;
@@ -333,7 +352,8 @@ struct model *model_load(const char *path, struct sbuf *err)
 		if (n == 0 || line[0] == '#')
 			continue;
 		const char *why = strncmp(line, "classes\t", 8) == 0 || strncmp(line, "general\t", 8) == 0 ||
-					  strncmp(line, "margin\t", 7) == 0 || strncmp(line, "veto\t", 5) == 0
+					  strncmp(line, "margin\t", 7) == 0 || strncmp(line, "veto\t", 5) == 0 ||
+					  strncmp(line, "rescue\t", 7) == 0
 					  ? read_header(m, line) : read_feature(m, &r, line);
 		if (why) {
 			sbuf_addf(err, "%s:%d: %s\n", path, lineno, why);

@@ -27,12 +27,17 @@
 struct rule;
 
 #define MODEL_FILE "model.tsv"
+#define MODEL_FOLLOWUPS_FILE "model_followups.tsv"	/* reread.h */
+#define MODEL_PLANS_FILE "model_plans.tsv"	/* the plan a message says (reread.h) */
 #define MODEL_MAX_CLASSES 64
 
 struct model {
 	char **classes;		/* class names: "none" or an intent id */
 	size_t nclasses;
 	float min_margin;	/* the `margin` line: a class ahead by less has no say */
+	float rescue_margin;	/* the `rescue` line (a follow-up model, reread.h): the
+				 * margin that is enough where the rules understood
+				 * nothing; 0: the `margin` line's */
 	float veto_margin;	/* the `veto` line: none ahead by this much silences the
 				 * rules' topic; 0: the model's none never does */
 	int none, general;	/* indexes of "none" and of the general class
@@ -66,6 +71,11 @@ struct model {
 typedef void (*model_feature_fn)(const char *f, size_t n, void *arg);
 void model_features(const char *norm, model_feature_fn fn, void *arg);
 
+/* Is name one of the follow-up model's classes that are no intent: the
+ * topic the conversation is on ("same"), small talk, a carrier or plan
+ * noted ("ack")? (reread.h) */
+int model_reply_kind(const char *name);
+
 /* Reads a model file. NULL and "path:line: why" lines in err on error. */
 struct model *model_load(const char *path, struct sbuf *err);
 void model_free(struct model *m);
@@ -77,5 +87,9 @@ long model_find(const struct model *m, const char *f, size_t n);
  * when no feature of the text is known or two classes tie at the top;
  * *margin: how far the best is ahead of the second. */
 int model_predict(const struct model *m, const char *norm, float *scores, float *margin);
+/* The same, with whole features of the caller's beside the text's (a
+ * conversation's state, "=T:cancel": reread.h); each counts once. */
+int model_predict_with(const struct model *m, const char *norm, const char *const *extra,
+		       size_t nextra, float *scores, float *margin);
 
 #endif

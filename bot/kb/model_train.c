@@ -119,6 +119,12 @@ static int cmp_u32(const void *a, const void *b)
 int model_trainer_add(struct model_trainer *t, const char *norm, const char *const *labels,
 		      size_t nlabels)
 {
+	return model_trainer_add_with(t, norm, NULL, 0, labels, nlabels);
+}
+
+int model_trainer_add_with(struct model_trainer *t, const char *norm, const char *const *extra,
+			   size_t nextra, const char *const *labels, size_t nlabels)
+{
 	uint64_t bits = 0;
 	for (size_t i = 0; i < nlabels; i++) {
 		size_t c = 0;
@@ -133,6 +139,8 @@ int model_trainer_add(struct model_trainer *t, const char *norm, const char *con
 	}
 	struct gather g = {.t = t};
 	model_features(norm, gather, &g);
+	for (size_t i = 0; i < nextra; i++)
+		gather(extra[i], strlen(extra[i]), &g);
 	qsort(g.v, g.n, sizeof *g.v, cmp_u32);
 	size_t k = 0;
 	for (size_t i = 0; i < g.n; i++)
@@ -246,6 +254,8 @@ int model_trainer_write(struct model_trainer *t, const struct model_train_opts *
 		fprintf(out, "margin\t%g\n", o->margin);
 	if (o->veto > 0)
 		fprintf(out, "veto\t%g\n", o->veto);
+	if (o->rescue > 0)
+		fprintf(out, "rescue\t%g\n", o->rescue);
 	struct sbuf line = {0};
 	for (size_t f = 0; f < t->nfeat; f++) {	/* a feature with no weight left is not written */
 		line.len = 0;

@@ -16,6 +16,7 @@ struct model_train_opts {
 	double margin;		/* written as `margin` when > 0 */
 	double veto;		/* written as `veto` when > 0 */
 	const char *comment;	/* "# …\n" lines written first, or NULL */
+	double rescue;		/* written as `rescue` when > 0 */
 };
 
 struct model_trainer *model_trainer_new(void);
@@ -24,6 +25,10 @@ void model_trainer_free(struct model_trainer *t);
  * -1 when it would make more than MODEL_MAX_CLASSES classes. */
 int model_trainer_add(struct model_trainer *t, const char *norm, const char *const *labels,
 		      size_t nlabels);
+/* The same, with whole features of the caller's beside the text's
+ * (model_predict_with). */
+int model_trainer_add_with(struct model_trainer *t, const char *norm, const char *const *extra,
+			   size_t nextra, const char *const *labels, size_t nlabels);
 size_t model_trainer_examples(const struct model_trainer *t);
 /* Trains and writes the model file to out. 0, or -1 (fewer than two
  * classes, or a write error). */

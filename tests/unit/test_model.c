@@ -110,8 +110,9 @@ Test(model, a_broken_file_says_where)
 		{"classes\tnone\tfees\nwfee 1:1\n", ":2: want FEATURE<TAB>CLASS:WEIGHT"},
 		{"classes\tnone\tnone\n", ":1: a class named twice"},
 		{"classes\tnone\tfees\ngeneral\tcancel\n", ":2: general names no class"},
-		{"classes\tnone\tfees\nmargin\t-1\n", ":2: margin or veto is not a number >= 0"},
-		{"classes\tnone\tfees\nveto\tx\n", ":2: margin or veto is not a number >= 0"},
+		{"classes\tnone\tfees\nmargin\t-1\n", ":2: margin, veto or rescue is not a number >= 0"},
+		{"classes\tnone\tfees\nveto\tx\n", ":2: margin, veto or rescue is not a number >= 0"},
+		{"classes\tnone\tfees\nrescue\t-2\n", ":2: margin, veto or rescue is not a number >= 0"},
 		{"classes\tnone\tfees\nwfee\t1:1\nwfee\t0:1\n", "is listed twice"},
 		{"# nothing\n", "no classes line"},
 	};

@@ -412,8 +412,11 @@ static const char *read_feature(struct model *m, struct reading *r, const char *
 				return "a weight is not a number";
 			end = e;
 		}
-		grow((void **)&m->w_val, &r->w_cap, m->nweights + 1, sizeof *m->w_val);
-		m->w_cls = xrealloc(m->w_cls, r->w_cap);	/* no-op but when w_val grew */
+		if (m->nweights == r->w_cap) {	/* the two grow together */
+			r->w_cap = r->w_cap ? 2 * r->w_cap : 4096;
+			m->w_val = xrealloc(m->w_val, r->w_cap * sizeof *m->w_val);
+			m->w_cls = xrealloc(m->w_cls, r->w_cap);
+		}
 		m->w_val[m->nweights] = v;
 		m->w_cls[m->nweights++] = (uint8_t)c;
 		p = end;

@@ -87,14 +87,12 @@ int cmd_chat(int argc, char **argv)
 	size_t npress = 0;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
+	long n;
 	for (int64_t id = 1;; id++) {
 		if (tty)
 			printf("> "), fflush(stdout);
-		if ((n = getline(&line, &cap, stdin)) < 0)
+		if ((n = read_line(stdin, &line, &cap)) < 0)
 			break;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
 		struct update u = {.update_id = id, .kind = UPDATE_MESSAGE, .chat_id = 1,
 				   .message_id = id, .from_id = 1};
 		strcpy(u.chat_type, "private");

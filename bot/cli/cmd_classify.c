@@ -21,10 +21,8 @@ int cmd_classify(int argc, char **argv)
 		return 1;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
+	long n;
+	while ((n = read_line(stdin, &line, &cap)) >= 0) {
 		struct classification c;
 		classify(kb, line, (size_t)n, &c);
 		char *json = classification_json(&c);

@@ -83,7 +83,7 @@ static int is_dialogs(FILE *fp)
 	char *line = NULL;
 	size_t cap = 0;
 	int yes = 0;
-	while (!yes && getline(&line, &cap, fp) >= 0)
+	while (!yes && read_line(fp, &line, &cap) >= 0)
 		yes = strncmp(line, "## ", 3) == 0;
 	free(line);
 	rewind(fp);
@@ -113,10 +113,7 @@ static long add_file(struct model_trainer *t, const struct kb *kb, const char *p
 	long added = 0;
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
+	while (read_line(fp, &line, &cap) >= 0) {
 		if (strncmp(line, "## ", 3) == 0) {
 			first = 1;
 			continue;

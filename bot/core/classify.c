@@ -265,7 +265,7 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 	}
 	out->rules_intent = out->intent;
 	out->model_class = -1;
-	if (!opts->rules_only)
+	if (!opts->rules_only && (!out->veto || opts->explain))	/* a veto stands whatever the model says */
 		second_opinion(kb, out, best[RULE_INTENT].end - best[RULE_INTENT].start);
 	if (opts->line_expected && !out->carrier && !out->veto)
 		out->line_carrier = line_carrier(kb, text, len, out, opts->carrier_known);
@@ -384,7 +384,7 @@ static void explain_model(const struct kb *kb, const struct classification *c, s
 void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 {
 	struct classification c;
-	classify(kb, text, strlen(text), &c);
+	classify_with(kb, text, strlen(text), &(struct classify_opts){.explain = 1}, &c);
 	const char *t = c.norm;
 	sbuf_addf(out, "normalised: %s\nlanguage:   %s\n\nmatches:\n", t, c.lang);
 	int any = 0, limit = 0;

@@ -28,7 +28,8 @@ struct classification {
 	const struct rule *veto;	/* the veto that silenced an intent, if any */
 	/* the model's second opinion (model.h; classify.c says when it wins) */
 	const struct rule *rules_intent;	/* what the rules alone said */
-	int model_class;	/* the model's class, -1: no model or no opinion */
+	int model_class;	/* the model's class, -1: no model, no opinion, or not asked
+				 * (rules_only, or a veto: classify_opts) */
 	float model_margin;	/* how far that class is ahead of the next */
 	int limit_hit;			/* a pattern hit a PCRE2 limit */
 	int carrier_is_destination;	/* the carrier is only where the user is going */
@@ -71,6 +72,10 @@ struct classify_opts {
 	 * conversation, which the dialog reads with its cues and memory (the
 	 * model learned single questions, and overrode follow-ups) */
 	int rules_only;
+	/* ask the model even where its answer changes nothing (a veto keeps
+	 * none whatever it says, so classify skips it there): explain's
+	 * `model:` line reports it */
+	int explain;
 };
 void classify_with(const struct kb *kb, const char *text, size_t len,
 		   const struct classify_opts *opts, struct classification *out);

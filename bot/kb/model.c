@@ -1,6 +1,7 @@
 /* model — features, the model file and prediction; see model.h. */
 #define _POSIX_C_SOURCE 200809L
 #include "model.h"
+#include "ftable.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -90,72 +91,143 @@ void model_features(const char *norm, model_feature_fn fn, void *arg)
 	free(buf);
 }
 
-/* ---- the table ---- */
-
-static uint64_t feature_hash(const char *f, size_t n)
+/* The same features as model_features, hashed as they are read: the
+ * framed text's code points are taken from norm as framed() would write
+ * them, and each n-gram's FNV-1a is carried on from the one a code point
+ * shorter (a message has about three n-grams a character; writing each out
+ * and hashing it again was a third of the model's time). */
+static inline void feature_hashes(const char *norm, model_hash_fn fn, void *arg)
 {
-	uint64_t h = fnv1a(f, n, FNV1A_INIT);
-	return h ? h : 1;
+	const uint64_t c0 = ftable_fnv(FNV1A_INIT, "c", 1);
+	const unsigned char *p = (const unsigned char *)norm, *end = p + strlen(norm);
+	uint64_t one = 0, two = 0;	/* the 1-gram at the previous code point, the 2-gram before it */
+	size_t seen = 0;		/* code points so far */
+	for (int last = 0; !last;) {
+		const unsigned char *s;
+		size_t n;
+		if (seen == 0) {
+			s = (const unsigned char *)"^";
+			n = 1;
+		} else if (p == end) {
+			s = (const unsigned char *)"$";
+			n = 1;
+			last = 1;
+		} else if (*p <= ' ' || *p == 0x7f) {	/* a run of them is one space */
+			while (p < end && (*p <= ' ' || *p == 0x7f))
+				p++;
+			s = (const unsigned char *)" ";
+			n = 1;
+		} else {	/* a byte that does not start valid UTF-8 counts as one */
+			utf8proc_int32_t cp;
+			utf8proc_ssize_t len = utf8proc_iterate(p, end - p, &cp);
+			s = p;
+			n = len > 0 ? (size_t)len : 1;
+			p += n;
+		}
+		if (seen >= 2)
+			fn(ftable_key(ftable_fnv(two, s, n)), arg);
+		if (seen >= 1) {
+			two = ftable_fnv(one, s, n);
+			fn(ftable_key(two), arg);
+		}
+		one = ftable_fnv(c0, s, n);
+		fn(ftable_key(one), arg);
+		seen++;
+	}
+	/* Latin words "w" + word, and each pair of consecutive ones "b" + a + " " + b */
+	const uint64_t w0 = ftable_fnv(FNV1A_INIT, "w", 1);
+	uint64_t pair = 0;	/* "b" + the previous word + " " */
+	int any = 0;		/* a word before */
+	for (p = (const unsigned char *)norm; p < end;) {
+		if (!is_word_byte(*p)) {
+			p++;
+			continue;
+		}
+		const unsigned char *s = p;
+		while (p < end && is_word_byte(*p))
+			p++;
+		uint64_t w = ftable_fnv(w0, s, (size_t)(p - s));
+		fn(ftable_key(w), arg);
+		if (any)
+			fn(ftable_key(ftable_fnv(pair, s, (size_t)(p - s))), arg);
+		pair = ftable_fnv(ftable_fnv(ftable_fnv(FNV1A_INIT, "b", 1), s, (size_t)(p - s)), " ", 1);
+		any = 1;
+	}
+}
+
+void model_feature_hashes(const char *norm, model_hash_fn fn, void *arg)
+{
+	feature_hashes(norm, fn, arg);
 }
 
 long model_find(const struct model *m, const char *f, size_t n)
 {
-	if (!m->cap)
-		return -1;
-	uint64_t h = feature_hash(f, n);
-	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->slot[i].hash)
-			return -1;
-		if (m->slot[i].hash == h)
-			return (long)m->slot[i].feat;
-	}
-}
-
-/* The table; -1 when two features share a hash (model_find could not tell
- * them apart): the index of the second in *dup. */
-static int index_features(struct model *m, size_t *dup)
-{
-	m->cap = 16;
-	while (m->cap < 2 * m->nfeat + 2)
-		m->cap *= 2;
-	m->slot = xcalloc(m->cap, sizeof *m->slot);
-	for (size_t f = 0; f < m->nfeat; f++) {
-		size_t i = m->hash[f] & (m->cap - 1);
-		for (; m->slot[i].hash; i = (i + 1) & (m->cap - 1))
-			if (m->slot[i].hash == m->hash[f]) {
-				*dup = f;
-				return -1;
-			}
-		m->slot[i] = (struct model_slot){m->hash[f], (uint32_t)f};
-	}
-	return 0;
+	return ftable_find(&m->table, ftable_hash(f, n));
 }
 
 /* ---- prediction ---- */
 
+/* The known features of a message: on the stack up to FOUND_STACK (a
+ * labelled message has about 100 n-grams and words, most known), on the
+ * heap past that (a long post). */
+#define FOUND_STACK 1024
+
 struct found {
 	const struct model *m;
-	long *v;
+	uint32_t *v;
 	size_t n, cap;
+	int heap;
 };
 
-static void collect(const char *f, size_t n, void *arg)
+static void collect(uint64_t h, void *arg)
 {
 	struct found *fd = arg;
-	long i = model_find(fd->m, f, n);
+	long i = ftable_find(&fd->m->table, h);
 	if (i < 0)
 		return;
 	if (fd->n == fd->cap) {
-		fd->cap = fd->cap ? 2 * fd->cap : 64;
-		fd->v = xrealloc(fd->v, fd->cap * sizeof *fd->v);
+		uint32_t *v = xmalloc(2 * fd->cap * sizeof *v);
+		memcpy(v, fd->v, fd->n * sizeof *v);
+		if (fd->heap)
+			free(fd->v);
+		fd->v = v;
+		fd->cap *= 2;
+		fd->heap = 1;
 	}
-	fd->v[fd->n++] = i;
+	fd->v[fd->n++] = (uint32_t)i;
 }
 
-static int cmp_long(const void *a, const void *b)
+/* Sorts v[0..n) (tmp: as many), without qsort's call per comparison:
+ * runs of 16 by insertion, then merged pairwise. */
+static void sort_u32(uint32_t *v, size_t n, uint32_t *tmp)
 {
-	long x = *(const long *)a, y = *(const long *)b;
-	return (x > y) - (x < y);
+	enum { RUN = 16 };
+	for (size_t r = 0; r < n; r += RUN)
+		for (size_t i = r + 1; i < n && i < r + RUN; i++) {
+			uint32_t x = v[i];
+			size_t j = i;
+			for (; j > r && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	uint32_t *from = v, *to = tmp;
+	for (size_t w = RUN; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				to[k++] = from[j] < from[i] ? from[j++] : from[i++];
+			while (i < mid)
+				to[k++] = from[i++];
+			while (j < hi)
+				to[k++] = from[j++];
+		}
+		uint32_t *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != v)
+		memcpy(v, from, n * sizeof *v);
 }
 
 int model_predict(const struct model *m, const char *norm, float *scores, float *margin)
@@ -166,12 +238,15 @@ int model_predict(const struct model *m, const char *norm, float *scores, float 
 int model_predict_with(const struct model *m, const char *norm, const char *const *extra,
 		       size_t nextra, float *scores, float *margin)
 {
-	struct found fd = {.m = m};
-	model_features(norm, collect, &fd);
+	uint32_t stack[FOUND_STACK], tmp_stack[FOUND_STACK];
+	struct found fd = {.m = m, .v = stack, .cap = FOUND_STACK};
+	feature_hashes(norm, collect, &fd);
 	for (size_t i = 0; i < nextra; i++)
-		collect(extra[i], strlen(extra[i]), &fd);
-	if (fd.n)	/* each feature counts once */
-		qsort(fd.v, fd.n, sizeof *fd.v, cmp_long);
+		collect(ftable_hash(extra[i], strlen(extra[i])), &fd);
+	uint32_t *tmp = fd.heap ? xmalloc(fd.n * sizeof *tmp) : tmp_stack;
+	sort_u32(fd.v, fd.n, tmp);	/* each feature counts once, and the sums */
+	if (fd.heap)			/* are made in the order of the features' */
+		free(tmp);		/* numbers, as always (floats: the order counts) */
 	for (size_t c = 0; c < m->nclasses; c++)
 		scores[c] = 0;
 	size_t distinct = 0;
@@ -180,9 +255,10 @@ int model_predict_with(const struct model *m, const char *norm, const char *cons
 			continue;
 		distinct++;
 		for (uint32_t j = m->w_start[fd.v[i]]; j < m->w_start[fd.v[i] + 1]; j++)
-			scores[m->w[j].cls] += m->w[j].val;
+			scores[m->w_cls[j]] += m->w_val[j];
 	}
-	free(fd.v);
+	if (fd.heap)
+		free(fd.v);
 	size_t best = 0;
 	for (size_t c = 1; c < m->nclasses; c++)
 		if (scores[c] > scores[best])
@@ -217,20 +293,17 @@ void model_free(struct model *m)
 		free(m->classes[c]);
 	free(m->classes);
 	free(m->rules);
-	free(m->slot);
-	free(m->hash);
-	free(m->str_off);
-	free(m->str_len);
-	free(m->strings);
+	ftable_free(&m->table);
 	free(m->w_start);
-	free(m->w);
+	free(m->w_val);
+	free(m->w_cls);
 	free(m->file);
 	free(m);
 }
 
 /* The capacities of the arrays being filled while reading. */
 struct reading {
-	size_t feat_cap, w_cap, str_cap, str_len;
+	size_t feat_cap, w_cap;
 };
 
 static void grow(void **p, size_t *cap, size_t need, size_t size)
@@ -285,48 +358,92 @@ static const char *read_header(struct model *m, char *line)
 	return m->general < 0 ? "general names no class" : NULL;
 }
 
-/* "feature<TAB>k:v k:v…" */
+/* A weight as `cancelbot train` writes it (%.4g: "-1.234", "0.0123",
+ * "1.5e-05", "2e+03") into *x, exactly as strtof would read it; 0 for
+ * anything else, which strtof then reads (it was 70 % of a load). Exact:
+ * a mantissa of at most 9 digits is exact in a double, and so is 10^k for
+ * k <= 22; m * 10^k is then rounded once, and m / 10^k rounded to a double
+ * and then to a float equals the float nearest to it while 10^k < 2^28
+ * (no float's rounding midpoint lies that close to m / 10^k without being
+ * it), so k <= 8. tests/unit/test_model.c compares it with strtof on every
+ * weight of intents/model.tsv. */
+static int quick_weight(const char *p, const char **end, float *x)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+				       1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+	int neg = *p == '-';
+	p += neg;
+	uint64_t mant = 0;
+	int digits = 0, k = 0;
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		mant = mant * 10 + (uint64_t)(*p - '0');
+	if (!digits)
+		return 0;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++, k--)
+			mant = mant * 10 + (uint64_t)(*p - '0');
+	if (*p == 'e') {
+		int eneg = p[1] == '-', e = 0;
+		p += 1 + (p[1] == '-' || p[1] == '+');
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		for (; *p >= '0' && *p <= '9' && e < 1000; p++)
+			e = e * 10 + (*p - '0');
+		k += eneg ? -e : e;
+	}
+	if ((*p != ' ' && *p != '\0') || digits > 9 || k < -8 || k > 22)
+		return 0;
+	double v = k < 0 ? (double)mant / pow10[-k] : (double)mant * pow10[k];
+	if (v >= 9007199254740992.0)	/* 2^53: the product may have been rounded */
+		return 0;
+	*x = neg ? -(float)v : (float)v;
+	*end = p;
+	return 1;
+}
+
+/* "feature<TAB>k:v k:v…"; the feature's hash into the table */
 static const char *read_feature(struct model *m, struct reading *r, const char *line)
 {
 	const char *tab = strchr(line, '\t');
 	if (!tab || tab == line)
 		return "want FEATURE<TAB>CLASS:WEIGHT…";
-	size_t n = (size_t)(tab - line);
 	if (!m->nclasses)
 		return "a feature before the classes line";
-	if (m->nfeat + 1 >= r->feat_cap) {	/* the per-feature arrays grow together */
-		r->feat_cap = r->feat_cap ? 2 * r->feat_cap : 1024;
-		m->hash = xrealloc(m->hash, r->feat_cap * sizeof *m->hash);
-		m->str_off = xrealloc(m->str_off, r->feat_cap * sizeof *m->str_off);
-		m->str_len = xrealloc(m->str_len, r->feat_cap * sizeof *m->str_len);
-		m->w_start = xrealloc(m->w_start, (r->feat_cap + 1) * sizeof *m->w_start);
-	}
-	grow((void **)&m->strings, &r->str_cap, r->str_len + n, 1);
-	memcpy(m->strings + r->str_len, line, n);
-	size_t f = m->nfeat;
-	m->hash[f] = feature_hash(line, n);
-	m->str_off[f] = (uint32_t)r->str_len;
-	m->str_len[f] = (uint32_t)n;
-	m->w_start[f] = (uint32_t)m->nweights;
-	r->str_len += n;
+	uint64_t h = ftable_hash(line, (size_t)(tab - line));
+	if (ftable_find(&m->table, h) >= 0)
+		return "the feature is listed twice (or shares its hash with another)";
+	grow((void **)&m->w_start, &r->feat_cap, m->nfeat + 2, sizeof *m->w_start);
+	m->w_start[m->nfeat] = (uint32_t)m->nweights;
 	for (const char *p = tab + 1; *p;) {
-		char *end;
-		errno = 0;
-		long c = strtol(p, &end, 10);
-		if (end == p || *end != ':' || c < 0 || (size_t)c >= m->nclasses)
+		const char *end = p;
+		long c = 0;
+		while (*end >= '0' && *end <= '9' && c < MODEL_MAX_CLASSES)
+			c = c * 10 + (*end++ - '0');
+		if (end == p || *end != ':' || c >= (long)m->nclasses)
 			return "a weight's class is not a class index";
 		p = end + 1;
-		float v = strtof(p, &end);
-		if (end == p || errno)
-			return "a weight is not a number";
-		grow((void **)&m->w, &r->w_cap, m->nweights + 1, sizeof *m->w);
-		m->w[m->nweights++] = (struct model_weight){v, (uint32_t)c};
+		float v;
+		if (!quick_weight(p, &end, &v)) {
+			char *e;
+			errno = 0;
+			v = strtof(p, &e);
+			if (e == p || errno)
+				return "a weight is not a number";
+			end = e;
+		}
+		if (m->nweights == r->w_cap) {	/* the two grow together */
+			r->w_cap = r->w_cap ? 2 * r->w_cap : 4096;
+			m->w_val = xrealloc(m->w_val, r->w_cap * sizeof *m->w_val);
+			m->w_cls = xrealloc(m->w_cls, r->w_cap);
+		}
+		m->w_val[m->nweights] = v;
+		m->w_cls[m->nweights++] = (uint8_t)c;
 		p = end;
 		while (*p == ' ')
 			p++;
 	}
-	m->nfeat++;
-	m->w_start[m->nfeat] = (uint32_t)m->nweights;
+	ftable_put(&m->table, h, (uint32_t)m->nfeat);
+	m->w_start[++m->nfeat] = (uint32_t)m->nweights;
 	return NULL;
 }
 
@@ -343,12 +460,10 @@ struct model *model_load(const char *path, struct sbuf *err)
 	struct reading r = {0};
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
+	long n;
 	int lineno = 0, bad = 0;
-	while (!bad && (n = getline(&line, &cap, fp)) >= 0) {
+	while (!bad && (n = read_line(fp, &line, &cap)) >= 0) {
 		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
 		if (n == 0 || line[0] == '#')
 			continue;
 		const char *why = strncmp(line, "classes\t", 8) == 0 || strncmp(line, "general\t", 8) == 0 ||
@@ -356,7 +471,11 @@ struct model *model_load(const char *path, struct sbuf *err)
 					  strncmp(line, "rescue\t", 7) == 0
 					  ? read_header(m, line) : read_feature(m, &r, line);
 		if (why) {
-			sbuf_addf(err, "%s:%d: %s\n", path, lineno, why);
+			char *tab = strchr(line, '\t');
+			sbuf_addf(err, "%s:%d: %s", path, lineno, why);
+			if (why[0] == 't' && tab)	/* which feature: the file may be too big to look */
+				sbuf_addf(err, ": \"%.*s\"", (int)(tab - line), line);
+			sbuf_addc(err, '\n');
 			bad = 1;
 		}
 	}
@@ -376,12 +495,5 @@ struct model *model_load(const char *path, struct sbuf *err)
 	}
 	if (!m->w_start)
 		m->w_start = xcalloc(1, sizeof *m->w_start);
-	size_t dup;
-	if (index_features(m, &dup) < 0) {
-		sbuf_addf(err, "%s: the feature \"%.*s\" is listed twice (or shares its hash with another)\n",
-			  path, (int)m->str_len[dup], m->strings + m->str_off[dup]);
-		model_free(m);
-		return NULL;
-	}
 	return m;
 }

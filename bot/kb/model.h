@@ -15,6 +15,12 @@
  * the labelled files and never by hand: one line per feature with its
  * non-zero weights.
  *
+ * Loaded, a model keeps no feature strings: a feature is found by its
+ * 64-bit hash (ftable.h), and a message's features are hashed as they are
+ * read, never written out (two features of the file with the same hash are
+ * refused at load, so a hash names one). Per weight a float and a byte of
+ * class.
+ *
  * A struct model is immutable once loaded and owned by its kb (kb_free). */
 #ifndef CANCELBOT_MODEL_H
 #define CANCELBOT_MODEL_H
@@ -22,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ftable.h"
 #include "util.h"
 
 struct rule;
@@ -44,23 +51,10 @@ struct model {
 				 * (the `general` line: "cancel"), or -1 */
 	const struct rule **rules;	/* per class: the intent it stands for, NULL for none
 					 * (set by kb_model_bind) */
-	/* features: open addressing on a 64-bit FNV-1a of the bytes, the hash
-	 * kept in the slot so that a lookup costs one cache line (a message
-	 * looks up about three features a character, most of them unknown);
-	 * two features with the same 64-bit hash are refused at load */
-	struct model_slot {
-		uint64_t hash;	/* 0: empty */
-		uint32_t feat;
-	} *slot;
-	size_t cap;		/* a power of two, at least twice nfeat */
-	uint64_t *hash;		/* per feature */
-	uint32_t *str_off, *str_len;	/* per feature: its bytes in strings (explain, checks) */
-	char *strings;
-	uint32_t *w_start;	/* per feature + 1: its weights are w[w_start[f] .. w_start[f + 1]) */
-	struct model_weight {
-		float val;
-		uint32_t cls;
-	} *w;
+	struct ftable table;	/* a feature's hash (ftable.h) -> its number */
+	uint32_t *w_start;	/* per feature + 1: its weights are [w_start[f], w_start[f + 1]) */
+	float *w_val;		/* per weight: its value */
+	uint8_t *w_cls;		/* per weight: its class */
 	size_t nfeat, nweights;
 	char *file;		/* the path it was read from */
 };
@@ -79,6 +73,11 @@ int model_reply_kind(const char *name);
 /* Reads a model file. NULL and "path:line: why" lines in err on error. */
 struct model *model_load(const char *path, struct sbuf *err);
 void model_free(struct model *m);
+
+/* Calls fn with the hash (ftable_hash) of every feature model_features
+ * gives, duplicates included, in another order; no allocation. */
+typedef void (*model_hash_fn)(uint64_t h, void *arg);
+void model_feature_hashes(const char *norm, model_hash_fn fn, void *arg);
 
 /* The feature's index, or -1 when the model has no weights for it. */
 long model_find(const struct model *m, const char *f, size_t n);

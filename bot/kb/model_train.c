@@ -9,6 +9,7 @@
  * labelled files here, offline only. */
 #define _POSIX_C_SOURCE 200809L
 #include "model_train.h"
+#include "ftable.h"
 #include "model.h"
 
 #include <stdlib.h>
@@ -21,11 +22,10 @@ struct example {
 };
 
 struct model_trainer {
-	/* interned features */
+	/* interned features: their bytes by number, the numbers by hash */
 	char **feat;
 	size_t *feat_len, nfeat, feat_cap;
-	uint32_t *slot;		/* 1 + id; 0 empty */
-	size_t cap;
+	struct ftable table;
 	/* class names as met */
 	char *names[MODEL_MAX_CLASSES];
 	size_t nnames;
@@ -35,10 +35,7 @@ struct model_trainer {
 
 struct model_trainer *model_trainer_new(void)
 {
-	struct model_trainer *t = xcalloc(1, sizeof *t);
-	t->cap = 1 << 16;
-	t->slot = xcalloc(t->cap, sizeof *t->slot);
-	return t;
+	return xcalloc(1, sizeof(struct model_trainer));
 }
 
 void model_trainer_free(struct model_trainer *t)
@@ -49,7 +46,7 @@ void model_trainer_free(struct model_trainer *t)
 		free(t->feat[i]);
 	free(t->feat);
 	free(t->feat_len);
-	free(t->slot);
+	ftable_free(&t->table);
 	for (size_t i = 0; i < t->nnames; i++)
 		free(t->names[i]);
 	for (size_t i = 0; i < t->nex; i++)
@@ -58,29 +55,20 @@ void model_trainer_free(struct model_trainer *t)
 	free(t);
 }
 
-static void rehash(struct model_trainer *t)
-{
-	free(t->slot);
-	t->cap *= 2;
-	t->slot = xcalloc(t->cap, sizeof *t->slot);
-	for (size_t i = 0; i < t->nfeat; i++) {
-		size_t j = fnv1a(t->feat[i], t->feat_len[i], FNV1A_INIT) & (t->cap - 1);
-		while (t->slot[j])
-			j = (j + 1) & (t->cap - 1);
-		t->slot[j] = (uint32_t)i + 1;
-	}
-}
-
+/* The feature's number, a new one the first time it is met. Two features
+ * with the same hash stay two (the bytes are compared): the model file
+ * then has both, and loading it says so. */
 static uint32_t intern(struct model_trainer *t, const char *f, size_t n)
 {
-	if (2 * (t->nfeat + 1) > t->cap)
-		rehash(t);
-	size_t j = fnv1a(f, n, FNV1A_INIT) & (t->cap - 1);
-	for (; t->slot[j]; j = (j + 1) & (t->cap - 1)) {
-		uint32_t i = t->slot[j] - 1;
-		if (t->feat_len[i] == n && memcmp(t->feat[i], f, n) == 0)
-			return i;
-	}
+	uint64_t h = ftable_hash(f, n);
+	if (t->table.cap)
+		for (size_t j = ftable_first(&t->table, h); t->table.slot[j].hash;
+		     j = ftable_next(&t->table, j)) {
+			uint32_t i = t->table.slot[j].id;
+			if (t->table.slot[j].hash == h && t->feat_len[i] == n &&
+			    memcmp(t->feat[i], f, n) == 0)
+				return i;
+		}
 	if (t->nfeat == t->feat_cap) {
 		t->feat_cap = t->feat_cap ? 2 * t->feat_cap : 4096;
 		t->feat = xrealloc(t->feat, t->feat_cap * sizeof *t->feat);
@@ -90,8 +78,8 @@ static uint32_t intern(struct model_trainer *t, const char *f, size_t n)
 	memcpy(t->feat[t->nfeat], f, n);
 	t->feat[t->nfeat][n] = '\0';
 	t->feat_len[t->nfeat] = n;
-	t->slot[j] = (uint32_t)++t->nfeat;
-	return (uint32_t)(t->nfeat - 1);
+	ftable_put(&t->table, h, (uint32_t)t->nfeat);
+	return (uint32_t)t->nfeat++;
 }
 
 struct gather {

@@ -1,12 +1,23 @@
-/* line_reader — see util.h: the inih reader callback that joins continued
- * lines and cuts over-long ones (split from util.c, which it had pushed over
- * ~500 lines). Memory: the reader owns its buffers; line_reader_free. */
+/* line_reader — see util.h: read_line, and the inih reader callback that
+ * joins continued lines and cuts over-long ones (split from util.c, which it
+ * had pushed over ~500 lines). Memory: the reader owns its buffers;
+ * line_reader_free. */
 #define _POSIX_C_SOURCE 200809L
 #include "util.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+
+long read_line(FILE *fp, char **line, size_t *cap)
+{
+	ssize_t n = getline(line, cap, fp);
+	if (n < 0)
+		return -1;
+	while (n > 0 && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r'))
+		(*line)[--n] = '\0';
+	return (long)n;
+}
 
 /* Reads one physical line (without its newline) into r->buf; 0 at the end. */
 static int next_physical_line(struct line_reader *r)

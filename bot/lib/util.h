@@ -1,5 +1,6 @@
 /* util — small helpers every module uses: a growable string buffer, checked
- * allocation, whole-file reading, and an inih reader that counts lines.
+ * allocation, whole-file reading, reading lines, and an inih reader that
+ * counts lines.
  *
  * Memory: xmalloc/xstrdup abort on out-of-memory (a bot that cannot allocate
  * a few bytes cannot do anything useful, and half-handled updates are worse
@@ -83,6 +84,11 @@ uint64_t fnv1a(const void *data, size_t n, uint64_t h);
  * continuation line (cut where inih keeps every byte), and `split` tells the
  * handler to join the piece to the value before it. Without split_long a
  * long line is an error (long_line), never silently cut. */
+/* The next line of fp into *line (a getline buffer of *cap bytes, grown as
+ * needed; the caller frees it), without its "\n" or "\r\n": its length, or
+ * -1 at the end. The loop of every command that reads lines. */
+long read_line(FILE *fp, char **line, size_t *cap);
+
 struct line_reader {
 	FILE *fp;		/* either fp ... */
 	const char *mem;	/* ... or a NUL-terminated string */

@@ -1,8 +1,11 @@
 /* Unit tests: the intent model (model.h) — its features, its file (and the
  * errors a broken one gets), training that is deterministic and fits what
  * it was given, and classify's use of it: a specific topic over the rules'
- * none, the general class never, rules_only in a conversation, a margin, and a knowledge base that refuses a model naming an intent
- * it does not have. */
+ * none, the general class never, rules_only in a conversation, a margin,
+ * the learned veto, a rules veto that leaves the model unasked, and a
+ * knowledge base that refuses a model naming an intent it does not have.
+ * The loaded model's shortcuts (hashing features as they are read, reading
+ * weights without strtof) are compared with the plain way. */
 #define _POSIX_C_SOURCE 200809L
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -11,6 +14,7 @@
 
 #include "classify.h"
 #include "helpers_kb.h"
+#include "ftable.h"
 #include "model.h"
 #include "model_train.h"
 
@@ -60,6 +64,49 @@ Test(model, features_survive_invalid_utf8_and_empty_text)
 	fs.n = 0;
 	model_features("", keep, &fs);
 	cr_assert(has(&fs, "c^$"));
+}
+
+struct hashes {
+	uint64_t v[4096];
+	size_t n;
+};
+
+static void keep_hash(uint64_t h, void *arg)
+{
+	struct hashes *hs = arg;
+	cr_assert_lt(hs->n, 4096);
+	hs->v[hs->n++] = h;
+}
+
+static void hash_feature(const char *f, size_t n, void *arg)
+{
+	keep_hash(ftable_hash(f, n), arg);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+Test(model, feature_hashes_are_the_hashes_of_the_features)
+{
+	/* the model hashes a message's features as it reads them (model.c);
+	 * they must be the features the trainer wrote out, one for one */
+	static const char *const texts[] = {
+		"ab  卡x", "", "\xff\xfe", "\xe5\x8d", "x\xe5\x8d", "how do i cancel my at&t line? 2 lines",
+		"\t\x01 y\x7f  z ", "取消 門號  verizon", "a", " ", "🙂🙂 ok", "&& a1 b2c3",
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		static struct hashes a, b;
+		a.n = b.n = 0;
+		model_features(texts[i], hash_feature, &a);
+		model_feature_hashes(texts[i], keep_hash, &b);
+		cr_assert_eq(a.n, b.n, "text %zu: %zu features, %zu hashes", i, a.n, b.n);
+		qsort(a.v, a.n, sizeof *a.v, cmp_u64);
+		qsort(b.v, b.n, sizeof *b.v, cmp_u64);
+		cr_assert_arr_eq(a.v, b.v, a.n * sizeof *a.v, "text %zu", i);
+	}
 }
 
 static char *write_tmp(const char *text)
@@ -113,7 +160,7 @@ Test(model, a_broken_file_says_where)
 		{"classes\tnone\tfees\nmargin\t-1\n", ":2: margin, veto or rescue is not a number >= 0"},
 		{"classes\tnone\tfees\nveto\tx\n", ":2: margin, veto or rescue is not a number >= 0"},
 		{"classes\tnone\tfees\nrescue\t-2\n", ":2: margin, veto or rescue is not a number >= 0"},
-		{"classes\tnone\tfees\nwfee\t1:1\nwfee\t0:1\n", "is listed twice"},
+		{"classes\tnone\tfees\nwfee\t1:1\nwfee\t0:1\n", ":3: the feature is listed twice (or shares its hash with another): \"wfee\""},
 		{"# nothing\n", "no classes line"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -123,6 +170,76 @@ Test(model, a_broken_file_says_where)
 				   sbuf_str(&err));
 		sbuf_free(&err);
 	}
+}
+
+/* A weight is read as strtof reads it (model.c reads the common
+ * spellings itself, which is most of a load's time otherwise). */
+static void check_weights(const struct model *m, FILE *f)
+{
+	char *line = NULL;
+	size_t cap = 0, nfeat = 0, j = 0;
+	while (getline(&line, &cap, f) >= 0) {
+		char *tab = strchr(line, '\t');
+		if (line[0] == '#' || !tab || !strncmp(line, "classes\t", 8) || !strncmp(line, "general\t", 8) ||
+		    !strncmp(line, "margin\t", 7) || !strncmp(line, "veto\t", 5))
+			continue;
+		cr_assert_eq(m->w_start[nfeat], j);
+		nfeat++;
+		for (char *p = tab + 1, *end; *p && *p != '\n'; p = end) {
+			long c = strtol(p, &end, 10);
+			float v = strtof(end + 1, &end);
+			cr_assert_eq(m->w_cls[j], c);
+			cr_assert(memcmp(&m->w_val[j], &v, sizeof v) == 0, "weight %zu: %a, strtof %a", j,
+				  (double)m->w_val[j], (double)v);
+			j++;
+			while (*end == ' ')
+				end++;
+		}
+	}
+	cr_assert_eq(nfeat, m->nfeat);
+	cr_assert_eq(j, m->nweights);
+	free(line);
+}
+
+Test(model, weights_read_as_strtof_reads_them)
+{
+	static const char text[] =
+		"classes\tnone\tfees\nwa\t0:1.5 1:-2e+03 0:0.0001234 1:1.234e-05 0:1.234e-09 1:-7\n"
+		"wb\t0:123456789012 1:0x1p3 0:.5 1:3. 0:9.999e+22 1:1e-08 0:-0.1 1:4.2e-07\n"
+		"wc\t0:8.389e-08 1:16777217 0:0.3 1:2.5e-06 0:1e+30 1:33554431\n";
+	struct sbuf err = {0};
+	struct model *m = load_text(text, &err);
+	cr_assert_not_null(m, "%s", sbuf_str(&err));
+	FILE *f = fmemopen((void *)text, sizeof text - 1, "r");
+	check_weights(m, f);
+	fclose(f);
+	model_free(m);
+	m = model_load("intents/" MODEL_FILE, &err);	/* every weight shipped */
+	cr_assert_not_null(m, "%s", sbuf_str(&err));
+	f = fopen("intents/" MODEL_FILE, "r");
+	check_weights(m, f);
+	fclose(f);
+	model_free(m);
+	sbuf_free(&err);
+}
+
+Test(model, a_long_message_counts_each_feature_once)
+{
+	/* past the stack's bound for a message's known features (model.c) */
+	struct sbuf err = {0};
+	struct model *m = load_text("classes\ta\tb\nca\t0:1 1:0.25\ncb\t1:2\n", &err);
+	cr_assert_not_null(m, "%s", sbuf_str(&err));
+	char *text = xmalloc(10001);
+	for (int i = 0; i < 10000; i++)
+		text[i] = i % 3 ? 'a' : 'b';
+	text[10000] = '\0';
+	float s[MODEL_MAX_CLASSES], margin;
+	cr_assert_eq(model_predict(m, text, s, &margin), 1);
+	cr_assert_float_eq(s[0], 1.0f, 1e-6);
+	cr_assert_float_eq(s[1], 2.25f, 1e-6);
+	free(text);
+	model_free(m);
+	sbuf_free(&err);
 }
 
 static char *train_to_string(const char *const (*ex)[2], size_t n)
@@ -179,139 +296,157 @@ Test(model, too_many_classes_are_refused)
 	model_trainer_free(t);
 }
 
-/* classify with a model of our own in a copy of the shipped knowledge base */
-static struct kb *kb_with_model(const char *model_text, char **dir, struct sbuf *err)
+/* classify with a model of our own in a copy of the shipped knowledge base:
+ * files[] are more "path\0text" pairs to write into the copy first */
+struct with_model {
+	char *dir;
+	struct kb *k;
+	struct sbuf err;
+};
+
+static void write_file(const char *dir, const char *rel, const char *text)
 {
-	*dir = kb_copy();
-	char *path = xasprintf("%s/intents/model.tsv", *dir);
+	char *path = xasprintf("%s/%s", dir, rel);
 	FILE *f = fopen(path, "w");
-	fputs(model_text, f);
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
 	fclose(f);
 	free(path);
-	struct sbuf warn = {0};
-	struct kb *k = kb_load_copy(*dir, NULL, err, &warn);
-	sbuf_free(&warn);
-	return k;
 }
 
-static void rm_dir(char *dir)
+static struct with_model *kb_with_model(const char *model_text, const char *const (*files)[2],
+					size_t nfiles)
 {
-	char *cmd = xasprintf("rm -rf %s", dir);
+	normalize_init();
+	struct with_model *w = xcalloc(1, sizeof *w);
+	w->dir = kb_copy();
+	for (size_t i = 0; i < nfiles; i++)
+		write_file(w->dir, files[i][0], files[i][1]);
+	write_file(w->dir, "intents/model.tsv", model_text);
+	struct sbuf warn = {0};
+	w->k = kb_load_copy(w->dir, NULL, &w->err, &warn);
+	sbuf_free(&warn);
+	return w;
+}
+
+static void done(struct with_model *w)
+{
+	kb_free(w->k);
+	char *cmd = xasprintf("rm -rf %s", w->dir);
 	cr_assert_eq(system(cmd), 0);
 	free(cmd);
-	free(dir);
+	free(w->dir);
+	sbuf_free(&w->err);
+	free(w);
+	normalize_done();
 }
 
-static const char *intent_of(const struct kb *k, const char *text, int rules_only)
+/* the cases of a test: a text, the intent it must get, classified
+ * alone (0) or in a conversation (rules_only: 1), and why */
+struct want {
+	const char *text, *intent;
+	int rules_only;
+	const char *why;
+};
+
+static void check_all(const char *model_text, const char *const (*files)[2], size_t nfiles,
+		      const struct want *cases, size_t n)
 {
-	struct classification c;
-	classify_with(k, text, strlen(text), &(struct classify_opts){.rules_only = rules_only}, &c);
-	const char *id = c.intent ? c.intent->id : "none";
-	classification_free(&c);
-	return id;
+	struct with_model *w = kb_with_model(model_text, files, nfiles);
+	cr_assert_not_null(w->k, "%s", sbuf_str(&w->err));
+	for (size_t i = 0; i < n; i++) {
+		struct classification c;
+		const struct want *x = &cases[i];
+		classify_with(w->k, x->text, strlen(x->text),
+			      &(struct classify_opts){.rules_only = x->rules_only}, &c);
+		const char *id = c.intent ? c.intent->id : "none";
+		cr_expect_str_eq(id, x->intent, "%s (%s): %s", x->text,
+				 x->rules_only ? "rules only" : "with the model", x->why);
+		classification_free(&c);
+	}
+	done(w);
 }
+
+#define CHECK(model, cases) check_all(model, NULL, 0, cases, sizeof cases / sizeof *cases)
 
 Test(model, classify_takes_a_specific_topic_never_the_general_one)
 {
-	normalize_init();
-	char *dir;
-	struct sbuf err = {0};
 	/* "zzq" means lost_stolen, "qqz" means cancel (the general class) */
-	struct kb *k = kb_with_model("classes\tcancel\tlost_stolen\tnone\ngeneral\tcancel\n"
-				     "wzzq\t1:5\nwqqz\t0:5\n", &dir, &err);
-	cr_assert_not_null(k, "%s", sbuf_str(&err));
-	cr_assert_str_eq(intent_of(k, "zzq", 0), "lost_stolen", "over the rules' none");
-	cr_assert_str_eq(intent_of(k, "zzq", 1), "none", "not in a conversation (rules_only)");
-	cr_assert_str_eq(intent_of(k, "qqz", 0), "none", "the general class never overrides");
-	cr_assert_str_eq(intent_of(k, "zzq how do I cancel my AT&T line", 0), "lost_stolen",
-			 "over the rules' topic");
-	kb_free(k);
-	rm_dir(dir);
-	sbuf_free(&err);
-	normalize_done();
+	static const struct want cases[] = {
+		{"zzq", "lost_stolen", 0, "over the rules' none"},
+		{"zzq", "none", 1, "not in a conversation (rules_only)"},
+		{"qqz", "none", 0, "the general class never overrides"},
+		{"zzq how do I cancel my AT&T line", "lost_stolen", 0, "over the rules' topic"},
+	};
+	CHECK("classes\tcancel\tlost_stolen\tnone\ngeneral\tcancel\nwzzq\t1:5\nwqqz\t0:5\n", cases);
 }
 
 Test(model, a_margin_keeps_a_weak_opinion_out)
 {
-	normalize_init();
-	char *dir;
-	struct sbuf err = {0};
-	struct kb *k = kb_with_model("classes\tcancel\tlost_stolen\tnone\ngeneral\tcancel\nmargin\t6\n"
-				     "wzzq\t1:5\nwzzz\t1:7\n", &dir, &err);
-	cr_assert_not_null(k, "%s", sbuf_str(&err));
-	cr_assert_str_eq(intent_of(k, "zzq", 0), "none");
-	cr_assert_str_eq(intent_of(k, "zzz", 0), "lost_stolen");
-	kb_free(k);
-	rm_dir(dir);
-	sbuf_free(&err);
-	normalize_done();
+	static const struct want cases[] = {
+		{"zzq", "none", 0, "ahead by 5, less than the margin"},
+		{"zzz", "lost_stolen", 0, "ahead by 7"},
+	};
+	CHECK("classes\tcancel\tlost_stolen\tnone\ngeneral\tcancel\nmargin\t6\nwzzq\t1:5\nwzzz\t1:7\n",
+	      cases);
 }
 
 Test(model, a_wide_none_silences_the_rules_topic)
 {
-	normalize_init();
-	char *dir;
-	struct sbuf err = {0};
 	/* "bankpin" means none by 30, "gympin" by 10; veto 20 */
-	struct kb *k = kb_with_model("classes\tcancel\tlost_stolen\tnone\ngeneral\tcancel\nmargin\t6\n"
-				     "veto\t20\nwbankpin\t2:30\nwgympin\t2:10\n", &dir, &err);
-	cr_assert_not_null(k, "%s", sbuf_str(&err));
-	cr_assert_str_eq(intent_of(k, "how do I cancel my AT&T line", 0), "cancel", "no opinion");
-	cr_assert_str_eq(intent_of(k, "how do I cancel my AT&T line bankpin", 0), "none");
-	cr_assert_str_eq(intent_of(k, "how do I cancel my AT&T line bankpin", 1), "cancel",
-			 "not in a conversation");
-	cr_assert_str_eq(intent_of(k, "how do I cancel my AT&T line gympin", 0), "cancel",
-			 "none by less than the veto leaves the rules' topic");
-	kb_free(k);
-	rm_dir(dir);
-	sbuf_free(&err);
-	normalize_done();
+	static const struct want cases[] = {
+		{"how do I cancel my AT&T line", "cancel", 0, "no opinion"},
+		{"how do I cancel my AT&T line bankpin", "none", 0, "none by the veto or more"},
+		{"how do I cancel my AT&T line bankpin", "cancel", 1, "not in a conversation"},
+		{"how do I cancel my AT&T line gympin", "cancel", 0,
+		 "none by less than the veto leaves the rules' topic"},
+	};
+	CHECK("classes\tcancel\tlost_stolen\tnone\ngeneral\tcancel\nmargin\t6\n"
+	      "veto\t20\nwbankpin\t2:30\nwgympin\t2:10\n", cases);
 }
 
 Test(model, the_veto_spares_a_match_of_most_of_the_message)
 {
-	normalize_init();
-	char *dir = kb_copy();
-	char *path = xasprintf("%s/intents/zz.ini", dir);
-	FILE *f = fopen(path, "w");
-	fputs("[intent zz]\npriority = 900\nen = zorble\n", f);	/* a phrase /teach would add */
-	fclose(f);
-	free(path);
-	for (int l = 0; l < 2; l++) {
-		path = xasprintf("%s/responses/%s/zz.txt", dir, l ? "zh" : "en");
-		f = fopen(path, "w");
-		fputs("[default]\nx\n", f);
-		fclose(f);
-		free(path);
-	}
-	path = xasprintf("%s/intents/model.tsv", dir);
-	f = fopen(path, "w");
-	fputs("classes\tcancel\tnone\tzz\ngeneral\tcancel\nmargin\t6\nveto\t20\nwzorble\t1:30\n", f);
-	fclose(f);
-	free(path);
-	struct sbuf err = {0}, warn = {0};
-	struct kb *k = kb_load_copy(dir, NULL, &err, &warn);
-	cr_assert_not_null(k, "%s", sbuf_str(&err));
-	cr_assert_str_eq(intent_of(k, "zorble", 0), "zz", "the whole message is the rule's match");
-	cr_assert_str_eq(intent_of(k, "well the zorble at the gym was fun", 0), "none",
-			 "a word of a longer text is vetoed");
-	kb_free(k);
-	rm_dir(dir);
-	sbuf_free(&err);
-	sbuf_free(&warn);
-	normalize_done();
+	static const char *const files[][2] = {
+		{"intents/zz.ini", "[intent zz]\npriority = 900\nen = zorble\n"},	/* as /teach would add */
+		{"responses/en/zz.txt", "[default]\nx\n"},
+		{"responses/zh/zz.txt", "[default]\nx\n"},
+	};
+	static const struct want cases[] = {
+		{"zorble", "zz", 0, "the whole message is the rule's match"},
+		{"well the zorble at the gym was fun", "none", 0, "a word of a longer text is vetoed"},
+	};
+	check_all("classes\tcancel\tnone\tzz\ngeneral\tcancel\nmargin\t6\nveto\t20\nwzorble\t1:30\n",
+		  files, 3, cases, sizeof cases / sizeof *cases);
+}
+
+Test(model, a_rules_veto_is_not_asked_but_explain_shows_the_model)
+{
+	/* "cancel my gym membership" is vetoed by the rules (intents/vetoes.ini);
+	 * the model would say fees there, which changes nothing */
+	struct with_model *w = kb_with_model("classes\tcancel\tfees\tnone\ngeneral\tcancel\nwgym\t1:50\n",
+					     NULL, 0);
+	cr_assert_not_null(w->k, "%s", sbuf_str(&w->err));
+	const char *text = "how do I cancel my gym membership";
+	struct classification c;
+	classify(w->k, text, strlen(text), &c);
+	cr_assert_not_null(c.veto, "the rules veto it (else this test needs another text)");
+	cr_assert_null(c.intent);
+	cr_assert_eq(c.model_class, -1, "the model is not asked");
+	classification_free(&c);
+	struct sbuf out = {0};
+	classify_explain(w->k, text, &out);
+	cr_assert_not_null(strstr(sbuf_str(&out), "model:   fees, ahead by 50.00"), "%s", sbuf_str(&out));
+	cr_assert_not_null(strstr(sbuf_str(&out), "the veto stands"), "%s", sbuf_str(&out));
+	sbuf_free(&out);
+	done(w);
 }
 
 Test(model, a_model_naming_no_intent_is_refused)
 {
-	normalize_init();
-	char *dir;
-	struct sbuf err = {0};
-	struct kb *k = kb_with_model("classes\tnone\tgym_membership\nwgym\t1:1\n", &dir, &err);
-	cr_assert_null(k);
-	cr_assert_not_null(strstr(sbuf_str(&err), "class gym_membership is neither none nor an intent"),
-			   "%s", sbuf_str(&err));
-	rm_dir(dir);
-	sbuf_free(&err);
-	normalize_done();
+	struct with_model *w = kb_with_model("classes\tnone\tgym_membership\nwgym\t1:1\n", NULL, 0);
+	cr_assert_null(w->k);
+	cr_assert_not_null(strstr(sbuf_str(&w->err), "class gym_membership is neither none nor an intent"),
+			   "%s", sbuf_str(&w->err));
+	done(w);
 }

@@ -208,6 +208,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	for (size_t i = 0; c.intent != c.rules_intent && c.rules_intent && i < c.ncues; i++)
 		if (list_has(c.cues[i]->replaces, c.rules_intent->id))
 			c.intent = c.rules_intent;
+	out->named_topic = c.intent != NULL;
 	struct ask a = {.topic = c.intent ? c.intent->id : NULL,
 			.carrier = c.carrier ? c.carrier->id : NULL,
 			.plan = c.plan ? c.plan->id : NULL};

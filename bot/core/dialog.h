@@ -46,6 +46,8 @@ struct dialog_out {
 	int refused_admin;	/* a non-admin tried an admin command */
 	char action_data[65];	/* ACTION_GROUP_SETTING: the button's data */
 	int group_gone;		/* the bot left or was removed: forget the group */
+	int named_topic;	/* a rule of an intent matched the message itself:
+				 * the follow-up model keeps to its topic (reread.c) */
 };
 
 struct dialog_env {

@@ -109,6 +109,8 @@ Test(reread, a_turn_the_rules_did_not_understand_is_rescued)
 	const char *const turns[] = {"how do I cancel my verizon line", "zzqx", NULL};
 	cr_assert_str_eq(play(NULL, 7, turns), "fallback", "the rules alone");
 	cr_assert_str_eq(play(smalltalk_model, 7, turns), "small_talk");
+	cr_assert_str_eq(play("classes\tnone\tsame\nrescue\t5\nmargin\t25\nwzzqx\t1:30\n", 7, turns),
+			 "cancel", "same: the topic the conversation is on, for its line");
 }
 
 Test(reread, a_first_message_and_a_group_are_not_reread)
@@ -121,15 +123,18 @@ Test(reread, a_first_message_and_a_group_are_not_reread)
 			 "in a group the bot never says it did not understand, nor small talk");
 }
 
-Test(reread, an_answer_is_overruled_only_by_the_margin)
+Test(reread, an_answer_is_overruled_only_by_the_margin_and_never_for_another_topic)
 {
-	/* after a cancel question, "same" (cancel again) by the state alone */
+	/* after a cancel question, by the state alone: small talk, or "same"
+	 * (cancel again) */
 	const char *const turns[] = {"how do I cancel my verizon line", "what are the fees", NULL};
 	cr_assert_str_eq(play(NULL, 7, turns), "fees");
-	cr_assert_str_eq(play("classes\tnone\tsame\tfees\nmargin\t25\n=T:cancel\t1:20\n", 7, turns),
-			 "fees", "20 is below the margin");
+	cr_assert_str_eq(play("classes\tnone\tsmalltalk\tfees\nmargin\t25\n=T:cancel\t1:20\n", 7,
+			      turns), "fees", "20 is below the margin");
+	cr_assert_str_eq(play("classes\tnone\tsmalltalk\tfees\nmargin\t25\n=T:cancel\t1:40\n", 7,
+			      turns), "small_talk", "40 is not");
 	cr_assert_str_eq(play("classes\tnone\tsame\tfees\nmargin\t25\n=T:cancel\t1:40\n", 7, turns),
-			 "cancel", "same: the topic the conversation is on");
+			 "fees", "the fees were named in words a rule knows: no other topic");
 }
 
 Test(reread, the_state_is_features_and_labels_are_relative)

@@ -215,19 +215,22 @@ FORCE:
 clean:
 	rm -rf build cancelbot
 
-# The intent, follow-up and plan models (docs/model.md): learned from every
-# labelled file but the held-back ones, which would no longer measure
-# anything once learned. make test fails when intents/model.tsv,
-# model_followups.tsv or model_plans.tsv is not what this writes.
+# The intent, follow-up, plan and carrier models (docs/model.md): learned
+# from every labelled file but the held-back ones, which would no longer
+# measure anything once learned. make test fails when intents/model.tsv,
+# model_followups.tsv, model_plans.tsv or model_carriers.tsv is not what
+# this writes.
 MODEL_DATA = tests/labelled.tsv $(filter-out $(shell grep -v '^\#' tests/held_back.txt),$(sort $(wildcard tests/voices/*.tsv tests/dialogs/*.tsv)))
 MODEL_DIALOGS = $(filter tests/dialogs/%,$(MODEL_DATA))
 MODEL_TRAIN = ./cancelbot train --general cancel --margin 20 --veto 20
 MODEL_FOLLOWUPS = ./cancelbot train --followups --margin 25 --rescue 5
 MODEL_PLANS = ./cancelbot train --plans --margin 10
+MODEL_CARRIERS = ./cancelbot train --carriers --margin 10
 model: cancelbot
 	$(MODEL_TRAIN) -o intents/model.tsv $(MODEL_DATA)
 	$(MODEL_FOLLOWUPS) -o intents/model_followups.tsv $(MODEL_DIALOGS)
 	$(MODEL_PLANS) -o intents/model_plans.tsv $(MODEL_DATA)
+	$(MODEL_CARRIERS) -o intents/model_carriers.tsv $(MODEL_DATA)
 model-check: cancelbot
 	@tmp=$$(mktemp) && $(MODEL_TRAIN) -o $$tmp $(MODEL_DATA) && \
 	if cmp -s $$tmp intents/model.tsv; then rm -f $$tmp; echo "intents/model.tsv: up to date"; \
@@ -238,3 +241,6 @@ model-check: cancelbot
 	@tmp=$$(mktemp) && $(MODEL_PLANS) -o $$tmp $(MODEL_DATA) && \
 	if cmp -s $$tmp intents/model_plans.tsv; then rm -f $$tmp; echo "intents/model_plans.tsv: up to date"; \
 	else rm -f $$tmp; echo "intents/model_plans.tsv is stale: the labelled files or the rules changed since it was trained; run make model" >&2; exit 1; fi
+	@tmp=$$(mktemp) && $(MODEL_CARRIERS) -o $$tmp $(MODEL_DATA) && \
+	if cmp -s $$tmp intents/model_carriers.tsv; then rm -f $$tmp; echo "intents/model_carriers.tsv: up to date"; \
+	else rm -f $$tmp; echo "intents/model_carriers.tsv is stale: the labelled files or the rules changed since it was trained; run make model" >&2; exit 1; fi

@@ -4,6 +4,7 @@ directory and config, and the bot process; it plays a .conv file line by
 line through the directives table (tests/directives.py) and checks what
 the bot sent."""
 import collections
+import glob
 import json
 import os
 import re
@@ -289,8 +290,8 @@ class Conversation:
             # knowledge base adds intents of its own ("zorblax stolen"), which
             # the models, trained on the shipped ones, would veto as chatter
             # or read as another topic
-            for model in ("model.tsv", "model_followups.tsv"):
-                os.remove(os.path.join(kb, "intents", model))
+            for model in glob.glob(os.path.join(kb, "intents", "model*.tsv")):
+                os.remove(model)
             self.config["bot"]["intents_dir"] = os.path.join(kb, "intents")
             self.config["bot"]["responses_dir"] = os.path.join(kb, "responses")
         return kb

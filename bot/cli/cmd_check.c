@@ -80,7 +80,8 @@ int cmd_check(int argc, char **argv)
 		       kb->counts[RULE_INTENT], kb->counts[RULE_CARRIER], kb->counts[RULE_PLAN],
 		       kb->counts[RULE_VETO], kb->nanswers, kb->nfiles);
 		/* docs/model.md */
-		const struct model *const models[] = {kb->model, kb->followups, kb->plans};
+		const struct model *const models[] = {kb->model, kb->followups, kb->plans,
+						      kb->carriers};
 		for (size_t i = 0; i < ARRAY_LEN(models); i++)
 			if (models[i])
 				printf("model: %s, %zu classes, %zu features, margin %g\n",

@@ -15,7 +15,9 @@
  * dialog files only: every conversation is played teacher-forced through
  * the dialog (with no model), and each turn after the first is an example
  * of its text and the memory it was read in, labelled with its labels as
- * reread_class maps them (the topic on is `same`). */
+ * reread_class maps them (the topic on is `same`). With --plans (--carriers)
+ * it learns the plan (carrier) model: what plan (carrier) a message says,
+ * from question files' columns and dialog turns whose label gains one. */
 #define _POSIX_C_SOURCE 200809L
 #include "app.h"
 #include "dialogs.h"
@@ -30,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { TRAIN_INTENTS, TRAIN_FOLLOWUPS, TRAIN_PLANS };
+enum { TRAIN_INTENTS, TRAIN_FOLLOWUPS, TRAIN_PLANS, TRAIN_CARRIERS };
 
 #define TRAIN_EPOCHS 12	/* the fewest that fit every labelled file here (8 left 4 lines) */
 
@@ -141,6 +143,7 @@ struct walk {
 	const struct kb *kb;
 	long added;
 	int full;	/* more than MODEL_MAX_CLASSES classes */
+	enum rule_kind said;	/* the plan or carrier model: what a turn says */
 };
 
 static void add_turn(void *arg, const struct dialogs_conv *conv, size_t k,
@@ -170,15 +173,21 @@ static void add_turn(void *arg, const struct dialogs_conv *conv, size_t k,
 	free(labels);
 }
 
-/* ---- the plan model ---- */
+/* ---- the plan and carrier models ---- */
 
-/* The one plan a label names ("prepaid"), or NULL ("-", two plans). */
-static const char *one_plan(const struct kb *kb, const char *label)
+/* The one plan (carrier) a label names ("prepaid"), or NULL ("-", two). */
+static const char *one_id(const struct kb *kb, enum rule_kind kind, const char *label)
 {
-	return strchr(label, ',') || !kb_rule(kb, RULE_PLAN, label) ? NULL : label;
+	return strchr(label, ',') || !kb_rule(kb, kind, label) ? NULL : label;
 }
 
-static void add_plan(struct walk *w, const char *text, const char *plan)
+/* The label of turn t for kind: its plan or its carriers. */
+static const char *label_of(const struct dialogs_turn *t, enum rule_kind kind)
+{
+	return kind == RULE_PLAN ? t->plan : t->carriers;
+}
+
+static void add_said(struct walk *w, const char *text, const char *plan)
 {
 	const char *v[1] = {plan};
 	char *norm = normalize(text, strlen(text));
@@ -188,31 +197,36 @@ static void add_plan(struct walk *w, const char *text, const char *plan)
 	free(norm);
 }
 
-/* A dialog turn says a plan when its plan label is one the turn before did
- * not have; a turn with no plan before or after says none. A plan known
- * and kept says nothing either way ("and the fees?" on a prepaid line). */
-static void add_plan_turn(void *arg, const struct dialogs_conv *conv, size_t k,
+/* A dialog turn says a plan (a carrier) when its label is one the turn
+ * before did not have; a turn with none before or after says none. One
+ * known and kept says nothing either way ("and the fees?" on a prepaid
+ * line). */
+static void add_said_turn(void *arg, const struct dialogs_conv *conv, size_t k,
 			  const struct memory *before)
 {
 	(void)before;
 	struct walk *w = arg;
-	const char *now = conv->turns[k].plan, *was = k ? conv->turns[k - 1].plan : "-";
-	const char *plan = one_plan(w->kb, now);
+	const char *now = label_of(&conv->turns[k], w->said);
+	const char *was = k ? label_of(&conv->turns[k - 1], w->said) : "-";
+	const char *plan = one_id(w->kb, w->said, now);
 	if (plan && strcmp(now, was))
-		add_plan(w, conv->turns[k].text, plan);
+		add_said(w, conv->turns[k].text, plan);
 	else if (!strcmp(now, "-") && !strcmp(was, "-"))
-		add_plan(w, conv->turns[k].text, "none");
+		add_said(w, conv->turns[k].text, "none");
 }
 
-/* A question file's line says the plan of its fourth column, or none. */
-static long add_plan_questions(struct model_trainer *t, const struct kb *kb, const char *path)
+/* A question file's line says the plan of its fourth column (the carrier
+ * of its third), or none. */
+static long add_said_questions(struct model_trainer *t, const struct kb *kb, const char *path,
+			       enum rule_kind said)
 {
 	char *text = read_file(path, NULL);
 	if (!text) {
 		fprintf(stderr, "cancelbot train: %s: cannot read\n", path);
 		return -1;
 	}
-	struct walk w = {.t = t, .kb = kb};
+	struct walk w = {.t = t, .kb = kb, .said = said};
+	size_t at = said == RULE_PLAN ? 3 : 2;	/* TEXT INTENTS CARRIERS PLAN */
 	char *save;
 	for (char *line = strtok_r(text, "\n", &save); line && !w.full;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -222,17 +236,17 @@ static long add_plan_questions(struct model_trainer *t, const struct kb *kb, con
 			continue;
 		for (char *c = strtok_r(line, "\t", &s2); c && n < 4; c = strtok_r(NULL, "\t", &s2))
 			col[n++] = c;
-		const char *plan = n < 4 ? NULL : !strcmp(str_trim(col[3]), "-") ? "none"
-			: one_plan(kb, col[3]);
+		const char *plan = n < 4 ? NULL : !strcmp(str_trim(col[at]), "-") ? "none"
+			: one_id(kb, said, col[at]);
 		if (plan)
-			add_plan(&w, col[0], plan);
+			add_said(&w, col[0], plan);
 	}
 	free(text);
 	return w.full ? -1 : w.added;
 }
 
 static long add_dialogs(struct model_trainer *t, const struct kb *kb, const struct config *cfg,
-			const char *path, dialogs_turn_fn fn)
+			const char *path, dialogs_turn_fn fn, enum rule_kind said)
 {
 	struct sbuf err = {0}, warn = {0};
 	struct dialogs_set set;
@@ -245,7 +259,7 @@ static long add_dialogs(struct model_trainer *t, const struct kb *kb, const stru
 		sbuf_free(&warn);
 		return -1;
 	}
-	struct walk w = {.t = t, .kb = kb};
+	struct walk w = {.t = t, .kb = kb, .said = said};
 	dialogs_walk(kb, cfg, &set, fn, &w);
 	dialogs_set_free(&set);
 	free(text);
@@ -261,8 +275,10 @@ static int parse(int argc, char **argv, const char **cfg, const char **out, cons
 {
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i += 2) {	/* every option has a value but two */
-		if (strcmp(argv[i], "--followups") == 0 || strcmp(argv[i], "--plans") == 0) {
-			*kind = argv[i][2] == 'f' ? TRAIN_FOLLOWUPS : TRAIN_PLANS;
+		if (strcmp(argv[i], "--followups") == 0 || strcmp(argv[i], "--plans") == 0 ||
+		    strcmp(argv[i], "--carriers") == 0) {
+			*kind = argv[i][2] == 'f' ? TRAIN_FOLLOWUPS : argv[i][2] == 'p' ? TRAIN_PLANS
+			      : TRAIN_CARRIERS;
 			i--;
 			continue;
 		}
@@ -300,7 +316,7 @@ int cmd_train(int argc, char **argv)
 	int first = parse(argc, argv, &cfg_path, &out_path, &general, &epochs, &margin, &veto,
 			  &rescue, &kind);
 	if (first < 0) {
-		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] [--veto X] [--followups [--rescue X] | --plans] FILE...\n");
+		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] [--veto X] [--followups [--rescue X] | --plans | --carriers] FILE...\n");
 		return 2;
 	}
 	struct config cfg;
@@ -321,15 +337,16 @@ int cmd_train(int argc, char **argv)
 	struct model_trainer *t = model_trainer_new();
 	struct sbuf comment = {0};
 	static const char *const what[][2] = {{"intent", ""}, {"follow-up", " --followups"},
-					      {"plan", " --plans"}};
+					      {"plan", " --plans"}, {"carrier", " --carriers"}};
 	sbuf_addf(&comment, "# The %s model: written by `cancelbot train%s` (make model), never by hand;\n"
 			    "# docs/model.md. Trained on:\n", what[kind][0], what[kind][1]);
 	int rc = 0;
 	for (int i = first; i < argc && rc == 0; i++) {
-		long n = kind == TRAIN_FOLLOWUPS ? add_dialogs(t, kb, &cfg, argv[i], add_turn)
+		enum rule_kind said = kind == TRAIN_PLANS ? RULE_PLAN : RULE_CARRIER;
+		long n = kind == TRAIN_FOLLOWUPS ? add_dialogs(t, kb, &cfg, argv[i], add_turn, said)
 		       : kind == TRAIN_INTENTS ? add_file(t, kb, argv[i])
-		       : is_dialogs_path(argv[i]) ? add_dialogs(t, kb, &cfg, argv[i], add_plan_turn)
-		       : add_plan_questions(t, kb, argv[i]);
+		       : is_dialogs_path(argv[i]) ? add_dialogs(t, kb, &cfg, argv[i], add_said_turn, said)
+		       : add_said_questions(t, kb, argv[i], said);
 		if (n < 0)
 			rc = 1;
 		else

@@ -186,6 +186,13 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	}
 	if (line_carrier && !c.carrier && !c.veto)
 		c.carrier = line_carrier;	/* a rule of the same kb */
+	/* a carrier named in words the rules do not know ("the pink one by the
+	 * food court"): the carrier model's, while the conversation has none
+	 * (with one, it took "可唔可以網上搞" for Mint) */
+	const char *named = !c.carrier && !c.veto && addressed && !(m && m->carrier[0]) ?
+		reread_carrier(env->kb, c.norm) : NULL;
+	if (named)
+		c.carrier = kb_rule(env->kb, RULE_CARRIER, named);
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	/* the asker's own line said in passing while the conversation is on

@@ -132,12 +132,22 @@ static int say(const struct dialog_env *env, const struct update *u, struct dial
 	return 1;
 }
 
+/* The class m is sure of for norm by its margin, or NULL (none, no model). */
+static const char *mention(const struct model *m, const char *norm)
+{
+	float scores[MODEL_MAX_CLASSES], margin;
+	int c = m ? model_predict(m, norm, scores, &margin) : -1;
+	return c < 0 || c == m->none || margin < m->min_margin ? NULL : m->classes[c];
+}
+
 const char *reread_plan(const struct kb *kb, const char *norm)
 {
-	const struct model *pm = kb->plans;
-	float scores[MODEL_MAX_CLASSES], margin;
-	int c = pm ? model_predict(pm, norm, scores, &margin) : -1;
-	return c < 0 || c == pm->none || margin < pm->min_margin ? NULL : pm->classes[c];
+	return mention(kb->plans, norm);
+}
+
+const char *reread_carrier(const struct kb *kb, const char *norm)
+{
+	return mention(kb->carriers, norm);
 }
 
 void reread_turn(const struct dialog_env *env, const struct update *u, struct dialog_out *out,

@@ -53,6 +53,9 @@ const char *reread_class(const struct memory *m, const char *label);
  * at the store every month", "上個禮拜啱啱增咗值", "the bill comes to the
  * house"), and each writer in other words. */
 const char *reread_plan(const struct kb *kb, const char *norm);
+/* The same for the carrier a message names where the rules found none
+ * (intents/model_carriers.tsv): "the pink one by the food court". */
+const char *reread_carrier(const struct kb *kb, const char *norm);
 
 /* Replaces out (the rules' reply to text in u's private chat, before: the
  * memory the rules read it in) with the model's where the model overrules

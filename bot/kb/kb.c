@@ -108,6 +108,7 @@ void kb_free(struct kb *kb)
 	model_free(kb->model);
 	model_free(kb->followups);
 	model_free(kb->plans);
+	model_free(kb->carriers);
 	for (size_t i = 0; i < kb->nrules; i++)
 		free_rule(&kb->rules[i]);
 	free(kb->rules);

@@ -215,6 +215,8 @@ struct kb {
 					 * conversation (reread.h), or NULL: none */
 	struct model *plans;		/* intents/model_plans.tsv: the plan a message
 					 * says (reread.h), or NULL: none */
+	struct model *carriers;		/* intents/model_carriers.tsv: the carrier a
+					 * message names (reread.h), or NULL: none */
 };
 
 void kb_free(struct kb *kb);

@@ -166,14 +166,16 @@ static int bind_model(struct kb *kb, struct model *m, struct sbuf *err)
 	return rc;
 }
 
-/* The plan model's classes are none and plans of the knowledge base. */
-static int bind_plans(struct kb *kb, struct model *m, struct sbuf *err)
+/* The plan and carrier models' classes are none and plans (carriers) of
+ * the knowledge base. */
+static int bind_mentions(struct kb *kb, struct model *m, enum rule_kind kind, struct sbuf *err)
 {
 	int rc = 0;
 	for (size_t c = 0; c < m->nclasses; c++)
-		if ((int)c != m->none && !kb_rule(kb, RULE_PLAN, m->classes[c])) {
-			sbuf_addf(err, "%s: class %s is neither none nor a plan of the knowledge "
-				  "base (retrain: make model)\n", m->file, m->classes[c]);
+		if ((int)c != m->none && !kb_rule(kb, kind, m->classes[c])) {
+			sbuf_addf(err, "%s: class %s is neither none nor a %s of the knowledge "
+				  "base (retrain: make model)\n", m->file, m->classes[c],
+				  kind == RULE_PLAN ? "plan" : "carrier");
 			rc = -1;
 		}
 	return rc;
@@ -210,6 +212,10 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 	if (mpath && !(kb->plans = model_load(mpath, err)))
 		rc = -1;
 	free(mpath);
+	mpath = opts && opts->no_model ? NULL : model_path(in, MODEL_CARRIERS_FILE);
+	if (mpath && !(kb->carriers = model_load(mpath, err)))
+		rc = -1;
+	free(mpath);
 	for (size_t i = 0; i < KB_LAYERS; i++) {
 		free(in[i]);
 		free(re[i]);
@@ -229,7 +235,9 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 		if (kb->followups)
 			rc |= bind_model(kb, kb->followups, err);
 		if (kb->plans)
-			rc |= bind_plans(kb, kb->plans, err);
+			rc |= bind_mentions(kb, kb->plans, RULE_PLAN, err);
+		if (kb->carriers)
+			rc |= bind_mentions(kb, kb->carriers, RULE_CARRIER, err);
 	}
 	if (rc != 0 || err->len != before) {
 		kb_free(kb);

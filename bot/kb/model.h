@@ -36,6 +36,7 @@ struct rule;
 #define MODEL_FILE "model.tsv"
 #define MODEL_FOLLOWUPS_FILE "model_followups.tsv"	/* reread.h */
 #define MODEL_PLANS_FILE "model_plans.tsv"	/* the plan a message says (reread.h) */
+#define MODEL_CARRIERS_FILE "model_carriers.tsv"	/* the carrier a message names (reread.h) */
 #define MODEL_MAX_CLASSES 64
 
 struct model {

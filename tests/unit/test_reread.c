@@ -30,14 +30,17 @@ static void put_text(const char *path, const char *text)
 	fclose(f);
 }
 
-/* A copy of the shipped knowledge base with followups as its follow-up
- * model (NULL: none); dir is set to the copy, for rm_rf. */
-static struct kb *kb_with(const char *followups, char **dir)
+/* The model file play() writes: the follow-up model unless a test says. */
+static const char *model_file = MODEL_FOLLOWUPS_FILE;
+
+/* A copy of the shipped knowledge base with text as its model_file (NULL:
+ * none); dir is set to the copy, for rm_rf. */
+static struct kb *kb_with(const char *text, char **dir)
 {
 	*dir = kb_copy();
-	if (followups) {
-		char *p = xasprintf("%s/intents/%s", *dir, MODEL_FOLLOWUPS_FILE);
-		put_text(p, followups);
+	if (text) {
+		char *p = xasprintf("%s/intents/%s", *dir, model_file);
+		put_text(p, text);
 		free(p);
 	}
 	struct sbuf err = {0}, warn = {0};
@@ -55,6 +58,9 @@ struct chat {
 	int64_t chat;
 };
 
+/* The carrier of the last reply play() saw ("-": none). */
+static char said_for[CTX_ID];
+
 /* The bot's reply to text in c: the UI text or answer of its first part
  * ("silence" when it said nothing), into said. */
 static void say(struct chat *c, const char *text, char *said, size_t cap)
@@ -68,6 +74,7 @@ static void say(struct chat *c, const char *text, char *said, size_t cap)
 	struct dialog_out out;
 	dialog_handle(&env, &u, &out);
 	snprintf(said, cap, "%s", out.n ? out.v[0].said : "silence");
+	snprintf(said_for, sizeof said_for, "%s", out.n && out.v[0].carrier[0] ? out.v[0].carrier : "-");
 	dialog_out_free(&out);
 }
 
@@ -245,4 +252,34 @@ Test(reread, train_followups_learns_from_a_dialog_file)
 	free(text);
 	remove(in);
 	remove(out);
+}
+
+Test(reread, the_carrier_model_names_a_line_only_while_none_is_known)
+{
+	model_file = MODEL_CARRIERS_FILE;
+	static const char carriers[] = "classes\tnone\tverizon\nmargin\t10\nwzzqx\t1:30\n";
+	const char *const asked[] = {"how do I cancel my line", "zzqx", NULL};
+	cr_assert_str_neq(play(NULL, 7, asked), "cancel", "the rules alone do not know zzqx");
+	cr_assert_str_eq(play(carriers, 7, asked), "cancel", "which carrier? zzqx: the cancel");
+	cr_assert_str_eq(said_for, "verizon");
+	const char *const known[] = {"how do I cancel my AT&T line", "zzqx", NULL};
+	play(carriers, 7, known);
+	cr_assert_str_neq(said_for, "verizon", "a conversation's carrier is not replaced");
+	model_file = MODEL_FOLLOWUPS_FILE;
+}
+
+Test(reread, the_kb_refuses_a_carrier_model_naming_no_carrier)
+{
+	char *dir = kb_copy();
+	char *p = xasprintf("%s/intents/%s", dir, MODEL_CARRIERS_FILE);
+	struct sbuf err = {0}, warn = {0};
+	put_text(p, "classes\tnone\tprepaid\nwzz\t1:1\n");
+	cr_assert_null(kb_load_copy(dir, NULL, &err, &warn));
+	cr_assert_not_null(strstr(sbuf_str(&err), "class prepaid is neither none nor a carrier"),
+			   "%s", sbuf_str(&err));
+	free(p);
+	rm_rf(dir);
+	free(dir);
+	sbuf_free(&err);
+	sbuf_free(&warn);
 }

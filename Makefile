@@ -231,16 +231,10 @@ model: cancelbot
 	$(MODEL_FOLLOWUPS) -o intents/model_followups.tsv $(MODEL_DIALOGS)
 	$(MODEL_PLANS) -o intents/model_plans.tsv $(MODEL_DATA)
 	$(MODEL_CARRIERS) -o intents/model_carriers.tsv $(MODEL_DATA)
+# $(call model_check,TRAIN,FILE,DATA): FILE is what TRAIN writes from DATA, or the target fails
+model_check = @tmp=$$(mktemp) && $(1) -o $$tmp $(3) && if cmp -s $$tmp $(2); then rm -f $$tmp; echo "$(2): up to date"; else rm -f $$tmp; echo "$(2) is stale: the labelled files or the rules changed since it was trained; run make model" >&2; exit 1; fi
 model-check: cancelbot
-	@tmp=$$(mktemp) && $(MODEL_TRAIN) -o $$tmp $(MODEL_DATA) && \
-	if cmp -s $$tmp intents/model.tsv; then rm -f $$tmp; echo "intents/model.tsv: up to date"; \
-	else rm -f $$tmp; echo "intents/model.tsv is stale: the labelled files changed since it was trained; run make model" >&2; exit 1; fi
-	@tmp=$$(mktemp) && $(MODEL_FOLLOWUPS) -o $$tmp $(MODEL_DIALOGS) && \
-	if cmp -s $$tmp intents/model_followups.tsv; then rm -f $$tmp; echo "intents/model_followups.tsv: up to date"; \
-	else rm -f $$tmp; echo "intents/model_followups.tsv is stale: the dialog files or the rules changed since it was trained; run make model" >&2; exit 1; fi
-	@tmp=$$(mktemp) && $(MODEL_PLANS) -o $$tmp $(MODEL_DATA) && \
-	if cmp -s $$tmp intents/model_plans.tsv; then rm -f $$tmp; echo "intents/model_plans.tsv: up to date"; \
-	else rm -f $$tmp; echo "intents/model_plans.tsv is stale: the labelled files or the rules changed since it was trained; run make model" >&2; exit 1; fi
-	@tmp=$$(mktemp) && $(MODEL_CARRIERS) -o $$tmp $(MODEL_DATA) && \
-	if cmp -s $$tmp intents/model_carriers.tsv; then rm -f $$tmp; echo "intents/model_carriers.tsv: up to date"; \
-	else rm -f $$tmp; echo "intents/model_carriers.tsv is stale: the labelled files or the rules changed since it was trained; run make model" >&2; exit 1; fi
+	$(call model_check,$(MODEL_TRAIN),intents/model.tsv,$(MODEL_DATA))
+	$(call model_check,$(MODEL_FOLLOWUPS),intents/model_followups.tsv,$(MODEL_DIALOGS))
+	$(call model_check,$(MODEL_PLANS),intents/model_plans.tsv,$(MODEL_DATA))
+	$(call model_check,$(MODEL_CARRIERS),intents/model_carriers.tsv,$(MODEL_DATA))

@@ -200,22 +200,18 @@ struct kb *kb_load(const char *intents_dir, const char *responses_dir,
 			       stage ? xasprintf("%s/responses", stage) : NULL};
 	int rc = kb_load_intents(kb, (const char *const *)in, err);
 	rc |= kb_load_responses(kb, (const char *const *)re, err);
-	char *mpath = opts && opts->no_model ? NULL : model_path(in, MODEL_FILE);
-	if (mpath && !(kb->model = model_load(mpath, err)))
-		rc = -1;
-	free(mpath);
-	mpath = opts && opts->no_model ? NULL : model_path(in, MODEL_FOLLOWUPS_FILE);
-	if (mpath && !(kb->followups = model_load(mpath, err)))
-		rc = -1;
-	free(mpath);
-	mpath = opts && opts->no_model ? NULL : model_path(in, MODEL_PLANS_FILE);
-	if (mpath && !(kb->plans = model_load(mpath, err)))
-		rc = -1;
-	free(mpath);
-	mpath = opts && opts->no_model ? NULL : model_path(in, MODEL_CARRIERS_FILE);
-	if (mpath && !(kb->carriers = model_load(mpath, err)))
-		rc = -1;
-	free(mpath);
+	/* the models (model.h), each from the highest layer that has its file */
+	const struct {
+		const char *file;
+		struct model **into;
+	} models[] = {{MODEL_FILE, &kb->model}, {MODEL_FOLLOWUPS_FILE, &kb->followups},
+		      {MODEL_PLANS_FILE, &kb->plans}, {MODEL_CARRIERS_FILE, &kb->carriers}};
+	for (size_t i = 0; i < ARRAY_LEN(models) && !(opts && opts->no_model); i++) {
+		char *mpath = model_path(in, models[i].file);
+		if (mpath && !(*models[i].into = model_load(mpath, err)))
+			rc = -1;
+		free(mpath);
+	}
 	for (size_t i = 0; i < KB_LAYERS; i++) {
 		free(in[i]);
 		free(re[i]);

@@ -210,25 +210,34 @@ Test(reread, extra_features_count_in_prediction_and_training)
 	sbuf_free(&err);
 }
 
-Test(reread, the_kb_takes_reply_kinds_but_no_unknown_class)
+/* The shipped knowledge base loaded with text as its model file `file`:
+ * the kb, or NULL with the errors in err. */
+static struct kb *load_with(const char *file, const char *text, struct sbuf *err)
 {
 	char *dir = kb_copy();
-	char *p = xasprintf("%s/intents/%s", dir, MODEL_FOLLOWUPS_FILE);
-	struct sbuf err = {0}, warn = {0};
-	put_text(p, "classes\tnone\tsame\tack\tsmalltalk\tfees\nwzz\t1:1\n");
-	struct kb *k = kb_load_copy(dir, NULL, &err, &warn);
-	cr_assert_not_null(k, "%s", sbuf_str(&err));
-	cr_assert_not_null(k->followups);
-	kb_free(k);
-	put_text(p, "classes\tnone\tbogus\nwzz\t1:1\n");
-	cr_assert_null(kb_load_copy(dir, NULL, &err, &warn));
-	cr_assert_not_null(strstr(sbuf_str(&err), "class bogus is neither none nor an intent"),
-			   "%s", sbuf_str(&err));
+	char *p = xasprintf("%s/intents/%s", dir, file);
+	struct sbuf warn = {0};
+	put_text(p, text);
+	struct kb *k = kb_load_copy(dir, NULL, err, &warn);
 	free(p);
 	rm_rf(dir);
 	free(dir);
-	sbuf_free(&err);
 	sbuf_free(&warn);
+	return k;
+}
+
+Test(reread, the_kb_takes_reply_kinds_but_no_unknown_class)
+{
+	struct sbuf err = {0};
+	struct kb *k = load_with(MODEL_FOLLOWUPS_FILE,
+				 "classes\tnone\tsame\tack\tsmalltalk\tfees\nwzz\t1:1\n", &err);
+	cr_assert_not_null(k, "%s", sbuf_str(&err));
+	cr_assert_not_null(k->followups);
+	kb_free(k);
+	cr_assert_null(load_with(MODEL_FOLLOWUPS_FILE, "classes\tnone\tbogus\nwzz\t1:1\n", &err));
+	cr_assert_not_null(strstr(sbuf_str(&err), "class bogus is neither none nor an intent"),
+			   "%s", sbuf_str(&err));
+	sbuf_free(&err);
 }
 
 Test(reread, train_followups_learns_from_a_dialog_file)
@@ -270,16 +279,9 @@ Test(reread, the_carrier_model_names_a_line_only_while_none_is_known)
 
 Test(reread, the_kb_refuses_a_carrier_model_naming_no_carrier)
 {
-	char *dir = kb_copy();
-	char *p = xasprintf("%s/intents/%s", dir, MODEL_CARRIERS_FILE);
-	struct sbuf err = {0}, warn = {0};
-	put_text(p, "classes\tnone\tprepaid\nwzz\t1:1\n");
-	cr_assert_null(kb_load_copy(dir, NULL, &err, &warn));
+	struct sbuf err = {0};
+	cr_assert_null(load_with(MODEL_CARRIERS_FILE, "classes\tnone\tprepaid\nwzz\t1:1\n", &err));
 	cr_assert_not_null(strstr(sbuf_str(&err), "class prepaid is neither none nor a carrier"),
 			   "%s", sbuf_str(&err));
-	free(p);
-	rm_rf(dir);
-	free(dir);
 	sbuf_free(&err);
-	sbuf_free(&warn);
 }

@@ -153,6 +153,17 @@ static int within_plan_said(const struct classification *c, size_t i)
 	return 0;
 }
 
+/* Frees c, keeping the first message's normalised text in out for the
+ * follow-up model (normalising costs as much as the model's sums). */
+static void keep_norm(struct dialog_out *out, struct classification *c)
+{
+	if (!out->norm) {
+		out->norm = c->norm;
+		c->norm = NULL;
+	}
+	classification_free(c);
+}
+
 /* Answers one question (text, the bot's name blanked) as the conversation
  * so far reads it. Returns 0 when nothing in it was understood. */
 static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
@@ -206,7 +217,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		const char *name = facts_get(kb_facts(env->kb, c.carrier->id), "name", lang_answers(lang));
 		dialog_say_with(env, u, out, "own_line", m->carrier, NULL, lang, "other",
 				name ? name : c.carrier->id);
-		classification_free(&c);
+		keep_norm(out, &c);
 		return 1;
 	}
 	/* cues are written against the rules' intents: where one replaces what
@@ -362,7 +373,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		if (c.mentions[i]->kind == RULE_CARRIER && line_plan(&c, c.mentions[i]->id))
 			context_note_plan(context_put(env->ctx, u->chat_id, u->from_id, env->now),
 					  c.mentions[i]->id, line_plan(&c, c.mentions[i]->id));
-	classification_free(&c);
+	keep_norm(out, &c);
 	return understood;
 }
 
@@ -473,5 +484,6 @@ void dialog_out_free(struct dialog_out *out)
 	free(out->v);
 	free(out->callback_text);
 	free(out->unmatched_text);
+	free(out->norm);
 	memset(out, 0, sizeof *out);
 }

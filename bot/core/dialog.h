@@ -48,6 +48,8 @@ struct dialog_out {
 	int group_gone;		/* the bot left or was removed: forget the group */
 	int named_topic;	/* a rule of an intent matched the message itself:
 				 * the follow-up model keeps to its topic (reread.c) */
+	char *norm;		/* the message's normalised text, kept from its
+				 * classification so reread.c does not normalise it again */
 };
 
 struct dialog_env {

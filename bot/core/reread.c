@@ -158,13 +158,15 @@ void reread_turn(const struct dialog_env *env, const struct update *u, struct di
 		return;
 	struct dialogs_got got;
 	dialogs_observe(env->kb, out, context_get(env->ctx, u->chat_id, u->from_id, env->now), &got);
-	char *norm = normalize(text, strlen(text));
+	/* respond() kept the text's normalised form (NULL when it never classified) */
+	char *own = out->norm ? NULL : normalize(text, strlen(text));
+	const char *norm = own ? own : out->norm;
 	struct reread_feats x;
 	reread_features(before, norm, &x);
 	float scores[MODEL_MAX_CLASSES], margin;
 	int c = model_predict_with(fm, norm, x.v, x.n, scores, &margin);
 	reread_feats_free(&x);
-	free(norm);
+	free(own);
 	if (c < 0)
 		return;
 	int same = strcmp(fm->classes[c], "same") == 0;
@@ -206,6 +208,7 @@ void reread_turn(const struct dialog_env *env, const struct update *u, struct di
 			free(keep.v[i].text);
 		free(keep.v);
 		free(keep.unmatched_text);
+		free(keep.norm);
 		return;
 	}
 	dialog_out_free(out);

@@ -23,14 +23,17 @@ static int intent_beats(const struct hit *a, const struct hit *b)
 
 /* Does a beat b as the carrier? one named as the one being left ([define
  * carrier_origin]: "原来的 AT&T") beats any other; one the user is leaving
- * beats one they are moving to ([define carrier_destination]); then the
- * first named, then the longer name. */
+ * beats one they are moving to ([define carrier_destination]); one said not
+ * to be the line ([define carrier_negated]) loses; then the first named, then
+ * the longer name. */
 static int mention_beats(const struct hit *a, const struct hit *b)
 {
 	if (a->origin != b->origin)
 		return a->origin;
 	if (a->destination != b->destination)
 		return b->destination;
+	if (a->negated != b->negated)
+		return b->negated;
 	if (a->start != b->start)
 		return a->start < b->start;
 	if (a->end != b->end)
@@ -89,6 +92,10 @@ static void scan_mentions(struct scan *sc, struct hit *best, int *plans,
 			 needles_may_occur(&kb->destination_need, sc->may))
 			h.destination = scan_run(sc, kb->carrier_destination, h.start,
 						 &(size_t){0}, &(size_t){0});
+		if (r->kind == RULE_CARRIER && kb->carrier_negated &&
+		    needles_may_occur(&kb->negated_need, sc->may))
+			h.negated = scan_run(sc, kb->carrier_negated, h.start, &(size_t){0},
+					     &(size_t){0});
 		if (r->kind == RULE_CARRIER && kb->carrier_origin &&
 		    needles_may_occur(&kb->origin_need, sc->may)) {
 			h.origin = scan_run(sc, kb->carrier_origin, h.start, &(size_t){0},

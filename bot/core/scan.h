@@ -20,6 +20,7 @@ struct hit {
 	size_t start, end;
 	int destination;	/* carriers: named as where the user is going */
 	int origin;		/* carriers: named as the one being left ("my old AT&T") */
+	int negated;		/* carriers: named as not the line ("是T-Mobile不是Metro") */
 };
 
 /* What one classification knows so far: the text, and which defines were

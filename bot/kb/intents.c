@@ -332,7 +332,7 @@ static void compile_rules(struct kb *kb, struct sbuf *err)
 /* Every needle set of the rules into one index (prefilter.h). */
 static void index_needles(struct kb *kb)
 {
-	size_t n = 0, cap = 2;	/* and the two move sides (carrier_destination, _origin) */
+	size_t n = 0, cap = 3;	/* and the sides of a mention (carrier_destination, _origin, _negated) */
 	for (size_t i = 0; i < kb->nrules; i++)
 		cap += kb->rules[i].ngroups + 2;
 	struct needles **sets = xcalloc(cap, sizeof *sets);
@@ -345,6 +345,7 @@ static void index_needles(struct kb *kb)
 	}
 	sets[n++] = &kb->destination_need;
 	sets[n++] = &kb->origin_need;
+	sets[n++] = &kb->negated_need;
 	needle_index_build(&kb->needles, sets, n);
 	free(sets);
 }
@@ -403,6 +404,7 @@ int kb_load_intents(struct kb *kb, const char *const dirs[KB_LAYERS], struct sbu
 		{"carrier_destination", "(?:{carrier_destination})$", &kb->carrier_destination,
 		 &kb->destination_need},
 		{"carrier_origin", "(?:{carrier_origin})$", &kb->carrier_origin, &kb->origin_need},
+		{"carrier_negated", "(?:{carrier_negated})$", &kb->carrier_negated, &kb->negated_need},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(sides) && err->len == before; i++) {
 		const struct rule *d = kb_rule(kb, RULE_DEFINE, sides[i].define);

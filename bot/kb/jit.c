@@ -379,4 +379,5 @@ void kb_jit_stats(const struct kb *kb, size_t *compiled, size_t *total, size_t *
 	}
 	add_stats(kb->carrier_destination, compiled, total, bytes);
 	add_stats(kb->carrier_origin, compiled, total, bytes);
+	add_stats(kb->carrier_negated, compiled, total, bytes);
 }

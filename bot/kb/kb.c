@@ -139,6 +139,8 @@ void kb_free(struct kb *kb)
 	needles_free(&kb->destination_need);
 	kb_regex_free(kb->carrier_origin);
 	needles_free(&kb->origin_need);
+	kb_regex_free(kb->carrier_negated);
+	needles_free(&kb->negated_need);
 	needle_index_free(&kb->needles);
 	free(kb->by_key);
 	free(kb->intent_order);

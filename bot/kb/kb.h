@@ -194,6 +194,8 @@ struct kb {
 	struct needles destination_need;	/* its literals (see struct alt) */
 	struct regex *carrier_origin;	/* [define carrier_origin], or NULL */
 	struct needles origin_need;	/* its literals */
+	struct regex *carrier_negated;	/* [define carrier_negated], or NULL */
+	struct needles negated_need;	/* its literals */
 	struct needle_index needles;	/* every needle set above, for one scan a message */
 	size_t *intent_order;		/* intents by priority, highest first, then file order */
 	size_t nintent_order;

@@ -73,4 +73,5 @@ void kb_index_regexes(struct kb *kb)
 	}
 	index_one(kb, kb->carrier_destination);
 	index_one(kb, kb->carrier_origin);
+	index_one(kb, kb->carrier_negated);
 }

@@ -466,3 +466,29 @@ Test(kb, a_word_edge_after_a_quantifier_before_a_word_is_warned)
 	rm_rf(dir);
 	free(dir);
 }
+
+static const char *carrier_of(const struct kb *k, const char *text)
+{
+	struct classification c;
+	classify(k, text, strlen(text), &c);
+	const char *id = c.carrier ? c.carrier->id : "-";
+	classification_free(&c);
+	return id;
+}
+
+/* The owner of a brand named as its owner is no line of the message
+ * ([define owner_link]); a carrier said not to be the line loses to the
+ * other named, wherever it stands ([define carrier_negated]) */
+Test(kb, an_owner_or_a_carrier_said_not_to_be_the_line_is_not_the_carrier)
+{
+	const struct kb *k = shipped_kb();
+	cr_expect_str_eq(carrier_of(k, "T家的子品牌mint怎么注销"), "mint", "the owner's sub-brand");
+	cr_expect_str_eq(carrier_of(k, "verizon下面那个子品牌叫visible 怎么取消"), "visible");
+	cr_expect_str_eq(carrier_of(k, "how to cancel verizon's cheap brand visible"), "visible");
+	cr_expect_str_eq(carrier_of(k, "cancel my t-mobile and my mom's mint"), "tmobile",
+			 "two lines: the first named");
+	cr_expect_str_eq(carrier_of(k, "我不是T-Mobile的，是Mint的，怎么注销"), "mint", "not T-Mobile");
+	cr_expect_str_eq(carrier_of(k, "唔系T-Mobile嘅，系Mint嘅，点cut"), "mint");
+	cr_expect_str_eq(carrier_of(k, "i'm not with t-mobile, i have mint. how to cancel"), "mint");
+	cr_expect_str_eq(carrier_of(k, "its not t-mobile lol. mint. how to cancel"), "mint");
+}

@@ -192,7 +192,7 @@ static void second_opinion(const struct kb *kb, struct classification *out, size
 	if (c == m->none && m->veto_margin > 0 && out->model_margin >= m->veto_margin && !out->veto &&
 	    !(out->intent && span * 5 >= len * 4))
 		out->intent = NULL;
-	if (c < 0 || out->veto || c == m->none)
+	if (c < 0 || out->veto || out->model_veto || c == m->none)
 		return;
 	if (c == m->general || out->model_margin < m->min_margin)
 		return;
@@ -246,12 +246,16 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 			cues[j] = cues[j - 1];
 		cues[j] = h;
 	}
-	/* a veto only matters when it would silence an intent; a named carrier
-	 * keeps the message unless the veto says even_with_carrier */
-	for (size_t i = 0; i < kb->veto_rules.n && best[RULE_INTENT].rule; i++) {
+	/* a veto only matters when it would silence an intent: the rules', or
+	 * the model's where the veto says silence_model ("change the name on
+	 * my tmobile account" is no final bill, whatever the model reads in
+	 * it); a named carrier keeps the message unless the veto says
+	 * even_with_carrier */
+	int model_asked = !opts->rules_only && kb->model;
+	for (size_t i = 0; i < kb->veto_rules.n && (best[RULE_INTENT].rule || model_asked); i++) {
 		const struct rule *r = &kb->rules[kb->veto_rules.v[i]];
 		struct hit h;
-		if (!best[RULE_VETO].rule &&
+		if (!best[RULE_VETO].rule && (best[RULE_INTENT].rule || r->silences_model) &&
 		    (!sc.carrier || r->even_with_carrier) && scan_rule(&sc, r, &h))
 			consider(best, &h);
 	}
@@ -269,10 +273,12 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 	if (out->intent && best[RULE_VETO].rule) {
 		out->veto = best[RULE_VETO].rule;
 		out->intent = NULL;
+	} else if (best[RULE_VETO].rule) {
+		out->model_veto = best[RULE_VETO].rule;
 	}
 	out->rules_intent = out->intent;
 	out->model_class = -1;
-	if (!opts->rules_only && (!out->veto || opts->explain))	/* a veto stands whatever the model says */
+	if (!opts->rules_only && (!(out->veto || out->model_veto) || opts->explain))	/* a veto stands whatever the model says */
 		second_opinion(kb, out, best[RULE_INTENT].end - best[RULE_INTENT].start);
 	if (opts->line_expected && !out->carrier && !out->veto)
 		out->line_carrier = line_carrier(kb, text, len, out, opts->carrier_known);
@@ -379,7 +385,7 @@ static void explain_model(const struct kb *kb, const struct classification *c, s
 			  (double)m->min_margin, rules);
 	else if (c->intent != c->rules_intent)
 		sbuf_addf(out, "a specific topic, so it wins over the rules' %s\n", rules);
-	else if (c->veto)
+	else if (c->veto || c->model_veto)
 		sbuf_addf(out, "the veto stands\n");
 	else if (c->model_class == m->none || c->model_class == m->general)
 		sbuf_addf(out, "%s, so the rules' %s stands\n",
@@ -438,6 +444,9 @@ void classify_explain(const struct kb *kb, const char *text, struct sbuf *out)
 		sbuf_addf(out, "why:     vetoed by [veto %s] (%s:%d), %s\n", c.veto->id, c.veto->file,
 			  c.veto->line, c.carrier ? "which applies even with a carrier named" :
 			  "and no carrier named");
+	else if (c.model_veto)
+		sbuf_addf(out, "why:     no rule of an intent matched, and [veto %s] (%s:%d) keeps the "
+			  "model from giving one\n", c.model_veto->id, c.model_veto->file, c.model_veto->line);
 	else if (c.intent)
 		sbuf_addf(out, "why:     highest priority (%d), then longest match, then file "
 			  "order (%s:%d) among matching intents\n", c.intent->priority,

@@ -28,6 +28,8 @@ struct classification {
 	const struct rule *veto;	/* the veto that silenced an intent, if any */
 	/* the model's second opinion (model.h; classify.c says when it wins) */
 	const struct rule *rules_intent;	/* what the rules alone said */
+	const struct rule *model_veto;	/* a veto matched where the rules found no intent:
+					 * the model may not give one either */
 	int model_class;	/* the model's class, -1: no model, no opinion, or not asked
 				 * (rules_only, or a veto: classify_opts) */
 	float model_margin;	/* how far that class is ahead of the next */

@@ -169,6 +169,12 @@ static int on_line(void *user, const char *section, const char *name, const char
 		r->even_with_carrier = strcmp(value, "yes") == 0;
 		return 1;
 	}
+	if (strcmp(name, "silence_model") == 0) {
+		if (r->kind != RULE_VETO || (strcmp(value, "yes") && strcmp(value, "no")))
+			return fail(x, "silence_model '%s': vetoes only, yes or no", value);
+		r->silences_model = strcmp(value, "yes") == 0;
+		return 1;
+	}
 	if (strcmp(name, "groups") == 0) {
 		if ((r->kind != RULE_INTENT && r->kind != RULE_CUE) ||
 		    (strcmp(value, "auto") && strcmp(value, "addressed") && strcmp(value, "private")))

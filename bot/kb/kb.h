@@ -120,6 +120,8 @@ struct rule {
 				 * 2 (ask = after): the general answer first, the carrier
 				 * buttons under it (urgent topics: a lost phone) */
 	int even_with_carrier;	/* vetoes: also silence a message that names a carrier */
+	int silences_model;	/* vetoes: silence_model = yes, also where no rule found an
+				 * intent: the model may not give one */
 	int private_only;	/* groups = private: never answered in groups */
 	/* cues only (see docs/admin.md) */
 	char *answer;		/* answer = TOPIC: the topic (or UI text) it stands for */

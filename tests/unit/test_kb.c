@@ -492,3 +492,18 @@ Test(kb, an_owner_or_a_carrier_said_not_to_be_the_line_is_not_the_carrier)
 	cr_expect_str_eq(carrier_of(k, "i'm not with t-mobile, i have mint. how to cancel"), "mint");
 	cr_expect_str_eq(carrier_of(k, "its not t-mobile lol. mint. how to cancel"), "mint");
 }
+
+/* silence_model = yes: a veto that matched keeps the model from giving an
+ * intent where no rule found one (vetoes.ini's account_admin, joining) */
+Test(kb, a_veto_that_says_silence_model_keeps_the_model_quiet)
+{
+	const struct kb *k = shipped_kb();
+	cr_expect_str_eq(intent_of(k, "how to change the name on my tmobile account after getting married"),
+			 "none", "the model alone read a final bill in it");
+	cr_expect_str_eq(intent_of(k, "What's the US Mobile referral code someone posted? wanna sign up"),
+			 "none");
+	cr_expect_str_neq(intent_of(k, "I want to join my wife's Verizon family plan, how do I bring my "
+				       "Mint number over"), "none", "a line brought over is the bot's");
+	expect_load_error("intents/zz.ini", "[intent zz]\nsilence_model = yes\nen = x\n",
+			  "silence_model 'yes': vetoes only");
+}

@@ -183,9 +183,9 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	/* nothing in the message itself, in a conversation that has a carrier:
 	 * the carrier counts as named ("不如cancel咗佢" after Visible), unless a
 	 * cue already says what the message is */
-	size_t markers = 0;	/* own_line only marks a carrier (below): no cue of its own */
+	size_t markers = 0;	/* own_line and parking only mark a carrier (below): no cue of their own */
 	for (size_t i = 0; i < c.ncues; i++)
-		markers += c.cues[i]->own_line;
+		markers += c.cues[i]->own_line || c.cues[i]->parking;
 	/* in a group, the asker the bot is answering goes on ("and the fees?"
 	 * after their Verizon question; the memory is theirs in this chat):
 	 * their line is the subject a fee word needs */
@@ -204,6 +204,14 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		reread_carrier(env->kb, c.norm) : NULL;
 	if (named)
 		c.carrier = kb_rule(env->kb, RULE_CARRIER, named);
+	/* a way to park the number at another carrier, weighed while the
+	 * conversation is on a line ("us mobile snooze?", "那 ultra 3塊那個咧"
+	 * while keeping a T-Mobile number): where the number would go, not a
+	 * new line to talk about */
+	for (size_t i = 0; i < c.ncues && c.carrier && m && m->carrier[0] &&
+			   strcmp(m->carrier, c.carrier->id); i++)
+		if (c.cues[i]->parking)
+			c.carrier_is_destination = 1;
 	const char *lang = dialog_lang(env, u, text);
 	out->lang = lang;
 	/* the asker's own line said in passing while the conversation is on
@@ -247,6 +255,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		correction |= c.cues[i]->correction;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated || c.cues[ci]->correction || c.cues[ci]->own_line ||
+		    c.cues[ci]->parking ||
 		    (within_plan_said(&c, ci) && !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
 			continue;	/* a marker only (see below), words of the plan

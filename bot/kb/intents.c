@@ -128,6 +128,7 @@ static int cue_key(struct rule *r, const char *name, const char *value)
 		r->correction = !strcmp(value, "correction");
 		r->question = !strcmp(value, "question");
 		r->own_line = !strcmp(value, "own_line");
+		r->parking = !strcmp(value, "parking");
 		return 1;
 	}
 	return 0;

@@ -139,6 +139,10 @@ struct rule {
 	int own_line;		/* stands_for = own_line: a carrier said as the asker's
 				 * own ("I'm on Verizon myself") while the conversation
 				 * is on another carrier's line: no switch */
+	int parking;		/* stands_for = parking: a marker, the message names a way
+				 * to park the number (a snooze, a $3 plan): another carrier
+				 * named with it, while the conversation is on a line, is
+				 * where the number would go */
 	int question;		/* stands_for = question: a UI answer that replaces an
 				 * intent answers a question ("how long does the
 				 * cancellation take? Verizon"), not a statement */

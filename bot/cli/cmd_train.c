@@ -316,7 +316,7 @@ int cmd_train(int argc, char **argv)
 	int first = parse(argc, argv, &cfg_path, &out_path, &general, &epochs, &margin, &veto,
 			  &rescue, &kind);
 	if (first < 0) {
-		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] [--veto X] [--followups [--rescue X] | --plans | --carriers] FILE...\n");
+		fprintf(stderr, "usage: cancelbot train [-c FILE] [-o OUT] [--epochs N] [--general ID] [--margin X] [--veto X] [--rescue X] [--followups | --plans | --carriers] FILE...\n");
 		return 2;
 	}
 	struct config cfg;

@@ -175,7 +175,8 @@ static const struct rule *line_carrier(const struct kb *kb, const char *text, si
  * - the model says the general class (cancel): the rules stand, whether
  *   they found a specific topic ("how do I cancel" is in most questions) or
  *   none ("我用的是Lyca Mobile" states a carrier, which a conversation
- *   acknowledges; the model reads it as a cancel question);
+ *   acknowledges; the model reads it as a cancel question), unless the
+ *   rules found none and the model is ahead by its `rescue` margin;
  * - otherwise the model's specific topic wins, over the rules' none too. */
 static void second_opinion(const struct kb *kb, struct classification *out, size_t span)
 {
@@ -194,7 +195,14 @@ static void second_opinion(const struct kb *kb, struct classification *out, size
 		out->intent = NULL;
 	if (c < 0 || out->veto || out->model_veto || c == m->none)
 		return;
-	if (c == m->general || out->model_margin < m->min_margin)
+	if (out->model_margin < m->min_margin)
+		return;
+	/* the general class (cancel) answers a message no rule understood
+	 * only when the model is very sure ("what I must do with my T-Mobile
+	 * before go back?", ahead by 160): by the model's `rescue` margin
+	 * (docs/model.md: 50 gained 8 turns of the held-back dialogs and cost
+	 * no false trigger; 35 began to answer chatter) */
+	if (c == m->general && (out->intent || m->rescue_margin <= 0 || out->model_margin < m->rescue_margin))
 		return;
 	out->intent = m->rules[c];
 }
@@ -383,6 +391,9 @@ static void explain_model(const struct kb *kb, const struct classification *c, s
 	else if (c->model_margin < m->min_margin)
 		sbuf_addf(out, "less than the model's margin %.2f, so the rules' %s stands\n",
 			  (double)m->min_margin, rules);
+	else if (c->intent != c->rules_intent && c->model_class == m->general)
+		sbuf_addf(out, "the general class ahead by at least the model's rescue %.2f where no "
+			  "rule matched, so it answers\n", (double)m->rescue_margin);
 	else if (c->intent != c->rules_intent)
 		sbuf_addf(out, "a specific topic, so it wins over the rules' %s\n", rules);
 	else if (c->veto || c->model_veto)

@@ -43,9 +43,11 @@ struct model {
 	char **classes;		/* class names: "none" or an intent id */
 	size_t nclasses;
 	float min_margin;	/* the `margin` line: a class ahead by less has no say */
-	float rescue_margin;	/* the `rescue` line (a follow-up model, reread.h): the
-				 * margin that is enough where the rules understood
-				 * nothing; 0: the `margin` line's */
+	float rescue_margin;	/* the `rescue` line: where the rules understood nothing,
+				 * the margin that is enough (a follow-up model, reread.h;
+				 * 0: the `margin` line's), or for the intent model the
+				 * margin by which its general class answers (classify.c;
+				 * 0: never) */
 	float veto_margin;	/* the `veto` line: none ahead by this much silences the
 				 * rules' topic; 0: the model's none never does */
 	int none, general;	/* indexes of "none" and of the general class

@@ -181,7 +181,8 @@ static void check_weights(const struct model *m, FILE *f)
 	while (getline(&line, &cap, f) >= 0) {
 		char *tab = strchr(line, '\t');
 		if (line[0] == '#' || !tab || !strncmp(line, "classes\t", 8) || !strncmp(line, "general\t", 8) ||
-		    !strncmp(line, "margin\t", 7) || !strncmp(line, "veto\t", 5))
+		    !strncmp(line, "margin\t", 7) || !strncmp(line, "veto\t", 5) ||
+		    !strncmp(line, "rescue\t", 7))
 			continue;
 		cr_assert_eq(m->w_start[nfeat], j);
 		nfeat++;

@@ -17,6 +17,8 @@ struct model_train_opts {
 	double veto;		/* written as `veto` when > 0 */
 	const char *comment;	/* "# …\n" lines written first, or NULL */
 	double rescue;		/* written as `rescue` when > 0 */
+	int runs;		/* runs averaged, each its own shuffle (seed, seed+1…);
+				 * 0 means 1 */
 };
 
 struct model_trainer *model_trainer_new(void);

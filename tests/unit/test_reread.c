@@ -256,7 +256,9 @@ Test(reread, train_followups_learns_from_a_dialog_file)
 	cr_assert_not_null(text);
 	cr_assert_not_null(strstr(text, "\nclasses\tsame\tsmalltalk\n"), "%s", text);
 	cr_assert_not_null(strstr(text, "\nrescue\t5\n"));
-	cr_assert_not_null(strstr(text, "\n=T:cancel\t"), "the state is a feature");
+	/* (=T:cancel alone is in both examples: its weights cancel out and
+	 * are pruned; paired with the words they are not) */
+	cr_assert_not_null(strstr(text, "\n=cancel|wthanks\t"), "the state is a feature");
 	normalize_init();	/* cmd_train closes what it used */
 	free(text);
 	remove(in);

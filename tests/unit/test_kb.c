@@ -507,15 +507,3 @@ Test(kb, a_veto_that_says_silence_model_keeps_the_model_quiet)
 	expect_load_error("intents/zz.ini", "[intent zz]\nsilence_model = yes\nen = x\n",
 			  "silence_model 'yes': vetoes only");
 }
-
-/* The intent model's general class answers a message no rule matched when
- * it is ahead by the model's `rescue` margin (classify.c, docs/model.md);
- * a carrier stated alone stays none (a conversation acknowledges it) */
-Test(kb, the_models_general_class_answers_where_no_rule_matched_by_its_rescue_margin)
-{
-	const struct kb *k = shipped_kb();
-	cr_expect_str_eq(intent_of(k, "Hello, I am student from Vietnam, my visa finish next month, what I "
-				      "must do with my T-Mobile before go back?"), "cancel");
-	cr_expect_str_eq(intent_of(k, "我用的是Lyca Mobile"), "none");
-	cr_expect_str_eq(intent_of(k, "I have Verizon"), "none");
-}

@@ -280,6 +280,7 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 	out->intent = best[RULE_INTENT].rule;
 	if (out->intent && best[RULE_VETO].rule) {
 		out->veto = best[RULE_VETO].rule;
+		out->vetoed = out->intent;
 		out->intent = NULL;
 	} else if (best[RULE_VETO].rule) {
 		out->model_veto = best[RULE_VETO].rule;

@@ -26,6 +26,7 @@ struct classification {
 	const char *lang;		/* "en" or "zh" (static string) */
 	char *norm;			/* the normalised text */
 	const struct rule *veto;	/* the veto that silenced an intent, if any */
+	const struct rule *vetoed;	/* the intent it silenced */
 	/* the model's second opinion (model.h; classify.c says when it wins) */
 	const struct rule *rules_intent;	/* what the rules alone said */
 	const struct rule *model_veto;	/* a veto matched where the rules found no intent:

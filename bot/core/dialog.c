@@ -382,6 +382,12 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		if (c.mentions[i]->kind == RULE_CARRIER && line_plan(&c, c.mentions[i]->id))
 			context_note_plan(context_put(env->ctx, u->chat_id, u->from_id, env->now),
 					  c.mentions[i]->id, line_plan(&c, c.mentions[i]->id));
+	/* a question about another country's line or another service: no
+	 * answer, but in a private chat its topic is the conversation's, so a
+	 * US line named next gets it ("那美国这边的at&t呢") */
+	if (!understood && !group && c.veto && c.veto->holds_topic && c.vetoed && env->ctx)
+		snprintf(context_put(env->ctx, u->chat_id, u->from_id, env->now)->topic, CTX_ID, "%s",
+			 c.vetoed->id);
 	keep_norm(out, &c);
 	return understood;
 }

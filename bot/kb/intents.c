@@ -9,6 +9,7 @@
 #include <ini.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,16 @@ static struct rule *start_rule(struct intents_ctx *x, const char *section)
 	return r;
 }
 
+/* The yes/no keys of a [veto] (docs/admin.md), each an int of struct rule. */
+static const struct {
+	const char *key;
+	size_t off;
+} veto_flags[] = {
+	{"even_with_carrier", offsetof(struct rule, even_with_carrier)},
+	{"silence_model", offsetof(struct rule, silences_model)},
+	{"hold_topic", offsetof(struct rule, holds_topic)},
+};
+
 /* The keys of a [cue] (checked against the answers in kb_check). 1 when
  * name is one of them. */
 static int cue_key(struct rule *r, const char *name, const char *value)
@@ -164,16 +175,15 @@ static int on_line(void *user, const char *section, const char *name, const char
 		r->asks_carrier = strcmp(value, "after") == 0 ? 2 : 1;
 		return 1;
 	}
-	if (strcmp(name, "even_with_carrier") == 0) {
-		if (r->kind != RULE_VETO || (strcmp(value, "yes") && strcmp(value, "no")))
-			return fail(x, "even_with_carrier '%s': vetoes only, yes or no", value);
-		r->even_with_carrier = strcmp(value, "yes") == 0;
-		return 1;
-	}
-	if (strcmp(name, "silence_model") == 0) {
-		if (r->kind != RULE_VETO || (strcmp(value, "yes") && strcmp(value, "no")))
-			return fail(x, "silence_model '%s': vetoes only, yes or no", value);
-		r->silences_model = strcmp(value, "yes") == 0;
+	for (size_t i = 0; i < sizeof veto_flags / sizeof veto_flags[0]; i++) {
+		if (strcmp(name, veto_flags[i].key))
+			continue;
+		if (r->kind != RULE_VETO || (strcmp(value, "yes") && strcmp(value, "no"))) {
+			char key[96];
+			snprintf(key, sizeof key, "%s '%s'", name, value);
+			return fail(x, "%s: vetoes only, yes or no", key);
+		}
+		*(int *)((char *)r + veto_flags[i].off) = strcmp(value, "yes") == 0;
 		return 1;
 	}
 	if (strcmp(name, "groups") == 0) {
@@ -209,7 +219,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 	}
 	int neg = strcmp(name, "not") == 0, typo = strcmp(name, "typo") == 0;
 	if (!neg && !typo && strcmp(name, "en") && strcmp(name, "zh") && strcmp(name, "any"))
-		return fail(x, "unknown key '%s' (want en, zh, any, not, typo, when, priority, groups, ask; cues: answer, also, replaces, keeps, when_asked, stands_for)",
+		return fail(x, "unknown key '%s' (want en, zh, any, not, typo, when, priority, groups, ask; vetoes: even_with_carrier, silence_model, hold_topic; cues: answer, also, replaces, keeps, when_asked, stands_for)",
 			    name);
 	if (!*value)
 		return fail(x, "empty pattern for '%s'", name);

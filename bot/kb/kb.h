@@ -122,6 +122,10 @@ struct rule {
 	int even_with_carrier;	/* vetoes: also silence a message that names a carrier */
 	int silences_model;	/* vetoes: silence_model = yes, also where no rule found an
 				 * intent: the model may not give one */
+	int holds_topic;	/* vetoes: hold_topic = yes: in a private chat the question
+				 * it silenced stays the conversation's topic, so a US
+				 * line named next gets its answer ("中国移动怎么注销",
+				 * then "那AT&T呢") */
 	int private_only;	/* groups = private: never answered in groups */
 	/* cues only (see docs/admin.md) */
 	char *answer;		/* answer = TOPIC: the topic (or UI text) it stands for */

@@ -507,3 +507,24 @@ Test(kb, a_veto_that_says_silence_model_keeps_the_model_quiet)
 	expect_load_error("intents/zz.ini", "[intent zz]\nsilence_model = yes\nen = x\n",
 			  "silence_model 'yes': vetoes only");
 }
+
+/* hold_topic = yes: the intent a veto silenced is kept in the
+ * classification (vetoed), so a private chat can hold it as its topic
+ * for the US line named next (conversation 352) */
+Test(kb, a_veto_that_holds_its_topic_keeps_the_intent_it_silenced)
+{
+	const struct kb *k = shipped_kb();
+	struct classification c;
+	classify(k, "中国移动的号人在美国怎么注销", strlen("中国移动的号人在美国怎么注销"), &c);
+	cr_expect_null(c.intent);
+	cr_assert_not_null(c.veto);
+	cr_expect(c.veto->holds_topic, "[veto %s] holds its topic", c.veto->id);
+	cr_assert_not_null(c.vetoed);
+	cr_expect_str_eq(c.vetoed->id, "cancel");
+	classification_free(&c);
+	classify(k, "I cancelled AT&T last week, took 5 minutes", 42, &c);
+	cr_expect(!c.veto || !c.veto->holds_topic, "a story holds nothing");
+	classification_free(&c);
+	expect_load_error("intents/zz.ini", "[intent zz]\nhold_topic = yes\nen = x\n",
+			  "hold_topic 'yes': vetoes only");
+}

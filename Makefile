@@ -222,7 +222,7 @@ clean:
 # this writes.
 MODEL_DATA = tests/labelled.tsv $(filter-out $(shell grep -v '^\#' tests/held_back.txt),$(sort $(wildcard tests/voices/*.tsv tests/dialogs/*.tsv)))
 MODEL_DIALOGS = $(filter tests/dialogs/%,$(MODEL_DATA))
-MODEL_TRAIN = ./cancelbot train --general cancel --margin 20 --veto 20
+MODEL_TRAIN = ./cancelbot train --general cancel --margin 20 --veto 20 --rescue 50
 MODEL_FOLLOWUPS = ./cancelbot train --followups --margin 25 --rescue 5
 MODEL_PLANS = ./cancelbot train --plans --margin 10
 MODEL_CARRIERS = ./cancelbot train --carriers --margin 10

@@ -107,6 +107,7 @@ static void scan_mentions(struct scan *sc, struct hit *best, int *plans,
 		if (out && out->nmentions < CLASSIFY_MAX_MENTIONS) {
 			out->mentions[out->nmentions] = r;
 			out->mention_start[out->nmentions] = h.start;
+			out->mention_end[out->nmentions] = h.end;
 			out->mention_destination[out->nmentions++] = h.destination;
 		}
 		/* a plan cue under `when = carrier` sees the carriers named so far

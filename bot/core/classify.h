@@ -44,7 +44,7 @@ struct classification {
 	 * names two lines ("one AT&T postpaid and one Lyca prepaid"); a carrier
 	 * only moved to is marked */
 	const struct rule *mentions[CLASSIFY_MAX_MENTIONS];
-	size_t mention_start[CLASSIFY_MAX_MENTIONS];
+	size_t mention_start[CLASSIFY_MAX_MENTIONS], mention_end[CLASSIFY_MAX_MENTIONS];
 	int mention_destination[CLASSIFY_MAX_MENTIONS];
 	size_t nmentions;
 	/* classify_with(line_expected) only: the carrier the message names when

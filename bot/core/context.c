@@ -352,28 +352,62 @@ static uint8_t line_id(const char *id)
 	return found;
 }
 
-void context_note_plan(struct memory *m, const char *carrier, const char *plan)
+/* carrier's slot in m->lines, made (with nothing said of it) when new; the
+ * oldest goes when full. NULL for no carrier. */
+static struct line_note *line_slot(struct memory *m, const char *carrier)
 {
-	if (!carrier[0])
-		return;	/* as an empty id always was: no line */
-	uint8_t c = line_id(carrier), p = line_id(plan);
-	if (!c || !p)
-		return;
+	uint8_t c = carrier[0] ? line_id(carrier) : 0;
+	if (!c)
+		return NULL;	/* as an empty id always was: no line */
 	size_t i = 0;
 	while (i < CTX_LINES && m->lines[i].carrier && m->lines[i].carrier != c)
 		i++;
 	if (i == CTX_LINES) {	/* full: the oldest goes */
 		memmove(&m->lines[0], &m->lines[1], sizeof m->lines - sizeof m->lines[0]);
 		i = CTX_LINES - 1;
+		memset(&m->lines[i], 0, sizeof m->lines[i]);
 	}
+	if (m->lines[i].carrier != c)
+		memset(&m->lines[i], 0, sizeof m->lines[i]);
 	m->lines[i].carrier = c;
-	m->lines[i].plan = p;
+	return &m->lines[i];
+}
+
+void context_note_plan(struct memory *m, const char *carrier, const char *plan)
+{
+	uint8_t p = line_id(plan);
+	struct line_note *l = p ? line_slot(m, carrier) : NULL;
+	if (l)
+		l->plan = p;
+}
+
+void context_note_owner(struct memory *m, const char *carrier, int owner)
+{
+	struct line_note *l = owner > 0 && owner < 3 ? line_slot(m, carrier) : NULL;
+	if (l)
+		l->owner = (uint8_t)owner;
 }
 
 const char *context_plan_of(const struct memory *m, const char *carrier)
 {
 	for (size_t i = 0; m && carrier && i < CTX_LINES && m->lines[i].carrier; i++)
 		if (!strcmp(line_ids[m->lines[i].carrier], carrier))
-			return line_ids[m->lines[i].plan];
+			return m->lines[i].plan ? line_ids[m->lines[i].plan] : NULL;
 	return NULL;
+}
+
+const char *context_line_of(const struct memory *m, int owner)
+{
+	const char *found = NULL, *anyone = NULL;	/* the last of each */
+	for (size_t i = 0; m && i < CTX_LINES && m->lines[i].carrier; i++)
+		if (m->lines[i].owner == owner)
+			found = line_ids[m->lines[i].carrier];
+		else if (!m->lines[i].owner)
+			anyone = line_ids[m->lines[i].carrier];
+	return found ? found : anyone;
+}
+
+void context_note_line(struct memory *m, const char *carrier)
+{
+	line_slot(m, carrier);
 }

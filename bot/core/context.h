@@ -20,6 +20,13 @@
 
 enum pending { PENDING_NONE, PENDING_CARRIER, PENDING_PLAN };
 
+/* a carrier's line said in the conversation: ids as small numbers into
+ * context.c's table (0: none), what is known of it */
+struct line_note {
+	uint8_t carrier, plan;	/* plan 0: not said */
+	uint8_t owner;		/* 0 not said, 1 the asker's, 2 someone else's */
+};
+
 struct memory {
 	int64_t chat, user;
 	double expires;		/* 0: slot unused */
@@ -27,7 +34,8 @@ struct memory {
 	char brand[CTX_ID];	/* a US carrier without facts ("H2O"), when carrier is "" */
 	int64_t answered_id;	/* the last message answered (an edit of it is not) */
 	char last_press[65];	/* callback_data of the last press, "" after a message */
-	char lang[16];		/* the language of the conversation (lang.h code) */
+	char lang[8];		/* the language of the conversation (a lang.h code:
+				 * "zh-Hans", the longest, fills it) */
 	enum pending pending;
 	char pending_topic[CTX_ID];
 	char situation[CTX_ID];	/* the last sensitive topic (a death, a lost phone:
@@ -39,9 +47,7 @@ struct memory {
 	 * small numbers into context.c's table of the ids ever noted (a few
 	 * carriers and plans): 8 bytes, not 256, of the ~570 a chat costs.
 	 * 0: no line. Read and written through context_note_plan/plan_of. */
-	struct {
-		uint8_t carrier, plan;
-	} lines[CTX_LINES];
+	struct line_note lines[CTX_LINES];
 };
 
 struct context;
@@ -65,6 +71,15 @@ size_t context_size(struct context *c, double now);
 void context_note_plan(struct memory *m, const char *carrier, const char *plan);
 /* The plan noted for carrier in m, or NULL; a static string. */
 const char *context_plan_of(const struct memory *m, const char *carrier);
+/* Notes that carrier's line was named in the conversation (nothing said of it). */
+void context_note_line(struct memory *m, const char *carrier);
+/* Notes whose carrier's line is (owner 1: the asker's, 2: someone else's). */
+void context_note_owner(struct memory *m, const char *carrier, int owner);
+/* The carrier of the line last said to be owner's, or NULL; a static string.
+ * With none said to be the asker's, their own is the last line said to be
+ * nobody's in particular (the asker opened with it: "V家可以暂停吗" ... her
+ * Total ... "回到我的"); the same for someone else's. */
+const char *context_line_of(const struct memory *m, int owner);
 
 /* /lang: a lang.h code, or NULL to follow the messages again. */
 void context_set_lang(struct context *c, int64_t user, const char *lang);

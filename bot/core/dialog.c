@@ -164,6 +164,65 @@ static void keep_norm(struct dialog_out *out, struct classification *c)
 	classification_free(c);
 }
 
+/* A carrier named just after an owner's word ("mine is mint", "wife is on
+ * at&t", 我爸的Tracfone) is that owner's line: noted in the memory, so
+ * "back to mine" finds it. */
+static void note_owners(const struct dialog_env *env, const struct update *u,
+			const struct classification *c)
+{
+	enum { NEAR = 16 };	/* bytes between the word and the carrier: " is on " */
+	for (size_t j = 0; j < c->nmentions; j++)	/* every line named, whoever's */
+		if (c->mentions[j]->kind == RULE_CARRIER && !c->mention_destination[j])
+			context_note_line(context_put(env->ctx, u->chat_id, u->from_id, env->now),
+					  c->mentions[j]->id);
+	for (size_t i = 0; i < c->ncues; i++) {
+		if (!c->cues[i]->owner || c->cues[i]->recall)
+			continue;
+		const struct rule *nearest = NULL;	/* mentions are in rule order, not text order */
+		size_t gap = NEAR + 1;
+		for (size_t j = 0; j < c->nmentions; j++) {
+			/* how far past the word the carrier's match reaches: from
+			 * its start, or, for a match that takes in the words before
+			 * it ("我女朋友的是total", "我爸的tracfone跟我的total" is
+			 * one of Total's), from its end */
+			size_t at = c->mention_start[j], to = c->mention_end[j], end = c->cue_end[i];
+			size_t d = at >= end ? at - end : to > end ? to - end : NEAR + 1;
+			if (c->mentions[j]->kind == RULE_CARRIER && d < gap) {
+				nearest = c->mentions[j];
+				gap = d;
+			}
+		}
+		if (nearest)
+			context_note_owner(context_put(env->ctx, u->chat_id, u->from_id, env->now),
+					   nearest->id, c->cues[i]->owner);
+	}
+}
+
+/* Does the message name carrier (any carrier: NULL) as a line, not only
+ * where a number goes? Two or more for NULL: whose is then asked. */
+static int mentioned(const struct classification *c, const struct rule *carrier)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < c->nmentions; j++)
+		if (c->mentions[j]->kind == RULE_CARRIER && !c->mention_destination[j] &&
+		    (!carrier || c->mentions[j] == carrier))
+			n++;
+	return carrier ? n > 0 : n > 1;
+}
+
+/* The line a message goes back to by whose it is ("back to mine", "same
+ * question for hers"), when the conversation said whose each line is. */
+static const struct rule *recalled_line(const struct kb *kb, const struct memory *m,
+					const struct classification *c)
+{
+	for (size_t i = 0; i < c->ncues; i++) {
+		const char *id = c->cues[i]->recall ? context_line_of(m, c->cues[i]->owner) : NULL;
+		if (id)
+			return kb_rule(kb, RULE_CARRIER, id);
+	}
+	return NULL;
+}
+
 /* Answers one question (text, the bot's name blanked) as the conversation
  * so far reads it. Returns 0 when nothing in it was understood. */
 static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
@@ -185,7 +244,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	 * cue already says what the message is */
 	size_t markers = 0;	/* own_line and parking only mark a carrier (below): no cue of their own */
 	for (size_t i = 0; i < c.ncues; i++)
-		markers += c.cues[i]->own_line || c.cues[i]->parking;
+		markers += c.cues[i]->own_line || c.cues[i]->parking || c.cues[i]->owner;
 	/* in a group, the asker the bot is answering goes on ("and the fees?"
 	 * after their Verizon question; the memory is theirs in this chat):
 	 * their line is the subject a fee word needs */
@@ -204,6 +263,21 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		reread_carrier(env->kb, c.norm) : NULL;
 	if (named)
 		c.carrier = kb_rule(env->kb, RULE_CARRIER, named);
+	/* whose line each carrier named is ("mine is mint, hers is verizon"),
+	 * and a line gone back to by whose it is ("back to mine", 回到我妈那张) */
+	if (!group && env->ctx)
+		note_owners(env, u, &c);
+	/* (noted just now too: "wife is on at&t, im on tmobile. the pin for mine";
+	 * over a carrier only moved to: "back to moms line, she wants to come over
+	 * to mint") */
+	const struct memory *now = env->ctx && !group ?
+		context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
+	const struct rule *recalled = !c.veto && now && (!c.carrier || c.carrier_is_destination ||
+						       mentioned(&c, NULL)) ? recalled_line(env->kb, now, &c) : NULL;
+	if (recalled && (!c.carrier || c.carrier_is_destination || mentioned(&c, recalled))) {
+		c.carrier = recalled;
+		c.carrier_is_destination = 0;
+	}
 	/* a way to park the number at another carrier, weighed while the
 	 * conversation is on a line ("us mobile snooze?", "那 ultra 3塊那個咧"
 	 * while keeping a T-Mobile number): where the number would go, not a
@@ -255,7 +329,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		correction |= c.cues[i]->correction;
 	for (; addressed && !c.veto && ci < c.ncues && !cue; ci++)
 		if (c.cues[ci]->plan_stated || c.cues[ci]->correction || c.cues[ci]->own_line ||
-		    c.cues[ci]->parking ||
+		    c.cues[ci]->parking || c.cues[ci]->owner ||
 		    (within_plan_said(&c, ci) && !(m && !strcmp(m->topic, c.cues[ci]->answer))) ||
 		    (c.cues[ci]->asked == 1 && c.carrier))
 			continue;	/* a marker only (see below), words of the plan

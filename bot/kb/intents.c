@@ -118,15 +118,18 @@ static const struct {
 };
 
 /* The keys of a [cue] (checked against the answers in kb_check). 1 when
- * name is one of them. */
-static int cue_key(struct rule *r, const char *name, const char *value)
+ * name is one of them. `more`: the rest of a line too long for inih, which
+ * the line reader hands on as a continuation of the same key (a long
+ * `replaces` list lost its head to its tail before). */
+static int cue_key(struct rule *r, const char *name, const char *value, int more)
 {
 	char **slot = !strcmp(name, "answer") ? &r->answer : !strcmp(name, "also") ? &r->also :
 		      !strcmp(name, "replaces") ? &r->replaces : !strcmp(name, "keeps") ? &r->keeps :
 		      NULL;
 	if (slot) {
+		char *v = more && *slot ? xasprintf("%s%s", *slot, value) : xstrdup(value);
 		free(*slot);
-		*slot = xstrdup(value);
+		*slot = v;
 		return 1;
 	}
 	if (!strcmp(name, "when_asked")) {
@@ -140,6 +143,9 @@ static int cue_key(struct rule *r, const char *name, const char *value)
 		r->question = !strcmp(value, "question");
 		r->own_line = !strcmp(value, "own_line");
 		r->parking = !strcmp(value, "parking");
+		r->owner = !strcmp(value, "owner_self") || !strcmp(value, "line_self") ? 1
+			   : !strcmp(value, "owner_other") || !strcmp(value, "line_other") ? 2 : 0;
+		r->recall = !strncmp(value, "line_", 5) && r->owner;
 		return 1;
 	}
 	return 0;
@@ -194,7 +200,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 		r->private_only = strcmp(value, "private") == 0;
 		return 1;
 	}
-	if (cue_key(r, name, value))
+	if (cue_key(r, name, value, x->in.reader->split))
 		return r->kind == RULE_CUE ? 1 : fail(x, "'%s' is a key of cues only", name);
 	if ((x->in.reader->split || x->in.reader->indented) && r->npats) {
 		/* the rest of a long line, or an indented line: same pattern */

@@ -147,6 +147,12 @@ struct rule {
 				 * to park the number (a snooze, a $3 plan): another carrier
 				 * named with it, while the conversation is on a line, is
 				 * where the number would go */
+	int owner;		/* stands_for = owner_self / owner_other: a marker, the
+				 * carrier named just after it is the asker's own line (1)
+				 * or someone else's (2) ("mine is mint, hers is verizon");
+				 * line_self / line_other: the message goes back to that
+				 * line ("back to mine", "same question for hers", 回到我妈那张) */
+	int recall;		/* stands_for = line_self / line_other (see owner) */
 	int question;		/* stands_for = question: a UI answer that replaces an
 				 * intent answers a question ("how long does the
 				 * cancellation take? Verizon"), not a statement */

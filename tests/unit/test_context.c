@@ -144,3 +144,25 @@ Test(context, a_chats_memory_stays_small)
 	context_note_plan(&m, "", "prepaid");	/* no carrier: no line */
 	cr_expect_null(context_plan_of(&m, ""));
 }
+
+/* Whose each line is ("mine is mint, hers is verizon"): the last line said
+ * to be an owner's; with none said to be the asker's, the last said to be
+ * nobody's in particular; a line named with nothing said of it has no plan */
+Test(context, each_line_keeps_whose_it_is)
+{
+	struct memory m = {0};
+	cr_expect_null(context_line_of(&m, 1));
+	context_note_line(&m, "verizon");
+	cr_expect_null(context_plan_of(&m, "verizon"), "named, no plan said");
+	cr_expect_str_eq(context_line_of(&m, 1), "verizon", "nobody's: the asker's by default");
+	context_note_owner(&m, "totalwireless", 2);
+	cr_expect_str_eq(context_line_of(&m, 2), "totalwireless");
+	cr_expect_str_eq(context_line_of(&m, 1), "verizon");
+	context_note_owner(&m, "mint", 1);
+	context_note_plan(&m, "mint", "prepaid");
+	cr_expect_str_eq(context_line_of(&m, 1), "mint", "said to be the asker's");
+	cr_expect_str_eq(context_plan_of(&m, "mint"), "prepaid", "the plan keeps the owner");
+	context_note_owner(&m, "mint", 2);
+	cr_expect_str_eq(context_line_of(&m, 2), "mint", "the last said");
+	cr_expect_null(context_line_of(NULL, 1));
+}

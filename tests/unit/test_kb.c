@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "followup.h"
 #include "kb.h"
 #include "load.h"
 #include "normalize.h"
@@ -319,6 +320,39 @@ Test(kb, a_veto_gives_way_to_a_carrier_unless_it_says_even_with_carrier)
 	kb_drop(k, dir);
 	expect_load_error("intents/zz.ini", "[intent zz]\neven_with_carrier = yes\nen = x\n",
 			  "even_with_carrier 'yes': vetoes only");
+}
+
+/* A cue key longer than inih's line (a `replaces` list of every intent):
+ * the line reader hands the rest on as a continuation, which is appended;
+ * it used to replace the head, so followups.ini's other_language replaced
+ * only greeting and help and a Spanish cancel question was answered as one */
+Test(kb, a_cue_key_longer_than_a_line_keeps_all_of_it)
+{
+	static const char *const ids[] = {"zz", NULL};
+	struct sbuf ini = {0};
+	static const char *const head[] = {"cancel", "lost_stolen", "deceased", "family_plan",
+					   "third_party", "abroad", "esim", "keep_number", "autopay",
+					   "refund", "proof", "final_bill", "fees", "port_out"};
+	sbuf_adds(&ini, "[intent zz]\nen = {b}widget{b}\n[cue zz_cue]\nanswer = zz\nreplaces = ");
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+			sbuf_addf(&ini, "%s, ", head[i]);
+	sbuf_adds(&ini, "zz\nen = {b}gadget{b}\n");
+	cr_assert_gt(strstr(sbuf_str(&ini), "\nen = {b}gadget") - strstr(sbuf_str(&ini), "replaces"),
+		     200, "longer than inih's line");
+	char *dir;
+	struct kb *k = kb_with(sbuf_str(&ini), ids, &dir);
+	const struct rule *cue = kb_rule(k, RULE_CUE, "zz_cue");
+	cr_assert_not_null(cue);
+	cr_expect(list_has(cue->replaces, "cancel"), "the head: %s", cue->replaces);
+	cr_expect(list_has(cue->replaces, "zz"), "the tail: %s", cue->replaces);
+	kb_drop(k, dir);
+	sbuf_free(&ini);
+	/* the shipped one: a Spanish question is no cancel question */
+	cue = kb_rule(shipped_kb(), RULE_CUE, "other_language");
+	cr_assert_not_null(cue);
+	cr_expect(list_has(cue->replaces, "cancel") && list_has(cue->replaces, "help"), "%s",
+		  cue->replaces);
 }
 
 Test(kb, an_every_section_ends_each_answer_of_its_file)

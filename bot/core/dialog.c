@@ -171,10 +171,12 @@ static void note_owners(const struct dialog_env *env, const struct update *u,
 			const struct classification *c)
 {
 	enum { NEAR = 16 };	/* bytes between the word and the carrier: " is on " */
+	struct memory *w = NULL;	/* made only where there is something to note */
 	for (size_t j = 0; j < c->nmentions; j++)	/* every line named, whoever's */
-		if (c->mentions[j]->kind == RULE_CARRIER && !c->mention_destination[j])
-			context_note_line(context_put(env->ctx, u->chat_id, u->from_id, env->now),
-					  c->mentions[j]->id);
+		if (c->mentions[j]->kind == RULE_CARRIER && !c->mention_destination[j]) {
+			w = w ? w : context_put(env->ctx, u->chat_id, u->from_id, env->now);
+			context_note_line(w, c->mentions[j]->id);
+		}
 	for (size_t i = 0; i < c->ncues; i++) {
 		if (!c->cues[i]->owner || c->cues[i]->recall)
 			continue;
@@ -192,22 +194,20 @@ static void note_owners(const struct dialog_env *env, const struct update *u,
 				gap = d;
 			}
 		}
-		if (nearest)
-			context_note_owner(context_put(env->ctx, u->chat_id, u->from_id, env->now),
-					   nearest->id, c->cues[i]->owner);
+		if (nearest) {
+			w = w ? w : context_put(env->ctx, u->chat_id, u->from_id, env->now);
+			context_note_owner(w, nearest->id, c->cues[i]->owner);
+		}
 	}
 }
 
-/* Does the message name carrier (any carrier: NULL) as a line, not only
- * where a number goes? Two or more for NULL: whose is then asked. */
+/* Does the message name carrier as a line, not only where a number goes? */
 static int mentioned(const struct classification *c, const struct rule *carrier)
 {
-	size_t n = 0;
 	for (size_t j = 0; j < c->nmentions; j++)
-		if (c->mentions[j]->kind == RULE_CARRIER && !c->mention_destination[j] &&
-		    (!carrier || c->mentions[j] == carrier))
-			n++;
-	return carrier ? n > 0 : n > 1;
+		if (c->mentions[j] == carrier && !c->mention_destination[j])
+			return 1;
+	return 0;
 }
 
 /* The line a message goes back to by whose it is ("back to mine", "same
@@ -267,13 +267,13 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	 * and a line gone back to by whose it is ("back to mine", 回到我妈那张) */
 	if (!group && env->ctx)
 		note_owners(env, u, &c);
-	/* (noted just now too: "wife is on at&t, im on tmobile. the pin for mine";
-	 * over a carrier only moved to: "back to moms line, she wants to come over
-	 * to mint") */
-	const struct memory *now = env->ctx && !group ?
+	/* the line gone back to wins over no carrier, a carrier only moved to
+	 * ("back to moms line, she wants to come over to mint") and the other
+	 * line of the same message ("wife is on at&t, im on tmobile. the pin for
+	 * mine": noted just now, so the memory is read again, not m) */
+	const struct memory *now = env->ctx && !group && !c.veto ?
 		context_get(env->ctx, u->chat_id, u->from_id, env->now) : NULL;
-	const struct rule *recalled = !c.veto && now && (!c.carrier || c.carrier_is_destination ||
-						       mentioned(&c, NULL)) ? recalled_line(env->kb, now, &c) : NULL;
+	const struct rule *recalled = now ? recalled_line(env->kb, now, &c) : NULL;
 	if (recalled && (!c.carrier || c.carrier_is_destination || mentioned(&c, recalled))) {
 		c.carrier = recalled;
 		c.carrier_is_destination = 0;

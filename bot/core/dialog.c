@@ -395,7 +395,10 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	for (size_t i = 0; i < c.ncues; i++)
 		stated |= c.cues[i]->plan_stated;
 	/* a plan said in words the rules do not know: the plan model's */
-	const char *learned = !stated && addressed && !c.veto ? reread_plan(env->kb, c.norm) : NULL;
+	/* (also where words of a plan were said but no plan rule held: "dad pays
+	 * the bill every month" beside Visible, a prepaid brand the number goes to) */
+	const char *learned = (!stated || !a.plan) && addressed && !c.veto ?
+		reread_plan(env->kb, c.norm) : NULL;
 	if (learned) {
 		a.plan = learned;
 		stated = 1;

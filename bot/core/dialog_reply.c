@@ -111,6 +111,10 @@ void dialog_answer_cue(const struct dialog_env *env, const struct update *u,
 			snprintf(w->carrier, sizeof w->carrier, "%s", named);
 			w->brand[0] = '\0';
 			snprintf(w->plan, sizeof w->plan, "%s", a->plan ? a->plan : "");
+		} else if (!named && a->plan && !w->plan[0]) {
+			/* a plan said beside it, the carrier still unknown ("不知道是哪
+			 * 家 就每个月去沃尔玛买张充值卡"): the line's, for when it is named */
+			snprintf(w->plan, sizeof w->plan, "%s", a->plan);
 		}
 		/* a cue about the task itself ("how long does it take?" after "can I
 		 * do it online?") goes on with the task: a topic it does not keep

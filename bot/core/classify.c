@@ -179,7 +179,8 @@ static const struct rule *line_carrier(const struct kb *kb, const char *text, si
  *   acknowledges; the model reads it as a cancel question), unless the
  *   rules found none and the model is ahead by its `rescue` margin;
  * - otherwise the model's specific topic wins, over the rules' none too. */
-static void second_opinion(const struct kb *kb, struct classification *out, size_t span)
+static void second_opinion(const struct kb *kb, struct classification *out, size_t span,
+			   int private_chat)
 {
 	const struct model *m = kb->model;
 	if (!m || !out->norm)
@@ -192,6 +193,7 @@ static void second_opinion(const struct kb *kb, struct classification *out, size
 	 * and no broad word in a longer text */
 	size_t len = strlen(out->norm);
 	if (c == m->none && m->veto_margin > 0 && out->model_margin >= m->veto_margin && !out->veto &&
+	    !private_chat &&
 	    !(out->intent && span * 5 >= len * 4))
 		out->intent = NULL;
 	if (c < 0 || out->veto || out->model_veto || c == m->none)
@@ -289,7 +291,8 @@ void classify_with(const struct kb *kb, const char *text, size_t len,
 	out->rules_intent = out->intent;
 	out->model_class = -1;
 	if (!opts->rules_only && (!(out->veto || out->model_veto) || opts->explain))	/* a veto stands whatever the model says */
-		second_opinion(kb, out, best[RULE_INTENT].end - best[RULE_INTENT].start);
+		second_opinion(kb, out, best[RULE_INTENT].end - best[RULE_INTENT].start,
+			       opts->private_chat);
 	if (opts->line_expected && !out->carrier && !out->veto)
 		out->line_carrier = line_carrier(kb, text, len, out, opts->carrier_known);
 }

@@ -75,6 +75,10 @@ struct classify_opts {
 	 * conversation, which the dialog reads with its cues and memory (the
 	 * model learned single questions, and overrode follow-ups) */
 	int rules_only;
+	/* a private chat: the model's learned veto (none by a wide margin) is
+	 * for groups' chatter; a private asker's statement stands ("my wife lost
+	 * her phone on vacation") */
+	int private_chat;
 	/* ask the model even where its answer changes nothing (a veto keeps
 	 * none whatever it says, so classify skips it there): explain's
 	 * `model:` line reports it */

@@ -235,6 +235,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int ongoing = m && (m->carrier[0] || m->topic[0] || m->brand[0] || m->plan[0] || m->pending);
 	classify_with(env->kb, text, strlen(text),
 		      &(struct classify_opts){.line_expected = line_expected(m, addressed),
+					      .private_chat = !group,
 					      .rules_only = ongoing}, &c);
 	/* the carrier a line word would name (read with carrier_known 0, and
 	 * used only when the message ends with no carrier and no veto) */

@@ -435,6 +435,13 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		if (!(group && cue->private_only))	/* "thanks" in a group: silence */
 			dialog_answer_cue(env, u, out, cue, &a, m,
 				   c.carrier && !c.carrier_is_destination ? c.carrier->id : NULL, lang);
+		/* the task a cue's question is about, asked first ("how long does
+		 * it take to cancel", the cancel's timing): the conversation's
+		 * topic, so the carrier said next gets the task's steps */
+		if (env->ctx && !group && c.intent && list_has(cue->replaces, c.intent->id) &&
+		    !(m && m->topic[0]))
+			snprintf(context_put(env->ctx, u->chat_id, u->from_id, env->now)->topic,
+				 CTX_ID, "%s", c.intent->id);
 	} else if (a.topic && !a.carrier && a.brand[0]) {
 		dialog_answer_brand(env, u, out, &a, lang, brand_now);
 	} else if (a.topic && !c.intent && !c.carrier && (!cue || statement) && c.plan &&

@@ -27,6 +27,11 @@ struct outbox {
 	struct pace_table chats;
 	struct chat_q *ring;		/* the next chat to serve; NULL: none waits */
 	size_t n, nchats;
+	/* how many chats hold k replies (sizes[k], k >= 1) and the largest k
+	 * held: whether a chat is over its share is then known without a scan
+	 * of the ring, which a full intake asked at every update (a backlog of
+	 * thousands of chats) */
+	size_t *sizes, nsizes, top;
 	double global[GLOBAL_MAX];	/* ring of the last sends */
 	size_t ghead, gsends;
 	double paused_until;
@@ -71,7 +76,30 @@ void outbox_free(struct outbox *ob)
 		free(q);
 	}
 	pace_table_free(&ob->chats);
+	free(ob->sizes);
 	free(ob);
+}
+
+/* A chat went from holding `from` replies to `to` (0: none). */
+static void resize(struct outbox *ob, size_t from, size_t to)
+{
+	if (from)
+		ob->sizes[from]--;
+	if (to) {
+		if (to >= ob->nsizes) {
+			size_t n = ob->nsizes ? ob->nsizes * 2 : 16;
+			while (n <= to)
+				n *= 2;
+			ob->sizes = xrealloc(ob->sizes, n * sizeof *ob->sizes);
+			memset(ob->sizes + ob->nsizes, 0, (n - ob->nsizes) * sizeof *ob->sizes);
+			ob->nsizes = n;
+		}
+		ob->sizes[to]++;
+		if (to > ob->top)
+			ob->top = to;
+	}
+	while (ob->top && !ob->sizes[ob->top])
+		ob->top--;
 }
 
 static void ring_insert(struct outbox *ob, struct chat_q *q)
@@ -111,6 +139,7 @@ static void unlink_head(struct outbox *ob, struct outbox_item *it, double now)
 		q->tail = NULL;
 	q->n--;
 	ob->n--;
+	resize(ob, q->n + 1, q->n);
 	it->next = NULL;
 	if (q->n)
 		return;
@@ -146,6 +175,7 @@ static void drop_oldest(struct outbox *ob, struct chat_q *q, const char *reason,
 		q->tail = at == &q->head ? NULL : q->head;
 	q->n--;
 	ob->n--;
+	resize(ob, q->n + 1, q->n);
 	(*count)++;
 	log_warn("reply_dropped", KV("reason", reason), KV("chat", old->r.chat_id),
 		 KV("update", old->update_id), KV("queued", q->n));
@@ -153,23 +183,21 @@ static void drop_oldest(struct outbox *ob, struct chat_q *q, const char *reason,
 	free_item(old);
 }
 
-/* The chat holding the most waiting replies, when it holds more than its
- * share of the intake (total_max split evenly among the waiting chats and
- * one more, so that a chat not yet waiting always has room; at least one
- * reply each); else NULL. A scan of the ring: only called when the intake
- * is full, and then it holds at most total_max chats. */
+/* The chat holding the most waiting replies (the first in the ring of
+ * those holding as many), when it holds more than its share of the intake
+ * (total_max split evenly among the waiting chats and one more, so that a
+ * chat not yet waiting always has room; at least one reply each); else
+ * NULL. The largest size is kept (resize), so the ring is scanned only
+ * when some chat is over its share and a reply of it is about to go. */
 static struct chat_q *over_share(const struct outbox *ob)
 {
-	struct chat_q *big = NULL, *q = ob->ring;
-	if (!q)
-		return NULL;
-	do {
-		if (!big || q->n > big->n)
-			big = q;
-		q = q->next;
-	} while (q != ob->ring);
 	size_t share = ob->lim.total_max / (ob->nchats + 1);
-	return big->n > (share > 1 ? share : 1) ? big : NULL;
+	if (!ob->ring || ob->top <= (share > 1 ? share : 1))
+		return NULL;
+	struct chat_q *q = ob->ring;
+	while (q->n != ob->top)
+		q = q->next;
+	return q;
 }
 
 /* Appends it to its chat's queue. Past chat_max, the chat's oldest reply
@@ -193,6 +221,7 @@ static void enqueue(struct outbox *ob, struct outbox_item *it, double now)
 	q->tail = it;
 	q->n++;
 	ob->n++;
+	resize(ob, q->n - 1, q->n);
 	if (ob->lim.chat_max && q->n > ob->lim.chat_max) {
 		drop_oldest(ob, q, "chat_queue_full", &ob->counts.dropped_full);
 	} else if (ob->lim.total_max && ob->n > ob->lim.total_max) {

@@ -319,3 +319,31 @@ Test(outbox, a_flooding_chat_cannot_fill_the_intake)
 	cr_expect_eq(outbox_counts(ob)->dropped_full + outbox_counts(ob)->dropped_share, 0);
 	outbox_free(ob);
 }
+
+/* The largest queue is tracked as replies come and go, not found by a scan
+ * of every chat: once the flooder has been partly served and other chats
+ * arrive, the replies dropped are still the flooder's, never a chat's only
+ * one, and everything kept is sent. */
+Test(outbox, the_largest_queue_is_known_as_it_shrinks)
+{
+	struct outbox_limits lim = {.pacing = 1, .total_max = 10};
+	struct outbox *ob = outbox_new(&lim);
+	for (int i = 0; i < 30; i++)
+		push(ob, 100 + i, 42);
+	double times[64];
+	int64_t chats[64];
+	int first = drain(ob, 2.5, times, chats, 64);
+	cr_assert(first >= 2 && first <= 4, "the flooder is paced: %d sent", first);
+	for (int i = 0; i < 6; i++)
+		push(ob, 200 + i, 1000 + i);
+	cr_expect_eq(outbox_len(ob), 10);
+	size_t kept = outbox_len(ob);
+	int rest = drain(ob, 100, times, chats, 64);
+	cr_expect_eq((size_t)rest, kept);
+	int singles = 0;
+	for (int i = 0; i < rest && i < 64; i++)
+		singles += chats[i] >= 1000;
+	cr_expect_eq(singles, 6, "every chat's only reply is kept");
+	cr_expect_eq(outbox_len(ob), 0);
+	outbox_free(ob);
+}

@@ -223,6 +223,14 @@ static const struct rule *recalled_line(const struct kb *kb, const struct memory
 	return NULL;
 }
 
+/* The conversation's topic becomes id, with nothing else of the memory
+ * touched (its carrier and plan stay): a question the reply did not answer
+ * as itself, but whose topic the next message goes on with. */
+static void note_topic(const struct dialog_env *env, const struct update *u, const char *id)
+{
+	snprintf(context_put(env->ctx, u->chat_id, u->from_id, env->now)->topic, CTX_ID, "%s", id);
+}
+
 /* Answers one question (text, the bot's name blanked) as the conversation
  * so far reads it. Returns 0 when nothing in it was understood. */
 static int respond(const struct dialog_env *env, const struct update *u, struct dialog_out *out,
@@ -440,8 +448,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		 * topic, so the carrier said next gets the task's steps */
 		if (env->ctx && !group && c.intent && list_has(cue->replaces, c.intent->id) &&
 		    !(m && m->topic[0]))
-			snprintf(context_put(env->ctx, u->chat_id, u->from_id, env->now)->topic,
-				 CTX_ID, "%s", c.intent->id);
+			note_topic(env, u, c.intent->id);
 	} else if (a.topic && !a.carrier && a.brand[0]) {
 		dialog_answer_brand(env, u, out, &a, lang, brand_now);
 	} else if (a.topic && !c.intent && !c.carrier && (!cue || statement) && c.plan &&
@@ -471,8 +478,7 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	 * answer, but in a private chat its topic is the conversation's, so a
 	 * US line named next gets it ("那美国这边的at&t呢") */
 	if (!understood && !group && c.veto && c.veto->holds_topic && c.vetoed && env->ctx)
-		snprintf(context_put(env->ctx, u->chat_id, u->from_id, env->now)->topic, CTX_ID, "%s",
-			 c.vetoed->id);
+		note_topic(env, u, c.vetoed->id);
 	keep_norm(out, &c);
 	return understood;
 }

@@ -102,6 +102,21 @@ static void resize(struct outbox *ob, size_t from, size_t to)
 		ob->top--;
 }
 
+/* q holds one more reply, or one less: its count, the outbox's, the sizes. */
+static void count_in(struct outbox *ob, struct chat_q *q)
+{
+	q->n++;
+	ob->n++;
+	resize(ob, q->n - 1, q->n);
+}
+
+static void count_out(struct outbox *ob, struct chat_q *q)
+{
+	q->n--;
+	ob->n--;
+	resize(ob, q->n + 1, q->n);
+}
+
 static void ring_insert(struct outbox *ob, struct chat_q *q)
 {
 	if (!ob->ring) {
@@ -137,9 +152,7 @@ static void unlink_head(struct outbox *ob, struct outbox_item *it, double now)
 	q->head = it->next;
 	if (!q->head)
 		q->tail = NULL;
-	q->n--;
-	ob->n--;
-	resize(ob, q->n + 1, q->n);
+	count_out(ob, q);
 	it->next = NULL;
 	if (q->n)
 		return;
@@ -173,9 +186,7 @@ static void drop_oldest(struct outbox *ob, struct chat_q *q, const char *reason,
 	*at = old->next;
 	if (q->tail == old)
 		q->tail = at == &q->head ? NULL : q->head;
-	q->n--;
-	ob->n--;
-	resize(ob, q->n + 1, q->n);
+	count_out(ob, q);
 	(*count)++;
 	log_warn("reply_dropped", KV("reason", reason), KV("chat", old->r.chat_id),
 		 KV("update", old->update_id), KV("queued", q->n));
@@ -219,9 +230,7 @@ static void enqueue(struct outbox *ob, struct outbox_item *it, double now)
 	else
 		q->head = it;
 	q->tail = it;
-	q->n++;
-	ob->n++;
-	resize(ob, q->n - 1, q->n);
+	count_in(ob, q);
 	if (ob->lim.chat_max && q->n > ob->lim.chat_max) {
 		drop_oldest(ob, q, "chat_queue_full", &ob->counts.dropped_full);
 	} else if (ob->lim.total_max && ob->n > ob->lim.total_max) {

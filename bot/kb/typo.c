@@ -9,7 +9,8 @@
  * neighbours swapped ("crikcet"), one put for a letter that sounds alike
  * (c/k, s/z, m/n: "trakfone", "vizible", "comsumer"), or an "s" added to a
  * word inside the name ("consumers cellular"; not at its end, where
- * "crickets" is a word of its own). Words are
+ * "crickets" is a word of its own), an a, e or i written for another
+ * ("visable", "viseble"). Words are
  * joined by a space, nothing, or a dot, hyphen or underscore with or
  * without spaces around it ("t.mobile", "total-wireless", "T - Mobile",
  * "t_mobile"). The name written right (with a space or nothing between its
@@ -71,6 +72,17 @@ static void slips(const char *w, int last, struct sbuf *b)
 			if (w[i] == alike[k][0]) {
 				memcpy(v, w, n + 1);
 				v[i] = alike[k][1];
+				add_alt(b, v);
+			}
+	/* an unstressed vowel written as another ("visable", "viseble",
+	 * "celluler"): a, e and i stand for one another, as people spell what
+	 * they hear (not the last letter: "verizo" is a dropped one's business) */
+	static const char vowels[] = "aei";
+	for (size_t i = 1; i + 1 < n; i++)
+		for (const char *o = vowels; *o && strchr(vowels, w[i]); o++)
+			if (*o != w[i]) {
+				memcpy(v, w, n + 1);
+				v[i] = *o;
 				add_alt(b, v);
 			}
 	if (!last && w[n - 1] != 's' && n + 2 <= sizeof v) {	/* an s added, inside a name */

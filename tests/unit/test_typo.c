@@ -30,6 +30,8 @@ Test(typo, a_name_with_one_slip_names_its_carrier)
 		{"cancel verrizon please", "verizon"},				/* doubled */
 		{"cancel crikcet wireless", "cricket"},				/* swapped */
 		{"cancel trakfone", "tracfone"},				/* sounds alike */
+		{"how i talk to real person at visable", "visible"},		/* a for i */
+		{"cancel my verezon", "verizon"},				/* e for i */
 		{"how to cancel total-wireless", "totalwireless"},		/* joined by - */
 		{"t.mobile 要怎么退租", "tmobile"},				/* joined by . */
 		{"T - Mobile 要怎么退租", "tmobile"},				/* - with spaces */
@@ -50,6 +52,7 @@ Test(typo, a_word_that_is_no_slip_of_a_name_is_no_carrier)
 	/* the assertions written around a name hold for its slips too */
 	cr_expect_str_eq(carrier_of("watching criket on my phone"), "none");
 	cr_expect_str_eq(carrier_of("the visble light spectrum"), "none");
+	cr_expect_str_eq(carrier_of("the visable light spectrum"), "none");
 }
 
 Test(typo, a_name_without_a_word_that_can_slip_is_refused)

@@ -464,6 +464,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 		if (c.carrier && !strcmp(c.carrier->id, a.carrier ? a.carrier : ""))
 			dialog_offer_other_line(env, out, &c, a.topic, a.carrier, lang);
 	} else if (addressed && a.named) {
+		/* a plan said beside another subject ("one bill with the
+		 * internet"): the line is still the conversation's; a known
+		 * carrier is never asked for again */
+		if (c.veto && !a.carrier && m && m->carrier[0])
+			a.carrier = m->carrier;
 		dialog_acknowledge(env, u, out, &a, !c.carrier && !brand_now, lang);
 	} else {
 		understood = 0;

@@ -9,8 +9,8 @@
  * neighbours swapped ("crikcet"), one put for a letter that sounds alike
  * (c/k, s/z, m/n: "trakfone", "vizible", "comsumer"), or an "s" added to a
  * word inside the name ("consumers cellular"; not at its end, where
- * "crickets" is a word of its own), an a, e or i written for another
- * ("visable", "viseble"). Words are
+ * "crickets" is a word of its own), an a, e, i or o written for another
+ * ("visable", "viseble", "totol"). Words are
  * joined by a space, nothing, or a dot, hyphen or underscore with or
  * without spaces around it ("t.mobile", "total-wireless", "T - Mobile",
  * "t_mobile"). The name written right (with a space or nothing between its
@@ -75,9 +75,9 @@ static void slips(const char *w, int last, struct sbuf *b)
 				add_alt(b, v);
 			}
 	/* an unstressed vowel written as another ("visable", "viseble",
-	 * "celluler"): a, e and i stand for one another, as people spell what
-	 * they hear (not the last letter: "verizo" is a dropped one's business) */
-	static const char vowels[] = "aei";
+	 * "totol wireless"): a, e, i and o stand for one another, as people
+	 * spell what they hear (not the last letter: a dropped one's business) */
+	static const char vowels[] = "aeio";
 	for (size_t i = 1; i + 1 < n; i++)
 		for (const char *o = vowels; *o && strchr(vowels, w[i]); o++)
 			if (*o != w[i]) {

@@ -1,7 +1,7 @@
 /* lint — checks of the pattern sources as an admin wrote them (before
  * {macro} expansion), so that each problem names the pattern's file:line:
- * an empty alternative (an error) and a {b} that can never hold (a warning;
- * an error in a `not`, which then never stops its rule).
+ * an empty alternative and a backreference (errors) and a {b} that can never
+ * hold (a warning; an error in a `not`, which then never stops its rule).
  * kb_check (check.c) runs them for `cancelbot check`, startup and reload. */
 #include "loader.h"
 
@@ -199,6 +199,43 @@ static int check_alternatives(const struct pattern *pat, struct sbuf *err)
 	return 1;
 }
 
+/* A backreference (\1, \g1, \k<name>, (?P=name)): a rule's patterns are
+ * compiled together with other rules' into one alternation, where a group
+ * number names some other rule's group, and the match that results is wrong
+ * and can backtrack without end (a \1 made a 4 KB "aaaa..." message hit
+ * PCRE2's match limit). Returns where it starts, or NULL. */
+static const char *backreference(const char *src)
+{
+	for (const char *p = src; *p; p++) {
+		if (*p == '[') {
+			p = class_end(p);
+			if (!*p)
+				return NULL;
+		} else if (*p == '\\' && p[1]) {
+			if ((p[1] >= '1' && p[1] <= '9') || p[1] == 'g' || p[1] == 'k')
+				return p;
+			p++;
+		} else if (!strncmp(p, "(?P=", 4)) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static int check_backreferences(const struct pattern *pat, struct sbuf *err)
+{
+	const char *at = backreference(pat->src);
+	if (!at)
+		return 0;
+	const char *near;
+	int len;
+	near_text(pat->src, at, &near, &len);
+	sbuf_addf(err, "%s:%d: a backreference (near \"%.*s\"): patterns are compiled together, "
+		  "where a group number names another rule's group; list the forms instead "
+		  "(喺唔喺|系唔系, not (\\p{Han})唔\\1)\n", pat->file, pat->line, len, near);
+	return 1;
+}
+
 int kb_lint_patterns(const struct kb *kb, struct sbuf *err, struct sbuf *warn)
 {
 	int bad = 0;
@@ -206,6 +243,7 @@ int kb_lint_patterns(const struct kb *kb, struct sbuf *err, struct sbuf *warn)
 		for (size_t k = 0; k < kb->rules[i].npats; k++) {
 			bad |= check_word_edges(&kb->rules[i].pats[k], err, warn);
 			bad |= check_alternatives(&kb->rules[i].pats[k], err);
+			bad |= check_backreferences(&kb->rules[i].pats[k], err);
 		}
 	return bad;
 }

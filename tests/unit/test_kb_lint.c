@@ -117,3 +117,32 @@ Test(lint, a_word_edge_after_a_counted_repeat_is_reported)
 	sbuf_free(&err);
 	sbuf_free(&warn);
 }
+
+Test(lint, a_backreference_is_an_error_with_file_and_line)
+{
+	/* rules are compiled together: \1 would name another rule's group (a
+	 * (\p{Han})(?:唔|不)\1 made a 4 KB "aaaa..." message hit the match limit) */
+	static const char *const bad[] = {"(\\p{Han})(?:唔|不)\\1", "(a)\\g1", "(?<x>a)\\k<x>",
+					  "(?P<x>a)(?P=x)"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *zz = xasprintf("[intent zz]\nen = {b}word{b}\nzh = %s\n", bad[i]);
+		struct sbuf err = {0}, warn = {0};
+		struct kb *k = load_with(zz, &err, &warn);
+		cr_expect_null(k, "%s loaded", bad[i]);
+		cr_expect(strstr(sbuf_str(&err), "intents/zz.ini:3: a backreference"), "%s: %s", bad[i],
+			  sbuf_str(&err));
+		kb_free(k);
+		sbuf_free(&err);
+		sbuf_free(&warn);
+		free(zz);
+	}
+	/* an escaped digit in a class, or a \d, is no backreference */
+	char *zz = xasprintf("[intent zz]\nen = {b}word\\d+{b}|[\\1-9]x\n");
+	struct sbuf err = {0}, warn = {0};
+	struct kb *k = load_with(zz, &err, &warn);
+	cr_expect_null(strstr(sbuf_str(&err), "backreference"), "%s", sbuf_str(&err));
+	kb_free(k);
+	sbuf_free(&err);
+	sbuf_free(&warn);
+	free(zz);
+}

@@ -185,20 +185,6 @@ static const char *empty_alternative(const char *src)
 	}
 }
 
-static int check_alternatives(const struct pattern *pat, struct sbuf *err)
-{
-	const char *at = empty_alternative(pat->src);
-	if (!at)
-		return 0;
-	const char *near;
-	int len;
-	near_text(pat->src, at, &near, &len);
-	sbuf_addf(err, "%s:%d: empty alternative (a '|' with nothing on one side, near \"%.*s\"): it "
-		  "matches anything, so the pattern matches every message; remove the '|', or write "
-		  "(?:x)? for an optional part\n", pat->file, pat->line, len, near);
-	return 1;
-}
-
 /* A backreference (\1, \g1, \k<name>, (?P=name)): a rule's patterns are
  * compiled together with other rules' into one alternation, where a group
  * number names some other rule's group, and the match that results is wrong
@@ -222,18 +208,34 @@ static const char *backreference(const char *src)
 	return NULL;
 }
 
-static int check_backreferences(const struct pattern *pat, struct sbuf *err)
+/* The errors found in a pattern's source, each by where it starts: what it
+ * is and why it fails, said the same way with the pattern's file:line. */
+static const struct source_check {
+	const char *(*find)(const char *src);
+	const char *what, *detail, *why;
+} source_checks[] = {
+	{empty_alternative, "empty alternative", "a '|' with nothing on one side, ",
+	 "it matches anything, so the pattern matches every message; remove the '|', or write "
+	 "(?:x)? for an optional part"},
+	{backreference, "a backreference", "",
+	 "patterns are compiled together, where a group number names another rule's group; list "
+	 "the forms instead (喺唔喺|系唔系, not (\\p{Han})唔\\1)"},
+};
+
+static int check_source(const struct pattern *pat, struct sbuf *err)
 {
-	const char *at = backreference(pat->src);
-	if (!at)
-		return 0;
-	const char *near;
-	int len;
-	near_text(pat->src, at, &near, &len);
-	sbuf_addf(err, "%s:%d: a backreference (near \"%.*s\"): patterns are compiled together, "
-		  "where a group number names another rule's group; list the forms instead "
-		  "(喺唔喺|系唔系, not (\\p{Han})唔\\1)\n", pat->file, pat->line, len, near);
-	return 1;
+	int bad = 0;
+	for (size_t i = 0; i < sizeof source_checks / sizeof *source_checks; i++) {
+		const char *at = source_checks[i].find(pat->src), *near;
+		int len;
+		if (!at)
+			continue;
+		near_text(pat->src, at, &near, &len);
+		sbuf_addf(err, "%s:%d: %s (%snear \"%.*s\"): %s\n", pat->file, pat->line,
+			  source_checks[i].what, source_checks[i].detail, len, near, source_checks[i].why);
+		bad = 1;
+	}
+	return bad;
 }
 
 int kb_lint_patterns(const struct kb *kb, struct sbuf *err, struct sbuf *warn)
@@ -242,8 +244,7 @@ int kb_lint_patterns(const struct kb *kb, struct sbuf *err, struct sbuf *warn)
 	for (size_t i = 0; i < kb->nrules; i++)
 		for (size_t k = 0; k < kb->rules[i].npats; k++) {
 			bad |= check_word_edges(&kb->rules[i].pats[k], err, warn);
-			bad |= check_alternatives(&kb->rules[i].pats[k], err);
-			bad |= check_backreferences(&kb->rules[i].pats[k], err);
+			bad |= check_source(&kb->rules[i].pats[k], err);
 		}
 	return bad;
 }

@@ -403,6 +403,11 @@ static int respond(const struct dialog_env *env, const struct update *u, struct 
 	int stated = 0;
 	for (size_t i = 0; i < c.ncues; i++)
 		stated |= c.cues[i]->plan_stated;
+	/* except a plan whose every sign is how the line is paid (implied =
+	 * said: prepaid's balance, auto-refill, months paid ahead, minutes
+	 * bought), as the askers' own labels read it */
+	if (c.plan && c.plan->implied_said)
+		stated = 1;
 	/* a plan said in words the rules do not know: the plan model's */
 	/* (also where words of a plan were said but no plan rule held: "dad pays
 	 * the bill every month" beside Visible, a prepaid brand the number goes to) */

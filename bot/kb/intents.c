@@ -181,6 +181,12 @@ static int on_line(void *user, const char *section, const char *name, const char
 		r->asks_carrier = strcmp(value, "after") == 0 ? 2 : 1;
 		return 1;
 	}
+	if (strcmp(name, "implied") == 0) {
+		if (r->kind != RULE_PLAN || (strcmp(value, "said") && strcmp(value, "unsaid")))
+			return fail(x, "implied '%s': plans only, 'said' or 'unsaid'", value);
+		r->implied_said = strcmp(value, "said") == 0;
+		return 1;
+	}
 	for (size_t i = 0; i < sizeof veto_flags / sizeof veto_flags[0]; i++) {
 		if (strcmp(name, veto_flags[i].key))
 			continue;

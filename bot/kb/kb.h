@@ -122,6 +122,9 @@ struct rule {
 	int even_with_carrier;	/* vetoes: also silence a message that names a carrier */
 	int silences_model;	/* vetoes: silence_model = yes, also where no rule found an
 				 * intent: the model may not give one */
+	int implied_said;	/* plans: implied = said: the plan read from how the line is
+				 * paid (a balance, an auto-refill, months paid ahead) counts in a
+				 * conversation as if the asker had said it (dialog.c) */
 	int holds_topic;	/* vetoes: hold_topic = yes: in a private chat the question
 				 * it silenced stays the conversation's topic, so a US
 				 * line named next gets its answer ("中国移动怎么注销",

@@ -252,3 +252,24 @@ Test(dialog, a_button_press_answers_and_is_acknowledged)
 	cr_expect_not_null(out.callback_text, "a short notice that it expired");
 	dialog_out_free(&out);
 }
+
+/* implied = said ([plan prepaid]): a prepaid plan read from how the line is
+ * paid is the conversation's plan, though no plan word was said; postpaid
+ * (a phone on instalments, a family plan) keeps to what is stated
+ * (session 16) */
+Test(dialog, a_prepaid_sign_is_the_plan_said)
+{
+	struct dialog_env env = env_at(1000);
+	struct dialog_out out;
+	struct update u = message(7, "how do i cancel my cricket line");
+	dialog_handle(&env, &u, &out);
+	dialog_out_free(&out);
+	u = message(7, "i set the auto refill on my visa card, how do i stop it");
+	dialog_handle(&env, &u, &out);
+	dialog_out_free(&out);
+	const struct memory *m = context_get(ctx, 7, 7, 1000);
+	cr_assert_not_null(m);
+	cr_expect_str_eq(m->plan, "prepaid", "an auto-refill is prepaid, said");
+	cr_expect(kb_rule(kb, RULE_PLAN, "prepaid")->implied_said);
+	cr_expect_not(kb_rule(kb, RULE_PLAN, "postpaid")->implied_said);
+}

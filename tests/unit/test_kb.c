@@ -560,5 +560,6 @@ Test(kb, a_veto_that_holds_its_topic_keeps_the_intent_it_silenced)
 	cr_expect(!c.veto || !c.veto->holds_topic, "a story holds nothing");
 	classification_free(&c);
 	expect_load_error("intents/zz.ini", "[intent zz]\nhold_topic = yes\nen = x\n",
-			  "hold_topic 'yes': vetoes only");
+			  "hold_topic 'yes': vetoes only");	expect_load_error("intents/zz.ini", "[intent zz]\nimplied = said\nen = x\n",
+			  "implied 'said': plans only");
 }
